@@ -1,0 +1,82 @@
+import { UserFacingError } from '../../extension/core/errors';
+
+/** The official image, pinned. Same emulator version as the binaries that `build-image.sh` packs. */
+export const OFFICIAL_EMULATOR_IMAGE = 'gcr.io/cloud-spanner-emulator/emulator:1.5.28';
+
+export type BackendChoice = 'auto' | 'docker' | 'binary' | 'external';
+export type BackendKind = Exclude<BackendChoice, 'auto'>;
+
+export interface EmulatorSettings {
+  backend: BackendChoice;
+  /** Container image for the docker backend. */
+  image: string;
+  projectId: string;
+  instanceId: string;
+  databaseId: string;
+  /** Start the emulator with --enable_fault_injection (aborts a share of commits at random). */
+  faultInjection: boolean;
+}
+
+export const DEFAULT_SETTINGS: Omit<EmulatorSettings, 'image'> = {
+  backend: 'auto',
+  projectId: 'luigi-spanner-local',
+  instanceId: 'local',
+  databaseId: 'pipeline',
+  faultInjection: false,
+};
+
+/**
+ * Settings from, in order of precedence: explicit overrides (CLI flags, VS Code settings),
+ * environment variables, defaults. Ids are validated here so that no call reaches Spanner
+ * with an id it would reject half-way through provisioning.
+ */
+export function resolveSettings(
+  overrides: Partial<EmulatorSettings> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): EmulatorSettings {
+  const pick = <K extends keyof EmulatorSettings>(key: K, fromEnv: EmulatorSettings[K] | undefined) =>
+    (overrides[key] !== undefined && overrides[key] !== '' ? overrides[key] : fromEnv) as EmulatorSettings[K] | undefined;
+  const backend = pick('backend', env.LUIGI_SPANNER_BACKEND as BackendChoice | undefined) ?? DEFAULT_SETTINGS.backend;
+  if (!['auto', 'docker', 'binary', 'external'].includes(backend)) {
+    throw new UserFacingError(`Unknown emulator backend "${backend}".`, 'Use one of: auto, docker, binary, external.');
+  }
+  const settings: EmulatorSettings = {
+    backend,
+    image: pick('image', env.LUIGI_SPANNER_EMULATOR_IMAGE || undefined) ?? OFFICIAL_EMULATOR_IMAGE,
+    projectId: pick('projectId', env.GOOGLE_CLOUD_PROJECT || undefined) ?? DEFAULT_SETTINGS.projectId,
+    instanceId: pick('instanceId', env.SPANNER_INSTANCE || undefined) ?? DEFAULT_SETTINGS.instanceId,
+    databaseId: pick('databaseId', env.SPANNER_DATABASE || undefined) ?? DEFAULT_SETTINGS.databaseId,
+    faultInjection: pick('faultInjection', env.LUIGI_SPANNER_FAULT_INJECTION === 'true' ? true : undefined) ?? false,
+  };
+  validateIds(settings);
+  return settings;
+}
+
+// Spanner's own id rules (instance: 2-64, database: 2-30, lowercase, start with a letter).
+const INSTANCE_ID = /^[a-z][-a-z0-9]{0,62}[a-z0-9]$/;
+const DATABASE_ID = /^[a-z][a-z0-9_-]{0,28}[a-z0-9]$/;
+const PROJECT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+
+export function validateIds(ids: Pick<EmulatorSettings, 'projectId' | 'instanceId' | 'databaseId'>): void {
+  if (!PROJECT_ID.test(ids.projectId)) {
+    throw new UserFacingError(
+      `Invalid project id "${ids.projectId}".`,
+      'Use 6-30 lowercase letters, digits or hyphens, starting with a letter (for example luigi-spanner-local).',
+      'INVALID_ID',
+    );
+  }
+  if (!INSTANCE_ID.test(ids.instanceId)) {
+    throw new UserFacingError(
+      `Invalid instance id "${ids.instanceId}".`,
+      'Use 2-64 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen.',
+      'INVALID_ID',
+    );
+  }
+  if (!DATABASE_ID.test(ids.databaseId)) {
+    throw new UserFacingError(
+      `Invalid database id "${ids.databaseId}".`,
+      'Use 2-30 lowercase letters, digits, underscores or hyphens, starting with a letter.',
+      'INVALID_ID',
+    );
+  }
+}

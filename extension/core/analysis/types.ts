@@ -1,0 +1,69 @@
+// The static pipeline graph: the contract between the analysis core (producer) and the
+// graph view, the analyzer, the runs and the CLI (consumers). `luigi-spanner graph --format json`
+// prints exactly `GraphJson`; it is a public interface, so change it only by adding fields.
+
+export type TaskKind = 'task' | 'wrapper' | 'external';
+export type EdgeKind = 'requires' | 'dynamic';
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface TaskParam {
+  name: string;
+  /** Luigi parameter class as written, e.g. `DateParameter`, `luigi.IntParameter`. */
+  type: string;
+  /** Default as source text, absent when the parameter is required. */
+  default?: string;
+  significant: boolean;
+}
+
+export interface TaskOutput {
+  /** Target class name, e.g. `SpannerTarget`, `LocalTarget`. */
+  target: string;
+  /** The expression as written in `output()`. */
+  source: string;
+  /** Spanner tables this output or the task's writes name, where recognisable. */
+  tables?: string[];
+}
+
+export interface TaskNode {
+  /** Module path + class name, e.g. `samples.orders.pipeline.LoadOrders`. Stable across runs. */
+  id: string;
+  name: string;
+  kind: TaskKind;
+  /** Relative to the graph root, forward slashes. */
+  file: string;
+  /** 1-based line of the `class` keyword. */
+  line: number;
+  endLine?: number;
+  params: TaskParam[];
+  outputs: TaskOutput[];
+  /** Spanner tables the task writes (mutations or DML), where recognisable. */
+  tables?: string[];
+  /** First line of the class docstring. */
+  doc?: string;
+  /** Module (dotted) the class lives in; the graph view groups by it. */
+  module: string;
+}
+
+export interface TaskEdge {
+  /** Upstream (required) task id. */
+  from: string;
+  /** Downstream (requiring) task id. */
+  to: string;
+  kind: EdgeKind;
+}
+
+export interface GraphDiagnostic {
+  file: string;
+  /** 1-based. */
+  line: number;
+  column?: number;
+  severity: Severity;
+  message: string;
+  code?: string;
+}
+
+export interface GraphJson {
+  tasks: TaskNode[];
+  edges: TaskEdge[];
+  diagnostics: GraphDiagnostic[];
+}

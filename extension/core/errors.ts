@@ -1,0 +1,20 @@
+/**
+ * An error the user can act on: what went wrong and the command or change that fixes it.
+ * The CLI prints both; the extension shows the message with the fix as detail.
+ */
+export class UserFacingError extends Error {
+  constructor(
+    message: string,
+    readonly fix: string,
+    readonly code: string = 'LUIGI_SPANNER_ERROR',
+  ) {
+    super(message);
+    this.name = 'UserFacingError';
+  }
+}
+
+export function describeError(error: unknown): { message: string; fix?: string } {
+  if (error instanceof UserFacingError) return { message: error.message, fix: error.fix };
+  if (error instanceof Error) return { message: error.message };
+  return { message: String(error) };
+}

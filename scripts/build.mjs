@@ -1,0 +1,73 @@
+// One esbuild context per runtime: the extension host (Node, cjs, `vscode` external),
+// the CLI (Node, cjs, executable) and the webview (browser, iife).
+// Flags: --watch rebuilds on change, --production minifies and drops sourcemaps.
+import * as esbuild from 'esbuild';
+import { chmodSync, cpSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const dist = path.join(root, 'dist');
+
+// Kept out of the bundles and shipped as node_modules: the gRPC/protobuf stack of the
+// Spanner client loads .proto/.json descriptors from disk at run time, and Testcontainers
+// has optional native modules; both break when inlined.
+const nodeExternals = ['@google-cloud/spanner', 'google-gax', 'testcontainers', '@testcontainers/gcloud'];
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'info',
+  legalComments: 'none',
+};
+
+/** Runtime assets that the bundles load from disk. */
+function copyAssets() {
+  mkdirSync(path.join(dist, 'webview'), { recursive: true });
+  mkdirSync(path.join(dist, 'wasm'), { recursive: true });
+  cpSync(path.join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm'), path.join(dist, 'wasm', 'web-tree-sitter.wasm'));
+  cpSync(path.join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), path.join(dist, 'wasm', 'tree-sitter-python.wasm'));
+  cpSync(path.join(root, 'node_modules/elkjs/lib/elk-worker.min.js'), path.join(dist, 'webview', 'elk-worker.min.js'));
+  cpSync(path.join(root, 'webview', 'src', 'graph.css'), path.join(dist, 'webview', 'graph.css'));
+}
+
+const contexts = await Promise.all([
+  esbuild.context({
+    ...common,
+    entryPoints: { extension: 'extension/vscode/extension.ts' },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', ...nodeExternals],
+  }),
+  esbuild.context({
+    ...common,
+    entryPoints: { cli: 'extension/cli/main.ts' },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+    external: nodeExternals,
+  }),
+  esbuild.context({
+    ...common,
+    entryPoints: { 'webview/main': 'webview/src/main.ts' },
+    outdir: dist,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+  }),
+]);
+
+copyAssets();
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  chmodSync(path.join(dist, 'cli.js'), 0o755);
+}
