@@ -2,7 +2,6 @@
 // Each command lives in ./commands/<name>.ts and registers itself on the program.
 import { Command } from 'commander';
 import { describeError } from '../core/errors';
-import { registerDemoCommand } from './commands/demo';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerEmulatorCommand } from './commands/emulator';
 import { version } from '../../package.json';
@@ -15,7 +14,6 @@ const program = new Command()
 
 registerEmulatorCommand(program);
 registerDoctorCommand(program);
-registerDemoCommand(program);
 
 // The Spanner client installs SIGINT/SIGTERM handlers that keep the process alive: exit explicitly.
 process.on('SIGINT', () => process.exit(130));

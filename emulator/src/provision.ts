@@ -1,0 +1,258 @@
+// Provisioning through the admin APIs: instance, database, versioned migrations with a ledger.
+import { Spanner, type Database, type Instance } from '@google-cloud/spanner';
+import { UserFacingError } from '../../extension/core/errors';
+import { emulatorSpanner, grpcCode, GrpcCode } from './client';
+import { loadMigrations, type Migration } from './migrations';
+import { validateIds } from './settings';
+
+/** Applied migrations, one row each; a changed checksum is drift. */
+export const LEDGER_TABLE = 'LuigiSpannerMigrations';
+const LEDGER_DDL = `CREATE TABLE ${LEDGER_TABLE} (
+  Version INT64 NOT NULL,
+  Name STRING(MAX) NOT NULL,
+  Checksum STRING(64) NOT NULL,
+  AppliedAt TIMESTAMP NOT NULL OPTIONS (allow_commit_timestamp = true)
+) PRIMARY KEY (Version)`;
+
+export interface Target {
+  host: string;
+  projectId: string;
+  instanceId: string;
+  databaseId: string;
+}
+
+export interface ProvisionOptions extends Target {
+  migrationsDir?: string;
+  /** Drop the database first when it exists: a clean slate for a run or a test. */
+  fresh?: boolean;
+}
+
+export interface LedgerRow {
+  version: number;
+  name: string;
+  checksum: string;
+  appliedAt: string;
+}
+
+export interface ProvisionResult {
+  created: boolean;
+  applied: string[];
+  alreadyApplied: string[];
+  millis: number;
+}
+
+export async function ensureInstance(spanner: Spanner, target: Target): Promise<Instance> {
+  const instance = spanner.instance(target.instanceId);
+  try {
+    const [, operation] = await spanner.createInstance(target.instanceId, {
+      config: 'emulator-config',
+      nodes: 1,
+      displayName: target.instanceId,
+    });
+    await operation.promise();
+  } catch (error) {
+    if (grpcCode(error) !== GrpcCode.ALREADY_EXISTS) throw error;
+  }
+  return instance;
+}
+
+async function databaseExists(instance: Instance, databaseId: string): Promise<boolean> {
+  const [exists] = await instance.database(databaseId).exists();
+  return exists;
+}
+
+/**
+ * Makes `target` exist with every migration applied, recording each in the ledger.
+ * A migration whose file changed after it was applied is a drift error naming the file.
+ * When the database is created by this call and a migration fails, it is dropped again.
+ */
+export async function provision(options: ProvisionOptions): Promise<ProvisionResult> {
+  validateIds(options);
+  const started = performance.now();
+  const migrations = options.migrationsDir ? loadMigrations(options.migrationsDir) : [];
+  const spanner = emulatorSpanner(options.host, options.projectId);
+  try {
+    const instance = await ensureInstance(spanner, options);
+    let exists = await databaseExists(instance, options.databaseId);
+    if (exists && options.fresh) {
+      await instance.database(options.databaseId).delete();
+      exists = false;
+    }
+    if (!exists) {
+      const database = await createWithMigrations(instance, options.databaseId, migrations);
+      await database.close();
+      return { created: true, applied: migrations.map((m) => m.name), alreadyApplied: [], millis: performance.now() - started };
+    }
+    const database = instance.database(options.databaseId);
+    try {
+      const ledger = await readLedger(database);
+      const { pending, done } = planMigrations(migrations, ledger);
+      if (!ledger.tableExists) await updateSchema(database, [LEDGER_DDL], undefined);
+      for (const migration of pending) await applyMigration(database, migration);
+      return { created: false, applied: pending.map((m) => m.name), alreadyApplied: done.map((m) => m.name), millis: performance.now() - started };
+    } finally {
+      await database.close();
+    }
+  } finally {
+    spanner.close();
+  }
+}
+
+/**
+ * Fast path: one CreateDatabase carrying every statement (about 30 ms on the emulator).
+ * When it fails, the database is rebuilt file by file to name the migration and statement at fault.
+ */
+async function createWithMigrations(instance: Instance, databaseId: string, migrations: Migration[]): Promise<Database> {
+  const allStatements = [LEDGER_DDL, ...migrations.flatMap((m) => m.statements)];
+  try {
+    const [database, operation] = await instance.createDatabase(databaseId, { extraStatements: allStatements });
+    await operation.promise();
+    await recordApplied(database, migrations);
+    return database;
+  } catch (error) {
+    await dropQuietly(instance, databaseId);
+    if (migrations.length === 0) throw error;
+  }
+  // Slow path, only to attribute the failure.
+  const [database, operation] = await instance.createDatabase(databaseId, { extraStatements: [LEDGER_DDL] });
+  await operation.promise();
+  try {
+    for (const migration of migrations) await applyMigration(database, migration, true);
+  } catch (error) {
+    await database.close();
+    await dropQuietly(instance, databaseId);
+    throw error;
+  }
+  throw new UserFacingError(
+    'Creating the database with all migrations failed, but applying them one by one succeeded.',
+    'Run the command again; if it repeats, report it with the migrations folder.',
+  );
+}
+
+async function dropQuietly(instance: Instance, databaseId: string): Promise<void> {
+  try {
+    await instance.database(databaseId).delete();
+  } catch {
+    // Never created: nothing to clean.
+  }
+}
+
+/**
+ * `oneByOne` sends each statement alone so that a rejected one is named exactly; used when
+ * the database is scratch (created by this call and dropped on failure). On an existing
+ * database the file goes in one request, and the culprit comes from the operation's metadata.
+ */
+async function applyMigration(database: Database, migration: Migration, oneByOne = false): Promise<void> {
+  const batches = oneByOne ? migration.statements.map((s, i) => ({ statements: [s], offset: i })) : [{ statements: migration.statements, offset: 0 }];
+  for (const batch of batches) {
+    if (batch.statements.length > 0) await updateSchema(database, batch.statements, migration, batch.offset);
+  }
+  await recordApplied(database, [migration]);
+}
+
+async function updateSchema(database: Database, statements: string[], migration: Migration | undefined, offset = 0): Promise<void> {
+  let operation: { metadata?: unknown; promise(): Promise<unknown> } | undefined;
+  try {
+    [operation] = await database.updateSchema(statements);
+    await operation.promise();
+  } catch (error) {
+    if (!migration) throw error;
+    // Statements before the failing one have committed; their count points at the culprit.
+    const metadata = operation?.metadata as { commitTimestamps?: unknown[] } | undefined;
+    const known = statements.length === 1 || metadata?.commitTimestamps !== undefined;
+    const index = offset + Math.min(metadata?.commitTimestamps?.length ?? 0, statements.length - 1);
+    const total = migration.statements.length;
+    const where = known ? `at statement ${index + 1} of ${total}` : `in one of its ${total} statements`;
+    const statement = known ? `\n  statement: ${(migration.statements[index] ?? '').split('\n').join('\n             ')}` : '';
+    throw new UserFacingError(
+      `Migration ${migration.name} failed ${where}: ${(error as Error).message}${statement}`,
+      `Fix the statement in ${migration.file}.` + (known && index > 0 ? ` Statements 1-${index} of it may have been applied; reset the database (luigi-spanner emulator reset) before migrating again.` : ''),
+      'MIGRATION_FAILED',
+    );
+  }
+}
+
+async function recordApplied(database: Database, migrations: Migration[]): Promise<void> {
+  if (migrations.length === 0) return;
+  await database.table(LEDGER_TABLE).insert(
+    migrations.map((m) => ({ Version: m.version, Name: m.name, Checksum: m.checksum, AppliedAt: Spanner.COMMIT_TIMESTAMP })),
+  );
+}
+
+interface Ledger {
+  tableExists: boolean;
+  rows: LedgerRow[];
+}
+
+async function readLedger(database: Database): Promise<Ledger> {
+  try {
+    const [rows] = await database.run({ sql: `SELECT Version, Name, Checksum, AppliedAt FROM ${LEDGER_TABLE} ORDER BY Version`, json: true });
+    return {
+      tableExists: true,
+      rows: (rows as Array<{ Version: number; Name: string; Checksum: string; AppliedAt: Date }>).map((r) => ({
+        version: Number(r.Version),
+        name: r.Name,
+        checksum: r.Checksum,
+        appliedAt: new Date(r.AppliedAt).toISOString(),
+      })),
+    };
+  } catch (error) {
+    // INVALID_ARGUMENT (3) / NOT_FOUND: a database made by hand, without a ledger yet.
+    if (grpcCode(error) === 3 || grpcCode(error) === GrpcCode.NOT_FOUND) return { tableExists: false, rows: [] };
+    throw error;
+  }
+}
+
+export function planMigrations(migrations: Migration[], ledger: Ledger): { pending: Migration[]; done: Migration[] } {
+  const byVersion = new Map(ledger.rows.map((r) => [r.version, r]));
+  const pending: Migration[] = [];
+  const done: Migration[] = [];
+  for (const migration of migrations) {
+    const row = byVersion.get(migration.version);
+    if (!row) {
+      pending.push(migration);
+    } else if (row.checksum !== migration.checksum) {
+      throw new UserFacingError(
+        `Migration drift: ${migration.file} changed after it was applied (as ${row.name} at ${row.appliedAt}).`,
+        'Revert the file and put the change in a new migration with a higher version, or reset the emulator database (luigi-spanner emulator reset).',
+        'MIGRATION_DRIFT',
+      );
+    } else {
+      done.push(migration);
+    }
+  }
+  const lastApplied = Math.max(0, ...ledger.rows.map((r) => r.version));
+  const late = pending.filter((m) => m.version < lastApplied);
+  if (late.length > 0) {
+    throw new UserFacingError(
+      `Migration ${late[0]!.name} has a lower version than the last applied one (${lastApplied}).`,
+      'Give it a version above the last applied migration, or reset the emulator database.',
+      'MIGRATION_OUT_OF_ORDER',
+    );
+  }
+  return { pending, done };
+}
+
+export async function readMigrationLedger(target: Target): Promise<LedgerRow[]> {
+  const spanner = emulatorSpanner(target.host, target.projectId);
+  const database = spanner.instance(target.instanceId).database(target.databaseId);
+  try {
+    return (await readLedger(database)).rows;
+  } finally {
+    await database.close();
+    spanner.close();
+  }
+}
+
+/** Deletes a database. Only ever given an emulator host (see client.ts). */
+export async function dropDatabase(target: Target): Promise<boolean> {
+  const spanner = emulatorSpanner(target.host, target.projectId);
+  try {
+    const database = spanner.instance(target.instanceId).database(target.databaseId);
+    const [exists] = await database.exists();
+    if (exists) await database.delete();
+    return exists;
+  } finally {
+    spanner.close();
+  }
+}

@@ -1,0 +1,86 @@
+// Prerequisite checks shared by `luigi-spanner doctor` and the editor's Doctor command.
+import { existsSync } from 'node:fs';
+import { findEmulatorBinary } from '../../emulator/src/binary';
+import { dockerRuntime, isDockerAvailable } from '../../emulator/src/docker';
+import { resolveSettings } from '../../emulator/src/settings';
+import { ImageName } from 'testcontainers';
+import { probePython, resolvePython } from './python/interpreter';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** The command or change that fixes it, when not ok. */
+  fix?: string;
+  /** Missing but not needed for everything (e.g. Chromium is for the tests only). */
+  optional?: boolean;
+}
+
+const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+export async function runDoctor(options: { python?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Check[]> {
+  const env = options.env ?? process.env;
+  const checks: Check[] = [];
+  const docker = await isDockerAvailable();
+  checks.push({
+    name: 'Docker engine',
+    ok: docker,
+    detail: docker ? 'answers' : 'no engine answers',
+    fix: 'Start Docker Desktop, or: sudo apt-get install docker.io && sudo dockerd &',
+  });
+  const image = resolveSettings({}, env).image;
+  let imagePresent = false;
+  if (docker) {
+    const client = await dockerRuntime();
+    imagePresent = await client.image.exists(ImageName.fromString(image)).catch(() => false);
+  }
+  const binary = findEmulatorBinary(env);
+  checks.push({
+    name: 'Emulator image',
+    ok: imagePresent,
+    detail: imagePresent ? image : `${image} not present locally (pulled on first start when a registry is reachable)`,
+    fix: `docker pull ${image}, or offline: emulator/build-image.sh && export LUIGI_SPANNER_EMULATOR_IMAGE=luigi-spanner/emulator:local`,
+    optional: !docker,
+  });
+  checks.push({
+    name: 'Emulator binary',
+    ok: Boolean(binary),
+    detail: binary ?? 'not installed (fallback backend)',
+    fix: 'gcloud components install cloud-spanner-emulator (or apt-get install google-cloud-cli-spanner-emulator)',
+    optional: true,
+  });
+  const python = resolvePython(options.python, env);
+  const probe = python ? await probePython(python) : undefined;
+  const pythonOk = Boolean(probe && !probe.error);
+  checks.push({
+    name: 'Python',
+    ok: pythonOk,
+    detail: pythonOk ? `${probe!.version} at ${python}` : python ? `${python}: ${probe?.error}` : 'no interpreter chosen and no managed venv',
+    fix: 'npm run setup (creates the managed venv), or set LUIGI_SPANNER_PYTHON / luigiSpanner.pythonPath',
+  });
+  checks.push({
+    name: 'luigi',
+    ok: Boolean(probe?.luigi),
+    detail: probe?.luigi ?? 'not importable',
+    fix: `${python ?? 'python'} -m pip install luigi==3.8.1 (or npm run setup)`,
+  });
+  checks.push({
+    name: 'google-cloud-spanner',
+    ok: Boolean(probe?.spanner),
+    detail: probe?.spanner ?? 'not importable',
+    fix: `${python ?? 'python'} -m pip install google-cloud-spanner==3.71.0 (or npm run setup)`,
+  });
+  const chromium = CHROMIUM_CANDIDATES.find((c) => existsSync(c));
+  checks.push({
+    name: 'Chromium (tests only)',
+    ok: Boolean(chromium),
+    detail: chromium ?? 'not found',
+    fix: 'sudo apt-get install chromium',
+    optional: true,
+  });
+  // An emulator backend must exist one way or the other.
+  if (!docker && !binary) {
+    checks.find((c) => c.name === 'Docker engine')!.fix += ' — or install the emulator binary (gcloud components install cloud-spanner-emulator).';
+  }
+  return checks;
+}

@@ -1,0 +1,1 @@
+// Graph view entry (built to dist/webview/main.js).
