@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the tool needs from its registries: npm packages (from the lock file) and the
+# managed Python virtual environment (.venv, pinned requirements). Idempotent and quick when done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+if [ ! -f node_modules/.setup-stamp ] || [ "$(cat node_modules/.setup-stamp)" != "$(stamp package-lock.json)" ]; then
+  echo "› Installing npm packages (npm ci) ..."
+  npm ci --no-audit --no-fund --loglevel=error
+  stamp package-lock.json > node_modules/.setup-stamp
+fi
+
+req=extension/python/requirements.txt
+if [ ! -f .venv/.setup-stamp ] || [ "$(cat .venv/.setup-stamp)" != "$(stamp "$req")" ]; then
+  python=${LUIGI_SPANNER_BASE_PYTHON:-python3}
+  if ! command -v "$python" >/dev/null 2>&1; then
+    echo "error: $python not found; the pipelines need Python 3.9+." >&2
+    echo "fix:   install Python 3 with venv (Debian: apt-get install python3 python3-venv) or set LUIGI_SPANNER_BASE_PYTHON." >&2
+    exit 2
+  fi
+  echo "› Creating the Python environment .venv (luigi, google-cloud-spanner, pytest; pinned) ..."
+  "$python" -m venv .venv || { echo "fix: apt-get install python3-venv" >&2; exit 2; }
+  .venv/bin/python -m pip install --disable-pip-version-check -q -r "$req"
+  stamp "$req" > .venv/.setup-stamp
+fi
+
+if [ ! -f dist/cli.js ] || [ -n "$(find extension emulator webview scripts/build.mjs package.json -newer dist/cli.js -print -quit 2>/dev/null)" ]; then
+  echo "› Building ..."
+  node scripts/build.mjs >/dev/null
+fi
