@@ -1,0 +1,124 @@
+// Runs one Luigi task (and its upstream) through the runner shim in a child process.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { UserFacingError } from '../errors';
+import { PYTHON_HELPERS_DIR } from '../python/interpreter';
+import { EventLineParser, type RunEvent, type SummaryEvent } from './events';
+
+export interface RunRequest {
+  python: string;
+  /** The pipeline file, absolute. */
+  file: string;
+  task: string;
+  params?: Record<string, string>;
+  workers?: number;
+  /** A central scheduler (`luigid`) instead of the local one. */
+  scheduler?: { host: string; port?: number };
+  runId?: string;
+  /** Connection and anything else the pipeline reads (emulatorClientEnv + SPANNER_* ids). */
+  env: Record<string, string>;
+  cwd?: string;
+  onEvent?: (event: RunEvent) => void;
+  /** Everything the pipeline and Luigi print (stdout and stderr), line by line. */
+  onLog?: (line: string) => void;
+}
+
+export interface RunOutcome {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  cancelled: boolean;
+  summary?: SummaryEvent;
+  events: RunEvent[];
+}
+
+export interface RunHandle {
+  pid: number | undefined;
+  done: Promise<RunOutcome>;
+  /** Stops the whole process tree (Luigi forks a process per task with --workers > 1). */
+  cancel(): void;
+}
+
+export const RUNNER_SCRIPT = () => path.join(PYTHON_HELPERS_DIR(), 'runner.py');
+
+export function runnerArgs(request: RunRequest): string[] {
+  const args = [RUNNER_SCRIPT(), '--file', request.file, '--task', request.task, '--events-fd', '3'];
+  for (const [name, value] of Object.entries(request.params ?? {})) args.push('--param', `${name}=${value}`);
+  if (request.workers) args.push('--workers', String(request.workers));
+  if (request.scheduler) {
+    args.push('--scheduler-host', request.scheduler.host);
+    if (request.scheduler.port) args.push('--scheduler-port', String(request.scheduler.port));
+  }
+  if (request.runId) args.push('--run-id', request.runId);
+  return args;
+}
+
+export function startRun(request: RunRequest): RunHandle {
+  const events: RunEvent[] = [];
+  let summary: SummaryEvent | undefined;
+  let cancelled = false;
+  const onEvent = (event: RunEvent) => {
+    events.push(event);
+    if (event.type === 'summary') summary = event;
+    request.onEvent?.(event);
+  };
+  const child = spawn(request.python, runnerArgs(request), {
+    cwd: request.cwd ?? path.dirname(request.file),
+    env: { ...process.env, PYTHONUNBUFFERED: '1', ...request.env },
+    // Own process group, so cancel reaches Luigi's forked workers too.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  const log = request.onLog ?? (() => {});
+  const eventParser = new EventLineParser(onEvent, log);
+  // The runner keeps stdout for user prints; it only ever writes events on fd 3.
+  const logParser = (stream: Readable) => {
+    let buffer = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      lines.forEach(log);
+    });
+    stream.on('end', () => buffer && log(buffer));
+  };
+  logParser(child.stdout!);
+  logParser(child.stderr!);
+  const eventStream = child.stdio[3] as Readable;
+  eventStream.setEncoding('utf8');
+  eventStream.on('data', (chunk: string) => eventParser.push(chunk));
+
+  const done = new Promise<RunOutcome>((resolve, reject) => {
+    child.on('error', (error) =>
+      reject(
+        new UserFacingError(
+          `Could not start Python (${request.python}): ${error.message}.`,
+          'Run npm run setup (managed venv), or set LUIGI_SPANNER_PYTHON / luigiSpanner.pythonPath to an interpreter with luigi and google-cloud-spanner.',
+          'NO_PYTHON',
+        ),
+      ),
+    );
+    child.on('close', (exitCode, signal) => {
+      eventParser.end();
+      resolve({ exitCode, signal, cancelled, summary, events });
+    });
+  });
+
+  const cancel = () => {
+    if (child.pid === undefined || child.exitCode !== null) return;
+    cancelled = true;
+    killGroup(child.pid, 'SIGTERM');
+    // Luigi workers may ignore SIGTERM while in a commit; make sure nothing outlives the run.
+    setTimeout(() => killGroup(child.pid!, 'SIGKILL'), 3_000).unref();
+  };
+  return { pid: child.pid, done, cancel };
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
