@@ -2,8 +2,10 @@
 // Each command lives in ./commands/<name>.ts and registers itself on the program.
 import { Command } from 'commander';
 import { describeError } from '../core/errors';
+import { registerDemoCommand } from './commands/demo';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerEmulatorCommand } from './commands/emulator';
+import { registerRunCommand } from './commands/run';
 import { version } from '../../package.json';
 
 const program = new Command()
@@ -13,7 +15,9 @@ const program = new Command()
   .showHelpAfterError();
 
 registerEmulatorCommand(program);
+registerRunCommand(program);
 registerDoctorCommand(program);
+registerDemoCommand(program);
 
 // The Spanner client installs SIGINT/SIGTERM handlers that keep the process alive: exit explicitly.
 process.on('SIGINT', () => process.exit(130));

@@ -1,0 +1,119 @@
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { UserFacingError } from '../../core/errors';
+import { ensureManagedVenv, resolvePython } from '../../core/python/interpreter';
+import type { RunEvent } from '../../core/runs/events';
+import { startRun, type RunOutcome } from '../../core/runs/runPipeline';
+import { findMigrationsDir, prepareRunTarget, type PreparedTarget } from '../../core/runs/runTarget';
+import { addEmulatorOptions, settingsFrom, type EmulatorCliOptions } from '../options';
+
+interface RunOptions extends EmulatorCliOptions {
+  param: string[];
+  workers?: number;
+  keepState?: boolean;
+  json?: boolean;
+  python?: string;
+  migrations?: string;
+  root: string;
+}
+
+function parseParams(values: string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new UserFacingError(`--param "${value}" is not name=value.`, 'Write parameters as --param batch=2024-03-01.');
+    params[value.slice(0, eq)] = value.slice(eq + 1);
+  }
+  return params;
+}
+
+export async function pythonForRuns(explicit: string | undefined, onProgress: (line: string) => void): Promise<string> {
+  return resolvePython(explicit) ?? (await ensureManagedVenv(onProgress));
+}
+
+/** Human-readable one-liners for a terminal; --json prints the events themselves. */
+export function describeEvent(event: RunEvent, labels: Map<string, string> = new Map()): string | undefined {
+  if (event.type === 'discovered') labels.set(event.id, taskLabel(event.family, event.params));
+  const id = typeof event.id === 'string' ? event.id : '';
+  const name = labels.get(id) ?? id;
+  switch (event.type) {
+    case 'started':
+      return `  ▶ ${name}`;
+    case 'succeeded':
+      return `  ✓ ${name}${event.seconds != null ? ` (${event.seconds.toFixed(2)}s)` : ''}`;
+    case 'complete':
+      return `  · ${name} (already complete)`;
+    case 'missing':
+      return `  ? ${name}: its input is missing`;
+    case 'retried':
+      return `  ↻ ${name} (retry)`;
+    case 'failed':
+      return `  ✗ ${name}: ${event.exception ?? 'failed'}: ${event.message ?? ''}${event.file ? `\n      at ${event.file}:${event.line}` : ''}`;
+    case 'error':
+      return `error: ${event.message}${event.file ? ` (${event.file}:${event.line})` : ''}${event.fix ? `\nfix:   ${event.fix}` : ''}`;
+    default:
+      return undefined;
+  }
+}
+
+/** `LoadOrders(batch=2024-03-01)`, as Luigi prints tasks. */
+export function taskLabel(family: string, params: Record<string, unknown> | undefined): string {
+  const args = Object.entries(params ?? {}).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return `${family}(${args.join(', ')})`;
+}
+
+export async function runTaskFromCli(
+  file: string,
+  task: string,
+  options: RunOptions,
+  write: (line: string) => void,
+): Promise<{ outcome: RunOutcome; prepared: PreparedTarget }> {
+  const pipeline = path.resolve(file);
+  const progress = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : write(line));
+  const python = await pythonForRuns(options.python, progress);
+  const migrationsDir = options.migrations ? path.resolve(options.migrations) : findMigrationsDir(pipeline, options.root);
+  const prepared = await prepareRunTarget({ settings: settingsFrom(options), migrationsDir, keepState: options.keepState, onProgress: progress });
+  progress(`Running ${task} from ${path.relative(process.cwd(), pipeline)} ...`);
+  const labels = new Map<string, string>();
+  const handle = startRun({
+    python,
+    file: pipeline,
+    task,
+    params: parseParams(options.param),
+    workers: options.workers,
+    env: prepared.env,
+    onEvent: (event) => {
+      if (options.json) return write(JSON.stringify(event));
+      const line = describeEvent(event, labels);
+      if (line) write(line);
+    },
+    onLog: options.json ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  });
+  process.once('SIGINT', () => handle.cancel());
+  const outcome = await handle.done;
+  return { outcome, prepared };
+}
+
+export function registerRunCommand(program: Command): void {
+  addEmulatorOptions(
+    program
+      .command('run')
+      .description('run a task and its upstream with real Luigi against the local emulator')
+      .argument('<file>', 'the pipeline file (.py)')
+      .argument('<task>', 'the task class to build')
+      .option('-p, --param <name=value>', 'a task parameter (repeatable)', (v: string, all: string[]) => [...all, v], [])
+      .addOption(new Option('--workers <n>', 'Luigi workers').argParser((v) => Number.parseInt(v, 10)))
+      .option('--keep-state', "use the workspace's database and leave it as it is (default: a fresh database per run)")
+      .option('--migrations <dir>', 'migrations folder (default: the nearest migrations/ above the pipeline)')
+      .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
+      .option('--root <dir>', 'workspace root', process.cwd())
+      .option('--json', 'print one JSON event per line, the last one the summary'),
+  ).action(async (file: string, task: string, options: RunOptions) => {
+    const { outcome, prepared } = await runTaskFromCli(file, task, options, (line) => console.log(line));
+    if (!options.json) {
+      const summary = outcome.summary;
+      console.log(summary ? `\n${summary.status} in ${summary.seconds?.toFixed(1) ?? '?'}s — database ${prepared.target.databaseId}` : '\nThe run ended without a summary.');
+    }
+    process.exitCode = outcome.summary?.success ? 0 : outcome.exitCode === 2 ? 2 : 1;
+  });
+}
