@@ -128,3 +128,30 @@ export function loadMigrations(dir: string): Migration[] {
   }
   return migrations;
 }
+
+export interface SeedFile {
+  name: string;
+  file: string;
+  statements: string[];
+}
+
+/**
+ * Seed DML files (`*.sql`, applied in name order). Unlike migrations they are not versioned:
+ * they run once, when the database is created (start on a new database, reset).
+ */
+export function loadSeeds(dir: string): SeedFile[] {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+    entries = readdirSync(dir);
+  } catch {
+    throw new UserFacingError(`Seeds folder ${dir} does not exist.`, 'Create it, or point --seeds (luigi-spanner.json "seedsDir") at the folder holding the seed *.sql files.', 'NO_SEEDS');
+  }
+  return entries
+    .filter((f) => f.toLowerCase().endsWith('.sql'))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    .map((name) => {
+      const file = path.join(dir, name);
+      return { name, file, statements: splitStatements(readFileSync(file, 'utf8')) };
+    });
+}

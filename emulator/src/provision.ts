@@ -2,7 +2,7 @@
 import { Spanner, type Database, type Instance } from '@google-cloud/spanner';
 import { UserFacingError } from '../../extension/core/errors';
 import { emulatorSpanner, grpcCode, GrpcCode } from './client';
-import { loadMigrations, type Migration } from './migrations';
+import { loadMigrations, loadSeeds, type Migration, type SeedFile } from './migrations';
 import { validateIds } from './settings';
 
 /** Applied migrations, one row each; a changed checksum is drift. */
@@ -23,6 +23,8 @@ export interface Target {
 
 export interface ProvisionOptions extends Target {
   migrationsDir?: string;
+  /** Seed DML files (`*.sql`), applied after the migrations when the database is created. */
+  seedsDir?: string;
   /** Drop the database first when it exists: a clean slate for a run or a test. */
   fresh?: boolean;
 }
@@ -38,6 +40,10 @@ export interface ProvisionResult {
   created: boolean;
   applied: string[];
   alreadyApplied: string[];
+  /** Seed files applied (only when the database was created by this call). */
+  seeded: string[];
+  /** True when an existing database was dropped first (fresh). */
+  dropped: boolean;
   millis: number;
 }
 
@@ -70,18 +76,36 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
   validateIds(options);
   const started = performance.now();
   const migrations = options.migrationsDir ? loadMigrations(options.migrationsDir) : [];
+  const seeds = options.seedsDir ? loadSeeds(options.seedsDir) : [];
   const spanner = emulatorSpanner(options.host, options.projectId);
   try {
     const instance = await ensureInstance(spanner, options);
     let exists = await databaseExists(instance, options.databaseId);
+    let dropped = false;
     if (exists && options.fresh) {
+      await assertIsEmulator(spanner, options.host);
       await instance.database(options.databaseId).delete();
       exists = false;
+      dropped = true;
     }
     if (!exists) {
       const database = await createWithMigrations(instance, options.databaseId, migrations);
+      try {
+        await applySeeds(database, seeds);
+      } catch (error) {
+        await database.close();
+        await dropQuietly(instance, options.databaseId);
+        throw error;
+      }
       await database.close();
-      return { created: true, applied: migrations.map((m) => m.name), alreadyApplied: [], millis: performance.now() - started };
+      return {
+        created: true,
+        applied: migrations.map((m) => m.name),
+        alreadyApplied: [],
+        seeded: seeds.map((f) => f.name),
+        dropped,
+        millis: performance.now() - started,
+      };
     }
     const database = instance.database(options.databaseId);
     try {
@@ -89,12 +113,60 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
       const { pending, done } = planMigrations(migrations, ledger);
       if (!ledger.tableExists) await updateSchema(database, [LEDGER_DDL], undefined);
       for (const migration of pending) await applyMigration(database, migration);
-      return { created: false, applied: pending.map((m) => m.name), alreadyApplied: done.map((m) => m.name), millis: performance.now() - started };
+      return {
+        created: false,
+        applied: pending.map((m) => m.name),
+        alreadyApplied: done.map((m) => m.name),
+        seeded: [],
+        dropped: false,
+        millis: performance.now() - started,
+      };
     } finally {
       await database.close();
     }
   } finally {
     spanner.close();
+  }
+}
+
+/**
+ * The server-side half of "only ever an emulator": the emulator has exactly one instance
+ * configuration, `emulator-config`; a real Spanner project has regional ones.
+ */
+export async function assertIsEmulator(spanner: Spanner, host: string): Promise<void> {
+  const [configs] = await spanner.getInstanceConfigs();
+  const names = configs.map((c) => String(c.name ?? '').split('/').pop());
+  if (names.length !== 1 || names[0] !== 'emulator-config') {
+    throw new UserFacingError(
+      `${host} does not answer like the Spanner emulator (instance configs: ${names.slice(0, 5).join(', ') || 'none'}): refusing a destructive action.`,
+      'Point SPANNER_EMULATOR_HOST at the local emulator (luigi-spanner emulator start prints it).',
+      'NOT_EMULATOR',
+    );
+  }
+}
+
+/**
+ * Seeds run in one read-write transaction per file; a rejected statement rolls its file back
+ * and the caller drops the database, so a failed seed never leaves a half-seeded database.
+ */
+async function applySeeds(database: Database, seeds: SeedFile[]): Promise<void> {
+  for (const seed of seeds) {
+    if (seed.statements.length === 0) continue;
+    try {
+      await database.runTransactionAsync(async (transaction) => {
+        await transaction.batchUpdate(seed.statements);
+        await transaction.commit();
+      });
+    } catch (error) {
+      // batchUpdate reports the counts of the statements that ran before the failing one.
+      const done = (error as { rowCounts?: number[] }).rowCounts?.length ?? 0;
+      const statement = seed.statements[done] ?? '';
+      throw new UserFacingError(
+        `Seed ${seed.name} failed at statement ${done + 1} of ${seed.statements.length}: ${(error as Error).message}\n  statement: ${statement.split('\n').join('\n             ')}`,
+        `Fix the statement in ${seed.file}; the database was not created.`,
+        'SEED_FAILED',
+      );
+    }
   }
 }
 
@@ -179,7 +251,7 @@ async function recordApplied(database: Database, migrations: Migration[]): Promi
   );
 }
 
-interface Ledger {
+export interface Ledger {
   tableExists: boolean;
   rows: LedgerRow[];
 }
@@ -244,10 +316,11 @@ export async function readMigrationLedger(target: Target): Promise<LedgerRow[]> 
   }
 }
 
-/** Deletes a database. Only ever given an emulator host (see client.ts). */
+/** Deletes a database; refuses unless the host answers like the emulator. */
 export async function dropDatabase(target: Target): Promise<boolean> {
   const spanner = emulatorSpanner(target.host, target.projectId);
   try {
+    await assertIsEmulator(spanner, target.host);
     const database = spanner.instance(target.instanceId).database(target.databaseId);
     const [exists] = await database.exists();
     if (exists) await database.delete();

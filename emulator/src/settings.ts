@@ -5,6 +5,7 @@ export const OFFICIAL_EMULATOR_IMAGE = 'gcr.io/cloud-spanner-emulator/emulator:1
 
 export type BackendChoice = 'auto' | 'docker' | 'binary' | 'external';
 export type BackendKind = Exclude<BackendChoice, 'auto'>;
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'docker', 'binary', 'external'];
 
 export interface EmulatorSettings {
   backend: BackendChoice;
@@ -15,6 +16,17 @@ export interface EmulatorSettings {
   databaseId: string;
   /** Start the emulator with --enable_fault_injection (aborts a share of commits at random). */
   faultInjection: boolean;
+  /**
+   * Tells emulators of this tool apart: `start`, `stop` and reuse only look at emulators of the
+   * same name. `default` unless set; tests and chaos runs use their own.
+   */
+  name: string;
+  /** Fixed gRPC port on 127.0.0.1; 0 picks a free one. */
+  grpcPort: number;
+  /** Folder of versioned migration files (absolute), when there is one. */
+  migrationsDir?: string;
+  /** Folder of seed DML files applied after the migrations when the database is created. */
+  seedsDir?: string;
 }
 
 export const DEFAULT_SETTINGS: Omit<EmulatorSettings, 'image'> = {
@@ -23,12 +35,14 @@ export const DEFAULT_SETTINGS: Omit<EmulatorSettings, 'image'> = {
   instanceId: 'local',
   databaseId: 'pipeline',
   faultInjection: false,
+  name: 'default',
+  grpcPort: 0,
 };
 
 /**
- * Settings from, in order of precedence: explicit overrides (CLI flags, VS Code settings),
- * environment variables, defaults. Ids are validated here so that no call reaches Spanner
- * with an id it would reject half-way through provisioning.
+ * Settings from, in order of precedence: explicit overrides (CLI flags, VS Code settings,
+ * luigi-spanner.json), environment variables, defaults. Ids are validated here so that no call
+ * reaches Spanner with an id it would reject half-way through provisioning.
  */
 export function resolveSettings(
   overrides: Partial<EmulatorSettings> = {},
@@ -37,9 +51,10 @@ export function resolveSettings(
   const pick = <K extends keyof EmulatorSettings>(key: K, fromEnv: EmulatorSettings[K] | undefined) =>
     (overrides[key] !== undefined && overrides[key] !== '' ? overrides[key] : fromEnv) as EmulatorSettings[K] | undefined;
   const backend = pick('backend', env.LUIGI_SPANNER_BACKEND as BackendChoice | undefined) ?? DEFAULT_SETTINGS.backend;
-  if (!['auto', 'docker', 'binary', 'external'].includes(backend)) {
-    throw new UserFacingError(`Unknown emulator backend "${backend}".`, 'Use one of: auto, docker, binary, external.');
+  if (!BACKEND_CHOICES.includes(backend)) {
+    throw new UserFacingError(`Unknown emulator backend "${backend}".`, 'Use one of: auto, docker, binary, external.', 'INVALID_SETTING');
   }
+  const envPort = env.LUIGI_SPANNER_EMULATOR_PORT ? Number(env.LUIGI_SPANNER_EMULATOR_PORT) : undefined;
   const settings: EmulatorSettings = {
     backend,
     image: pick('image', env.LUIGI_SPANNER_EMULATOR_IMAGE || undefined) ?? OFFICIAL_EMULATOR_IMAGE,
@@ -47,8 +62,14 @@ export function resolveSettings(
     instanceId: pick('instanceId', env.SPANNER_INSTANCE || undefined) ?? DEFAULT_SETTINGS.instanceId,
     databaseId: pick('databaseId', env.SPANNER_DATABASE || undefined) ?? DEFAULT_SETTINGS.databaseId,
     faultInjection: pick('faultInjection', env.LUIGI_SPANNER_FAULT_INJECTION === 'true' ? true : undefined) ?? false,
+    name: pick('name', env.LUIGI_SPANNER_EMULATOR_NAME || undefined) ?? DEFAULT_SETTINGS.name,
+    grpcPort: pick('grpcPort', envPort) ?? DEFAULT_SETTINGS.grpcPort,
+    migrationsDir: pick('migrationsDir', undefined),
+    seedsDir: pick('seedsDir', undefined),
   };
   validateIds(settings);
+  validateName(settings.name);
+  validatePort(settings.grpcPort);
   return settings;
 }
 
@@ -56,6 +77,7 @@ export function resolveSettings(
 const INSTANCE_ID = /^[a-z][-a-z0-9]{0,62}[a-z0-9]$/;
 const DATABASE_ID = /^[a-z][a-z0-9_-]{0,28}[a-z0-9]$/;
 const PROJECT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+const EMULATOR_NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
 
 export function validateIds(ids: Pick<EmulatorSettings, 'projectId' | 'instanceId' | 'databaseId'>): void {
   if (!PROJECT_ID.test(ids.projectId)) {
@@ -78,5 +100,21 @@ export function validateIds(ids: Pick<EmulatorSettings, 'projectId' | 'instanceI
       'Use 2-30 lowercase letters, digits, underscores or hyphens, starting with a letter.',
       'INVALID_ID',
     );
+  }
+}
+
+function validateName(name: string): void {
+  if (!EMULATOR_NAME.test(name)) {
+    throw new UserFacingError(
+      `Invalid emulator name "${name}".`,
+      'Use up to 63 lowercase letters, digits, dots, underscores or hyphens (for example default or chaos).',
+      'INVALID_ID',
+    );
+  }
+}
+
+function validatePort(port: number): void {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UserFacingError(`Invalid emulator port "${port}".`, 'Use a port number from 1024 to 65535, or 0 for a free one.', 'INVALID_SETTING');
   }
 }
