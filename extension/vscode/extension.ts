@@ -1,3 +1,125 @@
-import type * as vscode from 'vscode';
-export function activate(_context: vscode.ExtensionContext): void {}
+// The thin VS Code layer: it wires the pure core (analysis, emulator, runs) to editor features.
+// Nothing heavy starts here: the emulator starts on demand, the index fills in the background.
+import * as vscode from 'vscode';
+import { runDoctor } from '../core/doctor';
+import { describeError } from '../core/errors';
+import { emulatorStatus, startEmulator, stopEmulators } from '../../emulator/src';
+import { AnalysisService } from './analysisService';
+import { TaskCodeLensProvider } from './codeLens';
+import { Commands, type TaskCommandArgs } from './commands';
+import { RunController } from './runController';
+import { emulatorSettings } from './settings';
+
+export function activate(context: vscode.ExtensionContext): { analysis?: AnalysisService } {
+  const log = vscode.window.createOutputChannel('Luigi Spanner', { log: true });
+  context.subscriptions.push(log);
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  register(Commands.doctor, () => showDoctor(log));
+  register(Commands.emulatorStart, () => withErrors(log, async () => {
+    if (!vscode.workspace.isTrusted) throw new Error('Starting the emulator container is disabled in untrusted workspaces.');
+    const running = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Luigi Spanner: starting the Spanner emulator' },
+      () => startEmulator(emulatorSettings(folder?.uri)),
+    );
+    void vscode.window.showInformationMessage(`Spanner emulator ${running.reused ? 'already running' : 'started'} (${running.backend}) at ${running.host}.`);
+  }));
+  register(Commands.emulatorStop, () => withErrors(log, async () => {
+    const stopped = await stopEmulators();
+    void vscode.window.showInformationMessage(stopped.length ? `Stopped ${stopped.length} Spanner emulator(s).` : 'No Spanner emulator was running.');
+  }));
+  register(Commands.emulatorStatus, () => withErrors(log, async () => {
+    const status = await emulatorStatus();
+    void vscode.window.showInformationMessage(
+      status.state === 'stopped' ? 'The Spanner emulator is stopped.' : status.emulators.map((e) => `${e.backend} at ${e.host}`).join('; '),
+    );
+  }));
+
+  if (!folder) return {};
+  const analysis = new AnalysisService(folder.uri);
+  const runs = new RunController(analysis, context, log);
+  context.subscriptions.push(analysis, runs);
+  context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new TaskCodeLensProvider(analysis)));
+
+  const taskFor = (args?: TaskCommandArgs) => {
+    if (args?.taskId) return analysis.index.task(args.taskId);
+    const editor = vscode.window.activeTextEditor;
+    return editor ? analysis.taskAt(editor.document.uri, editor.selection.active.line + 1) ?? analysis.tasksIn(editor.document.uri)[0] : undefined;
+  };
+  register(Commands.runTask, async (args?: TaskCommandArgs) => {
+    const task = taskFor(args) ?? (await pickTask(analysis));
+    if (task) await runs.run(task);
+  });
+  register(Commands.listTasks, async () => {
+    const task = await pickTask(analysis);
+    if (task) await vscode.window.showTextDocument(analysis.uriOf(task), { selection: new vscode.Range(task.line - 1, 0, task.line - 1, 0) });
+  });
+
+  // The editor-title graph button shows only on files that define tasks.
+  const updateContext = () => {
+    const editor = vscode.window.activeTextEditor;
+    const hasTasks = Boolean(editor && analysis.tasksIn(editor.document.uri).length > 0);
+    void vscode.commands.executeCommand('setContext', 'luigiSpanner.fileHasTasks', hasTasks);
+  };
+  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(updateContext), analysis.onDidChange(updateContext));
+
+  // Syntax errors, unresolved references and skipped files from the static analysis.
+  const graphDiagnostics = vscode.languages.createDiagnosticCollection('luigi-spanner');
+  context.subscriptions.push(graphDiagnostics);
+  analysis.onDidChange(() => {
+    graphDiagnostics.clear();
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const d of analysis.graph().diagnostics) {
+      const line = Math.max(0, d.line - 1);
+      const diagnostic = new vscode.Diagnostic(new vscode.Range(line, d.column ?? 0, line, Number.MAX_SAFE_INTEGER), d.message, severityOf(d.severity));
+      diagnostic.source = 'luigi-spanner';
+      if (d.code) diagnostic.code = d.code;
+      byFile.set(d.file, [...(byFile.get(d.file) ?? []), diagnostic]);
+    }
+    for (const [file, list] of byFile) graphDiagnostics.set(vscode.Uri.joinPath(folder.uri, file), list);
+  });
+  return { analysis };
+}
+
 export function deactivate(): void {}
+
+function severityOf(severity: string): vscode.DiagnosticSeverity {
+  return severity === 'error' ? vscode.DiagnosticSeverity.Error : severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+}
+
+async function pickTask(analysis: AnalysisService) {
+  await analysis.ready;
+  const tasks = analysis.graph().tasks;
+  const picked = await vscode.window.showQuickPick(
+    tasks.map((task) => ({ label: task.name, description: `${task.kind} · ${task.file}:${task.line}`, detail: task.doc, task })),
+    { title: 'Luigi tasks', matchOnDescription: true },
+  );
+  return picked?.task;
+}
+
+async function withErrors(log: vscode.LogOutputChannel, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    const { message, fix } = describeError(error);
+    log.error(message + (fix ? `\nfix: ${fix}` : ''));
+    void vscode.window.showErrorMessage(`Luigi Spanner: ${message}`, ...(fix ? ['Show Fix'] : [])).then((choice) => {
+      if (choice) void vscode.window.showInformationMessage(fix!, { modal: true });
+    });
+  }
+}
+
+async function showDoctor(log: vscode.LogOutputChannel): Promise<void> {
+  const checks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Luigi Spanner: checking prerequisites' }, () => runDoctor());
+  for (const c of checks) log.info(`${c.ok ? 'ok' : c.optional ? 'missing (optional)' : 'MISSING'}  ${c.name}: ${c.detail}${c.ok ? '' : ` — fix: ${c.fix}`}`);
+  const missing = checks.filter((c) => !c.ok && !c.optional);
+  const items = checks.map((c) => ({
+    label: `${c.ok ? '$(check)' : c.optional ? '$(info)' : '$(error)'} ${c.name}`,
+    description: c.detail,
+    detail: c.ok ? undefined : `fix: ${c.fix}`,
+  }));
+  await vscode.window.showQuickPick(items, {
+    title: missing.length === 0 ? 'Luigi Spanner Doctor: everything needed is present' : `Luigi Spanner Doctor: ${missing.length} prerequisite(s) missing`,
+  });
+}

@@ -1,0 +1,17 @@
+// Every command id in one table (package.json contributes the same ids).
+export const Commands = {
+  showGraph: 'luigiSpanner.showGraph',
+  runTask: 'luigiSpanner.runTask',
+  listTasks: 'luigiSpanner.listTasks',
+  doctor: 'luigiSpanner.doctor',
+  emulatorStart: 'luigiSpanner.emulator.start',
+  emulatorStop: 'luigiSpanner.emulator.stop',
+  emulatorStatus: 'luigiSpanner.emulator.status',
+} as const;
+
+/** Arguments of commands invoked from a CodeLens or the graph. */
+export interface TaskCommandArgs {
+  file: string;
+  task: string;
+  taskId?: string;
+}

@@ -1,0 +1,141 @@
+// Runs a task from the editor: parameters prompt, progress with Cancel, logs, live states,
+// and a failed task's exception as a diagnostic on the user-code line that raised it.
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { TaskNode } from '../core/analysis/types';
+import { describeError } from '../core/errors';
+import { stateOf, type RunEvent, type TaskRunState } from '../core/runs/events';
+import { startRun, type RunOutcome } from '../core/runs/runPipeline';
+import { findMigrationsDir, prepareRunTarget } from '../core/runs/runTarget';
+import type { AnalysisService } from './analysisService';
+import { pythonForRun } from './pythonInterpreter';
+import { emulatorSettings } from './settings';
+
+export interface TaskStateUpdate {
+  id: string;
+  family: string;
+  state: TaskRunState;
+}
+
+const LAST_PARAMS_KEY = 'luigiSpanner.lastParams';
+
+export class RunController implements vscode.Disposable {
+  private readonly states = new vscode.EventEmitter<TaskStateUpdate>();
+  /** Task states as they change during a run (the graph view listens). */
+  readonly onDidChangeTaskState = this.states.event;
+  private readonly failures: vscode.DiagnosticCollection;
+
+  constructor(
+    private readonly analysis: AnalysisService,
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.failures = vscode.languages.createDiagnosticCollection('luigi-spanner-run');
+  }
+
+  async run(task: TaskNode): Promise<RunOutcome | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Luigi Spanner runs execute workspace code, so they are disabled in untrusted workspaces. Trust the workspace to run tasks.', 'Manage Workspace Trust').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+      return undefined;
+    }
+    const params = await this.askParams(task);
+    if (params === undefined) return undefined;
+    const file = this.analysis.uriOf(task);
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Luigi: ${task.name}`, cancellable: true },
+      async (progress, token) => {
+        try {
+          const python = await pythonForRun(file, (line) => this.log.info(line));
+          const prepared = await prepareRunTarget({
+            settings: emulatorSettings(file),
+            migrationsDir: findMigrationsDir(file.fsPath, this.analysis.root.fsPath),
+            keepState: vscode.workspace.getConfiguration('luigiSpanner', file).get<boolean>('run.keepState') ?? false,
+            onProgress: (message) => {
+              progress.report({ message });
+              this.log.info(message);
+            },
+          });
+          if (token.isCancellationRequested) return undefined;
+          this.log.info(`Running ${task.name}(${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}) in database ${prepared.target.databaseId}`);
+          const handle = startRun({
+            python,
+            file: file.fsPath,
+            task: task.name,
+            params,
+            env: prepared.env,
+            cwd: this.analysis.root.fsPath,
+            onEvent: (event) => this.onEvent(event, progress),
+            onLog: (line) => this.log.info(line),
+          });
+          const cancel = token.onCancellationRequested(() => handle.cancel());
+          const outcome = await handle.done.finally(() => cancel.dispose());
+          this.report(task, outcome);
+          return outcome;
+        } catch (error) {
+          const { message, fix } = describeError(error);
+          this.log.error(message + (fix ? `\n${fix}` : ''));
+          void vscode.window.showErrorMessage(`Luigi Spanner: ${message}`, { detail: fix, modal: false }, 'Show Log').then((c) => c && this.log.show());
+          return undefined;
+        }
+      },
+    );
+  }
+
+  private onEvent(event: RunEvent, progress: vscode.Progress<{ message?: string }>): void {
+    const state = stateOf(event);
+    if (state && typeof event.id === 'string' && typeof event.family === 'string') {
+      this.states.fire({ id: event.id, family: event.family, state });
+      if (state === 'running') progress.report({ message: `${event.family} running` });
+    }
+    if (event.type === 'failed') this.showFailure(event.file ?? undefined, event.line ?? undefined, `${event.family} failed: ${event.exception}: ${event.message}`);
+    if (event.type === 'error') void vscode.window.showErrorMessage(`Luigi Spanner: ${event.message}`, { detail: event.fix ?? undefined });
+  }
+
+  private showFailure(file: string | undefined, line: number | undefined, message: string): void {
+    if (!file || !line) return;
+    const uri = vscode.Uri.file(path.isAbsolute(file) ? file : path.join(this.analysis.root.fsPath, file));
+    const diagnostic = new vscode.Diagnostic(new vscode.Range(line - 1, 0, line - 1, Number.MAX_SAFE_INTEGER), message, vscode.DiagnosticSeverity.Error);
+    diagnostic.source = 'luigi-spanner-run';
+    this.failures.set(uri, [...(this.failures.get(uri) ?? []), diagnostic]);
+  }
+
+  private report(task: TaskNode, outcome: RunOutcome): void {
+    const summary = outcome.summary;
+    if (outcome.cancelled) {
+      void vscode.window.showInformationMessage(`Luigi: ${task.name} cancelled.`);
+    } else if (summary?.success) {
+      // A successful run clears the failures of earlier runs.
+      this.failures.clear();
+      const ran = summary.tasks.filter((t) => t.status === 'succeeded').length;
+      void vscode.window.showInformationMessage(`Luigi: ${task.name} ${summary.status} (${ran} task${ran === 1 ? '' : 's'} ran).`);
+    } else {
+      void vscode.window.showErrorMessage(`Luigi: ${task.name} ${summary?.status ?? 'failed to start'}.`, 'Show Log').then((c) => c && this.log.show());
+    }
+  }
+
+  /** Prompts for required parameters, pre-filled with the last values used for this task. */
+  private async askParams(task: TaskNode): Promise<Record<string, string> | undefined> {
+    const all = this.context.workspaceState.get<Record<string, Record<string, string>>>(LAST_PARAMS_KEY, {});
+    const last = all[task.id] ?? {};
+    const params: Record<string, string> = {};
+    for (const param of task.params.filter((p) => p.default === undefined)) {
+      const value = await vscode.window.showInputBox({
+        title: `${task.name}: ${param.name}`,
+        prompt: `${param.type}${param.significant ? '' : ' (insignificant)'}`,
+        value: last[param.name] ?? '',
+        ignoreFocusOut: true,
+      });
+      if (value === undefined) return undefined;
+      params[param.name] = value;
+    }
+    await this.context.workspaceState.update(LAST_PARAMS_KEY, { ...all, [task.id]: params });
+    return params;
+  }
+
+  dispose(): void {
+    this.states.dispose();
+    this.failures.dispose();
+  }
+}
