@@ -5,6 +5,7 @@ import { describeError } from '../core/errors';
 import { registerDemoCommand } from './commands/demo';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerEmulatorCommand } from './commands/emulator';
+import { registerGraphCommand } from './commands/graph';
 import { registerRunCommand } from './commands/run';
 import { version } from '../../package.json';
 
@@ -15,6 +16,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerEmulatorCommand(program);
+registerGraphCommand(program);
 registerRunCommand(program);
 registerDoctorCommand(program);
 registerDemoCommand(program);

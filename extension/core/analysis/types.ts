@@ -13,6 +13,8 @@ export interface TaskParam {
   /** Default as source text, absent when the parameter is required. */
   default?: string;
   significant: boolean;
+  /** Id of the task that declares it, when inherited (base class, `@inherits`, `@requires`). */
+  declaredIn?: string;
 }
 
 export interface TaskOutput {

@@ -1,0 +1,9 @@
+// Public API of the analysis core: static Luigi pipeline graphs from Python source,
+// without importing or running it. Pure Node; no `vscode` import anywhere below.
+export type { EdgeKind, GraphDiagnostic, GraphJson, Severity, TaskEdge, TaskKind, TaskNode, TaskOutput, TaskParam } from './types';
+export { parsePython, LineIndex, type SyntaxNode, type Tree } from './python-parser';
+export { extractModuleFacts, type ClassFacts, type ModuleFacts, type MethodFacts, type ImportBinding } from './module-facts';
+export { moduleNameOf, type Resolution } from './resolver';
+export { WorkspaceIndex, type WorkspaceIndexOptions } from './workspace-index';
+export { findPythonFiles, indexWorkspace, readPythonSource, MAX_FILE_BYTES, type IndexWorkspaceOptions, type IndexedWorkspace } from './workspace-files';
+export { toDot, toMermaid } from './render';

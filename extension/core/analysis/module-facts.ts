@@ -1,0 +1,863 @@
+// Per-file facts: what one Python module defines, imports and references, as plain data.
+// Extracted once per file version from the lezer tree; the tree is not kept. Resolution across
+// files (which class is a task, which name points where) happens later, in the workspace index.
+import { LineIndex, parsePython, type SyntaxNode } from './python-parser';
+
+/** A name as written: `A`, `mod.A`, `luigi.contrib.postgres.CopyToTable`. */
+export interface DottedRef {
+  parts: string[];
+  line: number;
+  /** Written as the callee of a call, e.g. `A(...)`. */
+  called: boolean;
+}
+
+/** `self.name` (or `cls.name`) inside a method; `name` is the first attribute. */
+export interface SelfUse {
+  name: string;
+  line: number;
+  called: boolean;
+}
+
+/** The names a piece of code mentions that could lead to other tasks. */
+export interface CodeRefs {
+  /** Dotted names whose root is not a local of the function. */
+  refs: DottedRef[];
+  /** `self.x` uses: methods and attributes looked up on the instance. */
+  selfUses: SelfUse[];
+  /** `super().x(...)` and `super(C, self).x(...)`. */
+  superCalls: SelfUse[];
+}
+
+export interface ImportBinding {
+  /** The name the import binds in this module. */
+  local: string;
+  /** 0 for absolute imports, the number of leading dots otherwise. */
+  level: number;
+  /** Dotted module after the dots; '' for `from . import x`. */
+  module: string;
+  /** The imported name for `from m import name`; absent for `import m`; '*' for star imports. */
+  name?: string;
+  line: number;
+}
+
+/** A class-level `name = <expression>`; parameters are the ones whose value is a Parameter call. */
+export interface AttributeFacts {
+  name: string;
+  line: number;
+  refs: DottedRef[];
+  /** The value when it is a plain string literal, e.g. `target_table = "Orders"`. */
+  stringValue?: string;
+  /** Present when the value is a call, e.g. `luigi.IntParameter(default=3)`. */
+  call?: {
+    callee: string[] | null;
+    calleeText: string;
+    /** `default=` keyword or first positional argument, as source text. */
+    defaultText?: string;
+    /** False only when `significant=False` is written. */
+    significant: boolean;
+  };
+}
+
+/** An argument that names something: a dotted name, or `null` for any other expression. */
+export interface ArgumentRef {
+  parts: string[] | null;
+  text: string;
+  line: number;
+}
+
+export interface DecoratorFacts {
+  parts: string[];
+  line: number;
+  args: ArgumentRef[];
+  keywordArgs: Array<{ name: string; value: ArgumentRef }>;
+}
+
+/** Where a table name comes from: a literal, or a class attribute read through `self`. */
+export interface TableRef {
+  table?: string;
+  selfAttribute?: string;
+  line: number;
+}
+
+export interface OutputFacts {
+  target: string;
+  source: string;
+  line: number;
+  tables: TableRef[];
+}
+
+export interface MethodFacts {
+  name: string;
+  line: number;
+  /** Everything the body mentions. */
+  body: CodeRefs;
+  /** What the body mentions inside `yield` expressions (dynamic dependencies when in run()). */
+  yields: CodeRefs;
+  /** Imports written inside the method; they shadow module-level names. */
+  imports: ImportBinding[];
+}
+
+export interface ClassFacts {
+  name: string;
+  /** 1-based line of the `class` keyword. */
+  line: number;
+  endLine: number;
+  bases: ArgumentRef[];
+  decorators: DecoratorFacts[];
+  attributes: AttributeFacts[];
+  methods: MethodFacts[];
+  /** Present when the class defines output(). */
+  outputs?: OutputFacts[];
+  /** Tables written by mutation calls or DML strings in any method. */
+  writes: TableRef[];
+  doc?: string;
+}
+
+/** A module-level variable or function: what its value or body mentions. */
+export interface ModuleValue {
+  name: string;
+  kind: 'variable' | 'function';
+  line: number;
+  refs: DottedRef[];
+}
+
+export interface SyntaxErrorFacts {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface ModuleFacts {
+  classes: ClassFacts[];
+  imports: ImportBinding[];
+  values: ModuleValue[];
+  syntaxErrors: SyntaxErrorFacts[];
+  lineCount: number;
+}
+
+/** Parses one module and extracts its facts. A broken statement loses only itself. */
+export function extractModuleFacts(text: string): ModuleFacts {
+  const lines = new LineIndex(text);
+  const builder = new FactsBuilder(text, lines);
+  const tree = parsePython(text);
+  const errors = errorOffsets(tree.topNode);
+  const top: SyntaxNode[] = [];
+  for (let node = tree.topNode.firstChild; node; node = node.nextSibling) top.push(node);
+
+  if (errors.length === 0) {
+    for (const node of top) builder.statement(node);
+    return builder.finish();
+  }
+
+  // A broken statement can swallow the statements after it (an unclosed bracket), or spill
+  // its own body out as fake top-level statements (indented ones). Such a region is cut at
+  // its column-0 lines, and each piece is parsed on its own, so that only the piece that is
+  // really broken is lost.
+  const spansError = (node: SyntaxNode) => errors.some((offset) => offset >= node.from && offset <= node.to);
+  for (let i = 0; i < top.length; ) {
+    const node = top[i]!;
+    if (!spansError(node) && !node.type.isError) {
+      builder.statement(node);
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < top.length) {
+      const next = top[j]!;
+      const misplaced = next.name !== 'Comment' && lines.column(next.from) !== 0;
+      if (!misplaced && !spansError(next) && !next.type.isError) break;
+      j++;
+    }
+    const regionEnd = j < top.length ? top[j]!.from : text.length;
+    for (const piece of splitAtTopLevelLines(text, lines, node.from, regionEnd)) {
+      const pieceTree = parsePython(text.slice(piece.from, piece.to));
+      builder.base = piece.from;
+      let reported = false;
+      for (let n = pieceTree.topNode.firstChild; n; n = n.nextSibling) {
+        builder.statement(n);
+        if (!reported) reported = builder.reportFirstError(n);
+      }
+      builder.base = 0;
+    }
+    i = j;
+  }
+  return builder.finish();
+}
+
+function errorOffsets(top: SyntaxNode): number[] {
+  const offsets: number[] = [];
+  top.cursor().iterate((node) => {
+    if (node.type.isError) offsets.push(node.from);
+  });
+  return offsets;
+}
+
+/** Cuts [from, to) before every line that starts a new top-level statement. */
+function splitAtTopLevelLines(text: string, lines: LineIndex, from: number, to: number): Array<{ from: number; to: number }> {
+  const pieces: Array<{ from: number; to: number }> = [];
+  let start = from;
+  let previousStartsDecorator = text[from] === '@';
+  for (let line = lines.line(from) + 1; line <= lines.lineCount; line++) {
+    const offset = lines.lineStart(line);
+    if (offset >= to) break;
+    if (!startsTopLevelStatement(text, offset)) continue;
+    // A decorator belongs to the definition under it.
+    if (previousStartsDecorator) {
+      previousStartsDecorator = text[offset] === '@';
+      continue;
+    }
+    pieces.push({ from: start, to: offset });
+    start = offset;
+    previousStartsDecorator = text[offset] === '@';
+  }
+  pieces.push({ from: start, to });
+  return pieces;
+}
+
+const CONTINUATION_KEYWORD = /^(else|elif|except|finally|case)\b/;
+
+function startsTopLevelStatement(text: string, offset: number): boolean {
+  const first = text[offset];
+  if (first === undefined || ' \t\r\n\f#)]}'.includes(first)) return false;
+  return !CONTINUATION_KEYWORD.test(text.slice(offset, offset + 8));
+}
+
+const MUTATION_METHODS = new Set(['insert', 'insert_or_update', 'update', 'replace', 'delete']);
+const TABLE_KEYWORDS = new Set(['target_table', 'table', 'table_name', 'table_id']);
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// A DML statement as Spanner accepts it; the name is the table written.
+const DML =
+  /^\s*(?:INSERT\s+(?:OR\s+(?:UPDATE|IGNORE)\s+)?(?:INTO\s+)?`?([A-Za-z_][\w]*)`?\s*\(|UPDATE\s+`?([A-Za-z_][\w]*)`?\s+(?:(?:AS\s+)?\w+\s+)?SET\b|DELETE\s+(?:FROM\s+)?`?([A-Za-z_][\w]*)`?\s+(?:(?:AS\s+)?\w+\s+)?WHERE\b)/i;
+
+/** The content of a plain string literal (no f-string), or undefined. */
+export function stringLiteralValue(text: string): string | undefined {
+  const match = /^([rRbBuU]{0,2})('''|"""|'|")/.exec(text);
+  if (!match) return undefined;
+  const quote = match[2]!;
+  const body = text.slice(match[0].length);
+  return body.endsWith(quote) ? body.slice(0, body.length - quote.length) : undefined;
+}
+
+/** Collects facts while walking top-level statements; `base` shifts offsets of re-parsed pieces. */
+class FactsBuilder {
+  base = 0;
+  private readonly classes = new Map<string, ClassFacts>();
+  private readonly imports: ImportBinding[] = [];
+  private readonly values = new Map<string, ModuleValue>();
+  private readonly syntaxErrors: SyntaxErrorFacts[] = [];
+
+  constructor(
+    private readonly source: string,
+    private readonly lines: LineIndex,
+  ) {}
+
+  finish(): ModuleFacts {
+    return {
+      classes: [...this.classes.values()].sort((a, b) => a.line - b.line),
+      imports: this.imports,
+      values: [...this.values.values()],
+      syntaxErrors: this.syntaxErrors.sort((a, b) => a.line - b.line),
+      lineCount: this.lines.lineCount,
+    };
+  }
+
+  text(node: SyntaxNode): string {
+    return this.source.slice(this.base + node.from, this.base + node.to);
+  }
+
+  line(node: SyntaxNode): number {
+    return this.lines.line(this.base + node.from);
+  }
+
+  /** Records the first error inside `node` as a diagnostic; false when there is none. */
+  reportFirstError(node: SyntaxNode): boolean {
+    let found: SyntaxNode | undefined;
+    node.cursor().iterate((n) => {
+      if (found) return false;
+      if (n.type.isError) found = n.node;
+      return undefined;
+    });
+    if (!found) return false;
+    let offset = this.base + found.from;
+    const token = this.text(found).split('\n')[0]!.trim();
+    // Something missing is reported right after the last code before it, not lines later.
+    if (!token) while (offset > 0 && /\s/.test(this.source[offset - 1]!)) offset--;
+    const message = token
+      ? `Syntax error: unexpected "${token.length > 30 ? `${token.slice(0, 30)}…` : token}"`
+      : 'Syntax error: incomplete statement (a bracket, an expression or a block is missing)';
+    this.syntaxErrors.push({ line: this.lines.line(offset), column: this.lines.column(offset), message });
+    return true;
+  }
+
+  statement(node: SyntaxNode): void {
+    switch (node.name) {
+      case 'ImportStatement':
+        this.imports.push(...this.importBindings(node));
+        return;
+      case 'ClassDefinition':
+        this.classDefinition(node, []);
+        return;
+      case 'DecoratedStatement': {
+        const decorators = node.getChildren('Decorator').map((d) => this.decorator(d));
+        const definition = node.getChild('ClassDefinition');
+        if (definition) this.classDefinition(definition, decorators);
+        const fn = node.getChild('FunctionDefinition');
+        if (fn) this.moduleFunction(fn);
+        return;
+      }
+      case 'FunctionDefinition':
+        this.moduleFunction(node);
+        return;
+      case 'AssignStatement':
+        this.moduleAssignment(node);
+        return;
+      case 'StatementGroup':
+        for (let child = node.firstChild; child; child = child.nextSibling) this.statement(child);
+        return;
+      case 'IfStatement':
+      case 'TryStatement':
+      case 'WithStatement':
+      case 'ForStatement':
+      case 'WhileStatement':
+        // Definitions under `if TYPE_CHECKING:`, `try: ... except ImportError:` and the like.
+        for (const body of node.getChildren('Body')) {
+          for (let child = body.firstChild; child; child = child.nextSibling) this.statement(child);
+        }
+        return;
+      default:
+        if (node.type.isError) {
+          for (let child = node.firstChild; child; child = child.nextSibling) this.statement(child);
+        }
+    }
+  }
+
+  importBindings(node: SyntaxNode): ImportBinding[] {
+    const line = this.line(node);
+    const children: SyntaxNode[] = [];
+    for (let child = node.firstChild; child; child = child.nextSibling) children.push(child);
+    const bindings: ImportBinding[] = [];
+    if (children[0]?.name === 'import') {
+      // import a.b.c [as x], d
+      let parts: string[] = [];
+      let alias: string | undefined;
+      let expectAlias = false;
+      const flush = () => {
+        if (parts.length === 0) return;
+        if (alias) bindings.push({ local: alias, level: 0, module: parts.join('.'), line });
+        else bindings.push({ local: parts[0]!, level: 0, module: parts[0]!, line });
+        parts = [];
+        alias = undefined;
+      };
+      for (const child of children.slice(1)) {
+        if (child.name === ',') flush();
+        else if (child.name === 'as') expectAlias = true;
+        else if (child.name === 'VariableName') {
+          if (expectAlias) {
+            alias = this.text(child);
+            expectAlias = false;
+          } else parts.push(this.text(child));
+        }
+      }
+      flush();
+      return bindings;
+    }
+    // from [dots]module import names
+    let level = 0;
+    const moduleParts: string[] = [];
+    let index = 1;
+    for (; index < children.length; index++) {
+      const child = children[index]!;
+      if (child.name === 'import') break;
+      if (child.name === '.' && moduleParts.length === 0) level += 1;
+      else if (child.name === 'Ellipsis') level += 3;
+      else if (child.name === 'VariableName') moduleParts.push(this.text(child));
+    }
+    const module = moduleParts.join('.');
+    let name: string | undefined;
+    let expectAlias = false;
+    for (const child of children.slice(index + 1)) {
+      if (child.name === '*') bindings.push({ local: '*', level, module, name: '*', line });
+      else if (child.name === 'as') expectAlias = true;
+      else if (child.name === 'VariableName') {
+        if (expectAlias && name) {
+          bindings.push({ local: this.text(child), level, module, name, line });
+          name = undefined;
+          expectAlias = false;
+        } else {
+          if (name) bindings.push({ local: name, level, module, name, line });
+          name = this.text(child);
+        }
+      }
+    }
+    if (name) bindings.push({ local: name, level, module, name, line });
+    return bindings;
+  }
+
+  /** `luigi.Task`, `T`, `mod.sub.X` as parts; null for anything else. */
+  dotted(node: SyntaxNode): string[] | null {
+    if (node.name === 'VariableName') return [this.text(node)];
+    if (node.name !== 'MemberExpression') return null;
+    const last = node.lastChild;
+    const object = node.firstChild;
+    if (!last || !object || last.name !== 'PropertyName') return null;
+    const head = this.dotted(object);
+    return head ? [...head, this.text(last)] : null;
+  }
+
+  argument(node: SyntaxNode): ArgumentRef {
+    return { parts: this.dotted(node), text: this.text(node), line: this.line(node) };
+  }
+
+  decorator(node: SyntaxNode): DecoratorFacts {
+    const parts: string[] = [];
+    const args: ArgumentRef[] = [];
+    const keywordArgs: DecoratorFacts['keywordArgs'] = [];
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.name === 'VariableName') parts.push(this.text(child));
+      else if (child.name === 'ArgList') this.callArguments(child, args, keywordArgs);
+    }
+    return { parts, line: this.line(node), args, keywordArgs };
+  }
+
+  /** Splits an ArgList into positional and keyword arguments. */
+  callArguments(argList: SyntaxNode, args: ArgumentRef[], keywordArgs: Array<{ name: string; value: ArgumentRef }>): void {
+    let pendingKeyword: string | undefined;
+    for (let child = argList.firstChild; child; child = child.nextSibling) {
+      const name = child.name;
+      if (name === '(' || name === ')' || name === ',' || name === '*' || name === '**' || child.type.isError) continue;
+      if (name === 'VariableName' && child.nextSibling?.name === 'AssignOp') {
+        pendingKeyword = this.text(child);
+        continue;
+      }
+      if (name === 'AssignOp') continue;
+      if (child.prevSibling?.name === '*' || child.prevSibling?.name === '**') continue;
+      if (pendingKeyword !== undefined) {
+        keywordArgs.push({ name: pendingKeyword, value: this.argument(child) });
+        pendingKeyword = undefined;
+      } else args.push(this.argument(child));
+    }
+  }
+
+  classDefinition(node: SyntaxNode, decorators: DecoratorFacts[]): void {
+    const nameNode = node.getChild('VariableName');
+    if (!nameNode) return;
+    const facts: ClassFacts = {
+      name: this.text(nameNode),
+      line: this.line(node),
+      endLine: this.lines.line(this.base + Math.max(node.from, node.to - 1)),
+      bases: [],
+      decorators,
+      attributes: [],
+      methods: [],
+      writes: [],
+    };
+    const argList = node.getChild('ArgList');
+    if (argList) this.callArguments(argList, facts.bases, []);
+    const body = node.getChild('Body');
+    if (body) this.classBody(body, facts, true);
+    // Redefinition: the last one wins, as in Python.
+    this.classes.delete(facts.name);
+    this.classes.set(facts.name, facts);
+  }
+
+  classBody(body: SyntaxNode, facts: ClassFacts, first: boolean): void {
+    for (let statement = body.firstChild; statement; statement = statement.nextSibling) {
+      const name = statement.name;
+      if (name === ':' || name === 'Comment') continue;
+      if (first && name === 'ExpressionStatement') {
+        const literal = statement.firstChild;
+        if (literal?.name === 'String') facts.doc = firstDocLine(this.text(literal));
+      }
+      first = false;
+      if (name === 'AssignStatement') this.classAttribute(statement, facts);
+      else if (name === 'FunctionDefinition') this.method(statement, facts);
+      else if (name === 'DecoratedStatement') {
+        const fn = statement.getChild('FunctionDefinition');
+        if (fn) this.method(fn, facts);
+      } else if (name === 'IfStatement' || name === 'TryStatement' || name === 'WithStatement') {
+        for (const inner of statement.getChildren('Body')) this.classBody(inner, facts, false);
+      } else if (name === 'StatementGroup') {
+        for (let child = statement.firstChild; child; child = child.nextSibling) {
+          if (child.name === 'AssignStatement') this.classAttribute(child, facts);
+        }
+      }
+    }
+  }
+
+  classAttribute(node: SyntaxNode, facts: ClassFacts): void {
+    const target = node.firstChild;
+    const value = node.lastChild;
+    if (target?.name !== 'VariableName' || !value || value === target || value.name === 'TypeDef') return;
+    const attribute: AttributeFacts = { name: this.text(target), line: this.line(node), refs: new CodeWalker(this, new Set()).expression(value).refs };
+    if (value.name === 'String') {
+      const literal = stringLiteralValue(this.text(value));
+      if (literal !== undefined) attribute.stringValue = literal;
+    } else if (value.name === 'CallExpression') {
+      const callee = value.firstChild!;
+      const args: ArgumentRef[] = [];
+      const keywordArgs: Array<{ name: string; value: ArgumentRef }> = [];
+      const argList = value.getChild('ArgList');
+      if (argList) this.callArguments(argList, args, keywordArgs);
+      const byName = new Map(keywordArgs.map((k) => [k.name, k.value.text]));
+      const defaultText = byName.get('default') ?? args[0]?.text;
+      attribute.call = { callee: this.dotted(callee), calleeText: this.text(callee), significant: byName.get('significant') !== 'False' };
+      if (defaultText !== undefined) attribute.call.defaultText = defaultText;
+    }
+    facts.attributes = facts.attributes.filter((a) => a.name !== attribute.name);
+    facts.attributes.push(attribute);
+  }
+
+  method(node: SyntaxNode, facts: ClassFacts): void {
+    const nameNode = node.getChild('VariableName');
+    const body = node.getChild('Body');
+    if (!nameNode || !body) return;
+    const name = this.text(nameNode);
+    const params = node.getChild('ParamList');
+    const locals = new Set<string>();
+    let selfName: string | undefined;
+    const walker = new CodeWalker(this, locals);
+    if (params) {
+      walker.parameters(params);
+      const first = params.getChild('VariableName');
+      if (first) selfName = this.text(first);
+    }
+    walker.selfName = selfName;
+    walker.collectReturns = name === 'output';
+    walker.block(body);
+    const method: MethodFacts = { name, line: this.line(node), body: walker.finish(walker.all), yields: walker.finish(walker.inYield), imports: walker.imports };
+    facts.methods = facts.methods.filter((m) => m.name !== name);
+    facts.methods.push(method);
+    facts.writes.push(...walker.writes);
+    if (name === 'output') facts.outputs = walker.returns.flatMap((r) => this.outputs(r, selfName));
+  }
+
+  /** One output per target expression: lists, tuples and dicts of targets are split. */
+  outputs(node: SyntaxNode, selfName: string | undefined): OutputFacts[] {
+    switch (node.name) {
+      case 'ArrayExpression':
+      case 'TupleExpression':
+      case 'ParenthesizedExpression': {
+        const result: OutputFacts[] = [];
+        for (let child = node.firstChild; child; child = child.nextSibling) {
+          if (!['[', ']', '(', ')', ','].includes(child.name)) result.push(...this.outputs(child, selfName));
+        }
+        return result;
+      }
+      case 'DictionaryExpression': {
+        const result: OutputFacts[] = [];
+        for (let child = node.firstChild; child; child = child.nextSibling) {
+          if (child.prevSibling?.name === ':') result.push(...this.outputs(child, selfName));
+        }
+        return result;
+      }
+      case 'None':
+        return [];
+    }
+    const source = this.text(node);
+    const output: OutputFacts = { target: source, source, line: this.line(node), tables: [] };
+    if (node.name === 'CallExpression') {
+      const callee = this.dotted(node.firstChild!);
+      if (callee && callee[0] !== selfName) output.target = callee[callee.length - 1]!;
+      const keywordArgs: Array<{ name: string; value: ArgumentRef }> = [];
+      const argList = node.getChild('ArgList');
+      if (argList) this.callArguments(argList, [], keywordArgs);
+      for (const { name, value } of keywordArgs) {
+        if (!TABLE_KEYWORDS.has(name)) continue;
+        const table = this.tableRef(value, selfName);
+        if (table) output.tables.push(table);
+      }
+    }
+    return [output];
+  }
+
+  tableRef(value: ArgumentRef, selfName: string | undefined): TableRef | undefined {
+    const literal = stringLiteralValue(value.text);
+    if (literal !== undefined) return IDENTIFIER.test(literal) ? { table: literal, line: value.line } : undefined;
+    if (value.parts && value.parts.length === 2 && value.parts[0] === selfName) return { selfAttribute: value.parts[1]!, line: value.line };
+    return undefined;
+  }
+
+  moduleFunction(node: SyntaxNode): void {
+    const nameNode = node.getChild('VariableName');
+    const body = node.getChild('Body');
+    if (!nameNode || !body) return;
+    const walker = new CodeWalker(this, new Set());
+    const params = node.getChild('ParamList');
+    if (params) walker.parameters(params);
+    walker.block(body);
+    const name = this.text(nameNode);
+    this.values.set(name, { name, kind: 'function', line: this.line(node), refs: walker.finish(walker.all).refs });
+  }
+
+  moduleAssignment(node: SyntaxNode): void {
+    const value = node.lastChild;
+    if (!value || value.name === 'TypeDef') return;
+    const refs = new CodeWalker(this, new Set()).expression(value).refs;
+    for (let target = node.firstChild; target && target !== value; target = target.nextSibling) {
+      if (target.name === 'AssignOp') continue;
+      if (target.name === 'VariableName') {
+        const name = this.text(target);
+        this.values.set(name, { name, kind: 'variable', line: this.line(node), refs });
+      }
+    }
+  }
+}
+
+function firstDocLine(literalText: string): string | undefined {
+  const line = stringLiteralValue(literalText)
+    ?.split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 0);
+  return line || undefined;
+}
+
+interface RefSink {
+  refs: DottedRef[];
+  selfUses: SelfUse[];
+  superCalls: SelfUse[];
+}
+
+const emptySink = (): RefSink => ({ refs: [], selfUses: [], superCalls: [] });
+
+/** Walks the code of one function (or one expression) and records what it mentions. */
+class CodeWalker {
+  selfName: string | undefined;
+  collectReturns = false;
+  readonly all: RefSink = emptySink();
+  readonly inYield: RefSink = emptySink();
+  readonly imports: ImportBinding[] = [];
+  readonly writes: TableRef[] = [];
+  readonly returns: SyntaxNode[] = [];
+  private readonly globals = new Set<string>();
+  private yieldDepth = 0;
+
+  constructor(
+    private readonly facts: FactsBuilder,
+    private readonly locals: Set<string>,
+  ) {}
+
+  expression(node: SyntaxNode): CodeRefs {
+    this.visit(node, false);
+    return this.finish(this.all);
+  }
+
+  /** Refs whose root is a local of the function are dropped; duplicates are kept once. */
+  finish(sink: RefSink): CodeRefs {
+    const isLocal = (name: string) => this.locals.has(name) && !this.globals.has(name);
+    const seen = new Set<string>();
+    const refs = sink.refs.filter((ref) => {
+      if (isLocal(ref.parts[0]!)) return false;
+      const key = `${ref.parts.join('.')}/${ref.called}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const unique = (uses: SelfUse[]) => {
+      const keys = new Set<string>();
+      return uses.filter((use) => !keys.has(use.name) && keys.add(use.name));
+    };
+    return { refs, selfUses: unique(sink.selfUses), superCalls: unique(sink.superCalls) };
+  }
+
+  parameters(params: SyntaxNode): void {
+    for (let child = params.firstChild; child; child = child.nextSibling) {
+      if (child.name === 'VariableName') {
+        if (child.prevSibling?.name === 'AssignOp') this.visit(child, false);
+        else this.locals.add(this.facts.text(child));
+      } else if (child.name !== 'TypeDef' && child.name !== 'AssignOp') this.visit(child, false);
+    }
+  }
+
+  block(body: SyntaxNode): void {
+    for (let child = body.firstChild; child; child = child.nextSibling) this.visit(child, false);
+  }
+
+  private record(ref: DottedRef): void {
+    this.all.refs.push(ref);
+    if (this.yieldDepth > 0) this.inYield.refs.push(ref);
+  }
+
+  private recordSelf(kind: 'selfUses' | 'superCalls', use: SelfUse): void {
+    this.all[kind].push(use);
+    if (this.yieldDepth > 0) this.inYield[kind].push(use);
+  }
+
+  /** Adds the names bound by an assignment target (a name, a tuple, a list) to the locals. */
+  private bind(target: SyntaxNode): void {
+    if (target.name === 'VariableName') {
+      this.locals.add(this.facts.text(target));
+      return;
+    }
+    if (['TupleExpression', 'ArrayExpression', 'ParenthesizedExpression'].includes(target.name)) {
+      for (let child = target.firstChild; child; child = child.nextSibling) this.bind(child);
+      return;
+    }
+    // `self.x = ...`, `rows[0] = ...`: a use, not a binding.
+    if (target.name === 'MemberExpression') this.visit(target, false);
+  }
+
+  private visit(node: SyntaxNode, called: boolean): void {
+    switch (node.name) {
+      case 'VariableName':
+        this.record({ parts: [this.facts.text(node)], line: this.facts.line(node), called });
+        return;
+      case 'MemberExpression':
+        this.member(node, called);
+        return;
+      case 'CallExpression': {
+        const callee = node.firstChild;
+        const args = node.getChild('ArgList');
+        if (callee) this.visit(callee, true);
+        if (args) this.children(args, true);
+        if (callee && args) this.mutationCall(callee, args);
+        return;
+      }
+      case 'ArgList':
+        this.children(node, true);
+        return;
+      case 'AssignStatement': {
+        const value = node.lastChild;
+        for (let child = node.firstChild; child && child !== value; child = child.nextSibling) {
+          if (child.name !== 'AssignOp' && child.name !== 'TypeDef') this.bind(child);
+        }
+        if (value && value.name !== 'TypeDef') this.visit(value, false);
+        return;
+      }
+      case 'UpdateStatement': {
+        const target = node.firstChild;
+        if (target?.name === 'VariableName') this.locals.add(this.facts.text(target));
+        for (let child = node.firstChild; child; child = child.nextSibling) this.visit(child, false);
+        return;
+      }
+      case 'NamedExpression': {
+        const target = node.firstChild;
+        if (target?.name === 'VariableName') this.locals.add(this.facts.text(target));
+        if (node.lastChild && node.lastChild !== target) this.visit(node.lastChild, false);
+        return;
+      }
+      case 'FunctionDefinition': {
+        const name = node.getChild('VariableName');
+        if (name) this.locals.add(this.facts.text(name));
+        const params = node.getChild('ParamList');
+        if (params) this.parameters(params);
+        const body = node.getChild('Body');
+        if (body) this.block(body);
+        return;
+      }
+      case 'ClassDefinition': {
+        const name = node.getChild('VariableName');
+        if (name) this.locals.add(this.facts.text(name));
+        const body = node.getChild('Body');
+        if (body) this.block(body);
+        return;
+      }
+      case 'LambdaExpression': {
+        const params = node.getChild('ParamList');
+        if (params) this.parameters(params);
+        if (node.lastChild) this.visit(node.lastChild, false);
+        return;
+      }
+      case 'ImportStatement':
+        for (const binding of this.facts.importBindings(node)) {
+          this.imports.push(binding);
+        }
+        return;
+      case 'ScopeStatement':
+        for (const name of node.getChildren('VariableName')) this.globals.add(this.facts.text(name));
+        return;
+      case 'CapturePattern': {
+        const name = node.getChild('VariableName');
+        if (name) this.locals.add(this.facts.text(name));
+        return;
+      }
+      case 'KeywordPattern':
+        if (node.lastChild) this.visit(node.lastChild, false);
+        return;
+      case 'YieldExpression':
+      case 'YieldStatement':
+        this.yieldDepth++;
+        this.children(node);
+        this.yieldDepth--;
+        return;
+      case 'ReturnStatement':
+        if (this.collectReturns) {
+          for (let value = node.firstChild; value; value = value.nextSibling) {
+            if (value.name !== 'return' && value.name !== ',') this.returns.push(value);
+          }
+        }
+        this.children(node);
+        return;
+      case 'String': {
+        const literal = stringLiteralValue(this.facts.text(node));
+        const match = literal === undefined ? null : DML.exec(literal);
+        const table = match?.[1] ?? match?.[2] ?? match?.[3];
+        if (table) this.writes.push({ table, line: this.facts.line(node) });
+        return;
+      }
+      case 'TypeDef':
+      case 'Comment':
+      case 'PropertyName':
+        return;
+      default:
+        this.children(node);
+    }
+  }
+
+  /**
+   * Children in order; names after `for` (up to `in`) and after `as` are bindings. In an
+   * argument list, `name=` only names a keyword and `name :=` binds a local.
+   */
+  private children(node: SyntaxNode, argumentList = false): void {
+    let binding: 'for' | 'as' | undefined;
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      const name = child.name;
+      if (name === 'for') binding = 'for';
+      else if (name === 'in' && binding === 'for') binding = undefined;
+      else if (name === 'as') binding = 'as';
+      else if (binding === 'for') this.bind(child);
+      else if (binding === 'as') {
+        this.bind(child);
+        binding = undefined;
+      } else if (argumentList && name === 'VariableName' && child.nextSibling?.name === 'AssignOp') {
+        if (this.facts.text(child.nextSibling) === ':=') this.locals.add(this.facts.text(child));
+      } else if (name !== 'AssignOp') this.visit(child, false);
+    }
+  }
+
+  private member(node: SyntaxNode, called: boolean): void {
+    const parts = this.facts.dotted(node);
+    if (parts) {
+      if (parts[0] === this.selfName && parts.length >= 2) {
+        this.recordSelf('selfUses', { name: parts[1]!, line: this.facts.line(node), called: called && parts.length === 2 });
+      } else this.record({ parts, line: this.facts.line(node), called });
+      return;
+    }
+    const object = node.firstChild;
+    const property = node.lastChild;
+    if (object?.name === 'CallExpression' && property?.name === 'PropertyName') {
+      const callee = object.firstChild;
+      if (callee?.name === 'VariableName' && this.facts.text(callee) === 'super') {
+        // super(C, self) names the class itself: not a dependency.
+        this.recordSelf('superCalls', { name: this.facts.text(property), line: this.facts.line(node), called });
+        return;
+      }
+    }
+    for (let child = node.firstChild; child; child = child.nextSibling) this.visit(child, false);
+  }
+
+  /** `batch.insert("Orders", columns, values)`, `Mutation.delete("Orders", keyset)` and friends. */
+  private mutationCall(callee: SyntaxNode, argList: SyntaxNode): void {
+    const parts = this.facts.dotted(callee);
+    const method = parts && parts.length >= 2 ? parts[parts.length - 1]! : undefined;
+    if (!method || !MUTATION_METHODS.has(method)) return;
+    const args: ArgumentRef[] = [];
+    const keywordArgs: Array<{ name: string; value: ArgumentRef }> = [];
+    this.facts.callArguments(argList, args, keywordArgs);
+    const keywords = new Set(keywordArgs.map((k) => k.name));
+    const enough = method === 'delete' ? args.length >= 2 || keywords.has('keyset') : args.length >= 3 || keywords.has('columns');
+    if (!enough) return;
+    const tableArg = keywordArgs.find((k) => k.name === 'table')?.value ?? args[0];
+    const table = tableArg && this.facts.tableRef(tableArg, this.selfName);
+    if (table) this.writes.push(table);
+  }
+}
