@@ -101,7 +101,10 @@ export function startRun(request: RunRequest): RunHandle {
     );
     child.on('close', (exitCode, signal) => {
       eventParser.end();
-      resolve({ exitCode, signal, cancelled, summary, events });
+      const outcome = { exitCode, signal, cancelled, summary, events };
+      // After a cancel, report done only once every process of the group is gone.
+      if (cancelled && child.pid !== undefined) void reapGroup(child.pid).then(() => resolve(outcome));
+      else resolve(outcome);
     });
   });
 
@@ -109,10 +112,25 @@ export function startRun(request: RunRequest): RunHandle {
     if (child.pid === undefined || child.exitCode !== null) return;
     cancelled = true;
     killGroup(child.pid, 'SIGTERM');
-    // Luigi workers may ignore SIGTERM while in a commit; make sure nothing outlives the run.
-    setTimeout(() => killGroup(child.pid!, 'SIGKILL'), 3_000).unref();
   };
   return { pid: child.pid, done, cancel };
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for a signalled process group to exit; Luigi workers busy in a commit get SIGKILL after a grace period. */
+async function reapGroup(pgid: number, graceMs = 3_000): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (groupAlive(pgid)) killGroup(pgid, 'SIGKILL');
+  while (groupAlive(pgid)) await new Promise((r) => setTimeout(r, 20));
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
