@@ -2,6 +2,7 @@
 export const Commands = {
   showGraph: 'luigiSpanner.showGraph',
   runTask: 'luigiSpanner.runTask',
+  rerunFailed: 'luigiSpanner.rerunFailed',
   listTasks: 'luigiSpanner.listTasks',
   doctor: 'luigiSpanner.doctor',
   emulatorStart: 'luigiSpanner.emulator.start',

@@ -8,7 +8,9 @@ import { AnalysisService } from './analysisService';
 import { TaskCodeLensProvider } from './codeLens';
 import { Commands, type TaskCommandArgs } from './commands';
 import { RunController } from './runController';
+import { RunHistoryView } from './runHistoryView';
 import { emulatorSettings } from './settings';
+import type { RunRecord } from '../core/runs/history';
 
 export function activate(context: vscode.ExtensionContext): { analysis?: AnalysisService } {
   const log = vscode.window.createOutputChannel('Luigi Spanner', { log: true });
@@ -51,6 +53,9 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
     const task = taskFor(args) ?? (await pickTask(analysis));
     if (task) await runs.run(task);
   });
+  const historyView = new RunHistoryView(() => runs.history());
+  context.subscriptions.push(historyView, vscode.window.registerTreeDataProvider('luigiSpanner.runHistory', historyView), runs.onDidChangeHistory(() => historyView.refresh()));
+  register(Commands.rerunFailed, (node?: { run?: RunRecord }) => runs.rerunFailed(node?.run));
   register(Commands.listTasks, async () => {
     const task = await pickTask(analysis);
     if (task) await vscode.window.showTextDocument(analysis.uriOf(task), { selection: new vscode.Range(task.line - 1, 0, task.line - 1, 0) });

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { TaskNode } from '../core/analysis/types';
 import { describeError } from '../core/errors';
 import { stateOf, type RunEvent, type TaskRunState } from '../core/runs/events';
+import { appendHistory, buildRunRecord, markerRowCounts, type RunRecord } from '../core/runs/history';
 import { startRun, type RunOutcome } from '../core/runs/runPipeline';
 import { findMigrationsDir, prepareRunTarget } from '../core/runs/runTarget';
 import type { AnalysisService } from './analysisService';
@@ -18,12 +19,22 @@ export interface TaskStateUpdate {
 }
 
 const LAST_PARAMS_KEY = 'luigiSpanner.lastParams';
+const HISTORY_KEY = 'luigiSpanner.runHistory';
+
+export interface RunOptions {
+  /** Skip the prompt and use these parameters. */
+  params?: Record<string, string>;
+  /** Continue in an earlier run's database (Rerun failed): complete tasks are not run again. */
+  databaseId?: string;
+}
 
 export class RunController implements vscode.Disposable {
   private readonly states = new vscode.EventEmitter<TaskStateUpdate>();
   /** Task states as they change during a run (the graph view listens). */
   readonly onDidChangeTaskState = this.states.event;
   private readonly failures: vscode.DiagnosticCollection;
+  private readonly historyChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeHistory = this.historyChanged.event;
 
   constructor(
     private readonly analysis: AnalysisService,
@@ -33,14 +44,33 @@ export class RunController implements vscode.Disposable {
     this.failures = vscode.languages.createDiagnosticCollection('luigi-spanner-run');
   }
 
-  async run(task: TaskNode): Promise<RunOutcome | undefined> {
+  history(): RunRecord[] {
+    return this.context.workspaceState.get<RunRecord[]>(HISTORY_KEY, []);
+  }
+
+  /** Runs the last failed run's task again in its database: only what did not complete runs. */
+  async rerunFailed(run?: RunRecord): Promise<void> {
+    const failed = run ?? this.history().find((r) => !r.success);
+    if (!failed) {
+      void vscode.window.showInformationMessage('Luigi Spanner: no failed run to rerun.');
+      return;
+    }
+    const task = this.analysis.tasksIn(vscode.Uri.file(failed.file)).find((t) => t.name === failed.task);
+    if (!task) {
+      void vscode.window.showErrorMessage(`Luigi Spanner: ${failed.task} is no longer defined in ${failed.file}.`);
+      return;
+    }
+    await this.run(task, { params: failed.params, databaseId: failed.database });
+  }
+
+  async run(task: TaskNode, options: RunOptions = {}): Promise<RunOutcome | undefined> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('Luigi Spanner runs execute workspace code, so they are disabled in untrusted workspaces. Trust the workspace to run tasks.', 'Manage Workspace Trust').then((choice) => {
         if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
       });
       return undefined;
     }
-    const params = await this.askParams(task);
+    const params = options.params ?? (await this.askParams(task));
     if (params === undefined) return undefined;
     const file = this.analysis.uriOf(task);
     return vscode.window.withProgress(
@@ -52,6 +82,7 @@ export class RunController implements vscode.Disposable {
             settings: emulatorSettings(file),
             migrationsDir: findMigrationsDir(file.fsPath, this.analysis.root.fsPath),
             keepState: vscode.workspace.getConfiguration('luigiSpanner', file).get<boolean>('run.keepState') ?? false,
+            databaseId: options.databaseId,
             onProgress: (message) => {
               progress.report({ message });
               this.log.info(message);
@@ -69,9 +100,15 @@ export class RunController implements vscode.Disposable {
             onEvent: (event) => this.onEvent(event, progress),
             onLog: (line) => this.log.info(line),
           });
+          const startedAt = new Date();
           const cancel = token.onCancellationRequested(() => handle.cancel());
           const outcome = await handle.done.finally(() => cancel.dispose());
           this.report(task, outcome);
+          const runId = outcome.events[0]?.runId;
+          const rows = runId ? await markerRowCounts(prepared.target, runId) : new Map<string, number | null>();
+          const record = buildRunRecord({ outcome, task: task.name, file: file.fsPath, params, startedAt, database: prepared.target.databaseId, rows });
+          await this.context.workspaceState.update(HISTORY_KEY, appendHistory(this.history(), record));
+          this.historyChanged.fire();
           return outcome;
         } catch (error) {
           const { message, fix } = describeError(error);
@@ -135,6 +172,7 @@ export class RunController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.historyChanged.dispose();
     this.states.dispose();
     this.failures.dispose();
   }

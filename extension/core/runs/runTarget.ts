@@ -36,6 +36,8 @@ export async function prepareRunTarget(options: {
   settings: EmulatorSettings;
   migrationsDir?: string;
   keepState?: boolean;
+  /** Continue in this database (e.g. rerun the failed tasks of an earlier run); implies keeping state. */
+  databaseId?: string;
   onProgress?: (message: string) => void;
 }): Promise<PreparedTarget> {
   const progress = options.onProgress ?? (() => {});
@@ -46,11 +48,12 @@ export async function prepareRunTarget(options: {
     host: emulator.host,
     projectId: options.settings.projectId,
     instanceId: options.settings.instanceId,
-    databaseId: options.keepState ? options.settings.databaseId : runDatabaseId(),
+    databaseId: options.databaseId ?? (options.keepState ? options.settings.databaseId : runDatabaseId()),
   };
-  progress(options.keepState ? `Migrating database ${target.databaseId} (state kept) ...` : `Creating fresh database ${target.databaseId} ...`);
+  const fresh = !options.keepState && !options.databaseId;
+  progress(fresh ? `Creating fresh database ${target.databaseId} ...` : `Migrating database ${target.databaseId} (state kept) ...`);
   const result = await provision({ ...target, migrationsDir: options.migrationsDir });
-  if (!options.keepState) await pruneRunDatabases(target);
+  if (fresh) await pruneRunDatabases(target);
   return {
     emulator,
     target,

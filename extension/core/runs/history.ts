@@ -1,0 +1,82 @@
+// Run history: what each run did, per task, with the rows its markers recorded.
+import { emulatorSpanner, type Target } from '../../../emulator/src';
+import type { RunOutcome } from './runPipeline';
+
+export interface TaskRecord {
+  id: string;
+  family: string;
+  status: string;
+  seconds?: number | null;
+  /** Rows the task's completion marker recorded (luigi_spanner tasks). */
+  rows?: number | null;
+}
+
+export interface RunRecord {
+  runId: string;
+  task: string;
+  file: string;
+  params: Record<string, string>;
+  startedAt: string;
+  status: string;
+  success: boolean;
+  cancelled: boolean;
+  database: string;
+  tasks: TaskRecord[];
+}
+
+const MARKER_TABLE = 'LuigiTaskMarkers';
+
+/** Row counts per update id from the marker table for one run (empty when the table is absent). */
+export async function markerRowCounts(target: Target, runId: string): Promise<Map<string, number | null>> {
+  const spanner = emulatorSpanner(target.host, target.projectId);
+  const database = spanner.instance(target.instanceId).database(target.databaseId);
+  try {
+    const [rows] = await database.run({
+      sql: `SELECT UpdateId, RowCount FROM ${MARKER_TABLE} WHERE RunId = @runId`,
+      params: { runId },
+      json: true,
+    });
+    return new Map((rows as Array<{ UpdateId: string; RowCount: number | null }>).map((r) => [r.UpdateId, r.RowCount]));
+  } catch {
+    return new Map();
+  } finally {
+    await database.close();
+    spanner.close();
+  }
+}
+
+export function buildRunRecord(input: {
+  outcome: RunOutcome;
+  task: string;
+  file: string;
+  params: Record<string, string>;
+  startedAt: Date;
+  database: string;
+  rows: Map<string, number | null>;
+}): RunRecord {
+  const { outcome } = input;
+  const runId = outcome.events[0]?.runId ?? `unknown-${input.startedAt.getTime()}`;
+  return {
+    runId,
+    task: input.task,
+    file: input.file,
+    params: input.params,
+    startedAt: input.startedAt.toISOString(),
+    status: outcome.cancelled ? 'CANCELLED' : (outcome.summary?.status ?? 'NOT_STARTED'),
+    success: Boolean(outcome.summary?.success) && !outcome.cancelled,
+    cancelled: outcome.cancelled,
+    database: input.database,
+    tasks: (outcome.summary?.tasks ?? []).map((t) => ({
+      id: t.id,
+      family: t.family,
+      status: t.status,
+      seconds: t.seconds,
+      rows: input.rows.get(t.id),
+    })),
+  };
+}
+
+/** Newest first, at most `keep`. */
+export function appendHistory(history: RunRecord[], record: RunRecord, keep = 20): RunRecord[] {
+  return [record, ...history.filter((r) => r.runId !== record.runId)].slice(0, keep);
+}
