@@ -1,0 +1,99 @@
+"""Fixtures: one emulator for the session, a fresh database per test.
+
+The emulator is the one named by SPANNER_EMULATOR_HOST when set; otherwise the
+project's CLI starts (or reuses) one: `node dist/cli.js emulator start --json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "extension" / "python"))
+
+from google.api_core.exceptions import AlreadyExists  # noqa: E402
+from google.cloud import spanner  # noqa: E402
+
+import luigi_spanner  # noqa: E402
+from helpers import REPO, Emulator, SpannerTestDatabase, unique_database_id  # noqa: E402
+
+DEFAULT_PROJECT = "luigi-spanner-test"
+DEFAULT_INSTANCE = "pytest"
+
+
+def _emulator_from_cli() -> Emulator:
+    cli = REPO / "dist" / "cli.js"
+    node = shutil.which("node")
+    if node is None or not cli.is_file():
+        pytest.fail(
+            "No emulator: SPANNER_EMULATOR_HOST is unset and dist/cli.js is missing. "
+            "Fix: run `npm run build`, or start one (docker run -d --rm -p 127.0.0.1:9010:9010 "
+            "luigi-spanner/emulator:local) and export SPANNER_EMULATOR_HOST=127.0.0.1:9010."
+        )
+    completed = subprocess.run(
+        [node, str(cli), "emulator", "start", "--json"], capture_output=True, text=True, timeout=180
+    )
+    if completed.returncode != 0:
+        pytest.fail(f"`luigi-spanner emulator start --json` failed ({completed.returncode}):\n{completed.stderr}")
+    info = json.loads(completed.stdout.strip().splitlines()[-1])
+    return Emulator(host=info["host"], project=info["projectId"], instance=info["instanceId"])
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Emulator:
+    host = os.environ.get("SPANNER_EMULATOR_HOST")
+    if host:
+        found = Emulator(
+            host=host,
+            project=os.environ.get("GOOGLE_CLOUD_PROJECT") or DEFAULT_PROJECT,
+            instance=os.environ.get("SPANNER_INSTANCE") or DEFAULT_INSTANCE,
+        )
+    else:
+        found = _emulator_from_cli()
+    # Before any client exists: the client reads these when it is created.
+    os.environ["SPANNER_EMULATOR_HOST"] = found.host
+    luigi_spanner.prepare_emulator_environment(found.host)
+    instance = spanner.Client(project=found.project).instance(
+        found.instance,
+        configuration_name=f"projects/{found.project}/instanceConfigs/emulator-config",
+        display_name=found.instance,
+        node_count=1,
+    )
+    try:
+        instance.create().result(60)
+    except AlreadyExists:
+        pass
+    return found
+
+
+@pytest.fixture
+def make_database(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], SpannerTestDatabase]]:
+    """Create a database with a folder's migrations; in-process code (luigi_spanner.connect) points at it.
+
+    Dropped after the test: the emulator holds at most 100 databases per instance.
+    """
+    created: list[SpannerTestDatabase] = []
+    instance = luigi_spanner.client(
+        luigi_spanner.SpannerSettings(emulator.project, emulator.instance, "unused", emulator.host)
+    ).instance(emulator.instance)
+
+    def make(migrations_dir: Path) -> SpannerTestDatabase:
+        database_id = unique_database_id()
+        database = luigi_spanner.create_database(instance, database_id, migrations_dir)
+        found = SpannerTestDatabase(emulator, database_id, database)
+        created.append(found)
+        monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", emulator.project)
+        monkeypatch.setenv("SPANNER_INSTANCE", emulator.instance)
+        monkeypatch.setenv("SPANNER_DATABASE", database_id)
+        return found
+
+    yield make
+    for found in created:
+        found.database.drop()
