@@ -29,6 +29,7 @@ Each line is written with one locked ``write`` so that task processes forked by
 Events
 ------
 All carry ``type``, ``time`` (Unix seconds) and ``runId``; task events carry ``id`` and ``family``.
+A field whose value is unknown (no user frame, no duration yet) is left out, never null.
 
 ===========  ===============================================================================
 type         other fields
@@ -122,7 +123,9 @@ class EventChannel:
             self.shielded -= 1
 
     def emit(self, event_type: str, **fields: Any) -> None:
-        event = {"type": event_type, "time": round(time.time(), 6), "runId": self.run_id, **fields}
+        # Unknown values are left out rather than sent as null: readers treat them as optional.
+        event = {"type": event_type, "time": round(time.time(), 6), "runId": self.run_id}
+        event.update((key, value) for key, value in fields.items() if value is not None)
         line = (EVENT_PREFIX + json.dumps(event, default=str, separators=(",", ":")) + "\n").encode("utf-8")
         with self.shield(), self._lock:
             view = memoryview(line)
@@ -353,9 +356,9 @@ class ReportingScheduler:
         self._inner = inner
         self._state = state
 
-    def _family(self, task_id: str) -> Optional[str]:
-        task = self._state.tasks.get(task_id)
-        return task.task_family if task is not None else None
+    def _family(self, task_id: str) -> str:
+        task = self._state.tasks.get(task_id)  # every task is discovered before it can run
+        return task.task_family if task is not None else ""
 
     def set_task_progress_percentage(self, task_id: str, progress_percentage: Any) -> Any:
         self._state.channel.emit("progress", id=task_id, family=self._family(task_id), percentage=progress_percentage)

@@ -91,11 +91,32 @@ def _params(result: RunnerResult, task_id: str) -> dict[str, str]:
     return {}
 
 
+# Keys each event type must carry (the contract extension/core/runs/events.ts validates).
+REQUIRED_KEYS = {
+    "run": {"file", "task"},
+    "discovered": {"id", "family", "params"},
+    "complete": {"id", "family"},
+    "missing": {"id", "family"},
+    "started": {"id", "family", "attempt"},
+    "progress": {"id", "family"},
+    "succeeded": {"id", "family"},
+    "failed": {"id", "family", "phase", "message"},
+    "retried": {"id", "family", "attempt"},
+    "summary": {"status", "success", "tasks", "seconds"},
+    "error": {"message", "fix"},
+}
+
+
 def parse_event_lines(text: str) -> list[dict[str, Any]]:
     events = []
     for line in text.splitlines():
         assert line.startswith(EVENT_PREFIX), f"line without the event prefix on the event channel: {line!r}"
-        events.append(json.loads(line[len(EVENT_PREFIX) :]))
+        event = json.loads(line[len(EVENT_PREFIX) :])
+        assert isinstance(event.get("time"), float) and isinstance(event.get("runId"), str), event
+        missing = REQUIRED_KEYS[event["type"]] - event.keys()
+        assert not missing, f"{event['type']} event without {missing}: {event}"
+        assert None not in event.values(), f"null field in {event}"
+        events.append(event)
     return events
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import json
 import csv
 import decimal
 import shutil
@@ -69,7 +68,7 @@ def test_clean_sample_runs_every_task_once_and_writes_exact_rows(make_database) 
     assert not result.of_type("failed")
     by_id = {e["id"]: e for e in result.of_type("discovered")}
     for event in result.of_type("discovered"):
-        assert event["parent"] is None or event["parent"] in by_id
+        assert event.get("parent") is None or event["parent"] in by_id
     assert {e["params"]["batch"] for e in result.of_type("discovered") if e["family"] == "LoadOrders"} == set(BATCHES)
     # Started before succeeded, per task.
     order = [(e["type"], e.get("id")) for e in result.events]
@@ -291,7 +290,7 @@ def test_sigterm_interrupts_the_run_and_still_summarizes(tmp_path: Path, emulato
     import subprocess
     import sys
 
-    from helpers import EVENT_PREFIX, RUNNER
+    from helpers import RUNNER, parse_event_lines
 
     process = subprocess.Popen(
         [sys.executable, str(RUNNER), "--file", str(FIXTURES / "sleepy_pipeline.py"), "--task", "Sleepy", "--param", f"out_dir={tmp_path}"],
@@ -302,12 +301,12 @@ def test_sigterm_interrupts_the_run_and_still_summarizes(tmp_path: Path, emulato
     assert process.stdout is not None
     seen = []
     for line in process.stdout:
-        seen.append(json.loads(line[len(EVENT_PREFIX) :]))
+        seen += parse_event_lines(line)
         if seen[-1]["type"] == "started" and seen[-1]["family"] == "Sleepy":
             process.send_signal(signal.SIGTERM)
             break
     rest, _ = process.communicate(timeout=30)
-    seen += [json.loads(line[len(EVENT_PREFIX) :]) for line in rest.splitlines()]
+    seen += parse_event_lines(rest)
     assert process.returncode == 130
     summary = seen[-1]
     assert summary["type"] == "summary" and summary["status"] == "INTERRUPTED" and summary["success"] is False
