@@ -26,3 +26,10 @@ export function grpcCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown })?.code;
   return typeof code === 'number' ? code : undefined;
 }
+
+/**
+ * gax options for queries: no retry-request retries of streaming calls. Without them a query
+ * the emulator rejects (a typo, a missing table) surfaces after about 7 s of backoff instead of
+ * at once (googleapis/nodejs-spanner#2014). The client's own resume-on-UNAVAILABLE still applies.
+ */
+export const FAIL_FAST_QUERY = { retryRequestOptions: { noResponseRetries: 0, retries: 0 } };

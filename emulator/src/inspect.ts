@@ -2,7 +2,7 @@
 // completion-marker table written by the Python library (luigi_spanner).
 import type { Database } from '@google-cloud/spanner';
 import { UserFacingError } from '../../extension/core/errors';
-import { emulatorSpanner } from './client';
+import { emulatorSpanner, FAIL_FAST_QUERY } from './client';
 import { splitStatements } from './migrations';
 import { LEDGER_TABLE, readMigrationLedger, type LedgerRow, type Target } from './provision';
 
@@ -101,7 +101,7 @@ export async function runQuery(target: Target, sql: string, options: { maxRows?:
       const rows: unknown[][] = [];
       let rowCount = 0;
       database
-        .runStream({ sql: statement, params: options.params })
+        .runStream({ sql: statement, params: options.params, gaxOptions: FAIL_FAST_QUERY })
         .on('response', (response: { metadata?: { rowType?: { fields?: Array<{ name?: string; type?: SpannerType }> } } }) => {
           if (response.metadata?.rowType?.fields && columns.length === 0) {
             columns = response.metadata.rowType.fields.map((f) => ({ name: f.name ?? '', type: typeName(f.type) }));
@@ -171,6 +171,7 @@ export async function listTables(target: Target): Promise<TableInfo[]> {
     const [rows] = await database.run({
       sql: "SELECT table_name AS name, parent_table_name AS parent FROM information_schema.tables WHERE table_schema = '' ORDER BY table_name",
       json: true,
+      gaxOptions: FAIL_FAST_QUERY,
     });
     const tables = rows as Array<{ name: string; parent: string | null }>;
     if (tables.length === 0) return [];
@@ -178,6 +179,7 @@ export async function listTables(target: Target): Promise<TableInfo[]> {
     const [countRows] = await database.run({
       sql: tables.map((t, i) => `SELECT ${i} AS i, COUNT(*) AS n FROM \`${t.name}\``).join(' UNION ALL '),
       json: true,
+      gaxOptions: FAIL_FAST_QUERY,
     });
     for (const r of countRows as Array<{ i: number; n: number }>) counts.set(tables[Number(r.i)]!.name, Number(r.n));
     return tables.map((t) => ({ name: t.name, parent: t.parent || null, rowCount: counts.get(t.name) ?? 0 }));
@@ -191,6 +193,7 @@ export async function readMarkers(target: Target, limit = 50): Promise<Inspectio
       sql: "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = '' AND table_name = @table",
       params: { table: MARKER_TABLE },
       json: true,
+      gaxOptions: FAIL_FAST_QUERY,
     });
     return Number((rows as Array<{ n: number }>)[0]?.n ?? 0) > 0;
   });

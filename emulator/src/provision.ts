@@ -1,7 +1,7 @@
 // Provisioning through the admin APIs: instance, database, versioned migrations with a ledger.
 import { Spanner, type Database, type Instance } from '@google-cloud/spanner';
 import { UserFacingError } from '../../extension/core/errors';
-import { emulatorSpanner, grpcCode, GrpcCode } from './client';
+import { emulatorSpanner, FAIL_FAST_QUERY, grpcCode, GrpcCode } from './client';
 import { loadMigrations, loadSeeds, type Migration, type SeedFile } from './migrations';
 import { validateIds } from './settings';
 
@@ -258,7 +258,7 @@ export interface Ledger {
 
 async function readLedger(database: Database): Promise<Ledger> {
   try {
-    const [rows] = await database.run({ sql: `SELECT Version, Name, Checksum, AppliedAt FROM ${LEDGER_TABLE} ORDER BY Version`, json: true });
+    const [rows] = await database.run({ sql: `SELECT Version, Name, Checksum, AppliedAt FROM ${LEDGER_TABLE} ORDER BY Version`, json: true, gaxOptions: FAIL_FAST_QUERY });
     return {
       tableExists: true,
       rows: (rows as Array<{ Version: number; Name: string; Checksum: string; AppliedAt: Date }>).map((r) => ({
