@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -37,12 +38,14 @@ def _emulator_from_cli() -> Emulator:
             "Fix: run `npm run build`, or start one (docker run -d --rm -p 127.0.0.1:9010:9010 "
             "luigi-spanner/emulator:local) and export SPANNER_EMULATOR_HOST=127.0.0.1:9010."
         )
-    completed = subprocess.run(
-        [node, str(cli), "emulator", "start", "--json"], capture_output=True, text=True, timeout=180
-    )
+    # From an empty folder, so no workspace luigi-spanner.json adds migrations or seeds to it.
+    with tempfile.TemporaryDirectory() as empty:
+        completed = subprocess.run(
+            [node, str(cli), "emulator", "start", "--json"], capture_output=True, text=True, timeout=180, cwd=empty
+        )
     if completed.returncode != 0:
         pytest.fail(f"`luigi-spanner emulator start --json` failed ({completed.returncode}):\n{completed.stderr}")
-    info = json.loads(completed.stdout.strip().splitlines()[-1])
+    info = json.loads(completed.stdout)
     return Emulator(host=info["host"], project=info["projectId"], instance=info["instanceId"])
 
 

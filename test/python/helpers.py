@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator, Optional
@@ -166,30 +166,33 @@ class SimulatedCrash(Exception):
 
 @dataclass
 class CommitCounter:
-    crash_at: Optional[int]
-    seen: int = 0
-    tags: list[Optional[str]] = field(default_factory=list)
+    crash_after: Optional[int]
+    succeeded: int = 0
+    attempts: int = 0
 
 
 @contextlib.contextmanager
-def crash_at_commit(number: Optional[int]) -> Iterator[CommitCounter]:
-    """Let commits through until the ``number``-th (1-based), which raises SimulatedCrash unsent.
+def crash_after_commits(count: Optional[int]) -> Iterator[CommitCounter]:
+    """Let ``count`` commits succeed, then make the next one raise SimulatedCrash, unsent.
 
     Wraps the real client's commit methods (read-write transactions and batches) in this
-    process; ``None`` only counts. The same cut the runner's fault hook will make (issue 8).
+    process; ``None`` only counts. Aborted attempts that the client retries do not count as
+    commits, so fault-injecting emulators do not shift the cut. The same cut the runner's
+    fault hook will make (issue 8).
     """
-    counter = CommitCounter(number)
+    counter = CommitCounter(count)
     originals = {Transaction: Transaction.commit, Batch: Batch.commit}
 
     def wrap(cls: type) -> Any:
         original = originals[cls]
 
         def commit(self: Any, *args: Any, **kwargs: Any) -> Any:
-            counter.seen += 1
-            counter.tags.append(getattr(self, "transaction_tag", None))
-            if counter.crash_at is not None and counter.seen == counter.crash_at:
-                raise SimulatedCrash(f"simulated crash at commit #{counter.seen}")
-            return original(self, *args, **kwargs)
+            counter.attempts += 1
+            if counter.crash_after is not None and counter.succeeded == counter.crash_after:
+                raise SimulatedCrash(f"simulated crash after {counter.succeeded} commits")
+            result = original(self, *args, **kwargs)
+            counter.succeeded += 1
+            return result
 
         return commit
 

@@ -12,7 +12,7 @@ import luigi
 import pytest
 from google.cloud.spanner_v1 import param_types
 
-from helpers import SAMPLES, SpannerTestDatabase, crash_at_commit, load_module, run_runner
+from helpers import SAMPLES, SpannerTestDatabase, crash_after_commits, load_module, run_runner
 
 BROKEN = SAMPLES / "broken"
 
@@ -39,9 +39,9 @@ def test_marker_outside_txn_double_counts_after_crash(make_database) -> None:
     truth = completed_revenue_by_day(sample / "data" / "orders_2024-03-01.csv")
 
     # Commit 1 is the data transaction, commit 2 the marker: the process dies in between.
-    with crash_at_commit(2) as commits:
+    with crash_after_commits(1) as commits:
         assert build(task) == "FAILED"
-    assert commits.seen == 2
+    assert commits.succeeded == 1
     stored = {r[0]: (r[1], r[2]) for r in db.query("SELECT OrderDate, Revenue, OrderCount FROM DailyRevenue")}
     assert stored == truth, "the data committed"
     assert not task.complete(), "but the marker did not, so Luigi will run the task again"
@@ -61,7 +61,7 @@ def test_plain_insert_replay_fails_with_already_exists(make_database, tmp_path: 
     task = pipeline.LoadOrders(batch="2024-03-01")
 
     # The first chunk commits; the process dies at the second.
-    with crash_at_commit(2):
+    with crash_after_commits(1):
         assert build(task) == "FAILED"
     assert db.query("SELECT COUNT(*) FROM Orders") == [[task.chunk_size]]
     assert not task.complete()

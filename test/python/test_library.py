@@ -15,7 +15,7 @@ from google.cloud.spanner_v1.keyset import KeySet
 from google.cloud.spanner_v1.services.spanner.client import SpannerClient
 
 import luigi_spanner
-from helpers import SAMPLES, SpannerTestDatabase, crash_at_commit, load_module
+from helpers import SAMPLES, SpannerTestDatabase, crash_after_commits, load_module
 from luigi_spanner import (
     ConfigurationError,
     MarkerTableMissing,
@@ -243,13 +243,13 @@ def test_exception_after_mutations_are_queued_leaves_neither_rows_nor_marker(mak
     assert not task.complete()
 
 
-def test_crash_at_commit_leaves_nothing_and_a_rerun_completes_exactly_once(make_database, orders_pipeline) -> None:
+def test_crash_before_the_commit_leaves_nothing_and_a_rerun_completes_exactly_once(make_database, orders_pipeline) -> None:
     db: SpannerTestDatabase = make_database(ORDERS / "migrations")
     task = orders_pipeline.LoadCustomers()
 
-    with crash_at_commit(1) as commits:
+    with crash_after_commits(0) as commits:
         assert build(task).status.name == "FAILED"
-    assert commits.seen == 1
+    assert commits.succeeded == 0
     assert db.query("SELECT COUNT(*) FROM Customers") == [[0]]
     assert not task.complete(), "no marker without the data"
 
@@ -316,7 +316,8 @@ def test_every_commit_carries_the_family_transaction_tag(
 
     monkeypatch.setattr(SpannerClient, "commit", observing_commit)
     assert build(orders_pipeline.LoadOrders(batch="2024-03-01")).status.name == "SUCCESS"
-    assert sent_tags == ["luigi:LoadCustomers", "luigi:LoadOrders"]
+    # Retries after an abort resend the same tag; order of first use is the task order.
+    assert list(dict.fromkeys(sent_tags)) == ["luigi:LoadCustomers", "luigi:LoadOrders"]
 
 
 def test_exists_without_marker_table_says_which_migration_is_missing(make_database, tmp_path: Path) -> None:
@@ -328,3 +329,12 @@ def test_exists_without_marker_table_says_which_migration_is_missing(make_databa
         SpannerMarkerTarget("some-task").exists()
     assert "LuigiTaskMarkers does not exist" in caught.value.message
     assert "marker_table_ddl" in caught.value.fix
+
+
+@pytest.mark.parametrize(("instance", "database", "what"), [("pytest-missing", "d", "instance"), (None, "missing-db", "database")])
+def test_exists_against_a_missing_instance_or_database_says_so(emulator, instance, database, what) -> None:
+    settings = SpannerSettings(emulator.project, instance or emulator.instance, database, emulator.host)
+    with pytest.raises(ConfigurationError) as caught:
+        SpannerMarkerTarget("some-task", settings=settings).exists()
+    assert f"The {what} of projects/{emulator.project}" in caught.value.message
+    assert caught.value.fix

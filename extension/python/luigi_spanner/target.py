@@ -111,6 +111,11 @@ class SpannerMarkerTarget(luigi.Target):
                 rows = list(snapshot.read(table, MARKER_COLUMNS, KeySet(keys=[[self.update_id]])))
         except NotFound as error:
             text = str(error).lower()
+            if "instance not found" in text:
+                raise ConfigurationError(
+                    f"The instance of {self.settings.describe()} does not exist.",
+                    "Start the emulator with `luigi-spanner emulator start`, or check SPANNER_INSTANCE.",
+                ) from error
             if "database not found" in text:
                 raise ConfigurationError(
                     f"The database of {self.settings.describe()} does not exist.",
