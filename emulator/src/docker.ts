@@ -221,8 +221,8 @@ export async function stopDockerEmulators(name?: string): Promise<string[]> {
   return found.map((e) => e.handle);
 }
 
-/** The container's own log (stdout and stderr), following. */
-export async function dockerLogs(handle: string): Promise<NodeJS.ReadableStream> {
+/** The container's own log (stdout and stderr), following; `tail` limits the history replayed. */
+export async function dockerLogs(handle: string, options: { tail?: number } = {}): Promise<NodeJS.ReadableStream> {
   const client = await dockerRuntime();
-  return client.container.logs(client.container.getById(handle));
+  return client.container.logs(client.container.getById(handle), options.tail !== undefined ? { tail: options.tail } : undefined);
 }
