@@ -35,10 +35,11 @@ A field whose value is unknown (no user frame, no duration yet) is left out, nev
 type         other fields
 ===========  ===============================================================================
 run          file, task, params ({name: raw value}), workers, scheduler, pid, python, luigi
-discovered   module, params, parent (id of the task that requires it; null for the root)
+discovered   module, params, parent (id of the task that requires it; absent for the root
+             and for dynamic dependencies yielded from run())
 complete     (already complete, will not run)
 missing      (external data absent: the task cannot run)
-started      attempt
+started      attempt (a task that yields dynamic dependencies starts again once they are done)
 progress     percentage and/or message (``set_progress_percentage``, ``set_status_message``)
 succeeded    seconds
 failed       phase (run, complete, requires, scheduling, process, timeout), exception,
@@ -378,6 +379,11 @@ def make_worker_scheduler_factory(state: RunState) -> Any:
     from luigi.scheduler import DONE, FAILED
 
     class ReportingWorker(luigi.worker.Worker):
+        def add(self, task: Any, *args: Any, **kwargs: Any) -> bool:
+            # Roots are discovered already; this catches dynamic dependencies yielded by run().
+            state.discover(task, None)
+            return super().add(task, *args, **kwargs)
+
         def _run_task(self, task_id: str) -> None:
             if task_id not in self._running_tasks:
                 state.dispatched_at[task_id] = time.time()
@@ -484,8 +490,10 @@ def load_pipeline(path: Path) -> types.ModuleType:
     folder = str(path.parent)
     if folder not in sys.path:
         sys.path.insert(0, folder)
-    # Luigi reloads task modules by name in forked workers and for dynamic dependencies: register it.
-    name = path.stem if path.stem.isidentifier() and path.stem not in sys.modules else f"_luigi_spanner_pipeline_{abs(hash(str(path)))}"
+    # Luigi looks task modules up by name (dynamic dependencies go through load_task): register
+    # it under its own name, unless that would shadow a module (a pipeline called csv.py).
+    shadows = path.stem in sys.modules or path.stem in sys.stdlib_module_names
+    name = path.stem if path.stem.isidentifier() and not shadows else f"_luigi_spanner_pipeline_{abs(hash(str(path)))}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise StartError(f"{path} cannot be imported as a Python module.", "Pass a .py file with --file.")

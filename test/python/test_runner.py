@@ -387,3 +387,22 @@ def test_failure_in_requires_reports_the_line(make_database) -> None:
     assert (failed["file"], failed["line"]) == (str(pipeline), source_line(pipeline, "# REQUIRES FAILS HERE"))
     assert not result.of_type("started")
     assert result.summary()["status"] == "SCHEDULING_FAILED"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_dynamic_dependencies_are_discovered_and_run(tmp_path: Path, emulator, workers: int) -> None:
+    import os
+
+    result = run_runner(
+        ["--file", str(FIXTURES / "dynamic_pipeline.py"), "--task", "Assemble", "--param", f"out_dir={tmp_path}", "--workers", str(workers)],
+        dict(os.environ),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert families(result.events, "discovered") == {"Assemble": 1, "Part": 2}
+    assert families(result.events, "succeeded") == {"Assemble": 1, "Part": 2}
+    discovered_at = {e["id"]: i for i, e in enumerate(result.events) if e["type"] == "discovered"}
+    for i, event in enumerate(result.events):
+        if event["type"] == "started":
+            assert discovered_at[event["id"]] < i, "a task is discovered before it starts"
+    assert (tmp_path / "assembled").read_text() == "0\n1\n"
+    assert result.summary()["status"] == "SUCCESS"
