@@ -1,0 +1,200 @@
+// Lays out a visible graph: split into connected components, take what the cache holds,
+// run ELK on the rest (batched, spread over the runner's workers), store the new layouts,
+// and pack all components (stable against the previous layout). The same code runs in the
+// webview (workers, host-backed cache) and in Node (the CLI's SVG export).
+import type { ElkNode } from 'elkjs/lib/elk-api';
+import type { LayoutDirection } from '../../shared/protocol';
+import { splitComponents, type GraphComponent } from './components';
+import { buildLayoutJob, readLayoutJob, singleNodeLayout, type LayoutJob } from './elk';
+import { packComponents, type PreviousPlacement } from './pack';
+import type { ComponentLayout, GraphLayout, PlacedComponent, Rect, VisibleGraph } from './types';
+
+export interface ElkRunner {
+  /** Lays out each graph; a runner with several workers runs them in parallel. */
+  layout(graphs: readonly ElkNode[]): Promise<ElkNode[]>;
+}
+
+export interface LayoutCache {
+  /** The entries held for these keys (any subset). */
+  get(keys: readonly string[]): Promise<ComponentLayout[]> | ComponentLayout[];
+  put(entries: readonly ComponentLayout[]): void;
+}
+
+export interface LayoutStats {
+  components: number;
+  cachedComponents: number;
+  computedComponents: number;
+  elkJobs: number;
+  elkMs: number;
+}
+
+export interface LayoutResult {
+  layout: GraphLayout;
+  stats: LayoutStats;
+}
+
+/** Small components share an ELK call up to this many nodes. */
+const BATCH_NODES = 300;
+
+export async function layoutGraph(
+  graph: VisibleGraph,
+  direction: LayoutDirection,
+  services: { runner: ElkRunner; cache?: LayoutCache; previous?: GraphLayout | undefined },
+): Promise<LayoutResult> {
+  const components = splitComponents(graph, direction);
+  const byKey = new Map<string, ComponentLayout>();
+  const wanted = [...new Set(components.map((c) => c.key))];
+  if (services.cache && wanted.length > 0) {
+    for (const entry of await services.cache.get(wanted)) byKey.set(entry.key, entry);
+  }
+  let cachedComponents = 0;
+  const missing: GraphComponent[] = [];
+  const fresh: ComponentLayout[] = [];
+  for (const component of components) {
+    const hit = byKey.get(component.key);
+    if (hit && fits(hit, component)) {
+      cachedComponents++;
+      continue;
+    }
+    byKey.delete(component.key);
+    if (component.nodes.length === 1 && component.edges.length === 0) {
+      const single = singleNodeLayout(component.key, component.nodes[0]!);
+      byKey.set(single.key, single);
+      fresh.push(single);
+    } else if (!missing.some((m) => m.key === component.key)) {
+      missing.push(component);
+    }
+  }
+
+  const jobs = planJobs(missing, direction);
+  const t0 = performance.now();
+  const results = jobs.length > 0 ? await services.runner.layout(jobs.map((j) => j.job.graph)) : [];
+  const elkMs = performance.now() - t0;
+  jobs.forEach((job, i) => {
+    for (const entry of readLayoutJob(job.components, results[i]!)) {
+      byKey.set(entry.key, entry);
+      fresh.push(entry);
+    }
+  });
+  if (services.cache && fresh.length > 0) services.cache.put(fresh);
+
+  const previous: PreviousPlacement | undefined = services.previous && { components: services.previous.components, nodes: services.previous.nodes };
+  const placed = packComponents(
+    components.map((c) => ({ anchor: c.anchor, layout: byKey.get(c.key)! })),
+    previous,
+  );
+  return {
+    layout: assemble(placed.map((p) => ({ placement: p, layout: byKey.get(p.key)! }))),
+    stats: { components: components.length, cachedComponents, computedComponents: components.length - cachedComponents, elkJobs: jobs.length, elkMs },
+  };
+}
+
+/** A cached entry is used only if it covers exactly this component's nodes (same sizes) and edges. */
+function fits(entry: ComponentLayout, component: GraphComponent): boolean {
+  if (Object.keys(entry.nodes).length !== component.nodes.length) return false;
+  for (const node of component.nodes) {
+    const rect = entry.nodes[node.id];
+    if (!rect || rect[2] !== node.width || rect[3] !== node.height) return false;
+  }
+  for (const edge of component.edges) if (!entry.edges[edge.id]) return false;
+  return true;
+}
+
+interface PlannedJob {
+  components: GraphComponent[];
+  job: LayoutJob;
+  cost: number;
+}
+
+/** Large components alone, small ones batched; most expensive first so workers finish together. */
+function planJobs(components: readonly GraphComponent[], direction: LayoutDirection): PlannedJob[] {
+  const groups: GraphComponent[][] = [];
+  let batch: GraphComponent[] = [];
+  let batchNodes = 0;
+  for (const component of [...components].sort((a, b) => b.nodes.length - a.nodes.length)) {
+    if (component.nodes.length > BATCH_NODES / 2) {
+      groups.push([component]);
+      continue;
+    }
+    if (batchNodes + component.nodes.length > BATCH_NODES) {
+      groups.push(batch);
+      batch = [];
+      batchNodes = 0;
+    }
+    batch.push(component);
+    batchNodes += component.nodes.length;
+  }
+  if (batch.length > 0) groups.push(batch);
+  return groups
+    .map((group) => ({
+      components: group,
+      job: buildLayoutJob(group, direction),
+      cost: group.reduce((sum, c) => sum + c.nodes.length + c.edges.length, 0),
+    }))
+    .sort((a, b) => b.cost - a.cost);
+}
+
+function assemble(parts: readonly { placement: PlacedComponent; layout: ComponentLayout }[]): GraphLayout {
+  const nodes = new Map<string, Rect>();
+  const edges = new Map<string, number[]>();
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const { placement, layout } of parts) {
+    const { x: ox, y: oy } = placement;
+    minX = Math.min(minX, ox);
+    minY = Math.min(minY, oy);
+    maxX = Math.max(maxX, ox + layout.width);
+    maxY = Math.max(maxY, oy + layout.height);
+    for (const [id, [x, y, width, height]] of Object.entries(layout.nodes)) nodes.set(id, { x: x + ox, y: y + oy, width, height });
+    for (const [id, points] of Object.entries(layout.edges)) edges.set(id, points.map((v, i) => v + (i % 2 === 0 ? ox : oy)));
+  }
+  const bounds: Rect = parts.length > 0 ? { x: minX, y: minY, width: maxX - minX, height: maxY - minY } : { x: 0, y: 0, width: 0, height: 0 };
+  return {
+    bounds,
+    nodes,
+    edges,
+    components: parts.map((p) => p.placement),
+  };
+}
+
+/** Least-recently-used cache in memory, bounded by the number of nodes it holds. */
+export class MemoryLayoutCache implements LayoutCache {
+  private readonly entries = new Map<string, ComponentLayout>();
+  private nodes = 0;
+  constructor(private readonly maxNodes = 200_000) {}
+
+  get(keys: readonly string[]): ComponentLayout[] {
+    const found: ComponentLayout[] = [];
+    for (const key of keys) {
+      const entry = this.entries.get(key);
+      if (!entry) continue;
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      found.push(entry);
+    }
+    return found;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  put(entries: readonly ComponentLayout[]): void {
+    for (const entry of entries) {
+      const old = this.entries.get(entry.key);
+      if (old) {
+        this.nodes -= Object.keys(old.nodes).length;
+        this.entries.delete(entry.key);
+      }
+      this.entries.set(entry.key, entry);
+      this.nodes += Object.keys(entry.nodes).length;
+    }
+    for (const [key, entry] of this.entries) {
+      if (this.nodes <= this.maxNodes) break;
+      this.entries.delete(key);
+      this.nodes -= Object.keys(entry.nodes).length;
+    }
+  }
+}

@@ -1,0 +1,169 @@
+// Drawing a laid-out graph as SVG markup: one module for the webview (which inserts node and
+// edge markup as it scrolls into view) and the standalone export (CLI and "Export SVG"), so
+// both draw the same shapes. Colours come only from --vscode-* variables; a standalone file
+// defines them itself (a default light or dark palette, or the webview's resolved theme).
+import type { GraphLayout, Rect, VisibleEdge, VisibleGraph, VisibleNode, VisibleNodeKind } from './types';
+import { DETAIL_FONT_SIZE, LABEL_FONT_SIZE, NODE_PADDING_LEFT } from './geometry';
+
+const ICON_SIZE = 14;
+
+/** 14x14 stroked glyphs, one per kind; the shape tells kinds apart too (for colour-blind users). */
+const ICONS: Record<VisibleNodeKind, string> = {
+  task: 'M4 2.5L11.5 7L4 11.5Z',
+  wrapper: 'M2 2h4v4H2zM8 2h4v4H8zM2 8h4v4H2zM8 8h4v4H8z',
+  external: 'M7 1.5v6.5M4 5.5l3 3l3-3M2 9.5v3h10v-3',
+  family: 'M4.5 1.5h8v8M1.5 4.5h8v8h-8z',
+  module: 'M1.5 3h4l1.5 1.5h5.5v7.5h-11z',
+};
+
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const n = (v: number): string => String(Math.round(v * 10) / 10);
+
+/** The outline of a node, at the node's own origin. */
+export function nodeShape(kind: VisibleNodeKind, width: number, height: number): string {
+  const w = n(width);
+  const h = n(height);
+  switch (kind) {
+    case 'wrapper': {
+      const inset = 8;
+      return `<path class="shape" d="M${inset} 0H${n(width - inset)}L${w} ${n(height / 2)}L${n(width - inset)} ${h}H${inset}L0 ${n(height / 2)}Z"/>`;
+    }
+    case 'external':
+      return `<rect class="shape" width="${w}" height="${h}" rx="${n(height / 2)}"/>`;
+    case 'family':
+      // A second card behind: "several of these".
+      return `<rect class="shape back" x="4" y="-4" width="${w}" height="${h}" rx="4"/><rect class="shape" width="${w}" height="${h}" rx="4"/>`;
+    case 'module':
+      return `<rect class="shape" width="${w}" height="${h}" rx="1"/>`;
+    case 'task':
+      return `<rect class="shape" width="${w}" height="${h}" rx="4"/>`;
+  }
+}
+
+/** Markup of one node; `extra` is appended inside (badges, run state). */
+export function nodeMarkup(node: VisibleNode, rect: Rect, extraClass = '', extra = ''): string {
+  const twoLines = node.detail !== undefined;
+  const labelY = twoLines ? 17 : rect.height / 2 + LABEL_FONT_SIZE * 0.36;
+  const detail = twoLines ? `<text class="detail" x="${NODE_PADDING_LEFT}" y="${n(17 + DETAIL_FONT_SIZE + 5)}">${escapeXml(node.detail!)}</text>` : '';
+  return (
+    `<g class="node k-${node.kind} t-${node.taskKind}${extraClass}" data-id="${escapeXml(node.id)}" transform="translate(${n(rect.x)},${n(rect.y)})">` +
+    nodeShape(node.kind, rect.width, rect.height) +
+    `<path class="icon" transform="translate(8,${n(twoLines ? 6 : (rect.height - ICON_SIZE) / 2)})" d="${ICONS[node.kind]}"/>` +
+    `<text class="label" x="${NODE_PADDING_LEFT}" y="${n(labelY)}">${escapeXml(node.label)}</text>` +
+    detail +
+    extra +
+    `</g>`
+  );
+}
+
+/** Path data of a routed edge: the polyline with its corners rounded. */
+export function edgePath(points: readonly number[], radius = 6): string {
+  if (points.length < 4) return '';
+  let d = `M${n(points[0]!)} ${n(points[1]!)}`;
+  for (let i = 2; i + 2 < points.length; i += 2) {
+    const [px, py, x, y, nx, ny] = [points[i - 2]!, points[i - 1]!, points[i]!, points[i + 1]!, points[i + 2]!, points[i + 3]!];
+    const r = Math.min(radius, Math.hypot(x - px, y - py) / 2, Math.hypot(nx - x, ny - y) / 2);
+    const a = towards(x, y, px, py, r);
+    const b = towards(x, y, nx, ny, r);
+    d += `L${n(a.x)} ${n(a.y)}Q${n(x)} ${n(y)} ${n(b.x)} ${n(b.y)}`;
+  }
+  return `${d}L${n(points[points.length - 2]!)} ${n(points[points.length - 1]!)}`;
+}
+
+function towards(x: number, y: number, tx: number, ty: number, distance: number): { x: number; y: number } {
+  const length = Math.hypot(tx - x, ty - y) || 1;
+  return { x: x + ((tx - x) / length) * distance, y: y + ((ty - y) / length) * distance };
+}
+
+export function edgeMarkup(edge: VisibleEdge, points: readonly number[], extraClass = ''): string {
+  const weight = edge.count > 1 ? ' merged' : '';
+  return `<path class="edge ${edge.kind}${weight}${extraClass}" data-id="${escapeXml(edge.id)}" d="${edgePath(points)}"/>`;
+}
+
+/** Arrowheads (one per edge state, since markers cannot inherit the edge's colour everywhere). */
+export function svgDefs(): string {
+  const marker = (id: string) =>
+    `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto"><path d="M0 1L10 5L0 9Z"/></marker>`;
+  return `<defs>${marker('lsg-arrow')}${marker('lsg-arrow-hl')}</defs>`;
+}
+
+/** Every theme variable the drawing uses, with Light+ / Dark+ values for standalone files. */
+export const THEME_VARIABLES: Record<string, { light: string; dark: string }> = {
+  '--vscode-font-family': { light: 'Arial, "Liberation Sans", Helvetica, sans-serif', dark: 'Arial, "Liberation Sans", Helvetica, sans-serif' },
+  '--vscode-editor-background': { light: '#ffffff', dark: '#1e1e1e' },
+  '--vscode-editor-foreground': { light: '#3b3b3b', dark: '#cccccc' },
+  '--vscode-descriptionForeground': { light: '#717171', dark: '#9d9d9d' },
+  '--vscode-editorWidget-background': { light: '#f8f8f8', dark: '#252526' },
+  '--vscode-editorWidget-border': { light: '#c8c8c8', dark: '#454545' },
+  '--vscode-editorLineNumber-foreground': { light: '#6e7681', dark: '#858585' },
+  '--vscode-focusBorder': { light: '#005fb8', dark: '#0078d4' },
+  '--vscode-symbolIcon-classForeground': { light: '#d67e00', dark: '#ee9d28' },
+  '--vscode-symbolIcon-interfaceForeground': { light: '#007acc', dark: '#75beff' },
+  '--vscode-symbolIcon-fileForeground': { light: '#424242', dark: '#cccccc' },
+  '--vscode-symbolIcon-arrayForeground': { light: '#424242', dark: '#cccccc' },
+  '--vscode-symbolIcon-moduleForeground': { light: '#424242', dark: '#cccccc' },
+};
+
+/**
+ * Rules for the drawing. The webview inlines them (nonce'd <style>), standalone files embed
+ * them. Each var() falls back to a neighbour so a theme that leaves one colour out stays legible.
+ */
+export const GRAPH_SVG_CSS = `
+.lsg{font-family:var(--vscode-font-family);font-size:${LABEL_FONT_SIZE}px}
+.lsg .shape{fill:var(--vscode-editorWidget-background,var(--vscode-editor-background));stroke:var(--vscode-editorWidget-border,var(--vscode-contrastBorder,var(--vscode-editor-foreground)));stroke-width:1}
+.lsg .k-external>.shape{stroke-dasharray:4 3}
+.lsg .k-module>.shape{stroke-width:2}
+.lsg .label{fill:var(--vscode-editor-foreground)}
+.lsg .detail{fill:var(--vscode-descriptionForeground);font-size:${DETAIL_FONT_SIZE}px}
+.lsg .icon{fill:none;stroke-width:1.4;stroke-linejoin:round;stroke:var(--vscode-symbolIcon-classForeground,var(--vscode-editor-foreground))}
+.lsg .k-wrapper>.icon{stroke:var(--vscode-symbolIcon-interfaceForeground,var(--vscode-editor-foreground))}
+.lsg .k-external>.icon{stroke:var(--vscode-symbolIcon-fileForeground,var(--vscode-editor-foreground))}
+.lsg .k-family>.icon{stroke:var(--vscode-symbolIcon-arrayForeground,var(--vscode-editor-foreground))}
+.lsg .k-module>.icon{stroke:var(--vscode-symbolIcon-moduleForeground,var(--vscode-editor-foreground))}
+.lsg .edge{fill:none;stroke:var(--vscode-editorLineNumber-foreground,var(--vscode-descriptionForeground));stroke-width:1.2;marker-end:url(#lsg-arrow)}
+.lsg .edge.dynamic{stroke-dasharray:5 4}
+.lsg .edge.merged{stroke-width:2.2}
+.lsg #lsg-arrow path{fill:var(--vscode-editorLineNumber-foreground,var(--vscode-descriptionForeground))}
+.lsg #lsg-arrow-hl path{fill:var(--vscode-focusBorder)}
+`;
+
+export interface StandaloneSvgOptions {
+  /** `light`/`dark`: the default palettes; an object: resolved values of THEME_VARIABLES. */
+  theme?: 'light' | 'dark' | Record<string, string>;
+  title?: string;
+  margin?: number;
+}
+
+/** A self-contained SVG file of the whole layout: no external references, theme inlined. */
+export function renderLayoutSvg(graph: VisibleGraph, layout: GraphLayout, options: StandaloneSvgOptions = {}): string {
+  const margin = options.margin ?? 8;
+  const theme = options.theme ?? 'light';
+  const values =
+    typeof theme === 'string' ? Object.fromEntries(Object.entries(THEME_VARIABLES).map(([k, v]) => [k, v[theme]])) : theme;
+  const variables = Object.entries(values)
+    .map(([k, v]) => `${k}:${v.replace(/[;{}<>]/g, '')}`)
+    .join(';');
+  const { x, y, width, height } = layout.bounds;
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="lsg" viewBox="${n(x - margin)} ${n(y - margin)} ${n(width + 2 * margin)} ${n(height + 2 * margin)}" width="${n(width + 2 * margin)}" height="${n(height + 2 * margin)}">`,
+  );
+  if (options.title) parts.push(`<title>${escapeXml(options.title)}</title>`);
+  parts.push(`<style>.lsg{${variables}}${GRAPH_SVG_CSS}</style>`, svgDefs());
+  parts.push(`<rect x="${n(x - margin)}" y="${n(y - margin)}" width="${n(width + 2 * margin)}" height="${n(height + 2 * margin)}" style="fill:var(--vscode-editor-background)"/>`);
+  parts.push('<g class="edges">');
+  for (const edge of graph.edges) {
+    const points = layout.edges.get(edge.id);
+    if (points) parts.push(edgeMarkup(edge, points));
+  }
+  parts.push('</g><g class="nodes">');
+  for (const node of graph.nodes) {
+    const rect = layout.nodes.get(node.id);
+    if (rect) parts.push(nodeMarkup(node, rect));
+  }
+  parts.push('</g></svg>');
+  return parts.join('\n');
+}

@@ -1,0 +1,83 @@
+// Shapes of the graph view's pipeline: GraphJson -> VisibleGraph (what is drawn: tasks,
+// family groups, collapsed modules) -> per-component layouts -> GraphLayout (packed).
+// Pure data: shared by the webview, the extension host and the CLI's SVG export.
+import type { TaskKind } from '../analysis/types';
+
+export type VisibleNodeKind = TaskKind | 'family' | 'module';
+
+export interface VisibleNode {
+  /** Task id, `family:<module.Name>` or `module:<module>`. */
+  id: string;
+  kind: VisibleNodeKind;
+  /** For a family group the task kind of its members; for a task its own kind. */
+  taskKind: TaskKind;
+  label: string;
+  /** Second line for groups: "12 instances", "25 tasks". */
+  detail?: string;
+  width: number;
+  height: number;
+  /** Task ids this node stands for (one for a task). */
+  members: string[];
+  module: string;
+}
+
+export interface VisibleEdge {
+  /** `${from}->${to}`; at most one edge per ordered pair of visible nodes. */
+  id: string;
+  from: string;
+  to: string;
+  kind: 'requires' | 'dynamic';
+  /** How many task edges were merged into this one (groups). */
+  count: number;
+}
+
+export interface VisibleGraph {
+  nodes: VisibleNode[];
+  edges: VisibleEdge[];
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * One connected component laid out on its own, at origin (0,0). Cached by `key`, a hash of
+ * its structure (node ids and sizes, edges) and the layout options, so that a structure seen
+ * before is never laid out again, across restarts too.
+ */
+export interface ComponentLayout {
+  key: string;
+  width: number;
+  height: number;
+  /** Node id -> [x, y, width, height]. */
+  nodes: Record<string, [number, number, number, number]>;
+  /** Edge id -> flat polyline [x0, y0, x1, y1, ...] from upstream to downstream. */
+  edges: Record<string, number[]>;
+}
+
+export interface PlacedComponent {
+  key: string;
+  /** Smallest node id: identifies "the same" component across edits for stable placement. */
+  anchor: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The whole visible graph laid out: absolute coordinates. */
+export interface GraphLayout {
+  /** Everything drawn; may start away from the origin after incremental updates. */
+  bounds: Rect;
+  nodes: Map<string, Rect>;
+  edges: Map<string, number[]>;
+  components: PlacedComponent[];
+}

@@ -1,0 +1,156 @@
+// GraphJson + what the user chose to see -> the nodes and edges to lay out and draw.
+// Scope (a file's tasks with everything up- and downstream, or the workspace), focus (a task's
+// lineage to a depth), family groups (many instances of one task class shown as one node) and
+// collapsed modules (a module shown as one node). Deterministic: same input, same output order.
+import type { GraphJson, TaskNode } from '../analysis/types';
+import type { FocusState, GraphScope } from '../../shared/protocol';
+import { fitLabel, LABEL_FONT_SIZE, NODE_MAX_WIDTH, nodeBox, textWidth } from './geometry';
+import type { VisibleEdge, VisibleGraph, VisibleNode } from './types';
+
+export interface ViewOptions {
+  scope: GraphScope;
+  collapsedModules?: ReadonlySet<string>;
+  expandedFamilies?: ReadonlySet<string>;
+  focus?: FocusState | null;
+}
+
+export interface GraphIndex {
+  tasks: Map<string, TaskNode>;
+  /** Task id -> ids of the tasks it requires. */
+  upstream: Map<string, string[]>;
+  /** Task id -> ids of the tasks requiring it. */
+  downstream: Map<string, string[]>;
+  /** Edges whose ends are both known tasks. */
+  edges: GraphJson['edges'];
+  modules: string[];
+}
+
+export function indexGraph(graph: GraphJson): GraphIndex {
+  const tasks = new Map<string, TaskNode>();
+  for (const task of graph.tasks) tasks.set(task.id, task);
+  const upstream = new Map<string, string[]>();
+  const downstream = new Map<string, string[]>();
+  const edges: GraphJson['edges'] = [];
+  for (const edge of graph.edges) {
+    // An edge to a task outside the graph (unresolved import) has nothing to attach to.
+    if (!tasks.has(edge.from) || !tasks.has(edge.to)) continue;
+    edges.push(edge);
+    push(upstream, edge.to, edge.from);
+    push(downstream, edge.from, edge.to);
+  }
+  const modules = [...new Set(graph.tasks.map((t) => t.module))].sort();
+  return { tasks, upstream, downstream, edges, modules };
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Ids reachable from `start` along `next`, `start` included; `depth` 0 means unlimited. */
+export function reachable(start: Iterable<string>, next: Map<string, string[]>, depth = 0): Set<string> {
+  const seen = new Set<string>(start);
+  let frontier = [...seen];
+  for (let level = 1; frontier.length > 0 && (depth === 0 || level <= depth); level++) {
+    const nextFrontier: string[] = [];
+    for (const id of frontier) {
+      for (const other of next.get(id) ?? []) {
+        if (seen.has(other)) continue;
+        seen.add(other);
+        nextFrontier.push(other);
+      }
+    }
+    frontier = nextFrontier;
+  }
+  return seen;
+}
+
+/** Task ids the scope and focus let through. Focus wins over scope: it follows the whole lineage. */
+export function selectTasks(index: GraphIndex, options: Pick<ViewOptions, 'scope' | 'focus'>): Set<string> {
+  const focus = options.focus;
+  if (focus && index.tasks.has(focus.taskId)) {
+    const up = focus.direction !== 'downstream' ? reachable([focus.taskId], index.upstream, focus.depth) : new Set<string>();
+    const down = focus.direction !== 'upstream' ? reachable([focus.taskId], index.downstream, focus.depth) : new Set<string>();
+    return new Set([focus.taskId, ...up, ...down]);
+  }
+  if (options.scope.kind === 'workspace') return new Set(index.tasks.keys());
+  const file = options.scope.file;
+  const seeds = [...index.tasks.values()].filter((t) => t.file === file).map((t) => t.id);
+  return new Set([...reachable(seeds, index.upstream), ...reachable(seeds, index.downstream)]);
+}
+
+export const familyKey = (task: Pick<TaskNode, 'module' | 'name'>): string => `${task.module}.${task.name}`;
+export const familyNodeId = (family: string): string => `family:${family}`;
+export const moduleNodeId = (module: string): string => `module:${module}`;
+
+/** A long dotted module keeps its tail, the part that tells modules apart. */
+function moduleLabel(module: string): string {
+  const max = NODE_MAX_WIDTH - 40;
+  if (textWidth(module, LABEL_FONT_SIZE) <= max) return module;
+  const reversed = fitLabel([...module].reverse().join(''), LABEL_FONT_SIZE, max);
+  return [...reversed].reverse().join('');
+}
+
+const plural = (n: number, word: string): string => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+export function buildVisibleGraph(index: GraphIndex, options: ViewOptions): VisibleGraph {
+  const selected = selectTasks(index, options);
+  const collapsed = options.collapsedModules ?? new Set<string>();
+  const expanded = options.expandedFamilies ?? new Set<string>();
+
+  const familyMembers = new Map<string, string[]>();
+  for (const id of selected) {
+    const task = index.tasks.get(id)!;
+    if (collapsed.has(task.module)) continue;
+    push(familyMembers, familyKey(task), id);
+  }
+
+  // Which visible node each selected task is drawn as.
+  const nodeOf = new Map<string, string>();
+  const nodes = new Map<string, VisibleNode>();
+  const addMember = (nodeId: string, create: () => VisibleNode, taskId: string) => {
+    nodeOf.set(taskId, nodeId);
+    const existing = nodes.get(nodeId);
+    if (existing) existing.members.push(taskId);
+    else nodes.set(nodeId, create());
+  };
+  for (const id of [...selected].sort()) {
+    const task = index.tasks.get(id)!;
+    if (collapsed.has(task.module)) {
+      addMember(moduleNodeId(task.module), () => ({ id: moduleNodeId(task.module), kind: 'module', taskKind: 'task', label: moduleLabel(task.module), width: 0, height: 0, members: [id], module: task.module }), id);
+      continue;
+    }
+    const family = familyKey(task);
+    if ((familyMembers.get(family)?.length ?? 0) > 1 && !expanded.has(family)) {
+      addMember(familyNodeId(family), () => ({ id: familyNodeId(family), kind: 'family', taskKind: task.kind, label: task.name, width: 0, height: 0, members: [id], module: task.module }), id);
+      continue;
+    }
+    addMember(id, () => ({ id, kind: task.kind, taskKind: task.kind, label: task.name, width: 0, height: 0, members: [id], module: task.module }), id);
+  }
+  for (const node of nodes.values()) {
+    const detail = node.kind === 'module' ? plural(node.members.length, 'task') : node.kind === 'family' ? plural(node.members.length, 'instance') : undefined;
+    const box = nodeBox(node.label, detail);
+    node.label = box.label;
+    node.width = box.width;
+    node.height = box.height;
+    if (box.detail !== undefined) node.detail = box.detail;
+  }
+
+  const edges = new Map<string, VisibleEdge>();
+  for (const edge of index.edges) {
+    const from = nodeOf.get(edge.from);
+    const to = nodeOf.get(edge.to);
+    if (from === undefined || to === undefined || from === to) continue;
+    const id = `${from}->${to}`;
+    const existing = edges.get(id);
+    if (existing) {
+      existing.count++;
+      if (edge.kind === 'requires') existing.kind = 'requires';
+    } else {
+      edges.set(id, { id, from, to, kind: edge.kind, count: 1 });
+    }
+  }
+  const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return { nodes: [...nodes.values()].sort(byId), edges: [...edges.values()].sort(byId) };
+}

@@ -1,0 +1,210 @@
+// The graph view's message protocol: the only vocabulary the extension host and the webview
+// speak over postMessage. Imports neither `vscode` nor the DOM, so both sides (and tests) share it.
+// Every method is namespaced; call sites use the constants, never string literals.
+// The host validates everything the webview sends (extension/vscode/graph/validate.ts).
+import type { GraphJson } from '../core/analysis/types';
+import type { ComponentLayout } from '../core/graphLayout/types';
+
+/** Bumped when a message shape changes incompatibly; the webview sends it in `ready`. */
+export const PROTOCOL_VERSION = 1;
+
+export type LayoutDirection = 'RIGHT' | 'DOWN' | 'LEFT' | 'UP';
+export const LAYOUT_DIRECTIONS: readonly LayoutDirection[] = ['RIGHT', 'DOWN', 'LEFT', 'UP'];
+
+export type RunState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+export const RUN_STATES: readonly RunState[] = ['pending', 'running', 'done', 'failed', 'skipped'];
+
+/** Instance counts of one task family (Luigi's `task_family`, the class name unless namespaced). */
+export type FamilyRunCounts = Partial<Record<RunState, number>>;
+
+export interface RunStateUpdate {
+  /** Drop all states shown so far before applying this update (a new run starts). */
+  reset?: boolean;
+  /** By graph node id (`TaskNode.id`), e.g. `pipelines.orders.LoadOrders`. */
+  byTaskId?: Record<string, RunState>;
+  /** By family: `LoadOrders` or `pipelines.orders.LoadOrders`, with instance counts per state. */
+  byFamily?: Record<string, FamilyRunCounts>;
+}
+
+export interface DiagnosticCounts {
+  error: number;
+  warning: number;
+  info: number;
+}
+
+/** What the graph shows: the tasks of one file with everything up- and downstream, or the workspace. */
+export type GraphScope = { kind: 'file'; file: string } | { kind: 'workspace' };
+
+// ---------------------------------------------------------------------------------------------
+// Host -> webview
+// ---------------------------------------------------------------------------------------------
+
+/** Host -> webview, after `ready` and whenever the workspace graph changes (debounced by the host). */
+export const GraphLoad = 'graph/load';
+export interface GraphLoadMessage {
+  method: typeof GraphLoad;
+  graph: GraphJson;
+  /** Scope requested by the host (a command naming a file); absent keeps the webview's own. */
+  scope?: GraphScope;
+  /** Select and center this task once laid out (the CodeLens "Show graph" target). */
+  revealTaskId?: string;
+  /** `open` fits a fresh view; `update` keeps zoom, selection and collapsed groups. */
+  reason: 'open' | 'update';
+}
+
+/** Host -> webview: the active editor moved to another file that defines tasks. */
+export const ActiveFile = 'graph/activeFile';
+export interface ActiveFileMessage {
+  method: typeof ActiveFile;
+  file: string;
+}
+
+/** Host -> webview: the editor cursor is inside this task's class (null: in none). */
+export const CursorTask = 'graph/cursorTask';
+export interface CursorTaskMessage {
+  method: typeof CursorTask;
+  taskId: string | null;
+}
+
+/** Host -> webview: run states from a run (issue "runs"); applied on top of earlier updates. */
+export const RunStates = 'run/taskStates';
+export interface RunStatesMessage {
+  method: typeof RunStates;
+  update: RunStateUpdate;
+}
+
+/** Host -> webview: diagnostic counts per task id from the analyzer; replaces earlier counts. */
+export const DiagnosticCountsUpdate = 'graph/diagnosticCounts';
+export interface DiagnosticCountsMessage {
+  method: typeof DiagnosticCountsUpdate;
+  counts: Record<string, DiagnosticCounts>;
+}
+
+/** Host -> webview: answer to `layout/cacheLookup`; entries the host's persistent cache holds. */
+export const LayoutCacheResult = 'layout/cacheResult';
+export interface LayoutCacheResultMessage {
+  method: typeof LayoutCacheResult;
+  requestId: number;
+  entries: ComponentLayout[];
+}
+
+/** Host -> webview: a command from the palette or a toolbar outside the webview. */
+export const ViewCommand = 'graph/command';
+export type ViewCommandName = 'fit' | 'toggleScope' | 'exportSvg' | 'exportPng' | 'relayout';
+export interface ViewCommandMessage {
+  method: typeof ViewCommand;
+  command: ViewCommandName;
+}
+
+export type HostToWebviewMessage =
+  | GraphLoadMessage
+  | ActiveFileMessage
+  | CursorTaskMessage
+  | RunStatesMessage
+  | DiagnosticCountsMessage
+  | LayoutCacheResultMessage
+  | ViewCommandMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Webview -> host (validated by the host before use)
+// ---------------------------------------------------------------------------------------------
+
+/** Webview -> host, once its listeners are attached: the host posts nothing before it. */
+export const Ready = 'graph/ready';
+export interface ReadyMessage {
+  method: typeof Ready;
+  protocolVersion: number;
+}
+
+/** Webview -> host: open the task's class in the editor (a click on a node). */
+export const RevealTask = 'graph/revealTask';
+export interface RevealTaskMessage {
+  method: typeof RevealTask;
+  taskId: string;
+}
+
+/** Webview -> host: which of these component layouts does the persistent cache hold? */
+export const LayoutCacheLookup = 'layout/cacheLookup';
+export interface LayoutCacheLookupMessage {
+  method: typeof LayoutCacheLookup;
+  requestId: number;
+  keys: string[];
+}
+
+/** Webview -> host: freshly computed component layouts to persist across restarts. */
+export const LayoutCacheStore = 'layout/cacheStore';
+export interface LayoutCacheStoreMessage {
+  method: typeof LayoutCacheStore;
+  entries: ComponentLayout[];
+}
+
+/** Webview -> host: save an export; `data` is SVG text or a base64 PNG. The host asks where. */
+export const ExportImage = 'graph/export';
+export interface ExportImageMessage {
+  method: typeof ExportImage;
+  format: 'svg' | 'png';
+  data: string;
+  suggestedName: string;
+}
+
+/** Webview -> host: timings of the last settled render, for the log and the e2e tests. */
+export const RenderStats = 'graph/renderStats';
+export interface RenderStatsMessage {
+  method: typeof RenderStats;
+  nodes: number;
+  edges: number;
+  /** From `graph/load` arriving to the graph settled on screen. */
+  totalMs: number;
+  layoutMs: number;
+  cachedComponents: number;
+  computedComponents: number;
+}
+
+/** Webview -> host: something failed in the webview; the host logs it. */
+export const WebviewError = 'graph/error';
+export interface WebviewErrorMessage {
+  method: typeof WebviewError;
+  message: string;
+}
+
+export type WebviewToHostMessage =
+  | ReadyMessage
+  | RevealTaskMessage
+  | LayoutCacheLookupMessage
+  | LayoutCacheStoreMessage
+  | ExportImageMessage
+  | RenderStatsMessage
+  | WebviewErrorMessage;
+
+// ---------------------------------------------------------------------------------------------
+// State the webview persists with setState (and VS Code hands back on restore).
+// ---------------------------------------------------------------------------------------------
+
+export const VIEW_STATE_VERSION = 1;
+
+export type FocusDirection = 'upstream' | 'downstream' | 'both';
+
+export interface FocusState {
+  taskId: string;
+  direction: FocusDirection;
+  /** Levels of edges followed from the focused task; 0 means unlimited. */
+  depth: number;
+}
+
+export interface Viewport {
+  x: number;
+  y: number;
+  scale: number;
+}
+
+export interface PersistedViewState {
+  version: typeof VIEW_STATE_VERSION;
+  scope: GraphScope;
+  direction: LayoutDirection;
+  collapsedModules: string[];
+  expandedFamilies: string[];
+  focus: FocusState | null;
+  selectedId: string | null;
+  search: string;
+  viewport: Viewport | null;
+}
