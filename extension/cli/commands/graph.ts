@@ -1,8 +1,11 @@
 import { Option, type Command } from 'commander';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { indexWorkspace } from '../../core/analysis/workspace-files';
+import { Worker } from 'node:worker_threads';
+import { FACTS_WORKER_DATA } from '../../core/analysis/facts-worker';
 import { toDot, toMermaid } from '../../core/analysis/render';
 import type { GraphJson } from '../../core/analysis/types';
+import { indexWorkspaceParallel } from '../../core/analysis/workspace-files';
 
 export type GraphFormat = 'json' | 'dot' | 'mermaid';
 
@@ -12,12 +15,18 @@ export interface GraphCommandOptions {
   followImports?: boolean;
 }
 
+// Large workspaces are parsed on worker threads too, when the build ships the worker bundle
+// next to this one (dist/analysis-worker.js, built from core/analysis/facts-worker.ts).
+const WORKER_SCRIPT = path.join(__dirname, 'analysis-worker.js');
+
 /** The static graph of `paths` as the command prints it. Reads files; imports and runs nothing. */
-export function renderGraph(paths: string[], options: GraphCommandOptions = {}): { graph: GraphJson; text: string } {
+export async function renderGraph(paths: string[], options: GraphCommandOptions = {}): Promise<{ graph: GraphJson; text: string }> {
   const root = path.resolve(options.root ?? process.cwd());
-  const { index } = indexWorkspace(root, {
+  const { index } = await indexWorkspaceParallel(root, {
     paths: paths.map((p) => path.resolve(p)),
     followImports: options.followImports ?? true,
+    keepTrees: false, // one graph and exit: no edits follow
+    ...(existsSync(WORKER_SCRIPT) ? { startWorker: () => new Worker(WORKER_SCRIPT, { workerData: FACTS_WORKER_DATA }) } : {}),
   });
   const graph = index.graph();
   switch (options.format ?? 'json') {
@@ -38,11 +47,11 @@ export function registerGraphCommand(program: Command): void {
     .option('--root <dir>', 'folder that task ids and file paths are relative to (default: current folder)')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'dot', 'mermaid']).default('json'))
     .option('--no-follow-imports', 'only analyse the given paths, not the workspace modules they import')
-    .action((paths: string[], options: { root?: string; format: GraphFormat; followImports: boolean }) => {
-      const { graph, text } = renderGraph(paths, options);
+    .action(async (paths: string[], options: { root?: string; format: GraphFormat; followImports: boolean }) => {
+      const { graph, text } = await renderGraph(paths, options);
       process.stdout.write(text);
-      // Diagnostics are part of the JSON; for the other formats say on stderr that there are some.
-      if (options.format !== 'json' && graph.diagnostics.length > 0) {
+      // Diagnostics are part of the JSON; with the other formats they go to stderr.
+      if (options.format !== 'json') {
         for (const d of graph.diagnostics) process.stderr.write(`${d.file}:${d.line}: ${d.severity}: ${d.message}\n`);
       }
     });

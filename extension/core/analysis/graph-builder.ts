@@ -1,6 +1,7 @@
 // From per-file facts to the pipeline graph: which classes are tasks, what each requires
 // (statically and dynamically), its parameters, outputs and tables, plus diagnostics for
 // what could not be resolved and for dependency cycles.
+import { EffectTracker, Memo } from './effects';
 import { INHERITS_DECORATORS, libraryTask, REQUIRES_DECORATORS, isLibraryParameterClass, type LibraryTask } from './known-classes';
 import type { ClassFacts, CodeRefs, DecoratorFacts, DottedRef, ImportBinding, MethodFacts, ModuleFacts, TableRef } from './module-facts';
 import { moduleNameOf, Resolver, type ModuleTable } from './resolver';
@@ -22,18 +23,45 @@ interface ClassInfo {
 /** Depth limit when following module-level variables and helper functions from requires(). */
 const VALUE_DEPTH = 4;
 
+/** What one file contributes to the graph, and every index key its computation read. */
+export interface FileResult {
+  tasks: TaskNode[];
+  edges: TaskEdge[];
+  diagnostics: GraphDiagnostic[];
+  reads: Set<string>;
+}
+
+/** The key a folder's existence is recorded under (file keys never end with '/'). */
+export const folderKey = (folder: string) => `${folder}/`;
+
+/**
+ * Computes per-file graph results against one state of the index. Build a new one after any
+ * change; results of files whose reads did not change stay valid (see WorkspaceIndex).
+ */
 export class GraphBuilder {
   readonly resolver: Resolver;
-  private readonly classInfos = new Map<string, ClassInfo>();
+  private readonly tracker = new EffectTracker();
+  private readonly modules: ModuleTable;
+  private readonly classInfos: Memo<ClassInfo>;
   private readonly classesInProgress = new Set<string>();
-  private readonly paramMemo = new Map<string, TaskParam[]>();
-  private readonly diagnostics = new Map<string, GraphDiagnostic>();
+  private readonly paramMemo: Memo<TaskParam[]>;
+  private readonly paramsInProgress = new Set<string>();
 
-  constructor(
-    private readonly modules: ModuleTable,
-    private readonly files: readonly string[],
-  ) {
-    this.resolver = new Resolver(modules);
+  constructor(modules: ModuleTable) {
+    const tracker = this.tracker;
+    this.modules = {
+      facts: (file) => {
+        tracker.read(file);
+        return modules.facts(file);
+      },
+      hasFolder: (folder) => {
+        tracker.read(folderKey(folder));
+        return modules.hasFolder(folder);
+      },
+    };
+    this.resolver = new Resolver(this.modules, tracker);
+    this.classInfos = new Memo(tracker);
+    this.paramMemo = new Memo(tracker);
   }
 
   static taskId(file: string, className: string): string {
@@ -41,12 +69,13 @@ export class GraphBuilder {
     return module ? `${module}.${className}` : className;
   }
 
-  build(fileDiagnostics: readonly GraphDiagnostic[] = []): GraphJson {
-    const tasks: TaskNode[] = [];
-    const edges = new Map<string, TaskEdge>();
-    for (const diagnostic of fileDiagnostics) this.report(diagnostic);
-    for (const file of this.files) {
-      const facts = this.modules.facts(file)!;
+  /** The tasks, edges and diagnostics of one file. */
+  fileResult(file: string): FileResult {
+    const { value, effects } = this.tracker.run(() => {
+      const tasks: TaskNode[] = [];
+      const edges = new Map<string, TaskEdge>();
+      const facts = this.modules.facts(file);
+      if (!facts) return { tasks, edges: [] };
       for (const error of facts.syntaxErrors) {
         this.report({ file, line: error.line, column: error.column, severity: 'error', message: error.message, code: 'syntax-error' });
       }
@@ -63,17 +92,14 @@ export class GraphBuilder {
           edges.set(`${upstream}\0${node.id}\0${kind}`, { from: upstream, to: node.id, kind });
         }
       }
-    }
-    const edgeList = [...edges.values()].sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to) || compare(a.kind, b.kind));
-    this.reportCycles(tasks, edgeList);
-    const diagnostics = [...this.diagnostics.values()].sort(
-      (a, b) => compare(a.file, b.file) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0) || compare(a.message, b.message),
-    );
-    return { tasks, edges: edgeList, diagnostics };
+      const edgeList = [...edges.values()].sort((a, b) => compare(a.to, b.to) || compare(a.from, b.from) || compare(a.kind, b.kind));
+      return { tasks, edges: edgeList };
+    });
+    return { ...value, diagnostics: uniqueDiagnostics(effects.diagnostics), reads: effects.reads };
   }
 
   private report(diagnostic: GraphDiagnostic): void {
-    this.diagnostics.set(`${diagnostic.file}\0${diagnostic.line}\0${diagnostic.message}`, diagnostic);
+    this.tracker.report(diagnostic);
   }
 
   private warn(file: string, line: number, message: string, code: string, severity: Severity = 'warning'): void {
@@ -91,13 +117,21 @@ export class GraphBuilder {
   /** Is `cls` a task, of which kind, and which workspace classes does it inherit from. */
   classInfo(file: string, cls: ClassFacts): ClassInfo {
     const key = `${file}#${cls.name}`;
-    const cached = this.classInfos.get(key);
-    if (cached) return cached;
     if (this.classesInProgress.has(key)) {
       this.warn(file, cls.line, `${cls.name} inherits from itself through its base classes`, 'inheritance-cycle', 'error');
       return { mro: [{ file, cls }], externals: [] };
     }
-    this.classesInProgress.add(key);
+    return this.classInfos.get(key, () => {
+      this.classesInProgress.add(key);
+      try {
+        return this.computeClassInfo(file, cls);
+      } finally {
+        this.classesInProgress.delete(key);
+      }
+    });
+  }
+
+  private computeClassInfo(file: string, cls: ClassFacts): ClassInfo {
     const mro: MroEntry[] = [{ file, cls }];
     const externals: string[] = [];
     let task: ClassInfo['task'];
@@ -119,10 +153,7 @@ export class GraphBuilder {
         this.warn(file, base.line, `Base class ${base.text} of ${cls.name}: ${resolved.message}`, 'unresolved-base');
       }
     }
-    this.classesInProgress.delete(key);
-    const info: ClassInfo = { mro, externals, ...(task ? { task } : {}) };
-    this.classInfos.set(key, info);
-    return info;
+    return { mro, externals, ...(task ? { task } : {}) };
   }
 
   /** A class that looks like a task (requires/run/output) but derives from nothing Luigi. */
@@ -198,9 +229,18 @@ export class GraphBuilder {
   /** Parameters, bases first; parameters copied by @inherits/@requires fill in what is missing. */
   private params(file: string, cls: ClassFacts): TaskParam[] {
     const key = `${file}#${cls.name}`;
-    const cached = this.paramMemo.get(key);
-    if (cached) return cached;
-    this.paramMemo.set(key, []); // a decorator cycle ends here
+    if (this.paramsInProgress.has(key)) return []; // a decorator cycle ends here
+    return this.paramMemo.get(key, () => {
+      this.paramsInProgress.add(key);
+      try {
+        return this.computeParams(file, cls);
+      } finally {
+        this.paramsInProgress.delete(key);
+      }
+    });
+  }
+
+  private computeParams(file: string, cls: ClassFacts): TaskParam[] {
     const info = this.classInfo(file, cls);
     const id = GraphBuilder.taskId(file, cls.name);
     const params = new Map<string, TaskParam>();
@@ -228,9 +268,7 @@ export class GraphBuilder {
         }
       }
     }
-    const result = [...params.values()];
-    this.paramMemo.set(key, result);
-    return result;
+    return [...params.values()];
   }
 
   private isParameterClass(file: string, callee: string[] | null, calleeText: string): boolean {
@@ -339,27 +377,57 @@ export class GraphBuilder {
         return [];
     }
   }
+}
 
-  private reportCycles(tasks: TaskNode[], edges: TaskEdge[]): void {
-    const byId = new Map(tasks.map((t) => [t.id, t]));
-    for (const component of stronglyConnected(tasks.map((t) => t.id), edges)) {
-      const selfLoop = component.length === 1 && edges.some((e) => e.from === component[0] && e.to === component[0]);
-      if (component.length === 1 && !selfLoop) continue;
-      if (selfLoop) {
-        const task = byId.get(component[0]!)!;
-        this.warn(task.file, task.line, `${task.name} requires itself: make sure the recursion over its parameters ends`, 'self-dependency', 'info');
-        continue;
+/** Dependency cycles (and tasks requiring themselves) as diagnostics on each member task. */
+function cycleDiagnostics(tasks: readonly TaskNode[], edges: readonly TaskEdge[]): GraphDiagnostic[] {
+  const diagnostics: GraphDiagnostic[] = [];
+  const graph = new IndexedGraph(tasks, edges);
+  for (const component of graph.stronglyConnected()) {
+    if (component.length === 1) {
+      const only = component[0]!;
+      if (graph.hasSelfLoop(only)) {
+        const task = tasks[only]!;
+        diagnostics.push({
+          file: task.file,
+          line: task.line,
+          severity: 'info',
+          message: `${task.name} requires itself: make sure the recursion over its parameters ends`,
+          code: 'self-dependency',
+        });
       }
-      // Walk the edges backwards to read the cycle as "A requires B requires C requires A".
-      const cycle = findCycle(component, edges.map((e) => ({ ...e, from: e.to, to: e.from })));
-      const names = cycle.map((id) => byId.get(id)!.name);
-      const message = `Dependency cycle: ${[...names, names[0]].join(' → ')} (each requires the next)`;
-      for (const id of component) {
-        const task = byId.get(id)!;
-        this.warn(task.file, task.line, message, 'dependency-cycle');
-      }
+      continue;
+    }
+    const names = graph.cycleThrough(component).map((i) => tasks[i]!.name);
+    const message = `Dependency cycle: ${[...names, names[0]].join(' → ')} (each requires the next)`;
+    for (const i of component) {
+      const task = tasks[i]!;
+      diagnostics.push({ file: task.file, line: task.line, severity: 'warning', message, code: 'dependency-cycle' });
     }
   }
+  return diagnostics;
+}
+
+/** The graph from per-file results (in file order) plus diagnostics about whole files. */
+export function assembleGraph(results: readonly FileResult[], fileDiagnostics: readonly GraphDiagnostic[]): GraphJson {
+  const tasks: TaskNode[] = [];
+  const edges: TaskEdge[] = [];
+  const collected: GraphDiagnostic[] = [...fileDiagnostics];
+  for (const result of results) {
+    for (const task of result.tasks) tasks.push(task);
+    for (const edge of result.edges) edges.push(edge);
+    for (const diagnostic of result.diagnostics) collected.push(diagnostic);
+  }
+  for (const diagnostic of cycleDiagnostics(tasks, edges)) collected.push(diagnostic);
+  const diagnostics = uniqueDiagnostics(collected);
+  diagnostics.sort((a, b) => compare(a.file, b.file) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0) || compare(a.message, b.message));
+  return { tasks, edges, diagnostics };
+}
+
+function uniqueDiagnostics(diagnostics: readonly GraphDiagnostic[]): GraphDiagnostic[] {
+  const seen = new Map<string, GraphDiagnostic>();
+  for (const d of diagnostics) seen.set(`${d.file}\0${d.line}\0${d.message}`, d);
+  return [...seen.values()];
 }
 
 /** Collects the tasks one task depends on, following self.x(), super() and helpers. */
@@ -465,83 +533,99 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Tarjan's strongly connected components, iterative (pipelines can be deep). */
-function stronglyConnected(ids: string[], edges: TaskEdge[]): string[][] {
-  const next = new Map<string, string[]>();
-  for (const edge of edges) {
-    const list = next.get(edge.from);
-    if (list) list.push(edge.to);
-    else next.set(edge.from, [edge.to]);
-  }
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const components: string[][] = [];
-  let counter = 0;
-  for (const root of ids) {
-    if (index.has(root)) continue;
-    const work: Array<{ id: string; child: number }> = [{ id: root, child: 0 }];
-    index.set(root, counter);
-    low.set(root, counter++);
-    stack.push(root);
-    onStack.add(root);
-    while (work.length > 0) {
-      const frame = work[work.length - 1]!;
-      const children = next.get(frame.id) ?? [];
-      if (frame.child < children.length) {
-        const child = children[frame.child++]!;
-        if (!index.has(child)) {
-          index.set(child, counter);
-          low.set(child, counter++);
-          stack.push(child);
-          onStack.add(child);
-          work.push({ id: child, child: 0 });
-        } else if (onStack.has(child)) low.set(frame.id, Math.min(low.get(frame.id)!, index.get(child)!));
-        continue;
-      }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
-      if (low.get(frame.id) === index.get(frame.id)) {
-        const component: string[] = [];
-        let member: string;
-        do {
-          member = stack.pop()!;
-          onStack.delete(member);
-          component.push(member);
-        } while (member !== frame.id);
-        components.push(component);
-      }
-    }
-  }
-  return components;
-}
+/**
+ * The task graph with tasks as array indices, edges pointing from a task to what it requires
+ * (the reading direction of a cycle message: "A requires B").
+ */
+class IndexedGraph {
+  private readonly requires: number[][];
+  private readonly selfLoops = new Set<number>();
 
-/** One concrete cycle through a strongly connected component, starting at its smallest id. */
-function findCycle(component: string[], edges: TaskEdge[]): string[] {
-  const members = new Set(component);
-  const start = [...component].sort()[0]!;
-  const next = new Map<string, string[]>();
-  for (const edge of edges) {
-    if (members.has(edge.from) && members.has(edge.to)) next.set(edge.from, [...(next.get(edge.from) ?? []), edge.to].sort());
-  }
-  // Breadth-first from start back to start gives the shortest cycle through it.
-  const previous = new Map<string, string>();
-  const queue = [start];
-  while (queue.length > 0) {
-    const current = queue.shift()!;
-    for (const child of next.get(current) ?? []) {
-      if (child === start) {
-        const path = [current];
-        while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
-        return path;
-      }
-      if (!previous.has(child)) {
-        previous.set(child, current);
-        queue.push(child);
-      }
+  constructor(tasks: readonly TaskNode[], edges: readonly TaskEdge[]) {
+    const index = new Map<string, number>();
+    tasks.forEach((task, i) => index.set(task.id, i));
+    this.requires = tasks.map(() => []);
+    for (const edge of edges) {
+      const from = index.get(edge.to);
+      const to = index.get(edge.from);
+      if (from === undefined || to === undefined) continue;
+      if (from === to) this.selfLoops.add(from);
+      else this.requires[from]!.push(to);
     }
   }
-  return [start];
+
+  hasSelfLoop(task: number): boolean {
+    return this.selfLoops.has(task);
+  }
+
+  /** Tarjan's strongly connected components, iterative (pipelines can be deep). */
+  stronglyConnected(): number[][] {
+    const count = this.requires.length;
+    const order = new Int32Array(count).fill(-1);
+    const low = new Int32Array(count);
+    const onStack = new Uint8Array(count);
+    const stack: number[] = [];
+    const components: number[][] = [];
+    let counter = 0;
+    for (let root = 0; root < count; root++) {
+      if (order[root] !== -1) continue;
+      const work: Array<[node: number, child: number]> = [[root, 0]];
+      order[root] = low[root] = counter++;
+      stack.push(root);
+      onStack[root] = 1;
+      while (work.length > 0) {
+        const frame = work[work.length - 1]!;
+        const [node] = frame;
+        const children = this.requires[node]!;
+        if (frame[1] < children.length) {
+          const child = children[frame[1]++]!;
+          if (order[child] === -1) {
+            order[child] = low[child] = counter++;
+            stack.push(child);
+            onStack[child] = 1;
+            work.push([child, 0]);
+          } else if (onStack[child]) low[node] = Math.min(low[node]!, order[child]!);
+          continue;
+        }
+        work.pop();
+        const parent = work[work.length - 1];
+        if (parent) low[parent[0]] = Math.min(low[parent[0]]!, low[node]!);
+        if (low[node] === order[node]) {
+          const component: number[] = [];
+          let member: number;
+          do {
+            member = stack.pop()!;
+            onStack[member] = 0;
+            component.push(member);
+          } while (member !== node);
+          components.push(component);
+        }
+      }
+    }
+    return components;
+  }
+
+  /** The shortest cycle through the component's first task (breadth-first, inside the component). */
+  cycleThrough(component: readonly number[]): number[] {
+    const members = new Set(component);
+    const start = Math.min(...component);
+    const previous = new Map<number, number>();
+    const queue = [start];
+    for (let head = 0; head < queue.length; head++) {
+      const current = queue[head]!;
+      for (const next of this.requires[current]!) {
+        if (!members.has(next)) continue;
+        if (next === start) {
+          const path = [current];
+          while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
+          return path;
+        }
+        if (!previous.has(next)) {
+          previous.set(next, current);
+          queue.push(next);
+        }
+      }
+    }
+    return [start];
+  }
 }

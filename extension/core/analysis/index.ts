@@ -5,5 +5,15 @@ export { parsePython, LineIndex, type SyntaxNode, type Tree } from './python-par
 export { extractModuleFacts, type ClassFacts, type ModuleFacts, type MethodFacts, type ImportBinding } from './module-facts';
 export { moduleNameOf, type Resolution } from './resolver';
 export { WorkspaceIndex, type WorkspaceIndexOptions } from './workspace-index';
-export { findPythonFiles, indexWorkspace, readPythonSource, MAX_FILE_BYTES, type IndexWorkspaceOptions, type IndexedWorkspace } from './workspace-files';
+export {
+  findPythonFiles,
+  indexWorkspace,
+  indexWorkspaceParallel,
+  readPythonSource,
+  MAX_FILE_BYTES,
+  type IndexWorkspaceOptions,
+  type ParallelIndexOptions,
+  type IndexedWorkspace,
+} from './workspace-files';
+export { FACTS_WORKER_DATA, serveFactsRequests } from './facts-worker';
 export { toDot, toMermaid } from './render';

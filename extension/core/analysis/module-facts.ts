@@ -1,7 +1,7 @@
 // Per-file facts: what one Python module defines, imports and references, as plain data.
 // Extracted once per file version from the lezer tree; the tree is not kept. Resolution across
 // files (which class is a task, which name points where) happens later, in the workspace index.
-import { LineIndex, parsePython, type SyntaxNode } from './python-parser';
+import { LineIndex, parsePython, type SyntaxNode, type Tree } from './python-parser';
 
 /** A name as written: `A`, `mod.A`, `luigi.contrib.postgres.CopyToTable`. */
 export interface DottedRef {
@@ -135,11 +135,13 @@ export interface ModuleFacts {
   lineCount: number;
 }
 
-/** Parses one module and extracts its facts. A broken statement loses only itself. */
-export function extractModuleFacts(text: string): ModuleFacts {
+/**
+ * Extracts the facts of one module (parsing it unless its tree is given). A broken statement
+ * loses only itself.
+ */
+export function extractModuleFacts(text: string, tree: Tree = parsePython(text)): ModuleFacts {
   const lines = new LineIndex(text);
   const builder = new FactsBuilder(text, lines);
-  const tree = parsePython(text);
   const errors = errorOffsets(tree.topNode);
   const top: SyntaxNode[] = [];
   for (let node = tree.topNode.firstChild; node; node = node.nextSibling) top.push(node);

@@ -9,14 +9,25 @@
 // Fact extraction walks most of the tree, and error tolerance is a requirement, so lezer wins;
 // it also needs no wasm files, no async loading and no manual `.delete()`.
 // User code is only ever parsed here: never imported, never executed.
-import type { SyntaxNode, Tree } from '@lezer/common';
+import { TreeFragment, type SyntaxNode, type Tree } from '@lezer/common';
 import { parser } from '@lezer/python';
 
 export type { SyntaxNode, Tree };
 
-/** Parses Python source into a lezer tree. Never throws: broken code yields error (⚠) nodes. */
-export function parsePython(text: string): Tree {
-  return parser.parse(text);
+/**
+ * Parses Python source into a lezer tree. Never throws: broken code yields error (⚠) nodes.
+ * Given the previous text and tree of the same file, only the changed region is re-parsed.
+ */
+export function parsePython(text: string, previous?: { text: string; tree: Tree }): Tree {
+  if (!previous) return parser.parse(text);
+  const old = previous.text;
+  const limit = Math.min(old.length, text.length);
+  let prefix = 0;
+  while (prefix < limit && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < limit - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const change = { fromA: prefix, toA: old.length - suffix, fromB: prefix, toB: text.length - suffix };
+  return parser.parse(text, TreeFragment.applyChanges(TreeFragment.addTree(previous.tree), [change]));
 }
 
 /** Offsets of line starts, for turning string offsets into 1-based lines and 0-based columns. */

@@ -2,6 +2,7 @@
 // them: relative imports from the importing file's package, absolute imports from the
 // workspace root or from the non-package folders above the importing file (script style),
 // re-exports through `__init__.py`, star imports. Pure: it reads an index, never the disk.
+import { EffectTracker, Memo } from './effects';
 import type { ClassFacts, ImportBinding, ModuleFacts, ModuleValue } from './module-facts';
 
 /** What a dotted name in a module points at. */
@@ -48,11 +49,18 @@ export function isBuiltin(name: string): boolean {
   return BUILTINS.has(name);
 }
 
+const moduleNames = new Map<string, string>();
+
 /** `pkg/mod.py` -> `pkg.mod`; `pkg/__init__.py` -> `pkg`. */
 export function moduleNameOf(file: string): string {
+  let name = moduleNames.get(file);
+  if (name !== undefined) return name;
   let stem = file.replace(/\.py$/, '');
   if (stem.endsWith('/__init__')) stem = stem.slice(0, -'/__init__'.length);
-  return stem.split('/').join('.');
+  name = stem.split('/').join('.');
+  if (moduleNames.size > 100_000) moduleNames.clear(); // bounded: paths come and go
+  moduleNames.set(file, name);
+  return name;
 }
 
 function parentFolder(path: string): string {
@@ -75,10 +83,15 @@ type Symbol =
  */
 export class Resolver {
   private readonly symbolTables = new Map<string, Map<string, Symbol>>();
-  private readonly memo = new Map<string, Resolution>();
+  private readonly memo: Memo<Resolution>;
   private readonly inProgress = new Set<string>();
 
-  constructor(private readonly modules: ModuleTable) {}
+  constructor(
+    private readonly modules: ModuleTable,
+    tracker: EffectTracker = new EffectTracker(),
+  ) {
+    this.memo = new Memo(tracker);
+  }
 
   /** Resolves `parts` (e.g. ['mod', 'Task']) as written in `file`, with optional function-local imports. */
   resolve(file: string, parts: readonly string[], localImports: readonly ImportBinding[] = []): Resolution {
@@ -93,14 +106,10 @@ export class Resolver {
   /** What an import statement binds; unresolved when it points into the workspace at nothing. */
   resolveImport(file: string, binding: ImportBinding): Resolution {
     const key = `import\0${file}\0${binding.level}\0${binding.module}\0${binding.name ?? ''}`;
-    const cached = this.memo.get(key);
-    if (cached) return cached;
-    let result: Resolution;
-    const module = this.resolveModule(file, binding.level, binding.module);
-    if (binding.name === undefined || binding.name === '*') result = module;
-    else result = this.member(module, binding.name);
-    this.memo.set(key, result);
-    return result;
+    return this.memo.get(key, () => {
+      const module = this.resolveModule(file, binding.level, binding.module);
+      return binding.name === undefined || binding.name === '*' ? module : this.member(module, binding.name);
+    });
   }
 
   /** A module named by an import: workspace file, namespace folder, or something installed. */
@@ -173,14 +182,15 @@ export class Resolver {
   /** A name at module level of `file`: class, import, variable, star import, builtin. */
   resolveName(file: string, name: string, builtins = true): Resolution {
     const key = `name\0${file}\0${name}\0${builtins}`;
-    const cached = this.memo.get(key);
-    if (cached) return cached;
     if (this.inProgress.has(key)) return { kind: 'unresolved', message: `"${name}" is imported in a cycle` };
-    this.inProgress.add(key);
-    const result = this.lookup(file, name, builtins);
-    this.inProgress.delete(key);
-    this.memo.set(key, result);
-    return result;
+    return this.memo.get(key, () => {
+      this.inProgress.add(key);
+      try {
+        return this.lookup(file, name, builtins);
+      } finally {
+        this.inProgress.delete(key);
+      }
+    });
   }
 
   private lookup(file: string, name: string, builtins: boolean): Resolution {
@@ -205,10 +215,10 @@ export class Resolver {
 
   /** Module-level bindings; a class or an import wins over a plain assignment of the same name. */
   private symbols(file: string): Map<string, Symbol> {
+    const facts = this.modules.facts(file); // read every time: the caller's record needs it
     let table = this.symbolTables.get(file);
     if (table) return table;
     table = new Map();
-    const facts = this.modules.facts(file);
     if (facts) {
       for (const value of facts.values) table.set(value.name, { kind: 'value', value });
       for (const binding of facts.imports) if (binding.name !== '*') table.set(binding.local, { kind: 'import', binding });

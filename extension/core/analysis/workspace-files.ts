@@ -1,67 +1,16 @@
-// The disk side of the index: finds the .py files of a workspace, reads them safely and feeds
-// them to a WorkspaceIndex. Binary, huge and non-UTF-8 files are skipped with a diagnostic.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// The disk side of the index: finds the .py files of a workspace, reads them and feeds them to
+// a WorkspaceIndex, on the main thread or spread over worker threads.
+import { statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { UserFacingError } from '../errors';
+import { factsOfFiles, type FactsRequest, type FactsResponse, type FileFacts } from './facts-worker';
 import type { ModuleFacts } from './module-facts';
+import { findPythonFiles, readPythonSource } from './source-files';
 import { WorkspaceIndex } from './workspace-index';
 
-/** Folders never searched for pipeline code. */
-const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'site-packages', 'venv', 'env']);
-/** Larger files are generated or data, not pipeline code. */
-export const MAX_FILE_BYTES = 2 * 1024 * 1024;
-
-export type SourceRead = { text: string } | { skipped: string };
-
-/** Reads a Python file as UTF-8 text, or says why it is skipped. */
-export function readPythonSource(file: string): SourceRead {
-  const size = statSync(file).size;
-  if (size > MAX_FILE_BYTES) {
-    return { skipped: `Skipped: ${(size / 1024 / 1024).toFixed(1)} MB is larger than the ${MAX_FILE_BYTES / 1024 / 1024} MB analysed per file` };
-  }
-  const bytes = readFileSync(file);
-  if (bytes.subarray(0, 8192).includes(0)) return { skipped: 'Skipped: binary file (contains NUL bytes)' };
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
-  } catch {
-    return { skipped: 'Skipped: not valid UTF-8 (re-save the file as UTF-8 to analyse it)' };
-  }
-}
-
-function skipFolder(folder: string, name: string): boolean {
-  if (name.startsWith('.') || SKIPPED_FOLDERS.has(name)) return true;
-  // Any virtual environment, whatever its name.
-  try {
-    statSync(path.join(folder, name, 'pyvenv.cfg'));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Every .py file under `start` (a file or a folder), absolute paths, sorted. */
-export function findPythonFiles(start: string): string[] {
-  const stat = statSync(start);
-  if (stat.isFile()) return start.endsWith('.py') ? [start] : [];
-  const found: string[] = [];
-  const pending = [start];
-  while (pending.length > 0) {
-    const folder = pending.pop()!;
-    let entries;
-    try {
-      entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      continue; // unreadable folder: nothing to analyse there
-    }
-    for (const entry of entries) {
-      if (entry.isDirectory()) {
-        if (!skipFolder(folder, entry.name)) pending.push(path.join(folder, entry.name));
-      } else if (entry.isFile() && entry.name.endsWith('.py')) found.push(path.join(folder, entry.name));
-    }
-  }
-  return found.sort();
-}
+export { findPythonFiles, MAX_FILE_BYTES, readPythonSource, type SourceRead } from './source-files';
 
 export interface IndexWorkspaceOptions {
   /** Files or folders to analyse, absolute or relative to `root`; default: the root. */
@@ -73,6 +22,20 @@ export interface IndexWorkspaceOptions {
   followImports?: boolean;
   /** Index to fill; default a new one rooted at `root`. */
   index?: WorkspaceIndex;
+  /** For a new index: keep texts and trees for later edits (default true; the CLI needs none). */
+  keepTrees?: boolean;
+}
+
+export interface ParallelIndexOptions extends IndexWorkspaceOptions {
+  /**
+   * Starts a worker thread serving facts requests: a Worker on a script containing
+   * facts-worker.ts, with `workerData: FACTS_WORKER_DATA`. Without it everything runs here.
+   */
+  startWorker?: () => Worker;
+  /** Worker threads besides this one (default: available cores - 1, at most 3). */
+  workers?: number;
+  /** Below this many bytes of Python the work stays on this thread (default 1 MB). */
+  parallelFromBytes?: number;
 }
 
 export interface IndexedWorkspace {
@@ -81,67 +44,144 @@ export interface IndexedWorkspace {
   files: string[];
 }
 
-/** Walks `root` (or `paths` under it), reads every .py file and indexes it. */
+interface Plan {
+  root: string;
+  index: WorkspaceIndex;
+  /** Root-relative key -> absolute path, in order. */
+  files: Map<string, string>;
+  followImports: boolean;
+}
+
+/** Walks `root` (or `paths` under it), reads every .py file and indexes it, on this thread. */
 export function indexWorkspace(root: string, options: IndexWorkspaceOptions = {}): IndexedWorkspace {
+  const plan = planIndex(root, options);
+  const keepTrees = options.keepTrees ?? true;
+  for (const [key, absolute] of plan.files) addSource(plan.index, key, absolute, keepTrees);
+  followImports(plan, keepTrees);
+  return { index: plan.index, files: [...plan.files.keys()].sort() };
+}
+
+/**
+ * Same as indexWorkspace, but large workspaces are read and parsed on worker threads as well
+ * as this one. Files parsed elsewhere keep no tree: their first edit is parsed in full.
+ */
+export async function indexWorkspaceParallel(root: string, options: ParallelIndexOptions = {}): Promise<IndexedWorkspace> {
+  const plan = planIndex(root, options);
+  const keepTrees = options.keepTrees ?? true;
+  const entries = [...plan.files].map(([key, absolute]) => ({ key, absolute, bytes: sizeOf(absolute) }));
+  const totalBytes = entries.reduce((sum, e) => sum + e.bytes, 0);
+  const threads = Math.max(0, Math.min(options.workers ?? defaultWorkers(), entries.length - 1));
+  if (!options.startWorker || threads === 0 || totalBytes < (options.parallelFromBytes ?? 1024 * 1024)) {
+    return indexWorkspace(root, options);
+  }
+  // Biggest files first, each to the least loaded share; share 0 is this thread's.
+  const shares = Array.from({ length: threads + 1 }, () => ({ bytes: 0, files: [] as FactsRequest['files'] }));
+  for (const entry of [...entries].sort((a, b) => b.bytes - a.bytes)) {
+    const share = shares.reduce((least, s) => (s.bytes < least.bytes ? s : least));
+    share.bytes += entry.bytes;
+    share.files.push({ key: entry.key, absolute: entry.absolute });
+  }
+  const workers = shares.slice(1).map(() => options.startWorker!());
+  try {
+    const pending = workers.map((worker, i) => askWorker(worker, { files: shares[i + 1]!.files }));
+    const own = new Set(shares[0]!.files.map((f) => f.key));
+    for (const [key, absolute] of plan.files) if (own.has(key)) addSource(plan.index, key, absolute, keepTrees);
+    for (const results of await Promise.all(pending)) for (const result of results) addFacts(plan.index, result);
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+  followImports(plan, keepTrees);
+  return { index: plan.index, files: [...plan.files.keys()].sort() };
+}
+
+function defaultWorkers(): number {
+  return Math.min(3, Math.max(0, os.availableParallelism() - 1));
+}
+
+function askWorker(worker: Worker, request: FactsRequest): Promise<FileFacts[]> {
+  return new Promise((resolve, reject) => {
+    worker.once('message', (response: FactsResponse) => resolve(response.results));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code} before answering`)));
+    worker.postMessage(request);
+  });
+}
+
+function addSource(index: WorkspaceIndex, key: string, absolute: string, keepTrees: boolean): void {
+  if (keepTrees) {
+    const source = readPythonSource(absolute);
+    if ('skipped' in source) index.markSkipped(key, source.skipped);
+    else index.setFile(key, source.text);
+  } else {
+    for (const result of factsOfFiles([{ key, absolute }])) addFacts(index, result);
+  }
+}
+
+function addFacts(index: WorkspaceIndex, result: FileFacts): void {
+  if ('skipped' in result) index.markSkipped(result.key, result.skipped);
+  else index.setFacts(result.key, result.facts);
+}
+
+function planIndex(root: string, options: IndexWorkspaceOptions): Plan {
   const absoluteRoot = path.resolve(root);
-  if (!existsFolder(absoluteRoot)) {
+  if (!isFolder(absoluteRoot)) {
     throw new UserFacingError(`Root folder ${absoluteRoot} does not exist`, 'Pass an existing folder with --root, or run from the workspace folder.');
   }
-  const index = options.index ?? new WorkspaceIndex({ root: absoluteRoot });
+  const index = options.index ?? new WorkspaceIndex({ root: absoluteRoot, keepTrees: options.keepTrees ?? true });
   const starts = (options.paths?.length ? options.paths : [absoluteRoot]).map((p) => path.resolve(absoluteRoot, p));
-  const files = new Set<string>();
-  const add = (absolute: string) => {
-    const relative = toRelative(absoluteRoot, absolute);
-    if (files.has(relative)) return;
-    files.add(relative);
-    const source = readPythonSource(absolute);
-    if ('skipped' in source) index.markSkipped(relative, source.skipped);
-    else index.setFile(relative, source.text);
-  };
+  const files = new Map<string, string>();
   for (const start of starts) {
     if (!exists(start)) throw new UserFacingError(`Path ${start} does not exist`, 'Check the path; paths are relative to the current folder.');
     const relative = path.relative(absoluteRoot, start);
     if (relative.startsWith('..') || path.isAbsolute(relative)) {
       throw new UserFacingError(`Path ${start} is outside the root ${absoluteRoot}`, 'Pass a --root that contains every analysed path.');
     }
-    for (const file of findPythonFiles(start)) add(file);
+    for (const file of findPythonFiles(start)) files.set(toKey(absoluteRoot, file), file);
   }
   // Following imports only matters when part of the root was left out.
-  if ((options.followImports ?? true) && !starts.includes(absoluteRoot)) {
-    let pending = [...files];
-    while (pending.length > 0) {
-      const before = files.size;
-      for (const file of pending) {
-        const facts = index.facts(file);
-        if (!facts) continue;
-        for (const candidate of importCandidates(file, facts)) {
-          const absolute = path.join(absoluteRoot, candidate);
-          if (!files.has(candidate) && isFile(absolute)) add(absolute);
-        }
+  const followImports = (options.followImports ?? true) && !starts.includes(absoluteRoot);
+  return { root: absoluteRoot, index, files, followImports };
+}
+
+/** Adds the workspace modules the indexed files import, until nothing new turns up. */
+function followImports(plan: Plan, keepTrees: boolean): void {
+  if (!plan.followImports) return;
+  let pending = [...plan.files.keys()];
+  while (pending.length > 0) {
+    const found: string[] = [];
+    for (const file of pending) {
+      const facts = plan.index.facts(file);
+      if (!facts) continue;
+      for (const candidate of importCandidates(file, facts)) {
+        if (plan.files.has(candidate)) continue;
+        const absolute = path.join(plan.root, candidate);
+        if (!isFile(absolute)) continue;
+        plan.files.set(candidate, absolute);
+        addSource(plan.index, candidate, absolute, keepTrees);
+        found.push(candidate);
       }
-      pending = [...files].slice(before);
     }
+    pending = found;
   }
-  return { index, files: [...files].sort() };
 }
 
 /** Root-relative files an import could be read from: the module, its packages, submodules. */
 function importCandidates(file: string, facts: ModuleFacts): string[] {
+  const parent = (p: string) => (path.posix.dirname(p) === '.' ? '' : path.posix.dirname(p));
   const candidates: string[] = [];
-  const folder = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file);
+  const folder = parent(file);
   const allImports = [...facts.imports, ...facts.classes.flatMap((c) => c.methods.flatMap((m) => m.imports))];
   for (const binding of allImports) {
     const parts = binding.module ? binding.module.split('.') : [];
     if (binding.name && binding.name !== '*') parts.push(binding.name);
-    let bases: string[];
+    const bases: string[] = [];
     if (binding.level > 0) {
       let base = folder;
-      for (let i = 1; i < binding.level; i++) base = path.posix.dirname(base) === '.' ? '' : path.posix.dirname(base);
-      bases = [base];
+      for (let i = 1; i < binding.level; i++) base = parent(base);
+      bases.push(base);
     } else {
       // The importing file's folder and every folder above it, up to the root.
-      bases = [];
-      for (let f = folder; ; f = path.posix.dirname(f) === '.' ? '' : path.posix.dirname(f)) {
+      for (let f = folder; ; f = parent(f)) {
         bases.push(f);
         if (f === '') break;
       }
@@ -154,11 +194,19 @@ function importCandidates(file: string, facts: ModuleFacts): string[] {
       if (binding.level > 0) candidates.push(path.posix.join(base, '__init__.py'));
     }
   }
-  return candidates.filter((c) => !c.startsWith('..') && !c.split('/').some((segment) => segment.startsWith('.') && segment !== '.'));
+  return candidates.filter((c) => !c.startsWith('..') && !c.split('/').some((segment) => segment.startsWith('.')));
 }
 
-function toRelative(root: string, absolute: string): string {
+function toKey(root: string, absolute: string): string {
   return path.relative(root, absolute).split(path.sep).join('/');
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 function exists(p: string): boolean {
@@ -170,7 +218,7 @@ function exists(p: string): boolean {
   }
 }
 
-function existsFolder(p: string): boolean {
+function isFolder(p: string): boolean {
   try {
     return statSync(p).isDirectory();
   } catch {

@@ -1,8 +1,12 @@
 // The incremental workspace index shared by the extension and the CLI. Pure: it is handed file
-// texts and never reads the disk or imports `vscode`. Setting one file re-parses that file
-// only; the graph is rebuilt from the kept per-file facts on the next query.
-import { GraphBuilder } from './graph-builder';
+// texts and never reads the disk or imports `vscode`.
+//
+// Setting a file re-parses only that file (only its changed region, when its previous tree is
+// kept) and re-extracts its facts. The next graph() recomputes only the files whose previous
+// computation read something that changed (see effects.ts); the others keep their results.
+import { assembleGraph, folderKey, GraphBuilder, type FileResult } from './graph-builder';
 import { extractModuleFacts, type ModuleFacts } from './module-facts';
+import { parsePython, type Tree } from './python-parser';
 import type { Resolution } from './resolver';
 import type { GraphDiagnostic, GraphJson, TaskNode } from './types';
 
@@ -13,24 +17,42 @@ export interface WorkspaceIndexOptions {
    * always relative to it.
    */
   root?: string;
+  /**
+   * Keep each file's text and syntax tree (default true): edits then re-parse only the changed
+   * region, and tree(path) serves lint rules. Off, a bulk one-shot index (the CLI) uses less memory.
+   */
+  keepTrees?: boolean;
+}
+
+interface IndexedFile {
+  facts: ModuleFacts;
+  text?: string;
+  tree?: Tree;
 }
 
 interface GraphView {
   graph: GraphJson;
   builder: GraphBuilder;
   byFile: Map<string, TaskNode[]>;
-  byId: Map<string, TaskNode>;
+  /** Built on first use. */
+  byId?: Map<string, TaskNode>;
 }
 
 export class WorkspaceIndex {
-  private readonly modules = new Map<string, ModuleFacts>();
+  private readonly modules = new Map<string, IndexedFile>();
   private readonly skipped = new Map<string, GraphDiagnostic>();
   private readonly folders = new Map<string, number>();
+  private readonly results = new Map<string, FileResult>();
+  /** Keys changed since the last graph (files, and the folders above them). */
+  private readonly changed = new Set<string>();
   private readonly root: string | undefined;
+  private readonly keepTrees: boolean;
   private view: GraphView | undefined;
+  private recomputed: string[] = [];
 
   constructor(options: WorkspaceIndexOptions = {}) {
     this.root = options.root === undefined ? undefined : toSlashes(options.root).replace(/\/+$/, '');
+    this.keepTrees = options.keepTrees ?? true;
   }
 
   /** Root-relative, forward-slash form of a path, as the index keys files. */
@@ -42,18 +64,18 @@ export class WorkspaceIndex {
 
   /** Parses `text` as the new content of `path` (a .py file) and keeps its facts. */
   setFile(path: string, text: string): ModuleFacts {
-    const facts = extractModuleFacts(text);
-    this.setFacts(path, facts);
+    const key = this.key(path);
+    const previous = this.modules.get(key);
+    if (previous?.text === text) return previous.facts;
+    const tree = parsePython(text, previous?.text !== undefined && previous.tree ? { text: previous.text, tree: previous.tree } : undefined);
+    const facts = extractModuleFacts(text, tree);
+    this.store(key, this.keepTrees ? { facts, text, tree } : { facts });
     return facts;
   }
 
   /** Keeps facts extracted elsewhere (e.g. in a worker) for `path`. */
   setFacts(path: string, facts: ModuleFacts): void {
-    const key = this.key(path);
-    this.skipped.delete(key);
-    if (!this.modules.has(key)) this.countFolders(key, 1);
-    this.modules.set(key, facts);
-    this.view = undefined;
+    this.store(this.key(path), { facts });
   }
 
   /** Records that `path` was not analysed (binary, too large, not UTF-8); shown as a diagnostic. */
@@ -72,7 +94,8 @@ export class WorkspaceIndex {
       return removedSkip;
     }
     this.countFolders(key, -1);
-    this.view = undefined;
+    this.results.delete(key);
+    this.touch(key);
     return true;
   }
 
@@ -86,7 +109,17 @@ export class WorkspaceIndex {
   }
 
   facts(path: string): ModuleFacts | undefined {
-    return this.modules.get(this.key(path));
+    return this.modules.get(this.key(path))?.facts;
+  }
+
+  /** The syntax tree of an indexed file (when trees are kept); valid until the file changes. */
+  tree(path: string): Tree | undefined {
+    return this.modules.get(this.key(path))?.tree;
+  }
+
+  /** The text an indexed file was last set to (when trees are kept). */
+  text(path: string): string | undefined {
+    return this.modules.get(this.key(path))?.text;
   }
 
   /** The whole pipeline graph (cached until a file changes). */
@@ -104,12 +137,19 @@ export class WorkspaceIndex {
   }
 
   task(id: string): TaskNode | undefined {
-    return this.current().byId.get(id);
+    const view = this.current();
+    view.byId ??= new Map(view.graph.tasks.map((task) => [task.id, task]));
+    return view.byId.get(id);
   }
 
   diagnosticsFor(path: string): GraphDiagnostic[] {
     const key = this.key(path);
     return this.graph().diagnostics.filter((d) => d.file === key);
+  }
+
+  /** Files whose graph part the last graph() computation recomputed (the rest was reused). */
+  lastRecomputed(): readonly string[] {
+    return this.recomputed;
   }
 
   /** What a dotted name written at module level of `path` points at (for lint rules). */
@@ -120,25 +160,49 @@ export class WorkspaceIndex {
   /** Whether the class `className` defined in `path` is a Luigi task (directly or via its bases). */
   isTask(path: string, className: string): boolean {
     const key = this.key(path);
-    const cls = this.modules.get(key)?.classes.find((c) => c.name === className);
+    const cls = this.modules.get(key)?.facts.classes.find((c) => c.name === className);
     return !!cls && !!this.current().builder.classInfo(key, cls).task;
+  }
+
+  private store(key: string, file: IndexedFile): void {
+    this.skipped.delete(key);
+    if (!this.modules.has(key)) this.countFolders(key, 1);
+    this.modules.set(key, file);
+    this.touch(key);
+  }
+
+  private touch(key: string): void {
+    this.changed.add(key);
+    for (let slash = key.lastIndexOf('/'); slash > 0; slash = key.lastIndexOf('/', slash - 1)) this.changed.add(folderKey(key.slice(0, slash)));
+    this.view = undefined;
   }
 
   private current(): GraphView {
     if (this.view) return this.view;
+    const builder = new GraphBuilder({ facts: (file) => this.modules.get(file)?.facts, hasFolder: (folder) => this.folders.has(folder) });
     const files = this.files();
-    const builder = new GraphBuilder({ facts: (file) => this.modules.get(file), hasFolder: (folder) => this.folders.has(folder) }, files);
-    const graph = builder.build([...this.skipped.values()]);
-    const byFile = new Map<string, TaskNode[]>();
-    const byId = new Map<string, TaskNode>();
-    for (const task of graph.tasks) {
-      byId.set(task.id, task);
-      const list = byFile.get(task.file);
-      if (list) list.push(task);
-      else byFile.set(task.file, [task]);
+    const results: FileResult[] = [];
+    this.recomputed = [];
+    for (const file of files) {
+      let result = this.results.get(file);
+      if (!result || this.readsChanged(result)) {
+        result = builder.fileResult(file);
+        this.results.set(file, result);
+        this.recomputed.push(file);
+      }
+      results.push(result);
     }
-    this.view = { graph, builder, byFile, byId };
+    this.changed.clear();
+    const graph = assembleGraph(results, [...this.skipped.values()]);
+    const byFile = new Map<string, TaskNode[]>();
+    files.forEach((file, i) => byFile.set(file, results[i]!.tasks));
+    this.view = { graph, builder, byFile };
     return this.view;
+  }
+
+  private readsChanged(result: FileResult): boolean {
+    for (const key of this.changed) if (result.reads.has(key)) return true;
+    return false;
   }
 
   private countFolders(file: string, delta: number): void {
