@@ -5,6 +5,8 @@ Executed by the VS Code extension and the ``luigi-spanner run`` CLI with the man
     python runner.py --file PIPELINE.py --task TASK [--param NAME=VALUE ...] [--workers N]
                      [--scheduler-host HOST [--scheduler-port PORT]] [--events-fd FD]
                      [--run-id ID] [--log-level LEVEL]
+                     [--fail-after-commits N] [--kill-at-random SEED [--kill-horizon N]]
+                     [--trace-commits] [--force]
 
 The runner imports the pipeline file as a module (its folder first on ``sys.path``, and this
 folder too, so ``import luigi_spanner`` works), builds the task with its parameters and runs
@@ -41,14 +43,36 @@ complete     (already complete, will not run)
 missing      (external data absent: the task cannot run)
 started      attempt (a task that yields dynamic dependencies starts again once they are done)
 progress     percentage and/or message (``set_progress_percentage``, ``set_status_message``)
-succeeded    seconds
+succeeded    seconds; commits (data commits of this attempt) and aborts, abortSamples
+             (ABORTED the client retried) once the Spanner client is in use
 failed       phase (run, complete, requires, scheduling, process, timeout), exception,
-             message, traceback, file, line (deepest frame in user code), frames, seconds
+             message, traceback, file, line (deepest frame in user code), frames, seconds;
+             grpcCode and grpcStatus (e.g. 6 ALREADY_EXISTS) for Google API errors;
+             mutations (the refused commit's writes), commits, committed (data commits this
+             attempt made before failing), completeAfterFailure, aborts, abortSamples
 retried      attempt (the scheduler hands out a task that failed earlier in this run)
 summary      status (Luigi's LuigiStatusCode name, or INTERRUPTED), success, seconds,
              summaryText, tasks: [{id, family, status, seconds}]
 error        message, fix, file, line: the run could not start or Luigi gave up (exit code 2)
+commit       only with --trace-commits: commit (run-wide number), tables ({table: rows}),
+             timestamp, tag, file, line (user call site), writes (each with operation, table,
+             rows, columns and up to 20 values, or keys for deletes, or a DML statement)
+fault        only with --fail-after-commits / --kill-at-random: kind, point (before-commit,
+             after-commit), commit, pid, file, line; the process running the task then dies
+             by SIGKILL (with one worker that is the runner itself: no summary follows)
+forced       only with --force: deleted ([{table, updateId, existed}]), kept (other outputs)
 ===========  ===============================================================================
+
+Debugger options
+----------------
+A *data commit* is a successful commit of a batch or read-write transaction that carried
+mutations or DML. The hooks wrap the client's classes (``Batch.commit``, ``Transaction.commit``,
+the mutation methods and the abort-retry delay), never user code. ``--fail-after-commits N``
+kills the task process right after the run's Nth data commit; ``--kill-at-random SEED`` kills it
+before or after a data commit drawn from SEED among the first ``--kill-horizon`` ones. Callers
+that cannot add arguments set LUIGI_SPANNER_FAIL_AFTER_COMMITS, LUIGI_SPANNER_KILL_AT_RANDOM,
+LUIGI_SPANNER_KILL_HORIZON, LUIGI_SPANNER_TRACE_COMMITS=1 or LUIGI_SPANNER_FORCE=1 instead.
+``--force`` (emulator only) deletes the requested task's own luigi_spanner marker rows first.
 
 Task statuses in the summary: succeeded, complete, failed, missing, upstream_failed,
 upstream_missing, scheduling_error, upstream_scheduling_error, run_by_other_worker,
@@ -229,6 +253,7 @@ class RunState:
     complete_failed: set[str] = field(default_factory=set)
     last_status: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hooks: Optional["SpannerClientHooks"] = None
 
     def task_fields(self, task: Any) -> dict[str, Any]:
         return {"id": task.task_id, "family": task.task_family}
@@ -275,6 +300,8 @@ def install_event_handlers(state: RunState) -> None:
     @on(luigi.Event.START)
     def on_start(task: Any) -> None:
         state.started_at[task.task_id] = time.time()
+        if state.hooks is not None:
+            state.hooks.task_started(task)
         emit("started", **state.task_fields(task), attempt=state.failures[task.task_id] + 1)
 
     @on(luigi.Event.PROCESSING_TIME)
@@ -286,7 +313,8 @@ def install_event_handlers(state: RunState) -> None:
         seconds = state.processing_seconds.get(task.task_id)
         if seconds is None and task.task_id in state.started_at:
             seconds = time.time() - state.started_at[task.task_id]
-        emit("succeeded", **state.task_fields(task), seconds=_round(seconds))
+        extra = state.hooks.success_fields(task) if state.hooks is not None else {}
+        emit("succeeded", **state.task_fields(task), seconds=_round(seconds), **extra)
 
     @on(luigi.Event.FAILURE)
     def on_failure(task: Any, error: BaseException) -> None:
@@ -300,6 +328,7 @@ def install_event_handlers(state: RunState) -> None:
             traceback="".join(traceback.format_exception(type(error), error, error.__traceback__)),
             seconds=_round(time.time() - started) if started else None,
             **describe_failure(task, frames_of_exception(error)),
+            **(state.hooks.failure_fields(task, error) if state.hooks is not None else {}),
         )
 
     @on(luigi.Event.BROKEN_TASK)
@@ -315,6 +344,7 @@ def install_event_handlers(state: RunState) -> None:
             traceback="".join(traceback.format_exception(type(error), error, error.__traceback__)),
             seconds=None,
             **describe_failure(task, frames_of_exception(error)),
+            **({"grpcCode": status[0], "grpcStatus": status[1]} if (status := grpc_status(error)) else {}),
         )
 
     def on_process_end(phase: str) -> Callable[[Any, str], None]:
@@ -481,6 +511,442 @@ def summarize_tasks(worker: Any, state: RunState) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Spanner client hooks (the duplicate-insert debugger): what each task commits, how often
+# Spanner aborted it, and the faults the debugger injects. They wrap the client's own classes
+# (google.cloud.spanner_v1), so user code is never edited and every way of writing is seen:
+# database.batch(), run_in_transaction, session.transaction().
+
+FAIL_AFTER_COMMITS_ENV = "LUIGI_SPANNER_FAIL_AFTER_COMMITS"
+KILL_AT_RANDOM_ENV = "LUIGI_SPANNER_KILL_AT_RANDOM"
+KILL_HORIZON_ENV = "LUIGI_SPANNER_KILL_HORIZON"
+TRACE_COMMITS_ENV = "LUIGI_SPANNER_TRACE_COMMITS"
+FORCE_ENV = "LUIGI_SPANNER_FORCE"
+#: The client's sentinel for "the commit timestamp" (spanner.COMMIT_TIMESTAMP), kept as text in events.
+COMMIT_TIMESTAMP_SENTINEL = "spanner.commit_timestamp()"
+#: Rows of one mutation copied into an event: enough to find a conflicting key, small enough to send.
+EVENT_ROWS_FAILED = 200
+EVENT_ROWS_TRACED = 20
+MAX_LISTED_COMMITS = 20
+MAX_ABORT_SAMPLES = 3
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    """What the debugger asked for: a cut after the Nth data commit, a kill at a seeded random
+    commit boundary, and/or a ``commit`` event per data commit."""
+
+    fail_after_commits: Optional[int] = None
+    kill_seed: Optional[int] = None
+    kill_horizon: int = 8
+    trace_commits: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.fail_after_commits is not None or self.kill_seed is not None or self.trace_commits
+
+    def kill_point(self) -> Optional[tuple[int, str]]:
+        """(data commit number, before-commit or after-commit), drawn from the seed alone so a
+        chaos run can be replayed exactly."""
+        if self.kill_seed is None:
+            return None
+        import random
+
+        rng = random.Random(self.kill_seed)
+        return rng.randint(1, max(1, self.kill_horizon)), rng.choice(("before-commit", "after-commit"))
+
+
+def json_value(value: Any) -> Any:
+    """A mutation value as JSON that keeps keys exact (big INT64 and NUMERIC as text)."""
+    import base64
+    import datetime
+    import decimal
+
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 2**53 else str(value)
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    return str(value)
+
+
+@dataclass
+class Write:
+    """One mutation or DML statement queued on a batch or transaction, with its user call site."""
+
+    operation: str
+    table: Optional[str]
+    columns: tuple[str, ...]
+    values: Any
+    site: Optional[dict[str, Any]]
+    statement: Optional[str] = None
+
+    @property
+    def row_count(self) -> int:
+        if self.operation == "delete":
+            keys = getattr(self.values, "keys", None)
+            return len(keys) if keys else 0
+        return len(self.values) if isinstance(self.values, (list, tuple)) else 0
+
+    def describe(self, max_rows: int) -> dict[str, Any]:
+        described: dict[str, Any] = {"operation": self.operation, "rows": self.row_count}
+        if self.table is not None:
+            described["table"] = self.table
+        if self.statement is not None:
+            described["statement"] = self.statement[:500]
+        if self.operation == "delete":
+            keys = getattr(self.values, "keys", None) or []
+            described["keys"] = [json_value(list(k) if isinstance(k, (list, tuple)) else [k]) for k in keys[:max_rows]]
+            if getattr(self.values, "all_", False):
+                described["all"] = True
+        elif self.columns:
+            described["columns"] = list(self.columns)
+            described["values"] = [json_value(list(row)) for row in list(self.values)[:max_rows]]
+        if self.site:
+            described.update(file=self.site["file"], line=self.site["line"])
+        return described
+
+
+def user_call_site() -> Optional[dict[str, Any]]:
+    """The deepest frame of user code on the current stack (where the user's code called the client)."""
+    frame: Optional[types.FrameType] = sys._getframe(1)
+    while frame is not None:
+        if is_user_file(frame.f_code.co_filename):
+            return {"file": frame.f_code.co_filename, "line": frame.f_lineno, "function": frame.f_code.co_name}
+        frame = frame.f_back
+    return None
+
+
+def grpc_status(error: BaseException) -> Optional[tuple[int, str]]:
+    """The gRPC status (code, name) of a Google API error anywhere in the exception's chain."""
+    pending: list[Any] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        status = getattr(current, "grpc_status_code", None)
+        if status is not None and hasattr(status, "value"):
+            value = status.value[0] if isinstance(status.value, tuple) else status.value
+            return int(value), str(status.name)
+        pending.extend((getattr(current, "cause", None), current.__cause__, current.__context__))
+    return None
+
+
+@dataclass
+class TaskActivity:
+    """What one attempt of a task did through the client, in the process that ran it."""
+
+    commits: list[dict[str, Any]] = field(default_factory=list)
+    commit_count: int = 0
+    aborts: int = 0
+    abort_samples: list[dict[str, Any]] = field(default_factory=list)
+
+
+class SpannerClientHooks:
+    """Wraps the client's write, commit and abort-retry paths. One per run; forked task
+    processes inherit it, and the data-commit counter is shared across them."""
+
+    def __init__(self, channel: EventChannel, plan: FaultPlan) -> None:
+        self.channel = channel
+        self.plan = plan
+        self.kill_point = plan.kill_point()
+        # Shared by the task processes Luigi forks (--workers > 1): the Nth commit is counted run-wide.
+        self.data_commits = multiprocessing.Value("i", 0)
+        self.installed = False
+        self.current_task: Optional[Any] = None
+        self.activity: dict[str, TaskActivity] = {}
+
+    # Task context, set by the START handler in whichever process runs the task.
+    def task_started(self, task: Any) -> None:
+        self.current_task = task
+        self.activity[task.task_id] = TaskActivity()
+        if not self.installed and "google.cloud.spanner_v1" in sys.modules:
+            self.install()
+
+    def activity_of(self, task: Any) -> Optional[TaskActivity]:
+        return self.activity.get(task.task_id)
+
+    def _task_fields(self) -> dict[str, Any]:
+        task = self.current_task
+        return {"id": task.task_id, "family": task.task_family} if task is not None else {}
+
+    def _current_activity(self) -> Optional[TaskActivity]:
+        task = self.current_task
+        return self.activity.get(task.task_id) if task is not None else None
+
+    def install(self) -> None:
+        if self.installed:
+            return
+        self.installed = True
+        from google.cloud.spanner_v1 import _helpers, batch, session, transaction
+
+        hooks = self
+
+        def record(operation: str) -> Callable[..., Any]:
+            original = getattr(batch._BatchBase, operation)
+
+            if operation == "delete":
+
+                def queue(self: Any, table: str, keyset: Any) -> Any:
+                    result = original(self, table, keyset)
+                    self.__dict__.setdefault("_luigi_spanner_writes", []).append(
+                        Write(operation, table, (), keyset, user_call_site())
+                    )
+                    return result
+
+            else:
+
+                def queue(self: Any, table: str, columns: Any, values: Any) -> Any:
+                    # A generator would be spent by the client: keep the rows as a list.
+                    values = values if isinstance(values, (list, tuple)) else list(values)
+                    result = original(self, table, columns, values)
+                    self.__dict__.setdefault("_luigi_spanner_writes", []).append(
+                        Write(operation, table, tuple(columns), values, user_call_site())
+                    )
+                    return result
+
+            queue.__wrapped__ = original  # type: ignore[attr-defined]
+            return queue
+
+        for operation in ("insert", "update", "insert_or_update", "replace", "delete"):
+            setattr(batch._BatchBase, operation, record(operation))
+
+        def record_dml(name: str) -> Callable[..., Any]:
+            original = getattr(transaction.Transaction, name)
+
+            def execute(self: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
+                text = statement if isinstance(statement, str) else "; ".join(
+                    s if isinstance(s, str) else str(s[0]) for s in statement
+                )
+                writes = self.__dict__.setdefault("_luigi_spanner_writes", [])
+                writes.append(Write("dml", None, (), [], user_call_site(), statement=text))
+                return original(self, statement, *args, **kwargs)
+
+            execute.__wrapped__ = original  # type: ignore[attr-defined]
+            return execute
+
+        for name in ("execute_update", "batch_update"):
+            setattr(transaction.Transaction, name, record_dml(name))
+
+        def wrap_commit(cls: type) -> None:
+            original = cls.commit
+
+            def commit(self: Any, *args: Any, **kwargs: Any) -> Any:
+                writes = self.__dict__.get("_luigi_spanner_writes") or []
+                is_data = bool(writes) or bool(getattr(self, "_mutations", None))
+                if is_data:
+                    hooks.before_data_commit()
+                try:
+                    result = original(self, *args, **kwargs)
+                except BaseException as error:
+                    # Kept on the exception: the failed event shows the rows the refused commit carried.
+                    with contextlib.suppress(Exception):
+                        error._luigi_spanner_writes = [w.describe(EVENT_ROWS_FAILED) for w in writes]  # type: ignore[attr-defined]
+                    raise
+                if is_data:
+                    hooks.after_data_commit(self, writes, result)
+                return result
+
+            commit.__wrapped__ = original  # type: ignore[attr-defined]
+            cls.commit = commit
+
+        wrap_commit(batch.Batch)
+        wrap_commit(transaction.Transaction)
+
+        # Every ABORTED that the client retries (run_in_transaction, batch commits) passes here.
+        original_delay = _helpers._delay_until_retry
+
+        def delay_until_retry(exc: BaseException, *args: Any, **kwargs: Any) -> Any:
+            hooks.aborted(exc)
+            return original_delay(exc, *args, **kwargs)
+
+        for module in (_helpers, session):
+            if getattr(module, "_delay_until_retry", None) is original_delay:
+                module._delay_until_retry = delay_until_retry
+
+    def before_data_commit(self) -> None:
+        if self.kill_point is None:
+            return
+        commit, point = self.kill_point
+        if point == "before-commit" and self.data_commits.value + 1 == commit:
+            self.fault("kill-at-random", point, commit, user_call_site())
+
+    def after_data_commit(self, committed: Any, writes: list[Write], timestamp: Any) -> None:
+        with self.data_commits.get_lock():
+            self.data_commits.value += 1
+            number = self.data_commits.value
+        site = user_call_site()
+        tables: dict[str, int] = {}
+        for write in writes:
+            if write.table is not None:
+                tables[write.table] = tables.get(write.table, 0) + write.row_count
+        summary = {"commit": number, "tables": tables, "timestamp": json_value(timestamp)}
+        if site:
+            summary.update(file=site["file"], line=site["line"])
+        activity = self._current_activity()
+        if activity is not None:
+            activity.commit_count += 1
+            if len(activity.commits) < MAX_LISTED_COMMITS:
+                activity.commits.append(summary)
+        if self.plan.trace_commits:
+            self.channel.emit(
+                "commit",
+                **self._task_fields(),
+                **summary,
+                tag=getattr(committed, "transaction_tag", None) or None,
+                writes=[w.describe(EVENT_ROWS_TRACED) for w in writes],
+            )
+        if self.plan.fail_after_commits is not None and number == self.plan.fail_after_commits:
+            self.fault("fail-after-commits", "after-commit", number, site)
+        if self.kill_point == (number, "after-commit"):
+            self.fault("kill-at-random", "after-commit", number, site)
+
+    def aborted(self, error: BaseException) -> None:
+        activity = self._current_activity()
+        if activity is None:
+            return
+        activity.aborts += 1
+        if len(activity.abort_samples) < MAX_ABORT_SAMPLES:
+            sample: dict[str, Any] = {"message": str(error)[:300]}
+            site = user_call_site()
+            if site:
+                sample.update(file=site["file"], line=site["line"])
+            activity.abort_samples.append(sample)
+
+    def fault(self, kind: str, point: str, commit: int, site: Optional[dict[str, Any]]) -> NoReturn:
+        """Dies the way a preempted or OOM-killed worker does: SIGKILL, no cleanup, no Luigi event."""
+        import signal
+
+        self.channel.emit(
+            "fault",
+            **self._task_fields(),
+            kind=kind,
+            point=point,
+            commit=commit,
+            pid=os.getpid(),
+            file=site["file"] if site else None,
+            line=site["line"] if site else None,
+        )
+        sys.stderr.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+        raise SystemExit(EXIT_RUN_FAILED)  # not reached: SIGKILL cannot be caught
+
+    def failure_fields(self, task: Any, error: Optional[BaseException]) -> dict[str, Any]:
+        """Extra fields of a failed event: the gRPC status, the refused commit's rows, and what
+        the attempt had already committed (rows a rerun will meet when the marker is missing)."""
+        fields: dict[str, Any] = {}
+        if error is not None:
+            status = grpc_status(error)
+            if status is not None:
+                fields["grpcCode"], fields["grpcStatus"] = status
+            writes = getattr(error, "_luigi_spanner_writes", None)
+            if writes:
+                fields["mutations"] = writes
+        activity = self.activity_of(task)
+        if activity is not None:
+            fields["commits"] = activity.commit_count
+            if activity.commits:
+                fields["committed"] = activity.commits
+                try:
+                    fields["completeAfterFailure"] = bool(task.complete())
+                except Exception:
+                    pass
+            if activity.aborts:
+                fields["aborts"] = activity.aborts
+                fields["abortSamples"] = activity.abort_samples
+        return fields
+
+    def success_fields(self, task: Any) -> dict[str, Any]:
+        activity = self.activity_of(task)
+        if activity is None:
+            return {}
+        fields: dict[str, Any] = {"commits": activity.commit_count}
+        if activity.aborts:
+            fields["aborts"] = activity.aborts
+            fields["abortSamples"] = activity.abort_samples
+        return fields
+
+
+def fault_plan_from(args: argparse.Namespace) -> FaultPlan:
+    """Options win over the environment (how callers that cannot add arguments ask for faults).
+    The variables are removed so a pipeline that starts another runner does not inherit them."""
+    def env_int(name: str) -> Optional[int]:
+        text = os.environ.pop(name, None)
+        if text is None or not text.strip():
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise StartError(f"{name}={text!r} is not a whole number.", f"Set {name} to a number, or unset it.") from None
+
+    plan = FaultPlan(
+        fail_after_commits=args.fail_after_commits if args.fail_after_commits is not None else env_int(FAIL_AFTER_COMMITS_ENV),
+        kill_seed=args.kill_at_random if args.kill_at_random is not None else env_int(KILL_AT_RANDOM_ENV),
+        kill_horizon=args.kill_horizon if args.kill_horizon is not None else (env_int(KILL_HORIZON_ENV) or 8),
+        trace_commits=args.trace_commits or os.environ.pop(TRACE_COMMITS_ENV, "") not in ("", "0", "false"),
+    )
+    if plan.fail_after_commits is not None and plan.fail_after_commits < 1:
+        raise StartError("--fail-after-commits must be 1 or more.", "Pass the number of data commits to let through, e.g. 1.")
+    if plan.kill_horizon < 1:
+        raise StartError("--kill-horizon must be 1 or more.", "Pass how many data commits a clean run makes.")
+    return plan
+
+
+def force_rerun(task: Any, channel: EventChannel) -> None:
+    """Deletes the task's own completion markers (luigi_spanner marker rows) so it runs again.
+
+    Only against the emulator: a marker in a real database is the record that data was
+    written, and deleting it there would make the next run write the data twice.
+    """
+    host = os.environ.get("SPANNER_EMULATOR_HOST")
+    if not host:
+        raise StartError(
+            "--force deletes completion markers, so it only runs against the Spanner emulator, and SPANNER_EMULATOR_HOST is not set.",
+            "Run through `luigi-spanner run ... --force` (it targets the emulator), or delete the marker row yourself.",
+        )
+    from luigi.task import flatten
+    from google.cloud.spanner_v1.keyset import KeySet
+    from luigi_spanner.settings import connect
+    from luigi_spanner.target import SpannerMarkerTarget
+
+    deleted: list[dict[str, Any]] = []
+    kept: list[str] = []
+    for target in flatten(task.output()):
+        if not isinstance(target, SpannerMarkerTarget):
+            kept.append(str(target))
+            continue
+        settings = target.settings
+        if not settings.emulator_host:
+            raise StartError(
+                f"--force refuses: {target} is not in an emulator database ({settings.describe()}).",
+                "Point SPANNER_EMULATOR_HOST at the emulator that holds the run's database.",
+            )
+        existed = target.exists()
+        table, update_id = settings.marker_table, target.update_id
+        connect(settings).run_in_transaction(lambda txn: txn.delete(table, KeySet(keys=[[update_id]])))
+        deleted.append({"table": table, "updateId": update_id, "existed": existed})
+    channel.emit("forced", id=task.task_id, family=task.task_family, deleted=deleted, kept=kept or None)
+    if task.complete():
+        raise StartError(
+            f"--force cannot make {task.task_family} run: it is still complete after its luigi_spanner markers were deleted"
+            + (f" (other outputs: {', '.join(kept)})." if kept else "."),
+            "Remove those outputs yourself, or give the task a luigi_spanner marker (SpannerTask).",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
 # Loading the pipeline and building the task.
 
 
@@ -593,6 +1059,26 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("--events-fd", type=int, help="write events to this open file descriptor instead of stdout")
     parser.add_argument("--run-id", help="run id recorded in completion markers (default: generated)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
+    debugging = parser.add_argument_group("debugger (fault injection and force rerun)")
+    debugging.add_argument(
+        "--fail-after-commits", type=int, metavar="N",
+        help=f"kill the task process right after the run's Nth successful data commit (env {FAIL_AFTER_COMMITS_ENV})",
+    )
+    debugging.add_argument(
+        "--kill-at-random", type=int, metavar="SEED",
+        help=f"kill the process running a task before or after a data commit drawn from SEED (env {KILL_AT_RANDOM_ENV})",
+    )
+    debugging.add_argument(
+        "--kill-horizon", type=int, metavar="N",
+        help=f"--kill-at-random draws among the first N data commits, default 8 (env {KILL_HORIZON_ENV})",
+    )
+    debugging.add_argument(
+        "--trace-commits", action="store_true", help=f"emit a commit event per data commit (env {TRACE_COMMITS_ENV}=1)"
+    )
+    debugging.add_argument(
+        "--force", action="store_true",
+        help=f"emulator only: delete the task's own luigi_spanner markers first so it runs again (env {FORCE_ENV}=1)",
+    )
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error("--workers must be 1 or more")
@@ -642,17 +1128,31 @@ def main(argv: Optional[list[str]] = None) -> int:
         luigi=getattr(luigi, "__version__", None),
     )
     try:
+        plan = fault_plan_from(args)
         module = load_pipeline(pipeline_path)
         task = build_task(find_task_class(module, args.task), args.param)
+        if args.force or os.environ.pop(FORCE_ENV, "") not in ("", "0", "false"):
+            try:
+                force_rerun(task, channel)
+            except StartError:
+                raise
+            except Exception as error:
+                raise StartError(
+                    f"--force could not delete the completion marker of {task.task_family}: {type(error).__name__}: {error}",
+                    "Check that the run's database exists on the emulator and has the marker table.",
+                ) from error
     except StartError as error:
         channel.emit("error", message=error.message, fix=error.fix, file=error.file, line=error.line)
         sys.stderr.write(f"error: {error.message}\nfix:   {error.fix}\n")
         return EXIT_CANNOT_START
 
-    state = RunState(channel)
+    state = RunState(channel, hooks=SpannerClientHooks(channel, plan))
+    # After --force, so deleting the marker is not counted as one of the run's commits. Pipelines
+    # that import the client lazily get the hooks when a task starts (see task_started).
+    if plan.active or "google.cloud.spanner_v1" in sys.modules:
+        state.hooks.install()
     install_event_handlers(state)
     state.discover(task, None)
-    # Fault injection for the debugger (issue 8) hooks in here, before the build starts.
     build_options: dict[str, Any] = {"workers": args.workers, "log_level": args.log_level}
     if args.scheduler_host:
         build_options.update(local_scheduler=False, scheduler_host=args.scheduler_host, scheduler_port=args.scheduler_port)
