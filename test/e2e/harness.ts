@@ -1,0 +1,552 @@
+// Drives the packaged extension in a real VS Code: code-server (installed by
+// scripts/install-code-server.sh) serving a temp copy of a sample, with Debian's Chromium
+// through playwright-core. One `startCodeServer()` per test file; every session has private
+// user-data, extensions, XDG and TMPDIR folders and a free loopback port, so sessions never
+// share state with each other or with a developer's own VS Code.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const TEST_RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
+export const CODE_SERVER_VERSION = '4.139.1';
+const CHROMIUM_PATH = process.env.LUIGI_SPANNER_CHROMIUM ?? '/usr/bin/chromium';
+const DEFAULT_VSIX = path.join(REPO_ROOT, 'dist', 'luigi-spanner.vsix');
+
+/** Where scripts/install-code-server.sh put code-server (same defaults as the script). */
+export function codeServerInstallDir(): string {
+  if (process.env.CODE_SERVER_DIR) return process.env.CODE_SERVER_DIR;
+  const cacheRoot = process.env.LUIGI_SPANNER_CACHE ?? path.join(homedir(), '.cache', 'luigi-spanner');
+  return path.join(cacheRoot, `code-server-${CODE_SERVER_VERSION}`);
+}
+
+interface CodeServerInstall {
+  node: string;
+  entry: string;
+}
+
+function locateCodeServer(): CodeServerInstall {
+  const dir = codeServerInstallDir();
+  const install = {
+    node: path.join(dir, 'node', 'bin', 'node'),
+    entry: path.join(dir, 'lib', 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+  };
+  if (!existsSync(install.node) || !existsSync(install.entry)) {
+    throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed in ${dir}.\nFix: run \`bash scripts/install-code-server.sh\` (or point CODE_SERVER_DIR at an install made by it).`);
+  }
+  return install;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The packaged extension
+
+/** Files whose change makes a packaged vsix stale. */
+const PACKAGE_INPUTS = ['package.json', 'package-lock.json', '.vscodeignore', 'README.md', 'scripts/build.mjs', 'extension', 'webview', 'emulator'];
+
+function newestMtime(entry: string): number {
+  if (!existsSync(entry)) return 0;
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const child of readdirSync(entry)) {
+    if (child === 'node_modules' || child === '__pycache__') continue;
+    newest = Math.max(newest, newestMtime(path.join(entry, child)));
+  }
+  return newest;
+}
+
+/**
+ * The vsix under test: $LUIGI_SPANNER_VSIX if set (CI packages once), else dist/luigi-spanner.vsix,
+ * re-packaged with `npm run package` whenever a source is newer than it.
+ */
+export async function ensurePackagedExtension(): Promise<string> {
+  const fromEnv = process.env.LUIGI_SPANNER_VSIX;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`LUIGI_SPANNER_VSIX=${fromEnv} does not exist.\nFix: run \`npm run package\` or unset LUIGI_SPANNER_VSIX.`);
+    return fromEnv;
+  }
+  const inputsMtime = Math.max(...PACKAGE_INPUTS.map((p) => newestMtime(path.join(REPO_ROOT, p))));
+  if (existsSync(DEFAULT_VSIX) && statSync(DEFAULT_VSIX).mtimeMs > inputsMtime) return DEFAULT_VSIX;
+  mkdirSync(TEST_RESULTS_DIR, { recursive: true });
+  await runToCompletion('npm', ['run', 'package'], { cwd: REPO_ROOT, logFile: path.join(TEST_RESULTS_DIR, 'e2e-package.log') });
+  return DEFAULT_VSIX;
+}
+
+export interface BundleExternal {
+  name: string;
+  /** `require("…")`, or `import("…")` that esbuild keeps for lazily loaded packages. */
+  via: 'require' | 'import';
+}
+
+/**
+ * The packages that `dist/extension.js` of an unpacked extension loads at run time (the esbuild
+ * externals): every literal `require("…")` or `import("…")` that is neither a Node built-in nor `vscode`.
+ */
+export function bundleExternals(extensionDir: string): BundleExternal[] {
+  const bundle = readFileSync(path.join(extensionDir, 'dist', 'extension.js'), 'utf8');
+  const found = new Map<string, BundleExternal>();
+  for (const match of bundle.matchAll(/\b(require|import)\(\s*["']([^"']+)["']\s*\)/g)) {
+    const via = match[1] as 'require' | 'import';
+    const name = match[2]!;
+    if (name === 'vscode' || name.startsWith('node:') || name.startsWith('.') || builtinModules.includes(name)) continue;
+    if (!found.has(`${via}:${name}`)) found.set(`${via}:${name}`, { name, via });
+  }
+  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name) || a.via.localeCompare(b.via));
+}
+
+/**
+ * Loads each package the way `dist/extension.js` of the unpacked extension would (same resolution
+ * base, same require/import), with code-server's own Node, the one its extension host runs on.
+ * Returns the ones that loaded; throws with the loader's output when one fails.
+ */
+export async function loadWithCodeServerNode(extensionDir: string, externals: BundleExternal[]): Promise<string[]> {
+  const { node } = locateCodeServer();
+  const script = [
+    "const { createRequire } = require('node:module');",
+    "const { pathToFileURL } = require('node:url');",
+    '(async () => {',
+    '  const load = createRequire(process.argv[1]);',
+    '  for (const spec of process.argv.slice(2)) {',
+    "    const [via, name] = [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1)];",
+    "    if (via === 'require') load(name); else await import(pathToFileURL(load.resolve(name)).href);",
+    '    console.log(`loaded ${via}:${name}`);',
+    '  }',
+    // Some clients keep handles open (timers, signal handlers); the answer is complete here.
+    '  process.exit(0);',
+    '})().catch((error) => { console.error(error); process.exit(1); });',
+  ].join('\n');
+  mkdirSync(TEST_RESULTS_DIR, { recursive: true });
+  const specs = externals.map((e) => `${e.via}:${e.name}`);
+  const output = await runToCompletion(node, ['-e', script, path.join(extensionDir, 'dist', 'extension.js'), ...specs], {
+    cwd: tmpdir(),
+    logFile: path.join(TEST_RESULTS_DIR, 'e2e-load-externals.log'),
+  });
+  return [...output.matchAll(/^loaded (.+)$/gm)].map((m) => m[1]!);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+async function runToCompletion(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string }): Promise<string> {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await once(child, 'close')) as [number | null];
+  writeFileSync(options.logFile, output);
+  if (code !== 0) {
+    throw new Error(`\`${command} ${args.join(' ')}\` exited with ${code}; output in ${options.logFile}:\n${output.slice(-3000)}`);
+  }
+  return output;
+}
+
+async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('could not read the port of a loopback socket');
+  return address.port;
+}
+
+/** Ends the process and its children (extension host, pty host, file watcher): it leads its own group. */
+async function stopProcessGroup(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* exited meanwhile */
+    }
+  }, 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+
+export interface StartOptions {
+  /** Folder to open: a name under samples/ or an absolute path. It is copied to a temp folder first, so tests may change it. */
+  sample: string;
+  /** Extra user settings, merged over the harness defaults. */
+  settings?: Record<string, unknown>;
+  /** Extra environment for code-server and so for the extension host. */
+  env?: Record<string, string>;
+  /** Defaults to `ensurePackagedExtension()`. */
+  vsixPath?: string;
+}
+
+/** Settings that keep the window quiet and deterministic: no welcome page, tips, update or AI panels. */
+const DEFAULT_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.disableAIFeatures': true,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'editor.codeLens': true,
+  'editor.minimap.enabled': false,
+  'files.autoSave': 'off',
+};
+
+export const EXTENSION_ID = 'luigi-spanner.luigi-spanner';
+
+/** The repo's pinned Python environment (npm run setup), for tests that run pipelines: pass it as LUIGI_SPANNER_PYTHON. */
+export function repoVenvPython(): string | undefined {
+  const python = path.join(REPO_ROOT, '.venv', 'bin', 'python');
+  return existsSync(python) ? python : undefined;
+}
+
+export class CodeServerSession {
+  private constructor(
+    readonly page: Page,
+    private readonly context: BrowserContext,
+    private readonly server: ChildProcess,
+    /** The temp copy of the sample that the window has open. */
+    readonly workspaceDir: string,
+    /** Private root holding user-data, extensions, XDG and TMPDIR folders of this session. */
+    readonly sessionDir: string,
+    readonly url: string,
+  ) {}
+
+  static async start(options: StartOptions): Promise<CodeServerSession> {
+    const install = locateCodeServer();
+    const vsixPath = options.vsixPath ?? (await ensurePackagedExtension());
+    const sampleDir = path.isAbsolute(options.sample) ? options.sample : path.join(REPO_ROOT, 'samples', options.sample);
+    if (!existsSync(sampleDir)) throw new Error(`no sample folder ${sampleDir}`);
+    mkdirSync(TEST_RESULTS_DIR, { recursive: true });
+
+    const sessionDir = mkdtempSync(path.join(tmpdir(), 'luigi-spanner-e2e-'));
+    const dirs = {
+      userData: path.join(sessionDir, 'user-data'),
+      extensions: path.join(sessionDir, 'extensions'),
+      xdgConfig: path.join(sessionDir, 'xdg-config'),
+      xdgData: path.join(sessionDir, 'xdg-data'),
+      tmp: path.join(sessionDir, 'tmp'),
+      chromiumProfile: path.join(sessionDir, 'chromium-profile'),
+      workspace: path.join(sessionDir, 'workspace', path.basename(options.sample)),
+    };
+    for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+    cpSync(sampleDir, dirs.workspace, {
+      recursive: true,
+      filter: (source) => !['__pycache__', '.luigi-spanner', 'node_modules'].includes(path.basename(source)),
+    });
+    mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
+    writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      XDG_CONFIG_HOME: dirs.xdgConfig,
+      XDG_DATA_HOME: dirs.xdgData,
+      TMPDIR: dirs.tmp,
+      ...options.env,
+    };
+    // Vitest's own variables would leak into the extension host's child processes.
+    for (const key of Object.keys(env)) if (key.startsWith('VITEST') || key === 'NODE_OPTIONS') delete env[key];
+    const profileArgs = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
+
+    const installOutput = await runToCompletion(install.node, [install.entry, ...profileArgs, '--install-extension', vsixPath, '--force'], {
+      env,
+      logFile: path.join(TEST_RESULTS_DIR, 'e2e-install-extension.log'),
+    });
+    if (!/successfully installed/i.test(installOutput)) throw new Error(`installing ${vsixPath} printed no success line:\n${installOutput}`);
+
+    const port = await freeLoopbackPort();
+    const logPath = path.join(TEST_RESULTS_DIR, `e2e-code-server-${path.basename(options.sample)}-${port}.log`);
+    const log = createWriteStream(logPath);
+    const server = spawn(
+      install.node,
+      [
+        install.entry,
+        '--auth', 'none',
+        '--bind-addr', `127.0.0.1:${port}`,
+        '--disable-telemetry',
+        '--disable-update-check',
+        // Runs and the emulator need a trusted workspace; the folder is the test's own temp copy.
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        '--ignore-last-opened',
+        ...profileArgs,
+        dirs.workspace,
+      ],
+      { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    server.stdout!.pipe(log);
+    server.stderr!.pipe(log);
+    // A worker that dies without close() must not leave code-server (a process group of its own) behind.
+    const killOnExit = () => {
+      try {
+        process.kill(-server.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    };
+    process.once('exit', killOnExit);
+    server.once('exit', () => process.removeListener('exit', killOnExit));
+
+    let context: BrowserContext | undefined;
+    try {
+      const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`;
+      await waitForHealthy(port, server, logPath);
+      // A loopback origin counts as secure, which webviews (service workers) require.
+      context = await chromium.launchPersistentContext(dirs.chromiumProfile, {
+        executablePath: CHROMIUM_PATH,
+        headless: true,
+        args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
+        viewport: { width: 1440, height: 900 },
+      });
+      const page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(url);
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      // The explorer lists the folder once the remote file system is connected.
+      await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
+      return new CodeServerSession(page, context, server, dirs.workspace, sessionDir, url);
+    } catch (error) {
+      await context?.close().catch(() => undefined);
+      await stopProcessGroup(server);
+      throw error;
+    }
+  }
+
+  /** Opens a workspace file in the editor through Quick Open and waits for its tab. */
+  async openFile(relativePath: string): Promise<void> {
+    const absolute = path.join(this.workspaceDir, relativePath);
+    if (!existsSync(absolute)) throw new Error(`no file ${relativePath} in the workspace ${this.workspaceDir}`);
+    await this.focusWorkbench();
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    // An absolute path is resolved directly rather than fuzzy-matched, so a same-named file elsewhere cannot win.
+    await input.fill(absolute);
+    const baseName = path.basename(relativePath);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: baseName }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator(`.tabs-container .tab.active[data-resource-name="${baseName}"]`).waitFor({ state: 'visible', timeout: 30_000 });
+    await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+  }
+
+  /** Runs a command by its palette title, e.g. "Luigi Spanner: Check Prerequisites (Doctor)". */
+  async runCommand(title: string): Promise<void> {
+    await this.focusWorkbench();
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    // Exact label match: fuzzy search would also offer commands whose titles merely contain the words.
+    const row = this.page.locator('.quick-input-list .monaco-list-row').filter({
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+    });
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: 30_000 });
+    } catch (error) {
+      const offered = await this.page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
+      throw new Error(`command "${title}" is not in the palette; it offers: ${JSON.stringify(offered)}`, { cause: error });
+    }
+    // Callers wait for the command's own effect: it may open a quick pick of its own at once.
+    await row.first().click();
+  }
+
+  /** Waits for a quick pick whose title matches (one a command opened) and returns its rows. */
+  async waitForQuickPick(title: string | RegExp, timeout = 60_000): Promise<Array<{ label: string; description: string }>> {
+    const widget = this.page.locator('.quick-input-widget').filter({ has: this.page.locator('.quick-input-title', { hasText: title }) });
+    await widget.waitFor({ state: 'visible', timeout });
+    const rows = widget.locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout });
+    const items: Array<{ label: string; description: string }> = [];
+    for (const row of await rows.all()) {
+      const label = (await row.locator('.label-name').first().innerText()).trim();
+      const description = (await row.locator('.label-description').first().innerText().catch(() => '')).trim();
+      items.push({ label, description });
+    }
+    return items;
+  }
+
+  /** CodeLenses of the visible editors reading `text` (e.g. "Run", "Show graph"), an icon or symbol before it allowed. */
+  codeLens(text: string): Locator {
+    return this.page.locator('.monaco-editor .codelens-decoration a', { hasText: codeLensText(text) });
+  }
+
+  /**
+   * Waits until the editor has a CodeLens reading `text` (lenses of lines outside the viewport
+   * exist but are hidden: use `codeLensesAboveClass` or `clickCodeLens` to see or press one).
+   */
+  async waitForCodeLens(text: string, timeout = 60_000): Promise<Locator> {
+    const lenses = this.codeLens(text);
+    await lenses.first().waitFor({ state: 'attached', timeout });
+    return lenses;
+  }
+
+  /** Scrolls the active editor to the first match of `text` (the find widget, so no language support is needed). */
+  async revealInEditor(text: string): Promise<void> {
+    await this.focusWorkbench();
+    await this.page.keyboard.press('Control+F');
+    const findWidget = this.page.locator('.editor-widget.find-widget.visible');
+    const findInput = findWidget.locator('textarea').first();
+    await findInput.waitFor({ state: 'visible' });
+    await findInput.fill(text);
+    try {
+      await findWidget.locator('.matchesCount', { hasText: /^\d+ of \d+/ }).waitFor({ timeout: 10_000 });
+    } catch (error) {
+      throw new Error(`"${text}" is not in the active editor`, { cause: error });
+    }
+    await this.page.keyboard.press('Escape');
+  }
+
+  /** The CodeLens texts rendered right above the line that declares `class <className>` in the active editor. */
+  async codeLensesAboveClass(className: string, timeout = 60_000): Promise<string[]> {
+    const decoration = await this.lensDecorationAboveClass(className, timeout);
+    return decoration === undefined ? [] : (await decoration.locator('a').allInnerTexts()).map((t) => t.trim());
+  }
+
+  /** Presses the CodeLens reading `text` (e.g. "Run") above `class <className>` in the active editor. */
+  async clickCodeLens(className: string, text: string, timeout = 60_000): Promise<void> {
+    const decoration = await this.lensDecorationAboveClass(className, timeout);
+    if (decoration === undefined) throw new Error(`no CodeLens above class ${className}`);
+    const lens = decoration.locator('a', { hasText: codeLensText(text) });
+    if ((await lens.count()) === 0) {
+      throw new Error(`no "${text}" CodeLens above class ${className}; there are ${JSON.stringify(await decoration.locator('a').allInnerTexts())}`);
+    }
+    await lens.first().click();
+  }
+
+  private async lensDecorationAboveClass(className: string, timeout: number): Promise<Locator | undefined> {
+    await this.revealInEditor(`class ${className}`);
+    const line = this.page
+      .locator('.monaco-editor .view-line', { hasText: new RegExp(`^\\s*class\\s+${escapeRegExp(className)}\\b`) })
+      .filter({ visible: true })
+      .first();
+    await line.waitFor({ state: 'visible', timeout });
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const lineBox = await line.boundingBox();
+      const decorations = this.page.locator('.monaco-editor .codelens-decoration').filter({ visible: true });
+      const count = await decorations.count();
+      for (let i = 0; i < count; i++) {
+        const box = await decorations.nth(i).boundingBox();
+        // A lens row sits in the view zone directly above its line, less than one line height away.
+        if (lineBox !== null && box !== null && box.y < lineBox.y && lineBox.y - box.y <= lineBox.height * 1.5) return decorations.nth(i);
+      }
+      if (Date.now() > deadline) return undefined;
+      await sleep(250);
+    }
+  }
+
+  /** A notification toast whose message matches `text`. */
+  notification(text: string | RegExp): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast', {
+      has: this.page.locator('.notification-list-item-message', { hasText: text }),
+    });
+  }
+
+  /**
+   * The document inside this extension's visible webview: VS Code nests it in `iframe.webview`
+   * (its host page) and then `#active-frame`. Locators on it wait for the content to appear.
+   */
+  webviewFrame(): FrameLocator {
+    return this.page
+      .locator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}"]`)
+      .filter({ visible: true })
+      .first()
+      .contentFrame()
+      .locator('#active-frame')
+      .contentFrame();
+  }
+
+  /** Log files of this session whose name is `fileName`, e.g. `remoteexthost.log` or `Luigi Spanner.log`. */
+  private logFiles(fileName: string): string[] {
+    const found: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.name === fileName) found.push(full);
+      }
+    };
+    const logsRoot = path.join(this.sessionDir, 'user-data', 'logs');
+    if (existsSync(logsRoot)) walk(logsRoot);
+    return found;
+  }
+
+  /** Text of the extension host log: activations (`ExtensionService#_doActivateExtension <id>`) and their errors. */
+  extensionHostLog(): string {
+    return this.logFiles('remoteexthost.log').map((file) => readFileSync(file, 'utf8')).join('\n');
+  }
+
+  /** Text of an output channel the extension logs to, by its name (e.g. "Luigi Spanner"). */
+  outputChannelLog(channelName: string): string {
+    return this.logFiles(`${channelName}.log`).map((file) => readFileSync(file, 'utf8')).join('\n');
+  }
+
+  /** The folder the packaged extension was unpacked to. */
+  installedExtensionDir(): string {
+    const extensionsDir = path.join(this.sessionDir, 'extensions');
+    const match = readdirSync(extensionsDir).find((name) => name.startsWith(`${EXTENSION_ID}-`));
+    if (match === undefined) throw new Error(`${EXTENSION_ID} is not installed in ${extensionsDir}`);
+    return path.join(extensionsDir, match);
+  }
+
+  /** Saves a PNG under test-results/ (kept by CI as an artifact) and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    const file = path.join(TEST_RESULTS_DIR, `e2e-${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async close(): Promise<void> {
+    await this.context.close().catch(() => undefined);
+    await stopProcessGroup(this.server);
+    if (!process.env.LUIGI_SPANNER_E2E_KEEP) rmSync(this.sessionDir, { recursive: true, force: true });
+  }
+
+  private async focusWorkbench(): Promise<void> {
+    // Keyboard shortcuts go to the focused element; an open quick input would swallow them.
+    await this.page.keyboard.press('Escape');
+  }
+}
+
+async function waitForHealthy(port: number, server: ChildProcess, logPath: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) {
+      throw new Error(`code-server exited with ${server.exitCode} before answering; log ${logPath}:\n${readFileSync(logPath, 'utf8').slice(-3000)}`);
+    }
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (response.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(200);
+  }
+  throw new Error(`code-server did not answer on 127.0.0.1:${port} within 60 s; log ${logPath}`);
+}
+
+/** Matches a lens title with or without a leading icon or symbol ("▶ Run", "$(play) Run" render as " Run"). */
+export function codeLensText(text: string): RegExp {
+  return new RegExp(`^[^\\p{L}\\p{N}]*${escapeRegExp(text)}\\s*$`, 'u');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
