@@ -1,10 +1,21 @@
 // Spanner clients that can only ever reach an emulator: the endpoint is passed explicitly
 // with insecure credentials, so no code path here can touch a real Cloud Spanner instance.
-import { Spanner } from '@google-cloud/spanner';
-import { grpc } from 'google-gax';
+import type { Spanner } from '@google-cloud/spanner';
 import { assertEmulatorHost, emulatorClientEnv, splitHost } from './env';
 
 export { emulatorClientEnv, splitHost } from './env';
+
+type SpannerModule = typeof import('@google-cloud/spanner');
+type GaxModule = typeof import('google-gax');
+
+/**
+ * The client library, loaded on first use: it costs 0.4-1 s to load, and every module that
+ * imports this toolkit (the CLI's start-up, the extension's activation) would pay it otherwise.
+ * `require` exists in all our runtimes (the cjs bundles, vitest).
+ */
+export function spannerModule(): SpannerModule {
+  return require('@google-cloud/spanner') as SpannerModule;
+}
 
 export function emulatorSpanner(host: string, projectId: string): Spanner {
   assertEmulatorHost(host);
@@ -16,7 +27,8 @@ export function emulatorSpanner(host: string, projectId: string): Spanner {
   // an emulator client never needs credentials.
   process.env.METADATA_SERVER_DETECTION ??= 'none';
   const [servicePath, port] = splitHost(host);
-  return new Spanner({ projectId, servicePath, port, sslCreds: grpc.credentials.createInsecure() });
+  const { grpc } = require('google-gax') as GaxModule;
+  return new (spannerModule().Spanner)({ projectId, servicePath, port, sslCreds: grpc.credentials.createInsecure() });
 }
 
 /** gRPC status codes the provisioning code branches on. */

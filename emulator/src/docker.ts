@@ -20,8 +20,13 @@ const NO_DOCKER_FIX =
   'Start Docker (Docker Desktop, or on Debian/Ubuntu: sudo apt-get install docker.io && sudo dockerd &), ' +
   'or use the emulator binary: --backend binary (gcloud components install cloud-spanner-emulator).';
 
+// Loaded on first use with require (not import()): plain CommonJS in the bundles and the
+// extension host, and no second of start-up for callers that never start a container.
+const testcontainers = () => require('testcontainers') as typeof import('testcontainers');
+const gcloudModule = () => require('@testcontainers/gcloud') as typeof import('@testcontainers/gcloud');
+
 export async function dockerRuntime(): Promise<ContainerRuntimeClient> {
-  const { getContainerRuntimeClient } = await import('testcontainers');
+  const { getContainerRuntimeClient } = testcontainers();
   try {
     return await getContainerRuntimeClient();
   } catch (error) {
@@ -59,7 +64,7 @@ export async function dockerImageExists(image: string): Promise<boolean> {
       throw error;
     }
   }
-  const { ImageName } = await import('testcontainers');
+  const { ImageName } = testcontainers();
   return (await dockerRuntime()).image.exists(ImageName.fromString(image));
 }
 
@@ -120,7 +125,7 @@ export async function startDockerEmulator(settings: EmulatorSettings): Promise<R
   await assertPortFree(settings.grpcPort);
 
   const before = new Set((await listOurContainers(true)).map((c) => c.Id));
-  const { SpannerEmulatorContainer } = await import('@testcontainers/gcloud');
+  const { SpannerEmulatorContainer } = gcloudModule();
   /** Publishes the ports on loopback only: the emulator has no auth, nothing else may reach it. */
   class LoopbackSpannerEmulatorContainer extends SpannerEmulatorContainer {
     protected override async beforeContainerCreated(): Promise<void> {

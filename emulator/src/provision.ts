@@ -1,7 +1,7 @@
 // Provisioning through the admin APIs: instance, database, versioned migrations with a ledger.
-import { Spanner, type Database, type Instance } from '@google-cloud/spanner';
+import type { Database, Instance, Spanner } from '@google-cloud/spanner';
 import { UserFacingError } from '../../extension/core/errors';
-import { emulatorSpanner, FAIL_FAST_QUERY, grpcCode, GrpcCode } from './client';
+import { emulatorSpanner, FAIL_FAST_QUERY, grpcCode, GrpcCode, spannerModule } from './client';
 import { loadMigrations, loadSeeds, type Migration, type SeedFile } from './migrations';
 import { validateIds } from './settings';
 
@@ -247,7 +247,7 @@ async function updateSchema(database: Database, statements: string[], migration:
 async function recordApplied(database: Database, migrations: Migration[]): Promise<void> {
   if (migrations.length === 0) return;
   await database.table(LEDGER_TABLE).insert(
-    migrations.map((m) => ({ Version: m.version, Name: m.name, Checksum: m.checksum, AppliedAt: Spanner.COMMIT_TIMESTAMP })),
+    migrations.map((m) => ({ Version: m.version, Name: m.name, Checksum: m.checksum, AppliedAt: spannerModule().Spanner.COMMIT_TIMESTAMP })),
   );
 }
 
