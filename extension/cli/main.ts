@@ -6,6 +6,7 @@ import { registerDemoCommand } from './commands/demo';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerEmulatorCommand } from './commands/emulator';
 import { registerGraphCommand } from './commands/graph';
+import { registerLintCommand } from './commands/lint';
 import { registerRunCommand } from './commands/run';
 import { version } from '../../package.json';
 
@@ -17,6 +18,7 @@ const program = new Command()
 
 registerEmulatorCommand(program);
 registerGraphCommand(program);
+registerLintCommand(program);
 registerRunCommand(program);
 registerDoctorCommand(program);
 registerDemoCommand(program);

@@ -1,0 +1,248 @@
+// The lint engine shared by the CLI and the editor: Python files and migration folders in, findings
+// (with quick fixes) out. Pure: it is handed texts and a WorkspaceIndex, never reads the disk.
+// Incremental: a file is re-analysed only when its text, the task facts of its classes, its
+// schema or the configuration changed.
+import type { WorkspaceIndex } from '../analysis/workspace-index';
+import { resolveConfig, type ResolvedConfig } from './config';
+import { ddlFindings, type SequentialKeyWrite } from './ddl/rules';
+import { buildSchema, type Schema } from './ddl/schema';
+import type { ClassContext, RawFinding } from './engine-types';
+import { lintPython, type PythonLintResult } from './python/analyzer';
+import { isSuppressed, suppressionFix, suppressionsIn } from './suppression';
+import type { Finding, LintConfig } from './types';
+
+const SPANNER_TASK_BASES = new Set(['luigi_spanner.SpannerTask', 'luigi_spanner.task.SpannerTask']);
+/** Luigi bases that define neither output() nor complete() themselves. */
+const BARE_TASK_BASES = new Set(['luigi.Task', 'luigi.task.Task', 'luigi.worker.Task', 'object']);
+
+export interface LinterOptions {
+  index: WorkspaceIndex;
+  config?: LintConfig;
+  /**
+   * Root-relative migrations folder for files with no `migrations/` folder beside them or above
+   * them (luigi-spanner.json `migrationsDir`, the luigiSpanner.migrationsDir setting).
+   */
+  defaultMigrationsDir?: string;
+}
+
+interface PythonEntry {
+  text: string;
+  signature: string;
+  result: PythonLintResult;
+  migrationsDir: string | undefined;
+}
+
+const parentOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+
+export class Linter {
+  private config: ResolvedConfig;
+  private configVersion = 0;
+  private readonly index: WorkspaceIndex;
+  private defaultMigrationsDir: string | undefined;
+  /** Migrations folder -> file -> text. */
+  private readonly migrations = new Map<string, Map<string, string>>();
+  private readonly schemas = new Map<string, { schema: Schema; version: number }>();
+  private schemaVersion = 0;
+  private readonly python = new Map<string, PythonEntry>();
+
+  constructor(options: LinterOptions) {
+    this.index = options.index;
+    this.config = resolveConfig(options.config);
+    this.defaultMigrationsDir = options.defaultMigrationsDir;
+  }
+
+  setConfig(config: LintConfig, defaultMigrationsDir?: string): void {
+    this.config = resolveConfig(config);
+    this.configVersion++;
+    if (defaultMigrationsDir !== this.defaultMigrationsDir) {
+      this.defaultMigrationsDir = defaultMigrationsDir;
+      this.schemaVersion++;
+    }
+  }
+
+  get mutationLimit(): number {
+    return this.config.mutationLimit;
+  }
+
+  // ---- migrations ----
+
+  /** Sets a migration file (root-relative .sql path); its folder is a migrations folder. */
+  setMigration(file: string, text: string): void {
+    const dir = parentOf(file);
+    let files = this.migrations.get(dir);
+    if (!files) this.migrations.set(dir, (files = new Map()));
+    if (files.get(file) === text) return;
+    files.set(file, text);
+    this.schemas.delete(dir);
+    this.schemaVersion++;
+  }
+
+  removeMigration(file: string): boolean {
+    const dir = parentOf(file);
+    const files = this.migrations.get(dir);
+    if (!files?.delete(file)) return false;
+    if (files.size === 0) this.migrations.delete(dir);
+    this.schemas.delete(dir);
+    this.schemaVersion++;
+    return true;
+  }
+
+  migrationDirs(): string[] {
+    return [...this.migrations.keys()].sort();
+  }
+
+  /** The migrations folder whose schema applies to `file`: the nearest `migrations/` beside or above it. */
+  migrationsDirFor(file: string): string | undefined {
+    for (let folder = parentOf(file); ; folder = parentOf(folder)) {
+      const candidate = folder ? `${folder}/migrations` : 'migrations';
+      if (this.migrations.has(candidate)) return candidate;
+      if (!folder) break;
+    }
+    return this.defaultMigrationsDir !== undefined && this.migrations.has(this.defaultMigrationsDir) ? this.defaultMigrationsDir : undefined;
+  }
+
+  schema(dir: string): Schema | undefined {
+    const files = this.migrations.get(dir);
+    if (!files) return undefined;
+    let cached = this.schemas.get(dir);
+    if (!cached) {
+      cached = { schema: buildSchema([...files].map(([file, text]) => ({ file, text }))), version: this.schemaVersion };
+      this.schemas.set(dir, cached);
+    }
+    return cached.schema;
+  }
+
+  // ---- Python ----
+
+  /** Findings of one Python file (root-relative path) with the given text. */
+  lintPythonFile(file: string, text: string): Finding[] {
+    const key = this.index.key(file);
+    const migrationsDir = this.migrationsDirFor(key);
+    const contexts = this.classContexts(key);
+    const signature = `${this.configVersion}|${migrationsDir ?? ''}|${migrationsDir ? this.schemaStamp(migrationsDir) : ''}|${JSON.stringify([...contexts])}`;
+    let entry = this.python.get(key);
+    if (!entry || entry.text !== text || entry.signature !== signature) {
+      const schema = migrationsDir ? this.schema(migrationsDir) : undefined;
+      const result = lintPython({
+        file: key,
+        text,
+        classContext: (name) => contexts.get(name) ?? { isTask: false, spannerTask: false, hasCompletionCheck: false },
+        isTaskReference: (parts) => this.isTaskReference(key, parts),
+        ...(schema ? { schema } : {}),
+        ...(migrationsDir !== undefined ? { migrationsDir } : {}),
+        mutationLimit: this.config.mutationLimit,
+      });
+      entry = { text, signature, result, migrationsDir };
+      this.python.set(key, entry);
+    }
+    return this.finish(entry.result.findings, key, text, '#');
+  }
+
+  removePythonFile(file: string): void {
+    this.python.delete(this.index.key(file));
+  }
+
+  /** Findings on the migration files of one folder (LS101, LS103, LS104). */
+  lintMigrationDir(dir: string): Finding[] {
+    const schema = this.schema(dir);
+    if (!schema) return [];
+    const sequential: SequentialKeyWrite[] = [];
+    for (const entry of this.python.values()) if (entry.migrationsDir === dir) sequential.push(...entry.result.sequentialKeys);
+    const raw = ddlFindings(schema, sequential);
+    const findings: Finding[] = [];
+    for (const file of schema.files) findings.push(...this.finish(raw.filter((f) => f.file === file.file), file.file, file.text, '--'));
+    return findings;
+  }
+
+  /** Counts of findings per task id over the Python files linted so far (graph badges). */
+  countsByTask(): Map<string, { error: number; warning: number; info: number }> {
+    const counts = new Map<string, { error: number; warning: number; info: number }>();
+    for (const [file, entry] of this.python) {
+      for (const finding of this.finish(entry.result.findings, file, entry.text, '#')) {
+        if (!finding.taskId) continue;
+        const c = counts.get(finding.taskId) ?? { error: 0, warning: 0, info: 0 };
+        c[finding.severity]++;
+        counts.set(finding.taskId, c);
+      }
+    }
+    return counts;
+  }
+
+  private schemaStamp(dir: string): number {
+    // Any change to any migration folder bumps the version; cheap and safe.
+    void dir;
+    return this.schemaVersion;
+  }
+
+  /** Severity, disabled rules, suppression comments, and the suppression quick fix. */
+  private finish(raw: RawFinding[], file: string, text: string, commentPrefix: '#' | '--'): Finding[] {
+    const suppressions = suppressionsIn(text);
+    const findings: Finding[] = [];
+    for (const f of raw) {
+      const severity = this.config.severity.get(f.code);
+      if (!severity) continue;
+      const lines = f.suppressionLines ?? [f.line];
+      if (isSuppressed(suppressions, f.code, lines)) continue;
+      const { suppressionLines: _lines, suppressionFixLine, fixes, ...rest } = f;
+      const all = [...(fixes ?? []), suppressionFix(file, text, suppressionFixLine ?? f.line, f.code, commentPrefix)];
+      findings.push({ ...rest, severity, fixes: all });
+    }
+    return findings.sort(compareFindings);
+  }
+
+  // ---- facts from the workspace index ----
+
+  private classContexts(file: string): Map<string, ClassContext> {
+    const contexts = new Map<string, ClassContext>();
+    const facts = this.index.facts(file);
+    if (!facts) return contexts;
+    const tasks = new Map(this.index.tasksInFile(file).map((t) => [t.name, t]));
+    for (const cls of facts.classes) {
+      const task = tasks.get(cls.name);
+      if (!task) {
+        contexts.set(cls.name, { isTask: false, spannerTask: false, hasCompletionCheck: false });
+        continue;
+      }
+      const lineage = this.lineage(file, cls.name);
+      contexts.set(cls.name, {
+        isTask: true,
+        kind: task.kind,
+        taskId: task.id,
+        spannerTask: lineage.externals.some((e) => SPANNER_TASK_BASES.has(e)),
+        hasCompletionCheck: task.outputs.length > 0 || lineage.definesComplete || lineage.externals.some((e) => !BARE_TASK_BASES.has(e) && !SPANNER_TASK_BASES.has(e)),
+      });
+    }
+    return contexts;
+  }
+
+  /** External bases (qualified) and whether any class in the chain defines complete(). */
+  private lineage(file: string, className: string, seen = new Set<string>()): { externals: string[]; definesComplete: boolean } {
+    const key = `${file}#${className}`;
+    const result = { externals: [] as string[], definesComplete: false };
+    if (seen.has(key)) return result;
+    seen.add(key);
+    const cls = this.index.facts(file)?.classes.find((c) => c.name === className);
+    if (!cls) return result;
+    if (cls.methods.some((m) => m.name === 'complete')) result.definesComplete = true;
+    for (const base of cls.bases) {
+      if (!base.parts) continue;
+      const resolved = this.index.resolve(file, base.parts);
+      if (resolved.kind === 'external') result.externals.push(resolved.qualifiedName);
+      else if (resolved.kind === 'class') {
+        const inherited = this.lineage(resolved.file, resolved.cls.name, seen);
+        result.externals.push(...inherited.externals);
+        result.definesComplete ||= inherited.definesComplete;
+      }
+    }
+    return result;
+  }
+
+  private isTaskReference(file: string, parts: string[]): boolean {
+    const resolved = this.index.resolve(file, parts);
+    return resolved.kind === 'class' && this.index.isTask(resolved.file, resolved.cls.name);
+  }
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
+}
