@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, sta
 import os from 'node:os';
 import path from 'node:path';
 import { UserFacingError } from '../../extension/core/errors';
+import { preloadSpannerClient } from './client';
 import { assertPortFree, freePort, waitForPort } from './ports';
 
 export { freePort, waitForPort } from './ports';
@@ -141,10 +142,13 @@ export async function startBinaryEmulator(settings: EmulatorSettings): Promise<R
   child.unref();
   const pgid = child.pid;
   if (pgid === undefined) throw new UserFacingError(`Could not start ${gateway}.`, `Check that ${gateway} is executable.`, 'NOT_READY');
+  // A new emulator is empty and gets provisioned next: load the gRPC client while it boots.
+  const preload = setTimeout(preloadSpannerClient, 20);
   try {
     await waitForPort('127.0.0.1', grpcPort, 20_000);
     await waitForReadyLine(logFile, logOffset, pgid, 20_000);
   } catch (error) {
+    clearTimeout(preload);
     await stopProcessGroup(pgid);
     const busy = /address already in use|bind/i.test(readFileSync(logFile).subarray(logOffset).toString('utf8'));
     throw new UserFacingError(

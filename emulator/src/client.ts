@@ -17,6 +17,16 @@ export function spannerModule(): SpannerModule {
   return require('@google-cloud/spanner') as SpannerModule;
 }
 
+/** Loads the client library ahead of need (while an emulator boots); never throws. */
+export function preloadSpannerClient(): void {
+  try {
+    spannerModule();
+    require('google-gax');
+  } catch {
+    // Reported properly by the call that needs it.
+  }
+}
+
 export function emulatorSpanner(host: string, projectId: string): Spanner {
   assertEmulatorHost(host);
   // The Node client reads these from process.env when sessions are created.

@@ -6,6 +6,7 @@
 import type { ContainerRuntimeClient } from 'testcontainers';
 import { UserFacingError } from '../../extension/core/errors';
 import { dockerRequest, listContainersByLabel, plainDockerTransport, type DockerContainerSummary } from './dockerApi';
+import { preloadSpannerClient } from './client';
 import { assertPortFree } from './ports';
 import type { EmulatorSettings } from './settings';
 import type { RunningEmulator } from './types';
@@ -145,6 +146,8 @@ export async function startDockerEmulator(settings: EmulatorSettings): Promise<R
     .withStartupTimeout(60_000)
     // Reuse keeps it out of the Ryuk reaper: the emulator outlives the CLI process that started it.
     .withReuse();
+  // A new emulator is empty and gets provisioned next: load the gRPC client while it boots.
+  const preload = setTimeout(preloadSpannerClient, 50);
   try {
     const started = await container.start();
     return {
@@ -157,6 +160,7 @@ export async function startDockerEmulator(settings: EmulatorSettings): Promise<R
       name: settings.name,
     };
   } catch (error) {
+    clearTimeout(preload);
     await removeContainersCreatedSince(before);
     throw await describeStartFailure(error, settings);
   }
