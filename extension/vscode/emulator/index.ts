@@ -91,7 +91,8 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     } catch (error) {
       const { message, fix } = describeError(error);
       log.error(`${message}${fix ? ` — fix: ${fix}` : ''}`);
-      const choice = await vscode.window.showErrorMessage(message, { detail: fix, modal: false }, 'Open Logs');
+      // A notification shows no `detail`: the fix goes into the message itself.
+      const choice = await vscode.window.showErrorMessage(fix ? `${message} Fix: ${fix}` : message, 'Open Logs');
       if (choice === 'Open Logs') emulatorLog.show(true);
     }
   };
