@@ -42,7 +42,12 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# No marker means an earlier attempt stopped half-way: start from scratch.
+# No marker means an earlier attempt stopped half-way: start from scratch, but never wipe a folder
+# that holds something else (CODE_SERVER_DIR pointed at the wrong place).
+if [[ -d "$INSTALL_DIR" && -n "$(ls -A "$INSTALL_DIR")" && ! -d "$INSTALL_DIR/node" && ! -d "$INSTALL_DIR/lib/node_modules/code-server" ]]; then
+  log "$INSTALL_DIR is not empty and holds no code-server install; choose another CODE_SERVER_DIR or empty it"
+  exit 1
+fi
 rm -rf "$INSTALL_DIR"
 mkdir -p "$INSTALL_DIR"
 
