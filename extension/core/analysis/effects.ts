@@ -10,8 +10,13 @@ export interface Effects {
   diagnostics: GraphDiagnostic[];
 }
 
+interface Frame extends Effects {
+  /** Effects already replayed into this frame: a memo hit for the same entry adds nothing new. */
+  replayed: Set<Effects>;
+}
+
 export class EffectTracker {
-  private readonly frames: Effects[] = [];
+  private readonly frames: Frame[] = [];
 
   read(key: string): void {
     this.frames[this.frames.length - 1]?.reads.add(key);
@@ -24,40 +29,44 @@ export class EffectTracker {
 
   /** Runs `compute` in a fresh frame; its effects also count for the enclosing frame. */
   run<T>(compute: () => T): { value: T; effects: Effects } {
-    const effects: Effects = { reads: new Set(), diagnostics: [] };
-    this.frames.push(effects);
+    const frame: Frame = { reads: new Set(), diagnostics: [], replayed: new Set() };
+    this.frames.push(frame);
     let value: T;
     try {
       value = compute();
     } finally {
       this.frames.pop();
     }
+    const effects: Effects = { reads: frame.reads, diagnostics: frame.diagnostics };
     this.replay(effects);
     return { value, effects };
   }
 
   replay(effects: Effects): void {
     const top = this.frames[this.frames.length - 1];
-    if (!top) return;
+    if (!top || top.replayed.has(effects)) return;
+    top.replayed.add(effects);
     for (const key of effects.reads) top.reads.add(key);
-    top.diagnostics.push(...effects.diagnostics);
+    for (const diagnostic of effects.diagnostics) top.diagnostics.push(diagnostic);
   }
 }
 
-/** A memo whose hits replay the effects of the computation they stand for. */
+/** A memo, keyed by a scope (usually a file) and a name, whose hits replay their effects. */
 export class Memo<T> {
-  private readonly entries = new Map<string, { value: T; effects: Effects }>();
+  private readonly scopes = new Map<string, Map<string, { value: T; effects: Effects }>>();
 
   constructor(private readonly tracker: EffectTracker) {}
 
-  get(key: string, compute: () => T): T {
-    const hit = this.entries.get(key);
+  get(scope: string, key: string, compute: () => T): T {
+    let entries = this.scopes.get(scope);
+    if (!entries) this.scopes.set(scope, (entries = new Map()));
+    const hit = entries.get(key);
     if (hit) {
       this.tracker.replay(hit.effects);
       return hit.value;
     }
     const { value, effects } = this.tracker.run(compute);
-    this.entries.set(key, { value, effects });
+    entries.set(key, { value, effects });
     return value;
   }
 }

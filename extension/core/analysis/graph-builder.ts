@@ -46,6 +46,7 @@ export class GraphBuilder {
   private readonly classesInProgress = new Set<string>();
   private readonly paramMemo: Memo<TaskParam[]>;
   private readonly paramsInProgress = new Set<string>();
+  private readonly parameterClassMemo: Memo<boolean>;
 
   constructor(modules: ModuleTable) {
     const tracker = this.tracker;
@@ -62,6 +63,7 @@ export class GraphBuilder {
     this.resolver = new Resolver(this.modules, tracker);
     this.classInfos = new Memo(tracker);
     this.paramMemo = new Memo(tracker);
+    this.parameterClassMemo = new Memo(tracker);
   }
 
   static taskId(file: string, className: string): string {
@@ -121,7 +123,7 @@ export class GraphBuilder {
       this.warn(file, cls.line, `${cls.name} inherits from itself through its base classes`, 'inheritance-cycle', 'error');
       return { mro: [{ file, cls }], externals: [] };
     }
-    return this.classInfos.get(key, () => {
+    return this.classInfos.get(file, cls.name, () => {
       this.classesInProgress.add(key);
       try {
         return this.computeClassInfo(file, cls);
@@ -230,7 +232,7 @@ export class GraphBuilder {
   private params(file: string, cls: ClassFacts): TaskParam[] {
     const key = `${file}#${cls.name}`;
     if (this.paramsInProgress.has(key)) return []; // a decorator cycle ends here
-    return this.paramMemo.get(key, () => {
+    return this.paramMemo.get(file, cls.name, () => {
       this.paramsInProgress.add(key);
       try {
         return this.computeParams(file, cls);
@@ -273,6 +275,10 @@ export class GraphBuilder {
 
   private isParameterClass(file: string, callee: string[] | null, calleeText: string): boolean {
     if (!callee) return false;
+    return this.parameterClassMemo.get(file, calleeText, () => this.computeIsParameterClass(file, callee, calleeText));
+  }
+
+  private computeIsParameterClass(file: string, callee: string[], calleeText: string): boolean {
     const resolved = this.resolver.resolve(file, callee);
     if (resolved.kind === 'external') return isLibraryParameterClass(resolved.qualifiedName) || /Parameter$/.test(resolved.qualifiedName);
     if (resolved.kind === 'class') {

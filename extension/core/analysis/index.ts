@@ -1,7 +1,7 @@
 // Public API of the analysis core: static Luigi pipeline graphs from Python source,
 // without importing or running it. Pure Node; no `vscode` import anywhere below.
 export type { EdgeKind, GraphDiagnostic, GraphJson, Severity, TaskEdge, TaskKind, TaskNode, TaskOutput, TaskParam } from './types';
-export { parsePython, LineIndex, type SyntaxNode, type Tree } from './python-parser';
+export { parsePython, LineIndex, type SyntaxNode, Tree } from './python-parser';
 export { extractModuleFacts, type ClassFacts, type ModuleFacts, type MethodFacts, type ImportBinding } from './module-facts';
 export { moduleNameOf, type Resolution } from './resolver';
 export { WorkspaceIndex, type WorkspaceIndexOptions } from './workspace-index';

@@ -1,7 +1,7 @@
 // Per-file facts: what one Python module defines, imports and references, as plain data.
 // Extracted once per file version from the lezer tree; the tree is not kept. Resolution across
 // files (which class is a task, which name points where) happens later, in the workspace index.
-import { LineIndex, parsePython, type SyntaxNode, type Tree } from './python-parser';
+import { ERROR_TYPES, LineIndex, parsePython, Tree, type SyntaxNode } from './python-parser';
 
 /** A name as written: `A`, `mod.A`, `luigi.contrib.postgres.CopyToTable`. */
 export interface DottedRef {
@@ -139,15 +139,20 @@ export interface ModuleFacts {
  * Extracts the facts of one module (parsing it unless its tree is given). A broken statement
  * loses only itself.
  */
-export function extractModuleFacts(text: string, tree: Tree = parsePython(text)): ModuleFacts {
+export function extractModuleFacts(text: string, tree: Tree | undefined = tryParse(text)): ModuleFacts {
   const lines = new LineIndex(text);
   const builder = new FactsBuilder(text, lines);
-  const errors = errorOffsets(tree.topNode);
+  if (!tree) {
+    // The parser itself gave up on the file (nesting deeper than its stack): take it apart.
+    for (const piece of splitAtTopLevelLines(text, lines, 0, text.length)) builder.piece(piece.from, piece.to);
+    return builder.finish();
+  }
+  const errors = errorOffsets(tree);
   const top: SyntaxNode[] = [];
   for (let node = tree.topNode.firstChild; node; node = node.nextSibling) top.push(node);
 
   if (errors.length === 0) {
-    for (const node of top) builder.statement(node);
+    for (const node of top) builder.guardedStatement(node);
     return builder.finish();
   }
 
@@ -159,7 +164,7 @@ export function extractModuleFacts(text: string, tree: Tree = parsePython(text))
   for (let i = 0; i < top.length; ) {
     const node = top[i]!;
     if (!spansError(node) && !node.type.isError) {
-      builder.statement(node);
+      builder.guardedStatement(node);
       i++;
       continue;
     }
@@ -171,27 +176,39 @@ export function extractModuleFacts(text: string, tree: Tree = parsePython(text))
       j++;
     }
     const regionEnd = j < top.length ? top[j]!.from : text.length;
-    for (const piece of splitAtTopLevelLines(text, lines, node.from, regionEnd)) {
-      const pieceTree = parsePython(text.slice(piece.from, piece.to));
-      builder.base = piece.from;
-      let reported = false;
-      for (let n = pieceTree.topNode.firstChild; n; n = n.nextSibling) {
-        builder.statement(n);
-        if (!reported) reported = builder.reportFirstError(n);
-      }
-      builder.base = 0;
-    }
+    for (const piece of splitAtTopLevelLines(text, lines, node.from, regionEnd)) builder.piece(piece.from, piece.to);
     i = j;
   }
   return builder.finish();
 }
 
-function errorOffsets(top: SyntaxNode): number[] {
-  const offsets: number[] = [];
-  top.cursor().iterate((node) => {
-    if (node.type.isError) offsets.push(node.from);
+/** The tree, or undefined when the parser runs out of stack (thousands of nested brackets). */
+export function tryParse(text: string, previous?: { text: string; tree: Tree }): Tree | undefined {
+  try {
+    return parsePython(text, previous);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Offsets of the error (⚠) nodes of a tree. Scans the packed node buffers directly: in a file
+ * without errors (the usual case) this is several times faster than a cursor walk.
+ */
+function errorOffsets(tree: Tree, offset = 0, found: number[] = []): number[] {
+  if (tree.type.isError) found.push(offset);
+  tree.children.forEach((child, i) => {
+    const start = offset + tree.positions[i]!;
+    if (child instanceof Tree) {
+      errorOffsets(child, start, found);
+      return;
+    }
+    // A TreeBuffer: (type, from, to, end) per node, positions relative to the buffer.
+    const buffer = child.buffer;
+    for (let j = 0; j < buffer.length; j += 4) if (ERROR_TYPES.has(buffer[j]!)) found.push(start + buffer[j + 1]!);
   });
-  return offsets;
+  return found;
 }
 
 /** Cuts [from, to) before every line that starts a new top-level statement. */
@@ -289,6 +306,40 @@ class FactsBuilder {
       : 'Syntax error: incomplete statement (a bracket, an expression or a block is missing)';
     this.syntaxErrors.push({ line: this.lines.line(offset), column: this.lines.column(offset), message });
     return true;
+  }
+
+  /** Parses [from, to) on its own and takes its statements; reports its first syntax error. */
+  piece(from: number, to: number): void {
+    const tree = tryParse(this.source.slice(from, to));
+    if (!tree) {
+      this.tooDeep(from);
+      return;
+    }
+    this.base = from;
+    let reported = false;
+    for (let node = tree.topNode.firstChild; node; node = node.nextSibling) {
+      this.guardedStatement(node);
+      if (!reported) reported = this.reportFirstError(node);
+    }
+    this.base = 0;
+  }
+
+  /** A statement nested too deeply for a recursive walk is reported, not fatal. */
+  guardedStatement(node: SyntaxNode): void {
+    try {
+      this.statement(node);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      this.tooDeep(this.base + node.from);
+    }
+  }
+
+  private tooDeep(offset: number): void {
+    this.syntaxErrors.push({
+      line: this.lines.line(offset),
+      column: this.lines.column(offset),
+      message: 'Not analysed: this statement nests brackets or expressions too deeply',
+    });
   }
 
   statement(node: SyntaxNode): void {

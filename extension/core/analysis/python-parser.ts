@@ -9,10 +9,13 @@
 // Fact extraction walks most of the tree, and error tolerance is a requirement, so lezer wins;
 // it also needs no wasm files, no async loading and no manual `.delete()`.
 // User code is only ever parsed here: never imported, never executed.
-import { TreeFragment, type SyntaxNode, type Tree } from '@lezer/common';
+import { Tree, TreeFragment, type SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
 
-export type { SyntaxNode, Tree };
+export { Tree, type SyntaxNode };
+
+/** Ids of the node types that mark syntax errors. */
+export const ERROR_TYPES: ReadonlySet<number> = new Set(parser.nodeSet.types.filter((t) => t.isError).map((t) => t.id));
 
 /**
  * Parses Python source into a lezer tree. Never throws: broken code yields error (⚠) nodes.

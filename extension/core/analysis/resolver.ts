@@ -105,8 +105,8 @@ export class Resolver {
 
   /** What an import statement binds; unresolved when it points into the workspace at nothing. */
   resolveImport(file: string, binding: ImportBinding): Resolution {
-    const key = `import\0${file}\0${binding.level}\0${binding.module}\0${binding.name ?? ''}`;
-    return this.memo.get(key, () => {
+    const key = `import\0${binding.level}\0${binding.module}\0${binding.name ?? ''}`;
+    return this.memo.get(file, key, () => {
       const module = this.resolveModule(file, binding.level, binding.module);
       return binding.name === undefined || binding.name === '*' ? module : this.member(module, binding.name);
     });
@@ -181,14 +181,15 @@ export class Resolver {
 
   /** A name at module level of `file`: class, import, variable, star import, builtin. */
   resolveName(file: string, name: string, builtins = true): Resolution {
-    const key = `name\0${file}\0${name}\0${builtins}`;
-    if (this.inProgress.has(key)) return { kind: 'unresolved', message: `"${name}" is imported in a cycle` };
-    return this.memo.get(key, () => {
-      this.inProgress.add(key);
+    const key = builtins ? name : `${name}\0module`;
+    const progressKey = `${file}\0${key}`;
+    if (this.inProgress.has(progressKey)) return { kind: 'unresolved', message: `"${name}" is imported in a cycle` };
+    return this.memo.get(file, key, () => {
+      this.inProgress.add(progressKey);
       try {
         return this.lookup(file, name, builtins);
       } finally {
-        this.inProgress.delete(key);
+        this.inProgress.delete(progressKey);
       }
     });
   }

@@ -5,8 +5,8 @@
 // kept) and re-extracts its facts. The next graph() recomputes only the files whose previous
 // computation read something that changed (see effects.ts); the others keep their results.
 import { assembleGraph, folderKey, GraphBuilder, type FileResult } from './graph-builder';
-import { extractModuleFacts, type ModuleFacts } from './module-facts';
-import { parsePython, type Tree } from './python-parser';
+import { extractModuleFacts, tryParse, type ModuleFacts } from './module-facts';
+import type { Tree } from './python-parser';
 import type { Resolution } from './resolver';
 import type { GraphDiagnostic, GraphJson, TaskNode } from './types';
 
@@ -67,9 +67,9 @@ export class WorkspaceIndex {
     const key = this.key(path);
     const previous = this.modules.get(key);
     if (previous?.text === text) return previous.facts;
-    const tree = parsePython(text, previous?.text !== undefined && previous.tree ? { text: previous.text, tree: previous.tree } : undefined);
+    const tree = tryParse(text, previous?.text !== undefined && previous.tree ? { text: previous.text, tree: previous.tree } : undefined);
     const facts = extractModuleFacts(text, tree);
-    this.store(key, this.keepTrees ? { facts, text, tree } : { facts });
+    this.store(key, this.keepTrees && tree ? { facts, text, tree } : { facts });
     return facts;
   }
 

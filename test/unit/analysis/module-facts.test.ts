@@ -164,6 +164,15 @@ describe('extractModuleFacts', () => {
     ]);
   });
 
+  it('survives nesting too deep for the parser: that statement is reported, the rest analysed', () => {
+    // Depending on the stack left, the parser overflows or gives up with an error node.
+    const deep = `x = ${'('.repeat(3000)}1${')'.repeat(3000)}`;
+    const facts = extractModuleFacts(source(['import luigi', deep, 'class C(luigi.Task):', '    def requires(self):', '        return D()']));
+    expect(facts.classes.map((c) => c.name)).toEqual(['C']);
+    expect(facts.classes[0]!.methods[0]!.body.refs.map((r) => r.parts[0])).toEqual(['D']);
+    expect(facts.syntaxErrors.map((e) => [e.line, e.message])).toEqual([[2, expect.stringMatching(/^(Not analysed: .* too deeply|Syntax error: )/)]]);
+  });
+
   it('keeps the last of two classes with the same name, as Python does', () => {
     const facts = extractModuleFacts(source(['class A(luigi.Task):', '    pass', 'class A(luigi.WrapperTask):', '    pass']));
     expect(facts.classes).toHaveLength(1);
