@@ -5,9 +5,6 @@ export const Commands = {
   rerunFailed: 'luigiSpanner.rerunFailed',
   listTasks: 'luigiSpanner.listTasks',
   doctor: 'luigiSpanner.doctor',
-  emulatorStart: 'luigiSpanner.emulator.start',
-  emulatorStop: 'luigiSpanner.emulator.stop',
-  emulatorStatus: 'luigiSpanner.emulator.status',
 } as const;
 
 /** Arguments of commands invoked from a CodeLens or the graph. */

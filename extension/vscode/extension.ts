@@ -2,14 +2,12 @@
 // Nothing heavy starts here: the emulator starts on demand, the index fills in the background.
 import * as vscode from 'vscode';
 import { runDoctor } from '../core/doctor';
-import { describeError } from '../core/errors';
-import { emulatorStatus, startEmulator, stopEmulators } from '../../emulator/src';
 import { AnalysisService } from './analysisService';
 import { TaskCodeLensProvider } from './codeLens';
 import { Commands, type TaskCommandArgs } from './commands';
 import { RunController } from './runController';
 import { RunHistoryView } from './runHistoryView';
-import { emulatorSettings } from './settings';
+import { registerEmulatorUi } from './emulator';
 import type { RunRecord } from '../core/runs/history';
 
 export function activate(context: vscode.ExtensionContext): { analysis?: AnalysisService } {
@@ -19,24 +17,8 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   register(Commands.doctor, () => showDoctor(log));
-  register(Commands.emulatorStart, () => withErrors(log, async () => {
-    if (!vscode.workspace.isTrusted) throw new Error('Starting the emulator container is disabled in untrusted workspaces.');
-    const running = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Luigi Spanner: starting the Spanner emulator' },
-      () => startEmulator(emulatorSettings(folder?.uri)),
-    );
-    void vscode.window.showInformationMessage(`Spanner emulator ${running.reused ? 'already running' : 'started'} (${running.backend}) at ${running.host}.`);
-  }));
-  register(Commands.emulatorStop, () => withErrors(log, async () => {
-    const stopped = await stopEmulators();
-    void vscode.window.showInformationMessage(stopped.length ? `Stopped ${stopped.length} Spanner emulator(s).` : 'No Spanner emulator was running.');
-  }));
-  register(Commands.emulatorStatus, () => withErrors(log, async () => {
-    const status = await emulatorStatus();
-    void vscode.window.showInformationMessage(
-      status.state === 'stopped' ? 'The Spanner emulator is stopped.' : status.emulators.map((e) => `${e.backend} at ${e.host}`).join('; '),
-    );
-  }));
+  const emulatorUi = registerEmulatorUi(context, { folder: folder?.uri, log });
+  deactivateHooks.push(() => emulatorUi.deactivate());
 
   if (!folder) return {};
   const analysis = new AnalysisService(folder.uri);
@@ -87,7 +69,12 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   return { analysis };
 }
 
-export function deactivate(): void {}
+/** Work that must finish before the extension host exits (e.g. stopping the emulator this window started). */
+const deactivateHooks: Array<() => Promise<void>> = [];
+
+export async function deactivate(): Promise<void> {
+  await Promise.allSettled(deactivateHooks.map((hook) => hook()));
+}
 
 function severityOf(severity: string): vscode.DiagnosticSeverity {
   return severity === 'error' ? vscode.DiagnosticSeverity.Error : severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
@@ -101,18 +88,6 @@ async function pickTask(analysis: AnalysisService) {
     { title: 'Luigi tasks', matchOnDescription: true },
   );
   return picked?.task;
-}
-
-async function withErrors(log: vscode.LogOutputChannel, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    const { message, fix } = describeError(error);
-    log.error(message + (fix ? `\nfix: ${fix}` : ''));
-    void vscode.window.showErrorMessage(`Luigi Spanner: ${message}`, ...(fix ? ['Show Fix'] : [])).then((choice) => {
-      if (choice) void vscode.window.showInformationMessage(fix!, { modal: true });
-    });
-  }
 }
 
 async function showDoctor(log: vscode.LogOutputChannel): Promise<void> {

@@ -10,7 +10,7 @@ import { startRun, type RunOutcome } from '../core/runs/runPipeline';
 import { findMigrationsDir, prepareRunTarget } from '../core/runs/runTarget';
 import type { AnalysisService } from './analysisService';
 import { pythonForRun } from './pythonInterpreter';
-import { emulatorSettings } from './settings';
+import { emulatorSettingsFor } from './emulator/settings';
 
 export interface TaskStateUpdate {
   id: string;
@@ -78,9 +78,10 @@ export class RunController implements vscode.Disposable {
       async (progress, token) => {
         try {
           const python = await pythonForRun(file, (line) => this.log.info(line));
+          const settings = emulatorSettingsFor(this.analysis.root);
           const prepared = await prepareRunTarget({
-            settings: emulatorSettings(file),
-            migrationsDir: findMigrationsDir(file.fsPath, this.analysis.root.fsPath),
+            settings,
+            migrationsDir: settings.migrationsDir ?? findMigrationsDir(file.fsPath, this.analysis.root.fsPath),
             keepState: vscode.workspace.getConfiguration('luigiSpanner', file).get<boolean>('run.keepState') ?? false,
             databaseId: options.databaseId,
             onProgress: (message) => {
