@@ -3,6 +3,7 @@
 // both draw the same shapes. Colours come only from --vscode-* variables; a standalone file
 // defines them itself (a default light or dark palette, or the webview's resolved theme).
 import type { GraphLayout, Rect, VisibleEdge, VisibleGraph, VisibleNode, VisibleNodeKind } from './types';
+import type { RunState } from '../../shared/protocol';
 import { DETAIL_FONT_SIZE, LABEL_FONT_SIZE, NODE_PADDING_LEFT } from './geometry';
 
 const ICON_SIZE = 14;
@@ -105,6 +106,14 @@ export const THEME_VARIABLES: Record<string, { light: string; dark: string }> = 
   '--vscode-symbolIcon-fileForeground': { light: '#424242', dark: '#cccccc' },
   '--vscode-symbolIcon-arrayForeground': { light: '#424242', dark: '#cccccc' },
   '--vscode-symbolIcon-moduleForeground': { light: '#424242', dark: '#cccccc' },
+  '--vscode-testing-iconQueued': { light: '#cca700', dark: '#cca700' },
+  '--vscode-progressBar-background': { light: '#0e70c0', dark: '#0e70c0' },
+  '--vscode-testing-iconPassed': { light: '#388a34', dark: '#73c991' },
+  '--vscode-testing-iconFailed': { light: '#f14c4c', dark: '#f14c4c' },
+  '--vscode-testing-iconSkipped': { light: '#848484', dark: '#848484' },
+  '--vscode-editorError-foreground': { light: '#e51400', dark: '#f14c4c' },
+  '--vscode-editorWarning-foreground': { light: '#bf8803', dark: '#cca700' },
+  '--vscode-editorInfo-foreground': { light: '#1a85ff', dark: '#3794ff' },
 };
 
 /**
@@ -127,8 +136,77 @@ export const GRAPH_SVG_CSS = `
 .lsg .edge.dynamic{stroke-dasharray:5 4}
 .lsg .edge.merged{stroke-width:2.2}
 .lsg #lsg-arrow path{fill:var(--vscode-editorLineNumber-foreground,var(--vscode-descriptionForeground))}
+.lsg .s-pending,.lsg .p-pending{--lsg-state:var(--vscode-testing-iconQueued,var(--vscode-descriptionForeground))}
+.lsg .s-running,.lsg .p-running{--lsg-state:var(--vscode-progressBar-background,var(--vscode-focusBorder))}
+.lsg .s-done,.lsg .p-done{--lsg-state:var(--vscode-testing-iconPassed,var(--vscode-editor-foreground))}
+.lsg .s-failed,.lsg .p-failed{--lsg-state:var(--vscode-testing-iconFailed,var(--vscode-editorError-foreground))}
+.lsg .s-skipped,.lsg .p-skipped{--lsg-state:var(--vscode-testing-iconSkipped,var(--vscode-descriptionForeground))}
+.lsg .node[class*=" s-"]>.shape{stroke:var(--lsg-state);stroke-width:2}
+.lsg .node.s-skipped>.shape{stroke-dasharray:3 2}
+.lsg .status circle{fill:var(--lsg-state)}
+.lsg .status path{fill:none;stroke:var(--vscode-editor-background);stroke-width:1.6;stroke-linecap:round;stroke-linejoin:round}
+.lsg .progress rect{fill:var(--lsg-state)}
+.lsg .badge rect{stroke:var(--vscode-editor-background);stroke-width:1}
+.lsg .badge text{fill:var(--vscode-editor-background);font-size:9px;font-weight:600;text-anchor:middle}
+.lsg .badge.error rect{fill:var(--vscode-editorError-foreground)}
+.lsg .badge.warning rect{fill:var(--vscode-editorWarning-foreground)}
+.lsg .badge.info rect{fill:var(--vscode-editorInfo-foreground)}
 .lsg #lsg-arrow-hl path{fill:var(--vscode-focusBorder)}
 `;
+
+/** 10x10 glyphs drawn inside the status dot, centred on 0,0. */
+const STATE_GLYPHS: Record<RunState, string> = {
+  pending: 'M-2 0h4',
+  running: 'M-1.5 -2.5L2.5 0L-1.5 2.5Z',
+  done: 'M-2.5 0L-0.8 1.8L2.5 -1.8',
+  failed: 'M-2 -2L2 2M2 -2L-2 2',
+  skipped: 'M-2.5 1.5L2.5 -1.5',
+};
+
+export interface NodeDecoration {
+  /** One state for a task; for a family group the worst of its instances. */
+  state?: RunState;
+  /** Instances per state (family groups): a progress strip along the bottom. */
+  counts?: Partial<Record<RunState, number>>;
+  diagnostics?: { error: number; warning: number; info: number };
+}
+
+/** The worst state first: what a group shows when its instances differ. */
+export const STATE_PRECEDENCE: readonly RunState[] = ['failed', 'running', 'pending', 'skipped', 'done'];
+
+/** Class names and inner markup of a node's run state and diagnostics badge. */
+export function decorationMarkup(decoration: NodeDecoration | undefined, width: number, height: number): { className: string; markup: string } {
+  if (!decoration) return { className: '', markup: '' };
+  let className = '';
+  let markup = '';
+  if (decoration.state) {
+    className += ` s-${decoration.state}`;
+    markup += `<g class="status" transform="translate(0,0)"><circle r="6"/><path d="${STATE_GLYPHS[decoration.state]}"/></g>`;
+  }
+  const counts = decoration.counts;
+  const total = counts ? Object.values(counts).reduce((sum, c) => sum + (c ?? 0), 0) : 0;
+  if (counts && total > 0) {
+    let x = 4;
+    const span = width - 8;
+    markup += '<g class="progress">';
+    for (const state of STATE_PRECEDENCE) {
+      const count = counts[state] ?? 0;
+      if (count === 0) continue;
+      const w = (span * count) / total;
+      markup += `<rect class="p-${state}" x="${n(x)}" y="${n(height - 4)}" width="${n(w)}" height="2.5"/>`;
+      x += w;
+    }
+    markup += '</g>';
+  }
+  const d = decoration.diagnostics;
+  if (d && d.error + d.warning + d.info > 0) {
+    const [severity, count] = d.error > 0 ? ['error', d.error] : d.warning > 0 ? ['warning', d.warning] : ['info', d.info];
+    const text = count > 99 ? '99+' : String(count);
+    const w = Math.max(14, 6 + text.length * 6);
+    markup += `<g class="badge ${severity}" transform="translate(${n(width)},0)"><rect x="${n(-w / 2)}" y="-7" width="${n(w)}" height="14" rx="7"/><text y="3">${text}</text></g>`;
+  }
+  return { className, markup };
+}
 
 export interface StandaloneSvgOptions {
   /** `light`/`dark`: the default palettes; an object: resolved values of THEME_VARIABLES. */
@@ -138,7 +216,12 @@ export interface StandaloneSvgOptions {
 }
 
 /** A self-contained SVG file of the whole layout: no external references, theme inlined. */
-export function renderLayoutSvg(graph: VisibleGraph, layout: GraphLayout, options: StandaloneSvgOptions = {}): string {
+export function renderLayoutSvg(
+  graph: VisibleGraph,
+  layout: GraphLayout,
+  options: StandaloneSvgOptions = {},
+  decorations?: ReadonlyMap<string, NodeDecoration>,
+): string {
   const margin = options.margin ?? 8;
   const theme = options.theme ?? 'light';
   const values =
@@ -162,7 +245,9 @@ export function renderLayoutSvg(graph: VisibleGraph, layout: GraphLayout, option
   parts.push('</g><g class="nodes">');
   for (const node of graph.nodes) {
     const rect = layout.nodes.get(node.id);
-    if (rect) parts.push(nodeMarkup(node, rect));
+    if (!rect) continue;
+    const { className, markup } = decorationMarkup(decorations?.get(node.id), rect.width, rect.height);
+    parts.push(nodeMarkup(node, rect, className, markup));
   }
   parts.push('</g></svg>');
   return parts.join('\n');

@@ -141,7 +141,9 @@ export function buildVisibleGraph(index: GraphIndex, options: ViewOptions): Visi
   for (const edge of index.edges) {
     const from = nodeOf.get(edge.from);
     const to = nodeOf.get(edge.to);
-    if (from === undefined || to === undefined || from === to) continue;
+    // Edges inside a group vanish with it; a task requiring itself (recursion over its
+    // parameters) stays, drawn as a loop.
+    if (from === undefined || to === undefined || (from === to && edge.from !== edge.to)) continue;
     const id = `${from}->${to}`;
     const existing = edges.get(id);
     if (existing) {

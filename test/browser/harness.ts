@@ -1,0 +1,161 @@
+// Serves the built webview (dist/webview) the way VS Code does and drives it in Debian's
+// Chromium: the page is the host's own HTML with its Content-Security-Policy, the bundle comes
+// from another origin (VS Code serves resources from a different origin than the webview),
+// and `acquireVsCodeApi` is a stub that records posted messages, keeps setState, and answers
+// layout-cache lookups from an in-page map like the host's persistent cache does.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { graphHtml } from '../../extension/vscode/graph/html';
+import type { HostToWebviewMessage, WebviewToHostMessage } from '../../extension/shared/protocol';
+import type { ComponentLayout } from '../../extension/core/graphLayout/types';
+import { THEMES, type ThemeKind } from './themes';
+
+const root = path.resolve(__dirname, '../..');
+const distWebview = path.join(root, 'dist', 'webview');
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
+  });
+}
+
+export interface Servers {
+  pageOrigin: string;
+  assetOrigin: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+
+/** The page on one origin, the bundle on another (ports differ), as in VS Code. */
+export async function startServers(): Promise<Servers> {
+  if (!existsSync(path.join(distWebview, 'main.js'))) throw new Error('dist/webview/main.js is missing: run `npm run build` first.');
+  const assets = createServer((req, res) => {
+    const name = path.basename(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = path.join(distWebview, name);
+    if (!existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    // VS Code's resource loader allows any origin; fetch() of the worker script needs it.
+    res.writeHead(200, { 'Content-Type': TYPES[path.extname(name)] ?? 'application/octet-stream', 'Access-Control-Allow-Origin': '*' });
+    res.end(readFileSync(file));
+  });
+  const assetOrigin = await listen(assets);
+  const pages = createServer((_req, res) => {
+    const nonce = randomBytes(16).toString('base64');
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(graphHtml({ cspSource: assetOrigin, nonce, scriptUri: `${assetOrigin}/main.js`, styleUri: `${assetOrigin}/graph.css`, elkWorkerUri: `${assetOrigin}/elk-worker.min.js` }));
+  });
+  const pageOrigin = await listen(pages);
+  return {
+    pageOrigin,
+    assetOrigin,
+    close: async () => {
+      await Promise.all([assets, pages].map((s) => new Promise((r) => s.close(r))));
+    },
+  };
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+export interface OpenOptions {
+  theme?: ThemeKind;
+  /** What getState() returns at start (a restored panel). */
+  state?: unknown;
+  /** Entries the "host" layout cache already holds (a graph seen in an earlier session). */
+  hostCache?: readonly ComponentLayout[];
+  viewport?: { width: number; height: number };
+}
+
+export interface GraphPage {
+  page: Page;
+  send(message: HostToWebviewMessage): Promise<void>;
+  posted(): Promise<WebviewToHostMessage[]>;
+  /** Waits for the n-th (default: first new) message of a method posted after `since`. */
+  waitForPosted<M extends WebviewToHostMessage['method']>(method: M, options?: { since?: number; timeout?: number }): Promise<Extract<WebviewToHostMessage, { method: M }>>;
+  postedCount(): Promise<number>;
+  state(): Promise<unknown>;
+  hostCache(): Promise<ComponentLayout[]>;
+  /** CSP violations and page errors seen so far. */
+  problems(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function openGraphPage(browser: Browser, servers: Servers, options: OpenOptions = {}): Promise<GraphPage> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  const theme = THEMES[options.theme ?? 'dark'];
+  await page.addInitScript(
+    ({ theme, state, hostCache }) => {
+      const w = window as unknown as Record<string, unknown>;
+      const posted: unknown[] = [];
+      const violations: string[] = [];
+      const cache = new Map<string, unknown>(hostCache.map((e) => [e.key, e]));
+      w.__posted = posted;
+      w.__state = state;
+      w.__violations = violations;
+      w.__hostCache = cache;
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(`csp: ${e.violatedDirective} ${e.blockedURI}`));
+      w.acquireVsCodeApi = () => ({
+        postMessage(message: { method: string; requestId?: number; keys?: string[]; entries?: { key: string }[] }) {
+          posted.push(message);
+          if (message.method === 'layout/cacheLookup') {
+            const entries = (message.keys ?? []).map((k) => cache.get(k)).filter(Boolean);
+            setTimeout(() => window.postMessage({ method: 'layout/cacheResult', requestId: message.requestId, entries }, '*'));
+          }
+          if (message.method === 'layout/cacheStore') for (const entry of message.entries ?? []) cache.set(entry.key, entry);
+        },
+        getState: () => w.__state,
+        setState: (s: unknown) => {
+          w.__state = s;
+        },
+      });
+      // As VS Code does: theme variables on <html>, the theme kind as a body class. The init
+      // script runs before the parser made <html> and <body>: apply once they exist.
+      const apply = () => {
+        for (const [name, value] of Object.entries(theme.variables)) document.documentElement.style.setProperty(`--vscode-${name}`, value);
+        document.body.classList.add(theme.bodyClass);
+      };
+      new MutationObserver((_m, observer) => {
+        if (!document.body) return;
+        observer.disconnect();
+        apply();
+      }).observe(document, { childList: true, subtree: true });
+    },
+    { theme, state: options.state, hostCache: [...(options.hostCache ?? [])] },
+  );
+  await page.goto(`${servers.pageOrigin}/index.html`);
+  const graphPage: GraphPage = {
+    page,
+    send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message as unknown),
+    posted: () => page.evaluate(() => (window as unknown as { __posted: WebviewToHostMessage[] }).__posted),
+    postedCount: () => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted.length),
+    async waitForPosted(method, { since = 0, timeout = 30_000 } = {}) {
+      const handle = await page.waitForFunction(
+        ({ method, since }) => (window as unknown as { __posted: { method: string }[] }).__posted.slice(since).find((m) => m.method === method),
+        { method, since },
+        { timeout, polling: 20 },
+      );
+      return (await handle.jsonValue()) as never;
+    },
+    state: () => page.evaluate(() => (window as unknown as { __state: unknown }).__state),
+    hostCache: () => page.evaluate(() => [...(window as unknown as { __hostCache: Map<string, ComponentLayout> }).__hostCache.values()]),
+    problems: async () => [...errors, ...(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations))],
+    close: () => context.close(),
+  };
+  return graphPage;
+}

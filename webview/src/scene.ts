@@ -1,0 +1,434 @@
+// Draws the laid-out graph, two ways:
+// - detail: SVG (labels, icons, badges, hover, click, export-identical markup), holding in the
+//   DOM only the nodes and edges near the viewport, added a few hundred per frame so that no
+//   frame does more than a few milliseconds of DOM work;
+// - overview: one canvas drawing of everything in view, used when so many nodes are in view
+//   that SVG would make every pan frame slow (a zoomed-out large graph). Labels appear there
+//   as soon as they are big enough to read.
+// Pan and zoom only change a transform (SVG) or redraw the canvas in the next frame.
+import { decorationMarkup, edgeMarkup, nodeMarkup, svgDefs, type NodeDecoration } from '../../extension/core/graphLayout/svg';
+import type { GraphLayout, Rect, VisibleEdge, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
+import type { Viewport } from '../../extension/shared/protocol';
+import { readPalette, type Palette } from './palette';
+import { SpatialIndex } from './spatialIndex';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** At most this many nodes in view are drawn as SVG; beyond, the canvas overview takes over. */
+const DETAIL_MAX_NODES = 700;
+/** Back to SVG only well below the limit, so zooming around it does not flip-flop. */
+const DETAIL_RESUME_NODES = 450;
+/** Labels are hidden below this zoom (they would be under ~5 px tall). */
+const LABEL_MIN_SCALE = 0.4;
+/** DOM work allowed per frame. */
+const FRAME_BUDGET_MS = 7;
+
+export interface Decorations {
+  selected: string | null;
+  cursor: string | null;
+  /** Search matches; null when there is no search. */
+  matches: ReadonlySet<string> | null;
+  /** Visible node id -> run state and diagnostics. */
+  nodes: ReadonlyMap<string, NodeDecoration>;
+}
+
+export class Scene {
+  readonly svg: SVGSVGElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly viewportGroup: SVGGElement;
+  private readonly edgeLayer: SVGGElement;
+  private readonly nodeLayer: SVGGElement;
+
+  private layout: GraphLayout | undefined;
+  private readonly nodeById = new Map<string, VisibleNode>();
+  private readonly edgeById = new Map<string, VisibleEdge>();
+  private readonly incident = new Map<string, string[]>();
+  private nodeIndex = new SpatialIndex();
+  private edgeIndex = new SpatialIndex();
+  private readonly nodeElements = new Map<string, SVGGElement>();
+  private readonly edgeElements = new Map<string, SVGPathElement>();
+  /** The markup each element was made from, to tell whether an update changes it. */
+  private readonly markup = new WeakMap<Element, string>();
+
+  private view: Viewport = { x: 0, y: 0, scale: 1 };
+  private decorations: Decorations = { selected: null, cursor: null, matches: null, nodes: new Map() };
+  private mode: 'detail' | 'overview' = 'detail';
+  private palette: Palette | undefined;
+  private frame = 0;
+  private settleWaiters: (() => void)[] = [];
+  private width = 0;
+  private height = 0;
+
+  constructor(private readonly container: HTMLElement) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'overview';
+    this.canvas.setAttribute('aria-hidden', 'true');
+    this.svg = document.createElementNS(SVG_NS, 'svg');
+    this.svg.setAttribute('class', 'lsg detail');
+    this.svg.setAttribute('role', 'group');
+    this.svg.setAttribute('aria-label', 'Pipeline graph');
+    this.svg.innerHTML = `${svgDefs()}<g class="viewport"><g class="edges"></g><g class="nodes"></g></g>`;
+    this.viewportGroup = this.svg.querySelector('g.viewport')!;
+    this.edgeLayer = this.svg.querySelector('g.edges')!;
+    this.nodeLayer = this.svg.querySelector('g.nodes')!;
+    container.append(this.canvas, this.svg);
+    new ResizeObserver(() => this.resize()).observe(container);
+    this.resize();
+  }
+
+  private resize(): void {
+    const rect = this.container.getBoundingClientRect();
+    this.width = rect.width;
+    this.height = rect.height;
+    const dpr = window.devicePixelRatio || 1;
+    this.canvas.width = Math.max(1, Math.round(rect.width * dpr));
+    this.canvas.height = Math.max(1, Math.round(rect.height * dpr));
+    this.schedule();
+  }
+
+  get size(): { width: number; height: number } {
+    return { width: this.width, height: this.height };
+  }
+
+  get renderMode(): 'detail' | 'overview' {
+    return this.mode;
+  }
+
+  setModel(graph: VisibleGraph, layout: GraphLayout): void {
+    this.layout = layout;
+    this.nodeById.clear();
+    this.edgeById.clear();
+    this.incident.clear();
+    this.nodeIndex = new SpatialIndex();
+    this.edgeIndex = new SpatialIndex();
+    for (const node of graph.nodes) {
+      this.nodeById.set(node.id, node);
+      const rect = layout.nodes.get(node.id);
+      if (rect) this.nodeIndex.insertRect(node.id, rect);
+    }
+    for (const edge of graph.edges) {
+      this.edgeById.set(edge.id, edge);
+      const points = layout.edges.get(edge.id);
+      if (points) this.edgeIndex.insertPolyline(edge.id, points);
+      for (const end of [edge.from, edge.to]) {
+        const list = this.incident.get(end);
+        if (list) list.push(edge.id);
+        else this.incident.set(end, [edge.id]);
+      }
+    }
+    // Keep every element whose markup is unchanged: after an edit, only what moved or
+    // changed is redrawn, and nothing flickers.
+    for (const [id, element] of this.nodeElements) {
+      if (this.nodeById.has(id) && layout.nodes.has(id) && this.markup.get(element) === this.nodeHtml(id)) continue;
+      element.remove();
+      this.nodeElements.delete(id);
+    }
+    for (const [id, element] of this.edgeElements) {
+      if (this.edgeById.has(id) && layout.edges.has(id) && this.markup.get(element) === this.edgeHtml(id)) continue;
+      element.remove();
+      this.edgeElements.delete(id);
+    }
+    this.schedule();
+  }
+
+  setViewport(view: Viewport): void {
+    this.view = view;
+    this.schedule();
+  }
+
+  setDecorations(next: Decorations): void {
+    const before = this.decorations;
+    this.decorations = next;
+    const dirty = new Set<string>();
+    for (const id of [before.selected, next.selected, before.cursor, next.cursor]) if (id) dirty.add(id);
+    if (before.matches !== next.matches) {
+      for (const id of before.matches ?? []) dirty.add(id);
+      for (const id of next.matches ?? []) dirty.add(id);
+    }
+    if (before.nodes !== next.nodes) {
+      for (const id of before.nodes.keys()) dirty.add(id);
+      for (const id of next.nodes.keys()) dirty.add(id);
+    }
+    this.svg.classList.toggle('searching', next.matches !== null);
+    for (const id of dirty) this.refreshNode(id);
+    const edgesBefore = new Set([...(before.selected ? this.incident.get(before.selected) ?? [] : [])]);
+    const edgesNow = new Set([...(next.selected ? this.incident.get(next.selected) ?? [] : [])]);
+    for (const id of new Set([...edgesBefore, ...edgesNow])) this.edgeElements.get(id)?.classList.toggle('hl', edgesNow.has(id));
+    this.schedule();
+  }
+
+  refreshTheme(): void {
+    this.palette = undefined;
+    this.schedule();
+  }
+
+  nodeRect(id: string): Rect | undefined {
+    return this.layout?.nodes.get(id);
+  }
+
+  /** Graph coordinates of a point in the container. */
+  toGraph(clientX: number, clientY: number): { x: number; y: number } {
+    const rect = this.container.getBoundingClientRect();
+    return { x: (clientX - rect.left - this.view.x) / this.view.scale, y: (clientY - rect.top - this.view.y) / this.view.scale };
+  }
+
+  /** The node under a point, in either mode. */
+  nodeAt(clientX: number, clientY: number): string | undefined {
+    const p = this.toGraph(clientX, clientY);
+    let found: string | undefined;
+    for (const id of this.nodeIndex.query({ x: p.x, y: p.y, width: 0, height: 0 })) {
+      const r = this.layout?.nodes.get(id);
+      if (r && p.x >= r.x && p.x <= r.x + r.width && p.y >= r.y && p.y <= r.y + r.height) found = id;
+    }
+    return found;
+  }
+
+  /** Resolves once everything in view is drawn and painted. */
+  whenSettled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.settleWaiters.push(resolve);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.frame === 0) this.frame = requestAnimationFrame(() => this.render());
+  }
+
+  private visibleRect(margin: number): Rect {
+    const { x, y, scale } = this.view;
+    const w = this.width / scale;
+    const h = this.height / scale;
+    return { x: -x / scale - w * margin, y: -y / scale - h * margin, width: w * (1 + 2 * margin), height: h * (1 + 2 * margin) };
+  }
+
+  private render(): void {
+    this.frame = 0;
+    if (!this.layout) return this.settle();
+    const inView = this.nodeIndex.query(this.visibleRect(0));
+    if (this.mode === 'detail' && inView.size > DETAIL_MAX_NODES) this.mode = 'overview';
+    else if (this.mode === 'overview' && inView.size <= DETAIL_RESUME_NODES) this.mode = 'detail';
+    this.svg.classList.toggle('hidden', this.mode !== 'detail');
+    this.canvas.classList.toggle('hidden', this.mode !== 'overview');
+    this.svg.classList.toggle('lod-low', this.view.scale < LABEL_MIN_SCALE);
+    let pending = false;
+    if (this.mode === 'detail') {
+      const { x, y, scale } = this.view;
+      this.viewportGroup.setAttribute('transform', `matrix(${scale},0,0,${scale},${x},${y})`);
+      pending = this.materialize();
+    } else {
+      this.drawOverview(inView);
+    }
+    if (pending) this.schedule();
+    else this.settle();
+  }
+
+  private settle(): void {
+    if (this.settleWaiters.length === 0) return;
+    const waiters = this.settleWaiters;
+    this.settleWaiters = [];
+    // The frame just built is painted before the next animation frame callback runs.
+    requestAnimationFrame(() => waiters.forEach((resolve) => resolve()));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Detail (SVG)
+  // -------------------------------------------------------------------------------------------
+
+  /** Adds what is near the view, drops what is far; returns true if work is left for later frames. */
+  private materialize(): boolean {
+    const start = performance.now();
+    const near = this.visibleRect(0.5);
+    const keep = this.visibleRect(1.5);
+    const keepNodes = this.nodeIndex.query(keep);
+    const keepEdges = this.edgeIndex.query(keep);
+    for (const [id, element] of this.nodeElements) {
+      if (!keepNodes.has(id)) {
+        element.remove();
+        this.nodeElements.delete(id);
+      }
+    }
+    for (const [id, element] of this.edgeElements) {
+      if (!keepEdges.has(id)) {
+        element.remove();
+        this.edgeElements.delete(id);
+      }
+    }
+    const wantedNodes = [...this.nodeIndex.query(near)].filter((id) => !this.nodeElements.has(id));
+    const wantedEdges = [...this.edgeIndex.query(near)].filter((id) => !this.edgeElements.has(id));
+    // Nearest the centre first, so the middle of the screen fills in first.
+    const centre = this.toGraph(this.container.getBoundingClientRect().left + this.width / 2, this.container.getBoundingClientRect().top + this.height / 2);
+    const distance = (id: string) => {
+      const r = this.layout!.nodes.get(id)!;
+      return Math.abs(r.x + r.width / 2 - centre.x) + Math.abs(r.y + r.height / 2 - centre.y);
+    };
+    if (wantedNodes.length > 200) wantedNodes.sort((a, b) => distance(a) - distance(b));
+    let i = 0;
+    let j = 0;
+    while ((i < wantedNodes.length || j < wantedEdges.length) && performance.now() - start < FRAME_BUDGET_MS) {
+      const nodeChunk = wantedNodes.slice(i, i + 60);
+      const edgeChunk = wantedEdges.slice(j, j + 90);
+      i += nodeChunk.length;
+      j += edgeChunk.length;
+      this.insertEdges(edgeChunk);
+      this.insertNodes(nodeChunk);
+    }
+    return i < wantedNodes.length || j < wantedEdges.length;
+  }
+
+  private nodeHtml(id: string): string {
+    const node = this.nodeById.get(id)!;
+    const rect = this.layout!.nodes.get(id)!;
+    const { className, markup } = decorationMarkup(this.decorations.nodes.get(id), rect.width, rect.height);
+    let extra = className;
+    if (this.decorations.selected === id) extra += ' selected';
+    if (this.decorations.cursor === id) extra += ' cursor';
+    if (this.decorations.matches?.has(id)) extra += ' match';
+    return nodeMarkup(node, rect, extra, markup);
+  }
+
+  private edgeHtml(id: string): string {
+    // The highlight class is toggled in place (setDecorations), so it is not part of the markup.
+    return edgeMarkup(this.edgeById.get(id)!, this.layout!.edges.get(id)!);
+  }
+
+  /** Parses the markup of many elements at once (far cheaper than one by one). */
+  private insert<T extends Element>(layer: SVGGElement, ids: readonly string[], html: (id: string) => string, into: Map<string, T>): void {
+    if (ids.length === 0) return;
+    const parts = ids.map(html);
+    layer.insertAdjacentHTML('beforeend', parts.join(''));
+    let element = layer.lastElementChild as T | null;
+    for (let k = ids.length - 1; k >= 0 && element; k--) {
+      into.set(ids[k]!, element);
+      this.markup.set(element, parts[k]!);
+      element = element.previousElementSibling as T | null;
+    }
+  }
+
+  private insertNodes(ids: readonly string[]): void {
+    this.insert(this.nodeLayer, ids, (id) => this.nodeHtml(id), this.nodeElements);
+  }
+
+  private insertEdges(ids: readonly string[]): void {
+    this.insert(this.edgeLayer, ids, (id) => this.edgeHtml(id), this.edgeElements);
+    const selected = this.decorations.selected;
+    if (selected) for (const id of this.incident.get(selected) ?? []) this.edgeElements.get(id)?.classList.add('hl');
+  }
+
+  private refreshNode(id: string): void {
+    const element = this.nodeElements.get(id);
+    if (!element || !this.nodeById.has(id)) return;
+    const html = this.nodeHtml(id);
+    if (this.markup.get(element) === html) return;
+    const template = document.createElementNS(SVG_NS, 'g');
+    template.innerHTML = html;
+    const fresh = template.firstElementChild as SVGGElement;
+    element.replaceWith(fresh);
+    this.nodeElements.set(id, fresh);
+    this.markup.set(fresh, html);
+  }
+
+  /** Ids of the nodes currently in the DOM (tests and the benchmark read it). */
+  renderedNodeIds(): string[] {
+    return [...this.nodeElements.keys()];
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Overview (canvas)
+  // -------------------------------------------------------------------------------------------
+
+  private drawOverview(inView: Set<string>): void {
+    const palette = (this.palette ??= readPalette(this.container));
+    const ctx = this.canvas.getContext('2d')!;
+    const dpr = window.devicePixelRatio || 1;
+    const { x, y, scale } = this.view;
+    const layout = this.layout!;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.setTransform(dpr * scale, 0, 0, dpr * scale, dpr * x, dpr * y);
+    const px = 1 / scale;
+    const matches = this.decorations.matches;
+    const selectedEdges = new Set(this.decorations.selected ? this.incident.get(this.decorations.selected) ?? [] : []);
+
+    // Edges: one path per style, stroked once.
+    const edges = this.edgeIndex.query(this.visibleRect(0));
+    const groups: Record<'solid' | 'dashed' | 'dim' | 'hl', Path2D> = { solid: new Path2D(), dashed: new Path2D(), dim: new Path2D(), hl: new Path2D() };
+    for (const id of edges) {
+      const edge = this.edgeById.get(id)!;
+      const points = layout.edges.get(id);
+      if (!points || points.length < 4) continue;
+      const group = selectedEdges.has(id) ? 'hl' : matches && !(matches.has(edge.from) && matches.has(edge.to)) ? 'dim' : edge.kind === 'dynamic' ? 'dashed' : 'solid';
+      const path = groups[group];
+      path.moveTo(points[0]!, points[1]!);
+      for (let k = 2; k < points.length; k += 2) path.lineTo(points[k]!, points[k + 1]!);
+    }
+    ctx.lineWidth = px;
+    ctx.strokeStyle = palette.edge;
+    ctx.globalAlpha = 0.25;
+    ctx.stroke(groups.dim);
+    ctx.globalAlpha = 1;
+    ctx.stroke(groups.solid);
+    ctx.setLineDash([5, 4]);
+    ctx.stroke(groups.dashed);
+    ctx.setLineDash([]);
+    ctx.strokeStyle = palette.edgeHighlight;
+    ctx.lineWidth = 2 * px;
+    ctx.stroke(groups.hl);
+
+    // Nodes: fill all, then stroke by kind and state.
+    const shapes = new Map<string, Path2D>();
+    const dim = new Path2D();
+    const fills = new Path2D();
+    const pathFor = (key: string) => {
+      let p = shapes.get(key);
+      if (!p) shapes.set(key, (p = new Path2D()));
+      return p;
+    };
+    for (const id of inView) {
+      const node = this.nodeById.get(id)!;
+      const r = layout.nodes.get(id)!;
+      const shape = new Path2D();
+      if (node.kind === 'external') shape.roundRect(r.x, r.y, r.width, r.height, r.height / 2);
+      else if (node.kind === 'wrapper') {
+        shape.moveTo(r.x + 8, r.y);
+        shape.lineTo(r.x + r.width - 8, r.y);
+        shape.lineTo(r.x + r.width, r.y + r.height / 2);
+        shape.lineTo(r.x + r.width - 8, r.y + r.height);
+        shape.lineTo(r.x + 8, r.y + r.height);
+        shape.lineTo(r.x, r.y + r.height / 2);
+        shape.closePath();
+      } else shape.roundRect(r.x, r.y, r.width, r.height, 4);
+      fills.addPath(shape);
+      const state = this.decorations.nodes.get(id)?.state;
+      const key = id === this.decorations.selected ? 'selected' : id === this.decorations.cursor ? 'cursor' : state ? `s-${state}` : node.kind === 'external' ? 'external' : matches?.has(id) ? 'match' : 'plain';
+      pathFor(key).addPath(shape);
+      if (matches && !matches.has(id)) dim.addPath(shape);
+    }
+    ctx.fillStyle = palette.nodeFill;
+    ctx.fill(fills);
+    for (const [key, path] of shapes) {
+      ctx.lineWidth = (key === 'plain' || key === 'external' ? 1 : 2.5) * px;
+      ctx.strokeStyle =
+        key === 'selected' ? palette.selected : key === 'cursor' ? palette.cursor : key === 'match' ? palette.match : key.startsWith('s-') ? palette.state[key.slice(2) as keyof Palette['state']] : palette.nodeStroke;
+      if (key === 'external') ctx.setLineDash([4, 3]);
+      ctx.stroke(path);
+      ctx.setLineDash([]);
+    }
+    if (scale * 12 >= 5) {
+      ctx.fillStyle = palette.label;
+      ctx.font = `12px ${palette.fontFamily}`;
+      ctx.textBaseline = 'middle';
+      for (const id of inView) {
+        const node = this.nodeById.get(id)!;
+        const r = layout.nodes.get(id)!;
+        ctx.fillText(node.label, r.x + 28, r.y + (node.detail === undefined ? r.height / 2 : 15), r.width - 36);
+      }
+    }
+    if (matches) {
+      // Fade what the search does not match, as the SVG view does.
+      ctx.globalAlpha = 0.7;
+      ctx.fillStyle = palette.background;
+      ctx.fill(dim);
+      ctx.globalAlpha = 1;
+    }
+  }
+}

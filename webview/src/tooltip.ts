@@ -1,0 +1,109 @@
+// The hover card: a task's parameters, outputs, Spanner tables, docstring, diagnostics and
+// run state; for a group, what it holds. Shown after a short rest on a node.
+import type { TaskNode } from '../../extension/core/analysis/types';
+import { STATE_PRECEDENCE } from '../../extension/core/graphLayout/svg';
+import { h } from './dom';
+import type { GraphView } from './view';
+
+const HOVER_DELAY_MS = 250;
+const MAX_LISTED = 12;
+
+export class Tooltip {
+  readonly element: HTMLElement;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private shownFor: string | undefined;
+
+  constructor(
+    private readonly view: GraphView,
+    private readonly area: HTMLElement,
+  ) {
+    this.element = h('div', { className: 'tooltip hidden', role: 'tooltip', id: 'graph-tooltip' });
+    area.addEventListener('pointermove', (e) => this.move(e));
+    area.addEventListener('pointerleave', () => this.hide());
+    area.addEventListener('pointerdown', () => this.hide());
+    area.addEventListener('wheel', () => this.hide(), { passive: true });
+  }
+
+  private move(e: PointerEvent): void {
+    if (e.buttons !== 0) return;
+    const id = this.view.scene.nodeAt(e.clientX, e.clientY);
+    if (id === this.shownFor && id !== undefined) return;
+    this.hide();
+    if (!id) return;
+    const { clientX, clientY } = e;
+    this.timer = setTimeout(() => this.show(id, clientX, clientY), HOVER_DELAY_MS);
+  }
+
+  hide(): void {
+    clearTimeout(this.timer);
+    this.shownFor = undefined;
+    this.element.classList.add('hidden');
+  }
+
+  private show(id: string, x: number, y: number): void {
+    const info = this.view.nodeInfo(id);
+    if (!info) return;
+    const { node, decoration } = info;
+    const parts: (Node | null)[] = [];
+    if (node.members.length === 1) {
+      const task = this.view.taskOf(node.members[0]!);
+      if (task) parts.push(...describeTask(task));
+    } else {
+      parts.push(
+        h('div', { className: 'title' }, node.kind === 'module' ? node.module : node.label),
+        h('div', { className: 'meta' }, node.kind === 'module' ? `module · ${node.members.length} tasks (double-click to expand)` : `${node.members.length} instances of ${node.module}.${node.label} (double-click to expand)`),
+      );
+      const names = node.members.slice(0, MAX_LISTED).map((m) => h('li', {}, node.kind === 'family' ? m : this.view.taskOf(m)?.name ?? m));
+      parts.push(h('ul', {}, ...names, node.members.length > MAX_LISTED ? h('li', {}, `… ${node.members.length - MAX_LISTED} more`) : null));
+    }
+    if (decoration?.state) {
+      const counts = decoration.counts;
+      const text = counts
+        ? STATE_PRECEDENCE.filter((s) => counts[s])
+            .map((s) => `${counts[s]} ${s}`)
+            .join(' · ')
+        : decoration.state;
+      parts.push(h('div', { className: `run s-${decoration.state}` }, `Run: ${text}`));
+    }
+    const d = decoration?.diagnostics;
+    if (d) {
+      const text = [d.error && `${d.error} error${d.error === 1 ? '' : 's'}`, d.warning && `${d.warning} warning${d.warning === 1 ? '' : 's'}`, d.info && `${d.info} info`].filter(Boolean).join(' · ');
+      parts.push(h('div', { className: 'diagnostics' }, `Problems: ${text}`));
+    }
+    this.element.replaceChildren(...parts.filter((p): p is Node => p !== null));
+    this.element.classList.remove('hidden');
+    const area = this.area.getBoundingClientRect();
+    const card = this.element.getBoundingClientRect();
+    const left = Math.min(x - area.left + 14, area.width - card.width - 8);
+    const top = y - area.top + 16 + card.height > area.height ? y - area.top - card.height - 10 : y - area.top + 16;
+    this.element.style.left = `${Math.max(4, left)}px`;
+    this.element.style.top = `${Math.max(4, top)}px`;
+    this.shownFor = id;
+  }
+}
+
+function describeTask(task: TaskNode): Node[] {
+  const parts: Node[] = [
+    h('div', { className: 'title' }, task.name),
+    h('div', { className: 'meta' }, `${task.kind} · ${task.module} · ${task.file}:${task.line}`),
+  ];
+  if (task.doc) parts.push(h('div', { className: 'doc' }, task.doc));
+  if (task.params.length) {
+    parts.push(
+      h('div', { className: 'section' }, 'Parameters'),
+      h(
+        'table',
+        {},
+        ...task.params.slice(0, MAX_LISTED).map((p) =>
+          h('tr', {}, h('td', { className: 'name' }, p.name), h('td', {}, p.type), h('td', { className: 'default' }, p.default === undefined ? 'required' : `= ${p.default}`), h('td', {}, p.significant ? '' : 'insignificant')),
+        ),
+      ),
+    );
+  }
+  if (task.outputs.length) {
+    parts.push(h('div', { className: 'section' }, 'Outputs'), h('ul', {}, ...task.outputs.slice(0, MAX_LISTED).map((o) => h('li', {}, h('code', {}, o.source)))));
+  }
+  const tables = [...new Set([...(task.tables ?? []), ...task.outputs.flatMap((o) => o.tables ?? [])])];
+  if (tables.length) parts.push(h('div', { className: 'section' }, 'Spanner tables'), h('div', { className: 'tables' }, tables.join(', ')));
+  return parts;
+}

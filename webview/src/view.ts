@@ -1,0 +1,616 @@
+// The graph view's controller: holds what the user chose to see (persisted with setState),
+// turns host messages into layouts and drawings, and user gestures into host messages.
+import type { GraphJson } from '../../extension/core/analysis/types';
+import { layoutGraph, MemoryLayoutCache, type LayoutCache, type LayoutStats } from '../../extension/core/graphLayout/layout';
+import { renderLayoutSvg, STATE_PRECEDENCE, type NodeDecoration } from '../../extension/core/graphLayout/svg';
+import type { ComponentLayout, GraphLayout, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
+import { buildVisibleGraph, familyKey, indexGraph, type GraphIndex } from '../../extension/core/graphLayout/viewModel';
+import {
+  ActiveFile,
+  CursorTask,
+  DiagnosticCountsUpdate,
+  ExportImage,
+  GraphLoad,
+  LayoutCacheLookup,
+  LayoutCacheResult,
+  LayoutCacheStore,
+  PROTOCOL_VERSION,
+  Ready,
+  RenderStats,
+  RevealTask,
+  RunStates,
+  VIEW_STATE_VERSION,
+  ViewCommand,
+  WebviewError,
+  type DiagnosticCounts,
+  type FamilyRunCounts,
+  type GraphLoadMessage,
+  type HostToWebviewMessage,
+  type PersistedViewState,
+  type RunState,
+  type RunStateUpdate,
+  type ViewCommandName,
+} from '../../extension/shared/protocol';
+import type { HostChannel } from './host';
+import type { ElkWorkerPool } from './layoutWorkers';
+import { resolvedThemeVariables } from './palette';
+import { Scene, type Decorations } from './scene';
+import type { Toolbar } from './toolbar';
+import { ViewportController } from './viewport';
+
+/** How long the host may take to answer a cache lookup before we lay out ourselves. */
+const CACHE_LOOKUP_TIMEOUT_MS = 2000;
+
+export function defaultViewState(): PersistedViewState {
+  return {
+    version: VIEW_STATE_VERSION,
+    scope: { kind: 'workspace' },
+    direction: 'RIGHT',
+    collapsedModules: [],
+    expandedFamilies: [],
+    focus: null,
+    selectedId: null,
+    search: '',
+    viewport: null,
+  };
+}
+
+type ViewChange = 'open' | 'update' | 'reframe' | 'regroup' | 'fresh';
+
+export class GraphView {
+  readonly scene: Scene;
+  readonly viewport: ViewportController;
+  private readonly memoryCache = new MemoryLayoutCache();
+  private readonly cache: LayoutCache;
+  state: PersistedViewState;
+  private graph: GraphJson | undefined;
+  private index: GraphIndex | undefined;
+  visible: VisibleGraph | undefined;
+  private layout: GraphLayout | undefined;
+  private visibleNodes = new Map<string, VisibleNode>();
+  /** Task id -> the visible node drawing it. */
+  private nodeOfTask = new Map<string, string>();
+  private readonly taskStates = new Map<string, RunState>();
+  private readonly familyCounts = new Map<string, FamilyRunCounts>();
+  private diagnosticOverride: Map<string, DiagnosticCounts> | undefined;
+  private cursorTask: string | null = null;
+  private generation = 0;
+  private lookupId = 0;
+  private readonly lookups = new Map<number, (entries: ComponentLayout[]) => void>();
+  private restoredViewport: PersistedViewState['viewport'];
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  toolbar: Toolbar | undefined;
+  lastStats: (LayoutStats & { totalMs: number; nodes: number; edges: number }) | undefined;
+
+  constructor(
+    private readonly host: HostChannel,
+    private readonly pool: ElkWorkerPool,
+    canvas: HTMLElement,
+    private readonly overlay: { status(text: string): void; message(text: string | null, action?: { label: string; run: () => void }): void; error(text: string): void },
+  ) {
+    this.state = { ...defaultViewState(), ...sanitizeState(host.loadState()) };
+    this.restoredViewport = this.state.viewport;
+    this.scene = new Scene(canvas);
+    this.viewport = new ViewportController({
+      element: canvas,
+      size: () => this.scene.size,
+      onChange: (view) => {
+        this.scene.setViewport(view);
+        this.state.viewport = view;
+        this.save();
+      },
+      onClick: (event) => this.click(event),
+    });
+    canvas.addEventListener('dblclick', (event) => {
+      const id = this.scene.nodeAt(event.clientX, event.clientY);
+      if (id) this.expand(id);
+    });
+    this.cache = {
+      get: async (keys) => {
+        const found = this.memoryCache.get(keys);
+        const missing = keys.filter((k) => !this.memoryCache.has(k));
+        if (missing.length === 0) return found;
+        const remote = await this.lookup(missing);
+        this.memoryCache.put(remote);
+        return [...found, ...remote];
+      },
+      put: (entries) => {
+        this.memoryCache.put(entries);
+        this.host.post({ method: LayoutCacheStore, entries: [...entries] });
+      },
+    };
+  }
+
+  start(): void {
+    this.host.onMessage((message) => {
+      try {
+        this.receive(message);
+      } catch (error) {
+        this.fail(error);
+      }
+    });
+    this.host.post({ method: Ready, protocolVersion: PROTOCOL_VERSION });
+  }
+
+  private receive(message: HostToWebviewMessage): void {
+    switch (message.method) {
+      case GraphLoad:
+        this.load(message);
+        break;
+      case ActiveFile:
+        if (this.state.scope.kind === 'file' && this.state.scope.file !== message.file) {
+          this.state.scope = { kind: 'file', file: message.file };
+          this.toolbar?.sync();
+          void this.refresh('reframe');
+        } else if (this.state.scope.kind === 'workspace') {
+          this.lastFile = message.file;
+        }
+        break;
+      case CursorTask:
+        this.cursorTask = message.taskId;
+        this.decorate();
+        this.revealCursor();
+        break;
+      case RunStates:
+        this.applyRunStates(message.update);
+        break;
+      case DiagnosticCountsUpdate:
+        this.diagnosticOverride = new Map(Object.entries(message.counts));
+        this.decorate();
+        break;
+      case LayoutCacheResult:
+        this.lookups.get(message.requestId)?.(message.entries);
+        this.lookups.delete(message.requestId);
+        break;
+      case ViewCommand:
+        this.command(message.command);
+        break;
+    }
+  }
+
+  /** The file scope's file, remembered while the workspace is shown. */
+  lastFile: string | undefined;
+
+  private load(message: GraphLoadMessage): void {
+    const receivedAt = performance.now();
+    this.graph = message.graph;
+    this.index = indexGraph(message.graph);
+    if (message.scope) this.state.scope = message.scope;
+    if (this.state.scope.kind === 'file') this.lastFile = this.state.scope.file;
+    if (this.state.focus && !this.index.tasks.has(this.state.focus.taskId)) this.state.focus = null;
+    if (message.revealTaskId && this.index.tasks.has(message.revealTaskId)) {
+      const task = this.index.tasks.get(message.revealTaskId)!;
+      // A task outside the file scope would not be drawn: widen to the workspace.
+      if (this.state.scope.kind === 'file' && task.file !== this.state.scope.file) this.state.scope = { kind: 'workspace' };
+    }
+    this.toolbar?.sync();
+    void this.refresh(message.reason === 'open' ? 'open' : 'update', { receivedAt, revealTaskId: message.revealTaskId });
+  }
+
+  /** Rebuilds the visible graph and its layout; `change` decides what happens to the view. */
+  async refresh(change: ViewChange, extra: { receivedAt?: number; revealTaskId?: string | undefined } = {}): Promise<void> {
+    const index = this.index;
+    if (!index) return;
+    const startedAt = extra.receivedAt ?? performance.now();
+    const generation = ++this.generation;
+    const visible = buildVisibleGraph(index, {
+      scope: this.state.scope,
+      collapsedModules: new Set(this.state.collapsedModules),
+      expandedFamilies: new Set(this.state.expandedFamilies),
+      focus: this.state.focus,
+    });
+    if (visible.nodes.length === 0) {
+      this.visible = visible;
+      this.layout = undefined;
+      this.scene.setModel(visible, { bounds: { x: 0, y: 0, width: 0, height: 0 }, nodes: new Map(), edges: new Map(), components: [] });
+      this.emptyMessage();
+      this.save();
+      return;
+    }
+    this.overlay.message(null);
+    const slow = setTimeout(() => this.overlay.status(`Laying out ${visible.nodes.length.toLocaleString('en-US')} tasks…`), 150);
+    let result;
+    try {
+      result = await layoutGraph(visible, this.state.direction, {
+        runner: this.pool,
+        cache: this.cache,
+        previous: change === 'fresh' || change === 'open' ? undefined : this.layout,
+      });
+    } catch (error) {
+      clearTimeout(slow);
+      if (generation === this.generation) this.fail(error);
+      return;
+    }
+    clearTimeout(slow);
+    // A newer graph or choice arrived meanwhile: its layout wins (this one is cached anyway).
+    if (generation !== this.generation) return;
+    this.visible = visible;
+    this.layout = result.layout;
+    this.visibleNodes = new Map(visible.nodes.map((n) => [n.id, n]));
+    this.nodeOfTask = new Map();
+    for (const node of visible.nodes) for (const member of node.members) this.nodeOfTask.set(member, node.id);
+    if (this.state.selectedId && !this.visibleNodes.has(this.state.selectedId)) this.state.selectedId = this.selectionFallback(this.state.selectedId);
+    this.scene.setModel(visible, result.layout);
+    this.decorate();
+    this.place(change, extra.revealTaskId);
+    await this.scene.whenSettled();
+    if (generation !== this.generation) return;
+    const totalMs = performance.now() - startedAt;
+    this.lastStats = { ...result.stats, totalMs, nodes: visible.nodes.length, edges: visible.edges.length };
+    this.overlay.status(
+      `${visible.nodes.length.toLocaleString('en-US')} nodes · ${visible.edges.length.toLocaleString('en-US')} edges · ${Math.round(totalMs)} ms` +
+        (result.stats.computedComponents > 0 ? ` (${result.stats.computedComponents} of ${result.stats.components} laid out)` : ' (cached)'),
+    );
+    this.host.post({
+      method: RenderStats,
+      nodes: visible.nodes.length,
+      edges: visible.edges.length,
+      totalMs,
+      layoutMs: result.stats.elkMs,
+      cachedComponents: result.stats.cachedComponents,
+      computedComponents: result.stats.computedComponents,
+    });
+    this.toolbar?.sync();
+    this.save();
+  }
+
+  /** A selected task that is now inside a group selects the group. */
+  private selectionFallback(id: string): string | null {
+    const node = this.nodeOfTask.get(id);
+    if (node) return node;
+    const members = this.visibleNodes.get(id)?.members ?? [];
+    return members.length ? this.nodeOfTask.get(members[0]!) ?? null : null;
+  }
+
+  private place(change: ViewChange, revealTaskId: string | undefined): void {
+    const layout = this.layout!;
+    if (revealTaskId) {
+      const nodeId = this.nodeOfTask.get(revealTaskId);
+      const rect = nodeId && layout.nodes.get(nodeId);
+      if (nodeId && rect) {
+        this.select(nodeId, false);
+        if (change === 'open' && !this.restoredViewport) this.viewport.fit(layout.bounds);
+        if (!this.viewport.shows(rect) || this.viewport.current.scale < 0.5) this.viewport.center(rect);
+        this.restoredViewport = null;
+        return;
+      }
+    }
+    if (change === 'open') {
+      const restored = this.restoredViewport;
+      this.restoredViewport = null;
+      if (restored) this.viewport.set(restored);
+      else this.viewport.fit(layout.bounds);
+    } else if (change === 'reframe' || change === 'fresh') {
+      this.viewport.fit(layout.bounds);
+    } else {
+      // update / regroup: keep the zoom and what is under it.
+      this.viewport.set(this.viewport.current);
+    }
+  }
+
+  private emptyMessage(): void {
+    const scope = this.state.scope;
+    if (this.index && this.index.tasks.size === 0) this.overlay.message('No Luigi tasks found in this workspace.');
+    else if (scope.kind === 'file')
+      this.overlay.message(`No tasks are defined in ${scope.file}.`, { label: 'Show the workspace', run: () => this.setScope('workspace') });
+    else this.overlay.message('Nothing to show.');
+    this.overlay.status('');
+  }
+
+  private lookup(keys: string[]): Promise<ComponentLayout[]> {
+    const requestId = ++this.lookupId;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.lookups.delete(requestId);
+        resolve([]);
+      }, CACHE_LOOKUP_TIMEOUT_MS);
+      this.lookups.set(requestId, (entries) => {
+        clearTimeout(timer);
+        resolve(entries);
+      });
+      this.host.post({ method: LayoutCacheLookup, requestId, keys });
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Decorations: selection, cursor, search, run states, diagnostics
+  // -------------------------------------------------------------------------------------------
+
+  decorate(): void {
+    const nodes = new Map<string, NodeDecoration>();
+    const diagnostics = this.diagnosticsByTask();
+    for (const node of this.visibleNodes.values()) {
+      const decoration: NodeDecoration = {};
+      const counts: Partial<Record<RunState, number>> = {};
+      let single: RunState | undefined;
+      for (const member of node.members) {
+        const own = this.taskStates.get(member);
+        if (own) {
+          counts[own] = (counts[own] ?? 0) + 1;
+          single = own;
+        }
+        const task = this.index?.tasks.get(member);
+        const family = task && (this.familyCounts.get(familyKey(task)) ?? this.familyCounts.get(task.name));
+        if (family) for (const [state, count] of Object.entries(family) as [RunState, number][]) counts[state] = (counts[state] ?? 0) + count;
+        const d = diagnostics.get(member);
+        if (d) {
+          decoration.diagnostics ??= { error: 0, warning: 0, info: 0 };
+          decoration.diagnostics.error += d.error;
+          decoration.diagnostics.warning += d.warning;
+          decoration.diagnostics.info += d.info;
+        }
+      }
+      const total = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+      if (total > 0) {
+        decoration.state = STATE_PRECEDENCE.find((s) => (counts[s] ?? 0) > 0);
+        // A lone task shows its state; anything counting instances also gets the strip.
+        if (!(total === 1 && single)) decoration.counts = counts;
+      }
+      if (decoration.state || decoration.diagnostics) nodes.set(node.id, decoration);
+    }
+    const decorations: Decorations = {
+      selected: this.state.selectedId,
+      cursor: this.cursorTask ? this.nodeOfTask.get(this.cursorTask) ?? null : null,
+      matches: this.searchMatches(),
+      nodes,
+    };
+    this.decorations = decorations;
+    this.scene.setDecorations(decorations);
+  }
+
+  decorations: Decorations | undefined;
+
+  private diagnosticsByTask(): Map<string, DiagnosticCounts> {
+    if (this.diagnosticOverride) return this.diagnosticOverride;
+    const result = new Map<string, DiagnosticCounts>();
+    if (!this.graph || this.graph.diagnostics.length === 0) return result;
+    const byFile = new Map<string, { id: string; from: number; to: number }[]>();
+    for (const task of this.graph.tasks) {
+      const list = byFile.get(task.file) ?? [];
+      list.push({ id: task.id, from: task.line, to: task.endLine ?? task.line });
+      byFile.set(task.file, list);
+    }
+    for (const d of this.graph.diagnostics) {
+      for (const t of byFile.get(d.file) ?? []) {
+        if (d.line < t.from || d.line > t.to) continue;
+        const counts = result.get(t.id) ?? { error: 0, warning: 0, info: 0 };
+        counts[d.severity]++;
+        result.set(t.id, counts);
+      }
+    }
+    return result;
+  }
+
+  private searchMatches(): Set<string> | null {
+    const query = this.state.search.trim().toLowerCase();
+    if (!query || !this.index) return null;
+    const matches = new Set<string>();
+    for (const node of this.visibleNodes.values()) {
+      const hit =
+        node.label.toLowerCase().includes(query) ||
+        node.members.some((id) => {
+          const task = this.index!.tasks.get(id);
+          return id.toLowerCase().includes(query) || (task?.tables ?? []).some((t) => t.toLowerCase().includes(query)) || (task?.outputs ?? []).some((o) => (o.tables ?? []).some((t) => t.toLowerCase().includes(query)));
+        });
+      if (hit) matches.add(node.id);
+    }
+    return matches;
+  }
+
+  private applyRunStates(update: RunStateUpdate): void {
+    if (update.reset) {
+      this.taskStates.clear();
+      this.familyCounts.clear();
+    }
+    for (const [id, state] of Object.entries(update.byTaskId ?? {})) this.taskStates.set(id, state);
+    for (const [family, counts] of Object.entries(update.byFamily ?? {})) this.familyCounts.set(family, counts);
+    this.decorate();
+  }
+
+  private revealCursor(): void {
+    const id = this.decorations?.cursor;
+    const rect = id ? this.layout?.nodes.get(id) : undefined;
+    if (rect && !this.viewport.shows(rect)) this.viewport.center(rect, this.viewport.current.scale);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Gestures and toolbar actions
+  // -------------------------------------------------------------------------------------------
+
+  private click(event: PointerEvent): void {
+    const id = this.scene.nodeAt(event.clientX, event.clientY);
+    this.select(id ?? null, id !== undefined);
+  }
+
+  /** Selects a node; `reveal` also opens its class in the editor. */
+  select(id: string | null, reveal: boolean): void {
+    this.state.selectedId = id;
+    this.decorate();
+    this.toolbar?.sync();
+    this.save();
+    if (!reveal || !id) return;
+    const node = this.visibleNodes.get(id);
+    const taskId = node && this.revealTarget(node);
+    if (taskId) this.host.post({ method: RevealTask, taskId });
+  }
+
+  private revealTarget(node: VisibleNode): string | undefined {
+    if (node.members.length === 1) return node.members[0];
+    // A group opens its first class in file order.
+    const tasks = node.members.map((id) => this.index!.tasks.get(id)!).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    return tasks[0]?.id;
+  }
+
+  selectedNode(): VisibleNode | undefined {
+    return this.state.selectedId ? this.visibleNodes.get(this.state.selectedId) : undefined;
+  }
+
+  taskOf(id: string) {
+    return this.index?.tasks.get(id);
+  }
+
+  nodeInfo(id: string): { node: VisibleNode; decoration: NodeDecoration | undefined } | undefined {
+    const node = this.visibleNodes.get(id);
+    return node && { node, decoration: this.decorations?.nodes.get(id) };
+  }
+
+  modules(): { module: string; tasks: number }[] {
+    if (!this.index) return [];
+    const counts = new Map<string, number>();
+    for (const task of this.index.tasks.values()) counts.set(task.module, (counts.get(task.module) ?? 0) + 1);
+    return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([module, tasks]) => ({ module, tasks }));
+  }
+
+  setSearch(text: string): void {
+    this.state.search = text;
+    this.decorate();
+    this.save();
+  }
+
+  /** Selects and centres the next search match after the current selection. */
+  nextMatch(): void {
+    const matches = this.decorations?.matches;
+    if (!matches || matches.size === 0 || !this.layout) return;
+    const ordered = [...matches].sort((a, b) => {
+      const ra = this.layout!.nodes.get(a)!;
+      const rb = this.layout!.nodes.get(b)!;
+      return ra.x - rb.x || ra.y - rb.y;
+    });
+    const current = this.state.selectedId ? ordered.indexOf(this.state.selectedId) : -1;
+    const next = ordered[(current + 1) % ordered.length]!;
+    this.select(next, false);
+    this.viewport.center(this.layout.nodes.get(next)!);
+  }
+
+  setScope(kind: 'file' | 'workspace'): void {
+    if (kind === 'file') {
+      const file = this.lastFile ?? (this.state.scope.kind === 'file' ? this.state.scope.file : undefined);
+      if (!file) return;
+      this.state.scope = { kind: 'file', file };
+    } else {
+      if (this.state.scope.kind === 'file') this.lastFile = this.state.scope.file;
+      this.state.scope = { kind: 'workspace' };
+    }
+    this.state.focus = null;
+    this.toolbar?.sync();
+    void this.refresh('reframe');
+  }
+
+  setFocus(direction: 'off' | 'upstream' | 'downstream' | 'both', depth: number): void {
+    const node = this.selectedNode();
+    // Focus follows the selection; with nothing selected it keeps its task and changes the rest.
+    const taskId = node ? this.revealTarget(node) : this.state.focus?.taskId;
+    this.state.focus = direction === 'off' || !taskId ? null : { taskId, direction, depth };
+    this.toolbar?.sync();
+    void this.refresh('reframe');
+  }
+
+  setDirection(direction: PersistedViewState['direction']): void {
+    this.state.direction = direction;
+    void this.refresh('fresh');
+  }
+
+  toggleModule(module: string, collapsed: boolean): void {
+    const set = new Set(this.state.collapsedModules);
+    if (collapsed) set.add(module);
+    else set.delete(module);
+    this.state.collapsedModules = [...set].sort();
+    void this.refresh('regroup');
+  }
+
+  setAllModules(collapsed: boolean): void {
+    this.state.collapsedModules = collapsed ? this.modules().map((m) => m.module) : [];
+    void this.refresh('regroup');
+  }
+
+  /** Expands a collapsed module or a family group (double-click, or the toolbar). */
+  expand(id: string): void {
+    const node = this.visibleNodes.get(id);
+    if (!node) return;
+    if (node.kind === 'module') this.toggleModule(node.module, false);
+    else if (node.kind === 'family') {
+      const task = this.index!.tasks.get(node.members[0]!)!;
+      this.state.expandedFamilies = [...new Set([...this.state.expandedFamilies, familyKey(task)])].sort();
+      void this.refresh('regroup');
+    }
+  }
+
+  command(name: ViewCommandName): void {
+    switch (name) {
+      case 'fit':
+        if (this.layout) this.viewport.fit(this.layout.bounds);
+        break;
+      case 'toggleScope':
+        this.setScope(this.state.scope.kind === 'file' ? 'workspace' : 'file');
+        break;
+      case 'relayout':
+        void this.refresh('fresh');
+        break;
+      case 'exportSvg':
+        this.exportSvg();
+        break;
+      case 'exportPng':
+        void this.exportPng().catch((error) => this.fail(error));
+        break;
+    }
+  }
+
+  private svgText(): string | undefined {
+    if (!this.visible || !this.layout) return undefined;
+    return renderLayoutSvg(this.visible, this.layout, { theme: resolvedThemeVariables(), title: 'Luigi pipeline graph' }, this.decorations?.nodes);
+  }
+
+  exportSvg(): void {
+    const svg = this.svgText();
+    if (svg) this.host.post({ method: ExportImage, format: 'svg', data: svg, suggestedName: 'pipeline-graph.svg' });
+  }
+
+  async exportPng(): Promise<void> {
+    const svg = this.svgText();
+    if (!svg || !this.layout) return;
+    const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+    try {
+      const image = new Image();
+      image.src = url;
+      await image.decode();
+      const { width, height } = this.layout.bounds;
+      // Browsers cap canvases near 16k px a side and ~268 M pixels: shrink huge graphs to fit.
+      const scale = Math.min(2, 16000 / (width + 16), 16000 / (height + 16), Math.sqrt(200e6 / ((width + 16) * (height + 16))));
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.floor((width + 16) * scale));
+      canvas.height = Math.max(1, Math.floor((height + 16) * scale));
+      canvas.getContext('2d')!.drawImage(image, 0, 0, canvas.width, canvas.height);
+      const data = canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+      this.host.post({ method: ExportImage, format: 'png', data, suggestedName: 'pipeline-graph.png' });
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  }
+
+  fail(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.overlay.error(message);
+    this.host.post({ method: WebviewError, message });
+  }
+
+  save(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.host.saveState(this.state), 200);
+  }
+}
+
+/** Keeps only well-formed fields of a state VS Code hands back (it may come from an older version). */
+function sanitizeState(raw: Partial<PersistedViewState> | undefined): Partial<PersistedViewState> {
+  if (!raw || raw.version !== VIEW_STATE_VERSION) return {};
+  const state: Partial<PersistedViewState> = {};
+  if (raw.scope && (raw.scope.kind === 'workspace' || (raw.scope.kind === 'file' && typeof raw.scope.file === 'string'))) state.scope = raw.scope;
+  if (raw.direction && ['RIGHT', 'DOWN', 'LEFT', 'UP'].includes(raw.direction)) state.direction = raw.direction;
+  if (Array.isArray(raw.collapsedModules)) state.collapsedModules = raw.collapsedModules.filter((m) => typeof m === 'string');
+  if (Array.isArray(raw.expandedFamilies)) state.expandedFamilies = raw.expandedFamilies.filter((m) => typeof m === 'string');
+  if (raw.focus && typeof raw.focus.taskId === 'string') state.focus = raw.focus;
+  if (typeof raw.selectedId === 'string') state.selectedId = raw.selectedId;
+  if (typeof raw.search === 'string') state.search = raw.search;
+  const v = raw.viewport;
+  if (v && [v.x, v.y, v.scale].every((n) => typeof n === 'number' && Number.isFinite(n)) && v.scale > 0) state.viewport = v;
+  return state;
+}
