@@ -532,7 +532,9 @@ export class SpannerModel {
     if (depth > 5) return [];
     if (node.name !== 'VariableName') {
       const kind = this.objectKind(node, scope);
-      return kind === 'batch' ? [{ kind: 'batch', node, key: `batch:${node.from}` }] : [];
+      if (kind === 'batch') return [{ kind: 'batch', node, key: `batch:${node.from}` }];
+      if (kind === 'group') return [{ kind: 'group', node, key: `group:${node.from}` }];
+      return [];
     }
     const found = this.model.lookup(this.text(node), scope);
     if (!found) return [];
