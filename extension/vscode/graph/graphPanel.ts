@@ -1,0 +1,273 @@
+// The graph view's host side: one webview panel per window, strict CSP with a fresh nonce,
+// a ready handshake before any data, every webview message validated, reveal-in-editor,
+// cursor-follow, the persistent layout cache, and state that survives a restart
+// (the webview keeps its own view state with setState; the serializer revives the panel).
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { GraphJson } from '../../core/analysis/types';
+import type { FileLayoutCache } from '../../core/graphLayout/fileCache';
+import {
+  ActiveFile,
+  CursorTask,
+  DiagnosticCountsUpdate,
+  ExportImage,
+  GraphLoad,
+  LayoutCacheLookup,
+  LayoutCacheResult,
+  LayoutCacheStore,
+  PROTOCOL_VERSION,
+  Ready,
+  RenderStats,
+  RevealTask,
+  RunStates,
+  ViewCommand,
+  WebviewError,
+  type DiagnosticCounts,
+  type GraphScope,
+  type HostToWebviewMessage,
+  type RunStateUpdate,
+  type ViewCommandName,
+  type WebviewToHostMessage,
+} from '../../shared/protocol';
+import { taskAtLine } from './cursor';
+import { graphHtml } from './html';
+import { validateWebviewMessage } from './validate';
+
+export const GRAPH_VIEW_TYPE = 'luigiSpanner.graph';
+/** Edits arrive per keystroke batch (the index debounces too); re-layout at most this often. */
+const UPDATE_DEBOUNCE_MS = 300;
+const CURSOR_DEBOUNCE_MS = 80;
+const READY_TIMEOUT_MS = 10_000;
+
+export interface GraphViewDeps {
+  /** The workspace graph as the analysis currently sees it. */
+  getGraph(): GraphJson;
+  /** Resolves once the first full index is in (the panel waits for it before the first post). */
+  ready?: Promise<unknown>;
+  /** Fires whenever the graph may have changed. */
+  onDidChangeGraph: vscode.Event<unknown>;
+  /** The folder GraphJson file paths are relative to. */
+  root: vscode.Uri;
+  log: vscode.LogOutputChannel;
+}
+
+/** What every (re)loaded webview is told after its handshake: the host's memory of the view. */
+export interface ReplayState {
+  runStates: RunStateUpdate;
+  diagnosticCounts: Record<string, DiagnosticCounts> | undefined;
+}
+
+export class GraphPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private isReady = false;
+  private readyTimer: NodeJS.Timeout | undefined;
+  private updateTimer: NodeJS.Timeout | undefined;
+  private cursorTimer: NodeJS.Timeout | undefined;
+  private lastCursorTask: string | null = null;
+  private pendingOpen: { scope?: GraphScope; revealTaskId?: string } = {};
+  private readonly closed = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.closed.event;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly deps: GraphViewDeps,
+    private readonly cache: FileLayoutCache,
+    private readonly replay: ReplayState,
+  ) {
+    const webviewRoot = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
+    this.disposables.push(
+      this.closed,
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      // A hidden webview is torn down (no retainContextWhenHidden: big graphs cost memory);
+      // it comes back through the same handshake, restoring from its state and the cache.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.isReady = false;
+      }),
+      deps.onDidChangeGraph(() => this.scheduleUpdate()),
+      vscode.window.onDidChangeActiveTextEditor((editor) => this.activeEditorChanged(editor)),
+      vscode.window.onDidChangeTextEditorSelection((e) => this.scheduleCursor(e.textEditor)),
+    );
+    this.render();
+  }
+
+  private render(): void {
+    const webview = this.panel.webview;
+    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name)).toString();
+    this.isReady = false;
+    webview.html = graphHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      scriptUri: asset('main.js'),
+      styleUri: asset('graph.css'),
+      elkWorkerUri: asset('elk-worker.min.js'),
+    });
+    clearTimeout(this.readyTimer);
+    this.readyTimer = setTimeout(() => {
+      if (!this.isReady) this.deps.log.error(`graph view: the webview did not say ready within ${READY_TIMEOUT_MS / 1000} s; check "Developer: Open Webview Developer Tools" for errors`);
+    }, READY_TIMEOUT_MS);
+  }
+
+  /** Brings the panel forward; `scope`/`revealTaskId` apply now or on the next handshake. */
+  show(options: { scope?: GraphScope; revealTaskId?: string } = {}): void {
+    this.panel.reveal(undefined, false);
+    if (this.isReady) void this.postGraph('open', options);
+    else this.pendingOpen = options;
+  }
+
+  post(message: HostToWebviewMessage): void {
+    // Before the handshake nothing is posted; the replay after `ready` carries the state.
+    if (this.isReady) void this.panel.webview.postMessage(message);
+  }
+
+  private async postGraph(reason: 'open' | 'update', options: { scope?: GraphScope; revealTaskId?: string } = {}): Promise<void> {
+    await this.deps.ready;
+    const graph = this.deps.getGraph();
+    const message: HostToWebviewMessage = { method: GraphLoad, graph, reason };
+    if (options.scope) message.scope = options.scope;
+    if (options.revealTaskId) message.revealTaskId = options.revealTaskId;
+    this.post(message);
+  }
+
+  private receive(raw: unknown): void {
+    const result = validateWebviewMessage(raw);
+    if (!result.ok) {
+      this.deps.log.warn(result.error);
+      return;
+    }
+    void this.handle(result.message).catch((error: unknown) => this.deps.log.error(`graph view: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  private async handle(message: WebviewToHostMessage): Promise<void> {
+    switch (message.method) {
+      case Ready: {
+        if (message.protocolVersion !== PROTOCOL_VERSION) {
+          this.deps.log.error(`graph view: webview speaks protocol ${message.protocolVersion}, the extension ${PROTOCOL_VERSION}; reload the window`);
+          return;
+        }
+        this.isReady = true;
+        clearTimeout(this.readyTimer);
+        const open = this.pendingOpen;
+        this.pendingOpen = {};
+        if (!open.scope) {
+          const editorScope = this.scopeOf(vscode.window.activeTextEditor);
+          // A revived panel keeps its own scope; the file it follows comes as activeFile.
+          if (editorScope) this.post({ method: ActiveFile, file: editorScope.file });
+        }
+        await this.postGraph('open', open);
+        this.post({ method: RunStates, update: { ...this.replay.runStates, reset: true } });
+        if (this.replay.diagnosticCounts) this.post({ method: DiagnosticCountsUpdate, counts: this.replay.diagnosticCounts });
+        this.lastCursorTask = null;
+        this.scheduleCursor(vscode.window.activeTextEditor);
+        return;
+      }
+      case RevealTask:
+        await this.reveal(message.taskId);
+        return;
+      case LayoutCacheLookup: {
+        const entries = await this.cache.get(message.keys);
+        this.post({ method: LayoutCacheResult, requestId: message.requestId, entries });
+        return;
+      }
+      case LayoutCacheStore:
+        this.cache.put(message.entries);
+        return;
+      case ExportImage:
+        await this.saveExport(message.format, message.data, message.suggestedName);
+        return;
+      case RenderStats:
+        this.deps.log.info(
+          `graph view: ${message.nodes} nodes, ${message.edges} edges on screen in ${Math.round(message.totalMs)} ms ` +
+            `(ELK ${Math.round(message.layoutMs)} ms; components ${message.cachedComponents} cached, ${message.computedComponents} laid out)`,
+        );
+        return;
+      case WebviewError:
+        this.deps.log.error(`graph view (webview): ${message.message}`);
+        return;
+    }
+  }
+
+  private async reveal(taskId: string): Promise<void> {
+    const task = this.deps.getGraph().tasks.find((t) => t.id === taskId);
+    if (!task) {
+      this.deps.log.warn(`graph view: no task ${taskId} to reveal (the graph changed meanwhile)`);
+      return;
+    }
+    const uri = vscode.Uri.joinPath(this.deps.root, ...task.file.split('/'));
+    const line = Math.max(0, task.line - 1);
+    const selection = new vscode.Range(line, 0, line, 0);
+    // Open next to the graph, in the editor group the user last worked in.
+    const column = vscode.window.visibleTextEditors.find((e) => e.viewColumn !== undefined && e.viewColumn !== this.panel.viewColumn)?.viewColumn ?? vscode.ViewColumn.Beside;
+    const editor = await vscode.window.showTextDocument(uri, { viewColumn: column, selection, preserveFocus: true, preview: true });
+    editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  private async saveExport(format: 'svg' | 'png', data: string, suggestedName: string): Promise<void> {
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(this.deps.root, suggestedName),
+      filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+      title: `Export the pipeline graph as ${format.toUpperCase()}`,
+    });
+    if (!target) return;
+    await writeFile(target.fsPath, format === 'svg' ? Buffer.from(data, 'utf8') : Buffer.from(data, 'base64'));
+    this.deps.log.info(`graph view: exported ${target.fsPath}`);
+    void vscode.window.showInformationMessage(`Pipeline graph exported to ${path.basename(target.fsPath)}.`);
+  }
+
+  /** A hidden or loading webview gets the whole graph after its next `ready` anyway. */
+  private scheduleUpdate(): void {
+    clearTimeout(this.updateTimer);
+    this.updateTimer = setTimeout(() => {
+      if (this.isReady && this.panel.visible) void this.postGraph('update');
+    }, UPDATE_DEBOUNCE_MS);
+  }
+
+  /** Root-relative path of an editor's file when it defines tasks. */
+  private scopeOf(editor: vscode.TextEditor | undefined): { kind: 'file'; file: string } | undefined {
+    if (!editor || editor.document.languageId !== 'python' || editor.document.uri.scheme !== 'file') return undefined;
+    const file = relativeFile(this.deps.root, editor.document.uri);
+    if (!file || !this.deps.getGraph().tasks.some((t) => t.file === file)) return undefined;
+    return { kind: 'file', file };
+  }
+
+  private activeEditorChanged(editor: vscode.TextEditor | undefined): void {
+    const scope = this.scopeOf(editor);
+    if (scope) this.post({ method: ActiveFile, file: scope.file });
+    this.scheduleCursor(editor);
+  }
+
+  private scheduleCursor(editor: vscode.TextEditor | undefined): void {
+    clearTimeout(this.cursorTimer);
+    this.cursorTimer = setTimeout(() => {
+      if (!editor || !this.isReady) return;
+      const file = relativeFile(this.deps.root, editor.document.uri);
+      const taskId = file ? taskAtLine(this.deps.getGraph().tasks, file, editor.selection.active.line + 1)?.id ?? null : null;
+      if (taskId === this.lastCursorTask) return;
+      this.lastCursorTask = taskId;
+      this.post({ method: CursorTask, taskId });
+    }, CURSOR_DEBOUNCE_MS);
+  }
+
+  runCommand(command: ViewCommandName): void {
+    this.post({ method: ViewCommand, command });
+  }
+
+  dispose(): void {
+    clearTimeout(this.readyTimer);
+    clearTimeout(this.updateTimer);
+    clearTimeout(this.cursorTimer);
+    this.closed.fire();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+export function relativeFile(root: vscode.Uri, uri: vscode.Uri): string | undefined {
+  const relative = path.relative(root.fsPath, uri.fsPath);
+  if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+  return relative.split(path.sep).join('/');
+}

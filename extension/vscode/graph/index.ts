@@ -1,0 +1,91 @@
+// Registers the graph view: the panel serializer (so the panel comes back after a restart)
+// and the API the rest of the extension calls. Commands and CodeLenses are registered by
+// extension.ts; they call `show`.
+import * as vscode from 'vscode';
+import { FileLayoutCache } from '../../core/graphLayout/fileCache';
+import { DiagnosticCountsUpdate, RunStates, type DiagnosticCounts, type RunStateUpdate, type ViewCommandName } from '../../shared/protocol';
+import { GRAPH_VIEW_TYPE, GraphPanel, relativeFile, type GraphViewDeps, type ReplayState } from './graphPanel';
+
+export { GRAPH_VIEW_TYPE, type GraphViewDeps } from './graphPanel';
+
+export interface ShowGraphOptions {
+  /** Show this file's tasks with their up- and downstream (default: the active editor's file). */
+  focusFile?: vscode.Uri | string;
+  /** Select and centre this task (e.g. from the "Show graph" CodeLens). */
+  focusTaskId?: string;
+}
+
+export interface GraphViewApi extends vscode.Disposable {
+  show(options?: ShowGraphOptions): Promise<void>;
+  /** Run states for the overlay; merged into what was posted before unless `reset`. */
+  postRunStates(update: RunStateUpdate): void;
+  /** Diagnostic badge counts per task id; replaces the counts derived from GraphJson.diagnostics. */
+  setDiagnosticCounts(counts: Record<string, DiagnosticCounts>): void;
+  /** Fit, export, toggle scope, re-layout: for palette commands. No-op without a panel. */
+  runCommand(command: ViewCommandName): void;
+}
+
+export function registerGraphView(context: vscode.ExtensionContext, deps: GraphViewDeps): GraphViewApi {
+  // Layouts depend only on graph structure, so one bounded cache serves every workspace.
+  const cache = new FileLayoutCache(vscode.Uri.joinPath(context.globalStorageUri, 'graph-layouts').fsPath);
+  const replay: ReplayState = { runStates: {}, diagnosticCounts: undefined };
+  let current: GraphPanel | undefined;
+
+  const adopt = (panel: vscode.WebviewPanel): GraphPanel => {
+    const graphPanel = new GraphPanel(panel, context.extensionUri, deps, cache, replay);
+    current = graphPanel;
+    graphPanel.onDidDispose(() => {
+      if (current === graphPanel) current = undefined;
+    });
+    return graphPanel;
+  };
+
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
+      // The webview restores its own view state (getState); the host only re-attaches.
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+        current?.dispose();
+        adopt(panel);
+      },
+    }),
+  );
+
+  const api: GraphViewApi = {
+    async show(options = {}) {
+      const file = options.focusFile ?? vscode.window.activeTextEditor?.document.uri;
+      const uri = typeof file === 'string' ? vscode.Uri.file(file) : file;
+      const relative = uri && relativeFile(deps.root, uri);
+      await deps.ready;
+      const hasTasks = relative !== undefined && deps.getGraph().tasks.some((t) => t.file === relative);
+      const open: { scope?: { kind: 'file'; file: string }; revealTaskId?: string } = {};
+      if (hasTasks) open.scope = { kind: 'file', file: relative };
+      if (options.focusTaskId) open.revealTaskId = options.focusTaskId;
+      if (!current) {
+        const panel = vscode.window.createWebviewPanel(GRAPH_VIEW_TYPE, 'Pipeline Graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+          enableScripts: true,
+          localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
+        });
+        adopt(panel);
+      }
+      current!.show(open);
+    },
+    postRunStates(update) {
+      replay.runStates = update.reset
+        ? { byTaskId: { ...update.byTaskId }, byFamily: { ...update.byFamily } }
+        : { byTaskId: { ...replay.runStates.byTaskId, ...update.byTaskId }, byFamily: { ...replay.runStates.byFamily, ...update.byFamily } };
+      current?.post({ method: RunStates, update });
+    },
+    setDiagnosticCounts(counts) {
+      replay.diagnosticCounts = counts;
+      current?.post({ method: DiagnosticCountsUpdate, counts });
+    },
+    runCommand(command) {
+      current?.runCommand(command);
+    },
+    dispose() {
+      current?.dispose();
+    },
+  };
+  context.subscriptions.push(api);
+  return api;
+}

@@ -1,0 +1,53 @@
+// Every message from the graph webview is checked here before the host acts on it: the
+// webview renders workspace content (task names, docstrings) and is treated as untrusted.
+// Pure (no `vscode`), so it is unit-tested without an editor.
+import { z } from 'zod';
+import { componentLayoutSchema } from '../../core/graphLayout/schema';
+import {
+  ExportImage,
+  LayoutCacheLookup,
+  LayoutCacheStore,
+  Ready,
+  RenderStats,
+  RevealTask,
+  WebviewError,
+  type WebviewToHostMessage,
+} from '../../shared/protocol';
+
+const MAX_ENTRIES = 5000;
+/** A 30,000-node graph exported as PNG stays well under this. */
+const MAX_EXPORT_CHARS = 256 * 1024 * 1024;
+const count = z.number().int().nonnegative();
+
+const schema = z.discriminatedUnion('method', [
+  z.object({ method: z.literal(Ready), protocolVersion: z.number().int() }),
+  z.object({ method: z.literal(RevealTask), taskId: z.string().min(1).max(2000) }),
+  z.object({ method: z.literal(LayoutCacheLookup), requestId: count, keys: z.array(z.string().regex(/^[0-9a-f]{28}$/)).max(MAX_ENTRIES) }),
+  z.object({ method: z.literal(LayoutCacheStore), entries: z.array(componentLayoutSchema).max(MAX_ENTRIES) }),
+  z.object({
+    method: z.literal(ExportImage),
+    format: z.enum(['svg', 'png']),
+    data: z.string().min(1).max(MAX_EXPORT_CHARS),
+    // Only a file name: the host asks the user where to save it.
+    suggestedName: z.string().regex(/^[\w.-]{1,100}$/),
+  }),
+  z.object({
+    method: z.literal(RenderStats),
+    nodes: count,
+    edges: count,
+    totalMs: z.number().nonnegative(),
+    layoutMs: z.number().nonnegative(),
+    cachedComponents: count,
+    computedComponents: count,
+  }),
+  z.object({ method: z.literal(WebviewError), message: z.string().max(10_000) }),
+]) satisfies z.ZodType<WebviewToHostMessage>;
+
+export type ValidationResult = { ok: true; message: WebviewToHostMessage } | { ok: false; error: string };
+
+export function validateWebviewMessage(raw: unknown): ValidationResult {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  const method = typeof raw === 'object' && raw !== null && 'method' in raw ? String((raw as { method: unknown }).method).slice(0, 60) : '(none)';
+  return { ok: false, error: `rejected graph webview message ${method}: ${z.prettifyError(parsed.error).slice(0, 500)}` };
+}

@@ -1,0 +1,87 @@
+// The pure parts of the graph view's host side: message validation, the page and its CSP,
+// and which task the cursor is in.
+import { describe, expect, it } from 'vitest';
+import type { TaskNode } from '../../../extension/core/analysis/types';
+import { taskAtLine } from '../../../extension/vscode/graph/cursor';
+import { contentSecurityPolicy, graphHtml } from '../../../extension/vscode/graph/html';
+import { validateWebviewMessage } from '../../../extension/vscode/graph/validate';
+
+const layout = { key: 'a'.repeat(28), width: 100, height: 50, nodes: { 'm.A': [16, 16, 72, 30] }, edges: { 'm.A->m.B': [0, 0, 10, 0] } };
+
+describe('webview message validation', () => {
+  it('accepts every well-formed message', () => {
+    const messages = [
+      { method: 'graph/ready', protocolVersion: 1 },
+      { method: 'graph/revealTask', taskId: 'orders.loads.LoadOrders' },
+      { method: 'layout/cacheLookup', requestId: 3, keys: ['0123456789abcdef0123456789ab'] },
+      { method: 'layout/cacheStore', entries: [layout] },
+      { method: 'graph/export', format: 'png', data: 'iVBORw0KGgo=', suggestedName: 'pipeline-graph.png' },
+      { method: 'graph/renderStats', nodes: 10, edges: 9, totalMs: 12.5, layoutMs: 3, cachedComponents: 1, computedComponents: 0 },
+      { method: 'graph/error', message: 'boom' },
+    ];
+    for (const m of messages) expect(validateWebviewMessage(m)).toEqual({ ok: true, message: m });
+  });
+
+  it('rejects unknown methods, wrong types and dangerous values with a reason', () => {
+    const bad = [
+      undefined,
+      'graph/ready',
+      { method: 'graph/runCode', code: 'rm -rf' },
+      { method: 'graph/revealTask', taskId: 42 },
+      { method: 'graph/revealTask', taskId: '' },
+      // A path instead of a file name: the host would otherwise save outside the chosen folder.
+      { method: 'graph/export', format: 'svg', data: '<svg/>', suggestedName: '../../.bashrc' },
+      { method: 'graph/export', format: 'html', data: '<svg/>', suggestedName: 'x.html' },
+      // Cache keys become file names: only our hex hashes pass.
+      { method: 'layout/cacheLookup', requestId: 1, keys: ['../../etc/passwd'] },
+      { method: 'layout/cacheStore', entries: [{ ...layout, width: Number.NaN }] },
+      { method: 'layout/cacheStore', entries: [{ ...layout, nodes: { 'm.A': [1, 2, 3] } }] },
+    ];
+    for (const m of bad) {
+      const result = validateWebviewMessage(m);
+      expect(result.ok, JSON.stringify(m)).toBe(false);
+      if (!result.ok) expect(result.error).toMatch(/^rejected graph webview message/);
+    }
+  });
+});
+
+describe('graph page', () => {
+  const html = graphHtml({
+    cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+    nonce: 'bm9uY2U=',
+    scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/main.js',
+    styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/graph.css',
+    elkWorkerUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/elk-worker.min.js',
+  });
+
+  it('has a strict CSP: nothing remote, scripts only by nonce, workers only from blobs', () => {
+    const csp = contentSecurityPolicy('https://file+.vscode-resource.vscode-cdn.net', 'bm9uY2U=');
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'nonce-bm9uY2U='");
+    expect(csp).toContain('worker-src blob:');
+    expect(csp).not.toMatch(/unsafe-(inline|eval)|\*|https?:\/\/(?!file\+\.vscode-resource)/);
+    expect(html).toContain(`content="${csp.replaceAll("'", '&#39;')}"`);
+  });
+
+  it('loads every script with the nonce and carries no data', () => {
+    const scripts = html.match(/<script[^>]*>/g) ?? [];
+    expect(scripts).toHaveLength(1);
+    expect(scripts[0]).toContain('nonce="bm9uY2U="');
+    expect(html.match(/<style[^>]*>/g)).toEqual(['<style nonce="bm9uY2U=">']);
+    expect(html).toContain('data-elk-worker="https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/elk-worker.min.js"');
+  });
+});
+
+describe('taskAtLine', () => {
+  const task = (id: string, line: number, endLine: number, file = 'p.py'): TaskNode => ({ id, name: id, kind: 'task', file, line, endLine, params: [], outputs: [], module: 'p' });
+  const tasks = [task('Outer', 10, 40), task('Inner', 20, 25), task('Other', 50, 60), task('Elsewhere', 10, 40, 'q.py')];
+
+  it('finds the innermost class around the line, in that file only', () => {
+    expect(taskAtLine(tasks, 'p.py', 10)?.id).toBe('Outer');
+    expect(taskAtLine(tasks, 'p.py', 22)?.id).toBe('Inner');
+    expect(taskAtLine(tasks, 'p.py', 40)?.id).toBe('Outer');
+    expect(taskAtLine(tasks, 'p.py', 45)).toBeUndefined();
+    expect(taskAtLine(tasks, 'q.py', 22)?.id).toBe('Elsewhere');
+    expect(taskAtLine(tasks, 'r.py', 22)).toBeUndefined();
+  });
+});
