@@ -8,6 +8,9 @@ import { Commands, type TaskCommandArgs } from './commands';
 import { RunController } from './runController';
 import { RunHistoryView } from './runHistoryView';
 import { registerEmulatorUi } from './emulator';
+import { registerGraphView } from './graph';
+import { registerLint } from './lint';
+import { FamilyStateTracker } from '../core/runs/familyStates';
 import type { RunRecord } from '../core/runs/history';
 
 export function activate(context: vscode.ExtensionContext): { analysis?: AnalysisService } {
@@ -25,6 +28,22 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   const runs = new RunController(analysis, context, log);
   context.subscriptions.push(analysis, runs);
   context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new TaskCodeLensProvider(analysis)));
+
+  const graphView = registerGraphView(context, { getGraph: () => analysis.graph(), ready: analysis.ready, onDidChangeGraph: analysis.onDidChange, root: folder.uri, log });
+  context.subscriptions.push(graphView);
+  register(Commands.showGraph, (args?: TaskCommandArgs) => graphView.show({ focusFile: args?.file, focusTaskId: args?.taskId }));
+  // Run states stream onto the graph, per task family with instance counts.
+  const familyStates = new FamilyStateTracker();
+  context.subscriptions.push(
+    runs.onDidStartRun(() => {
+      familyStates.reset();
+      graphView.postRunStates({ reset: true });
+    }),
+    runs.onDidChangeTaskState(({ id, family, state }) => graphView.postRunStates({ byFamily: familyStates.update(id, family, state) })),
+  );
+
+  const lint = registerLint(context, { analysis, log });
+  context.subscriptions.push(lint, lint.onDidChangeTaskFindings((counts) => graphView.setDiagnosticCounts(Object.fromEntries(counts))));
 
   const taskFor = (args?: TaskCommandArgs) => {
     if (args?.taskId) return analysis.index.task(args.taskId);

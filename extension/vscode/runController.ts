@@ -34,6 +34,9 @@ export class RunController implements vscode.Disposable {
   readonly onDidChangeTaskState = this.states.event;
   private readonly failures: vscode.DiagnosticCollection;
   private readonly historyChanged = new vscode.EventEmitter<void>();
+  private readonly runStarted = new vscode.EventEmitter<{ task: TaskNode }>();
+  /** Fires when a run's process starts (the graph clears the previous run's states). */
+  readonly onDidStartRun = this.runStarted.event;
   readonly onDidChangeHistory = this.historyChanged.event;
 
   constructor(
@@ -91,6 +94,7 @@ export class RunController implements vscode.Disposable {
           });
           if (token.isCancellationRequested) return undefined;
           this.log.info(`Running ${task.name}(${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}) in database ${prepared.target.databaseId}`);
+          this.runStarted.fire({ task });
           const handle = startRun({
             python,
             file: file.fsPath,
@@ -174,6 +178,7 @@ export class RunController implements vscode.Disposable {
 
   dispose(): void {
     this.historyChanged.dispose();
+    this.runStarted.dispose();
     this.states.dispose();
     this.failures.dispose();
   }
