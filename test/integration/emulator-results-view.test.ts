@@ -77,6 +77,18 @@ describe('results view (Chromium, real query result)', () => {
     );
     await expect.poll(() => page.$$eval('h2', (hs) => hs.map((h) => h.textContent))).toEqual(['Tables', 'Migrations applied', 'Completion markers']);
     expect(await page.$$eval('tbody tr', (rows) => rows.map((r) => r.textContent))).toEqual(['Orders3NULL']);
+    expect(await page.$$eval('.note', (notes) => notes.map((n) => n.textContent))).toEqual(['No LuigiTaskMarkers table in this database.']);
+
+    // A marker table without rows says so instead of showing nothing.
+    await page.evaluate(
+      (message) => window.postMessage(message, '*'),
+      {
+        type: ResultsMessages.show,
+        heading: 'Database y',
+        sections: inspectionSections({ tables: [], ledger: [], markers: { present: true, rows: [] } }),
+      },
+    );
+    await expect.poll(() => page.$$eval('.note', (notes) => notes.map((n) => n.textContent))).toEqual(['No task has completed yet: the table is empty.']);
     await page.close();
   });
 
