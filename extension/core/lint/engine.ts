@@ -7,7 +7,9 @@ import { resolveConfig, type ResolvedConfig } from './config';
 import { ddlFindings, type SequentialKeyWrite } from './ddl/rules';
 import { buildSchema, type Schema } from './ddl/schema';
 import type { ClassContext, RawFinding } from './engine-types';
+import type { Tree } from '../analysis/python-parser';
 import { lintPython, type PythonLintResult } from './python/analyzer';
+import { parseIncrementally } from './python/incremental-parse';
 import { isSuppressed, suppressionFix, suppressionsIn } from './suppression';
 import type { Finding, LintConfig } from './types';
 
@@ -27,6 +29,7 @@ export interface LinterOptions {
 
 interface PythonEntry {
   text: string;
+  tree: Tree;
   signature: string;
   result: PythonLintResult;
   migrationsDir: string | undefined;
@@ -123,16 +126,18 @@ export class Linter {
     let entry = this.python.get(key);
     if (!entry || entry.text !== text || entry.signature !== signature) {
       const schema = migrationsDir ? this.schema(migrationsDir) : undefined;
+      const tree = parseIncrementally(text, entry);
       const result = lintPython({
         file: key,
         text,
+        tree,
         classContext: (name) => contexts.get(name) ?? { isTask: false, spannerTask: false, hasCompletionCheck: false },
         isTaskReference: (parts) => this.isTaskReference(key, parts),
         ...(schema ? { schema } : {}),
         ...(migrationsDir !== undefined ? { migrationsDir } : {}),
         mutationLimit: this.config.mutationLimit,
       });
-      entry = { text, signature, result, migrationsDir };
+      entry = { text, tree, signature, result, migrationsDir };
       this.python.set(key, entry);
     }
     return this.finish(entry.result.findings, key, text, '#');

@@ -9,7 +9,7 @@ import { FileModel, type ClassModel, type FunctionScope } from './file-model';
 import { Flow, type Origin, type SourceKind } from './flow';
 import { SpannerModel, type Unit, type WriteSite } from './spanner-model';
 import { isClockFunction, isCommitTimestampFunction, isRandomFunction } from './sql';
-import { callParts, children, pieceOffset, sequenceElements, statementOf, stringValue, type CallParts, type SyntaxNode } from './syntax';
+import { children, pieceOffset, sequenceElements, statementOf, stringValue, type CallParts, type SyntaxNode } from './syntax';
 
 export interface PythonLintInput {
   /** Root-relative path. */
@@ -56,6 +56,7 @@ class Analyzer {
   private readonly findings = new Map<string, RawFinding>();
   private readonly sequentialKeys: SequentialKeyWrite[] = [];
   private readonly unitMemo = new Map<WriteSite, Unit[]>();
+  private readonly reachMemo = new Map<FunctionScope, Map<FunctionScope, CallParts | null>>();
 
   constructor(private readonly input: PythonLintInput) {
     this.model = new FileModel(input.text, input.tree);
@@ -153,6 +154,15 @@ class Analyzer {
    * through which it is reached; null for those lexically inside `root`.
    */
   private reach(root: FunctionScope): Map<FunctionScope, CallParts | null> {
+    let cached = this.reachMemo.get(root);
+    if (!cached) {
+      cached = this.computeReach(root);
+      this.reachMemo.set(root, cached);
+    }
+    return cached;
+  }
+
+  private computeReach(root: FunctionScope): Map<FunctionScope, CallParts | null> {
     const reached = new Map<FunctionScope, CallParts | null>([[root, null]]);
     const queue: FunctionScope[] = [root];
     const local = (s: FunctionScope) => {
@@ -187,6 +197,13 @@ class Analyzer {
 
   private taskRoots(cls: ClassModel): FunctionScope[] {
     return TASK_ROOT_METHODS.map((m) => cls.methods.get(m)).filter((m): m is FunctionScope => !!m);
+  }
+
+  /** Every function the task's methods run, once each. */
+  private classReach(cls: ClassModel): Set<FunctionScope> {
+    const scopes = new Set<FunctionScope>();
+    for (const root of this.taskRoots(cls)) for (const scope of this.reach(root).keys()) scopes.add(scope);
+    return scopes;
   }
 
   /** Scopes run by the tasks' methods that write or commit (run, write, mutations). */
@@ -488,7 +505,7 @@ class Analyzer {
         return row ? [row] : [];
       }
       case 'CallExpression': {
-        const call = callParts(node, this.model.src);
+        const call = this.spanner.call(node);
         const q = call && this.spanner.qualify(call.callee, scope);
         if (call && (q === 'builtins.list' || q === 'builtins.tuple' || q === 'builtins.sorted') && call.positional[0]) return this.rowShapes(call.positional[0], scope, depth + 1);
         return [];
@@ -637,7 +654,7 @@ class Analyzer {
   private clockInTaskDefinition(cls: ClassModel): void {
     // Parameter defaults.
     for (const [name, attribute] of cls.attributes) {
-      const call = attribute.value.name === 'CallExpression' ? callParts(attribute.value, this.model.src) : undefined;
+      const call = attribute.value.name === 'CallExpression' ? this.spanner.call(attribute.value) : undefined;
       if (!call || !PARAMETER_CALL.test(this.spanner.qualify(call.callee, cls.scope) ?? this.text(call.callee))) continue;
       const defaultValue = call.keywords.get('default') ?? call.positional[0];
       for (const origin of this.flow.origins(defaultValue, cls.scope, CLOCKS)) {
@@ -659,8 +676,8 @@ class Analyzer {
       }
     }
     // Clock values in query parameters and in task instantiations (the task names its batch).
-    for (const root of this.taskRoots(cls)) {
-      for (const scope of this.reach(root).keys()) {
+    for (const scope of this.classReach(cls)) {
+      {
         for (const call of scope.calls) {
           if (call.method === 'execute_sql' || call.method === 'read') {
             const params = call.keywords.get('params') ?? (call.method === 'execute_sql' ? call.positional[1] : undefined);
@@ -693,6 +710,9 @@ class Analyzer {
   }
 
   private instantiatesTask(call: CallParts, scope: FunctionScope): boolean {
+    // Classes are CamelCase: skip the resolution for every other call.
+    const last = call.method ?? (call.callee.name === 'VariableName' ? this.text(call.callee) : '');
+    if (!/^[A-Z]/.test(last)) return false;
     const cls = this.spanner.instantiatedClass(call.node, scope);
     if (cls) return !!this.spanner.contextOf(cls)?.isTask;
     const parts = this.model.dotted(call.callee);
@@ -744,13 +764,13 @@ class Analyzer {
     if (!schema) return;
     const windowParams = new Map<string, { statement: SyntaxNode; callee: string }>();
     for (const [name, attribute] of cls.attributes) {
-      const call = attribute.value.name === 'CallExpression' ? callParts(attribute.value, this.model.src) : undefined;
+      const call = attribute.value.name === 'CallExpression' ? this.spanner.call(attribute.value) : undefined;
       const callee = call && (this.spanner.qualify(call.callee, cls.scope) ?? this.text(call.callee));
       if (callee && WINDOW_PARAMETERS.test(callee)) windowParams.set(name, { statement: attribute.statement, callee: this.text(call!.callee) });
     }
     if (!windowParams.size) return;
-    for (const root of this.taskRoots(cls)) {
-      for (const scope of this.reach(root).keys()) {
+    for (const scope of this.classReach(cls)) {
+      {
         for (const call of scope.calls) {
           if (call.method !== 'execute_sql' && call.method !== 'execute_update' && call.method !== 'read') continue;
           const sql = this.spanner.sqlOf(call.positional[0] ?? call.keywords.get('sql'), scope);
@@ -834,7 +854,7 @@ class Analyzer {
         if (node.getChild('[')) return this.flow.isConstantSlice(node) || !node.firstChild ? [] : this.rowSourceOrigins(node.firstChild, scope, seen);
         break;
       case 'CallExpression': {
-        const call = callParts(node, this.model.src);
+        const call = this.spanner.call(node);
         const q = call && this.spanner.qualify(call.callee, scope);
         if (call && call.positional[0] && ['builtins.list', 'builtins.tuple', 'builtins.sorted', 'builtins.reversed'].includes(q ?? '')) return this.rowSourceOrigins(call.positional[0], scope, seen);
         break;

@@ -59,6 +59,8 @@ export class FileModel {
   readonly module: FunctionScope;
   readonly scopes: FunctionScope[] = [];
   readonly classes: ClassModel[] = [];
+  /** Every call's parts, by `from:to`. */
+  readonly calls = new Map<string, CallParts>();
   /** Scope of each function-like node, by node start. */
   private readonly scopeByNode = new Map<number, FunctionScope>();
 
@@ -257,7 +259,10 @@ export class FileModel {
       }
       case 'CallExpression': {
         const call = callParts(node, this.src);
-        if (call) scope.calls.push(call);
+        if (call) {
+          scope.calls.push(call);
+          this.calls.set(`${node.from}:${node.to}`, call);
+        }
         break;
       }
       case 'YieldExpression':

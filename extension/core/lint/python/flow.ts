@@ -3,7 +3,7 @@
 // Flow-insensitive and intra-file, which is what a linter running on every keystroke can afford.
 import type { FunctionScope } from './file-model';
 import type { SpannerModel } from './spanner-model';
-import { callParts, children, type SyntaxNode } from './syntax';
+import { children, type SyntaxNode } from './syntax';
 
 export type SourceKind = 'clock' | 'date-clock' | 'random' | 'commit-ts' | 'unbounded' | 'counter' | 'task-param';
 
@@ -46,17 +46,26 @@ export class Flow {
     return this.spanner.model;
   }
 
+  private readonly memo = new Map<string, Origin[]>();
+
   /** Source calls of the wanted kinds that `node` derives from. */
   origins(node: SyntaxNode | undefined, scope: FunctionScope, kinds: ReadonlySet<SourceKind>): Origin[] {
     if (!node) return [];
-    const found: Origin[] = [];
-    const seen = new Set<string>();
-    this.visit(node, scope, kinds, found, seen, 0);
-    return found;
+    // One walk finds every kind; the rules ask for several kinds of the same values.
+    const key = `${node.from}:${node.to}:${node.name}:${scope.id}`;
+    let all = this.memo.get(key);
+    if (!all) {
+      all = [];
+      this.visit(node, scope, ALL_KINDS, all, new Set(), 0);
+      this.memo.set(key, all);
+    }
+    return all.filter((o) => kinds.has(o.kind));
   }
 
   /** What a single call or name produces, when it is a source. */
   sourceOf(node: SyntaxNode, scope: FunctionScope): SourceKind | undefined {
+    if (node.name === 'VariableName' && this.spanner.text(node) !== 'COMMIT_TIMESTAMP') return undefined;
+    if (node.name === 'MemberExpression' && node.lastChild?.name !== 'PropertyName') return undefined;
     if (node.name === 'MemberExpression' || node.name === 'VariableName') {
       const qualified = this.spanner.qualify(node, scope);
       if (qualified && (COMMIT_TIMESTAMP.has(qualified) || /(^|\.)spanner(_v1)?\.COMMIT_TIMESTAMP$/.test(qualified))) return 'commit-ts';
@@ -67,7 +76,7 @@ export class Flow {
       return undefined;
     }
     if (node.name !== 'CallExpression') return undefined;
-    const call = callParts(node, this.model.src);
+    const call = this.spanner.call(node);
     if (!call) return undefined;
     const qualified = this.spanner.qualify(call.callee, scope) ?? '';
     if (CLOCK.has(qualified)) return 'clock';
@@ -80,7 +89,7 @@ export class Flow {
       // range(N) with a constant N is bounded; range(len(rows)) is as long as rows.
       const stop = call.positional.length === 1 ? call.positional[0] : call.positional[1];
       if (!stop || this.isConstantNumber(stop)) return undefined;
-      const inner = stop.name === 'CallExpression' ? callParts(stop, this.model.src) : undefined;
+      const inner = stop.name === 'CallExpression' ? this.spanner.call(stop) : undefined;
       if (inner && this.spanner.qualify(inner.callee, scope) === 'builtins.len') return undefined;
       return 'unbounded';
     }
@@ -96,9 +105,9 @@ export class Flow {
         // Bounded: LIMIT, or filtered by the task's own parameters (the task's chunk).
         if (sql?.info.hasLimit) return undefined;
         const params = call.keywords.get('params') ?? call.positional[1];
-        if (params) {
-          const values = [...this.spanner.dictEntries(params, scope).values()];
-          if (values.some((v) => this.origins(v, scope, TASK_PARAM).length > 0)) return undefined;
+        if (params && sql) {
+          const used = [...this.spanner.dictEntries(params, scope)].filter(([name]) => sql.info.filterParams.has(name));
+          if (used.some(([, v]) => this.origins(v, scope, TASK_PARAM).length > 0)) return undefined;
         }
       }
       return 'unbounded';
@@ -141,16 +150,14 @@ export class Flow {
       case 'FunctionDefinition':
         return;
       case 'CallExpression': {
-        const call = callParts(node, this.model.src);
+        const call = this.spanner.call(node);
         if (call && OPAQUE.has(this.spanner.qualify(call.callee, scope) ?? '')) return;
         break;
       }
       case 'MemberExpression': {
         // rows[a:b]: a slice of constant size bounds the rows.
         if (kinds.has('unbounded') && this.isConstantSlice(node)) {
-          const rest = new Set(kinds);
-          rest.delete('unbounded');
-          if (rest.size) this.visit(node.firstChild!, scope, rest, found, seen, depth + 1);
+          this.visit(node.firstChild!, scope, BOUNDED_KINDS, found, seen, depth + 1);
           return;
         }
         break;
@@ -168,22 +175,35 @@ export class Flow {
           if (binding.kind === 'value' || binding.kind === 'augmented' || binding.kind === 'context') this.visit(binding.value, hit.scope, kinds, found, seen, depth + 1);
           else if (binding.kind === 'iteration') {
             // for i, row in enumerate(rows): i counts.
-            const call = binding.iterable.name === 'CallExpression' ? callParts(binding.iterable, this.model.src) : undefined;
+            const call = binding.iterable.name === 'CallExpression' ? this.spanner.call(binding.iterable) : undefined;
             if (call && this.spanner.qualify(call.callee, hit.scope) === 'builtins.enumerate' && binding.unpackIndex === 0) {
               if (kinds.has('counter')) found.push({ kind: 'counter', node: binding.iterable });
             } else this.visit(binding.iterable, hit.scope, kinds, found, seen, depth + 1);
           }
         }
         // rows.append(x) after rows = []: the appended values are the rows.
-        for (const call of hit.scope.calls) {
-          if ((call.method === 'append' || call.method === 'extend') && call.receiver?.name === 'VariableName' && this.spanner.text(call.receiver) === name) {
-            for (const arg of call.positional) this.visit(arg, hit.scope, kinds, found, seen, depth + 1);
-          }
-        }
+        for (const arg of this.appended(hit.scope).get(name) ?? []) this.visit(arg, hit.scope, kinds, found, seen, depth + 1);
         return;
       }
     }
     for (let child = node.firstChild; child; child = child.nextSibling) this.visit(child, scope, kinds, found, seen, depth + 1);
+  }
+
+  private readonly appends = new Map<FunctionScope, Map<string, SyntaxNode[]>>();
+
+  /** Arguments of `name.append(...)` / `name.extend(...)` in a scope, by name. */
+  private appended(scope: FunctionScope): Map<string, SyntaxNode[]> {
+    let byName = this.appends.get(scope);
+    if (byName) return byName;
+    byName = new Map();
+    for (const call of scope.calls) {
+      if ((call.method === 'append' || call.method === 'extend') && call.receiver?.name === 'VariableName') {
+        const name = this.spanner.text(call.receiver);
+        byName.set(name, [...(byName.get(name) ?? []), ...call.positional]);
+      }
+    }
+    this.appends.set(scope, byName);
+    return byName;
   }
 
   /** `rows[:500]`, `rows[i:i + 500]`, `rows[start : start + CHUNK]` with a constant size. */
@@ -226,3 +246,5 @@ export class Flow {
 }
 
 export const TASK_PARAM: ReadonlySet<SourceKind> = new Set(['task-param']);
+const ALL_KINDS: ReadonlySet<SourceKind> = new Set(['clock', 'date-clock', 'random', 'commit-ts', 'unbounded', 'counter', 'task-param']);
+const BOUNDED_KINDS: ReadonlySet<SourceKind> = new Set([...ALL_KINDS].filter((k) => k !== 'unbounded'));

@@ -78,8 +78,22 @@ export class SpannerModel {
     }
   }
 
+  private readonly callMemo = new Map<string, CallParts | undefined>();
+  private readonly qualifyMemo = new Map<string, string | undefined>();
+
   text(node: SyntaxNode): string {
     return this.model.src.of(node);
+  }
+
+  /** The parts of a call expression (memoised: the rules ask for the same calls many times). */
+  call(node: SyntaxNode): CallParts | undefined {
+    const key = `${node.from}:${node.to}`;
+    const known = this.model.calls.get(key);
+    if (known) return known;
+    if (this.callMemo.has(key)) return this.callMemo.get(key);
+    const parts = callParts(node, this.model.src);
+    this.callMemo.set(key, parts);
+    return parts;
   }
 
   contextOf(cls: ClassModel | undefined): ClassContext | undefined {
@@ -90,6 +104,14 @@ export class SpannerModel {
 
   /** `datetime.datetime.now` for `dt.now` after `from datetime import datetime as dt`, etc. */
   qualify(node: SyntaxNode, scope: FunctionScope): string | undefined {
+    const key = `${node.from}:${node.to}:${scope.id}`;
+    if (this.qualifyMemo.has(key)) return this.qualifyMemo.get(key);
+    const result = this.computeQualified(node, scope);
+    this.qualifyMemo.set(key, result);
+    return result;
+  }
+
+  private computeQualified(node: SyntaxNode, scope: FunctionScope): string | undefined {
     const parts = this.model.dotted(node);
     if (!parts) return undefined;
     const found = this.model.lookup(parts[0]!, scope);
@@ -180,7 +202,7 @@ export class SpannerModel {
         return inner.length === 1 ? this.objectKind(inner[0], scope, depth + 1) : undefined;
       }
       case 'CallExpression': {
-        const call = callParts(node, this.model.src);
+        const call = this.call(node);
         if (!call) return undefined;
         const qualified = this.qualify(call.callee, scope);
         if (qualified && CONNECT_FUNCTIONS.has(qualified)) return 'database';
@@ -262,7 +284,18 @@ export class SpannerModel {
   // ---- calls ----
 
   /** In-file functions a call may run; `offset` is 1 for bound methods (`self` not passed). */
+  private readonly resolveMemo = new Map<CallParts, Array<{ target: FunctionScope; offset: number }>>();
+
   resolveCall(call: CallParts, scope: FunctionScope): Array<{ target: FunctionScope; offset: number }> {
+    let resolved = this.resolveMemo.get(call);
+    if (!resolved) {
+      resolved = this.computeResolveCall(call, scope);
+      this.resolveMemo.set(call, resolved);
+    }
+    return resolved;
+  }
+
+  private computeResolveCall(call: CallParts, scope: FunctionScope): Array<{ target: FunctionScope; offset: number }> {
     const callee = call.callee;
     if (callee.name === 'VariableName') {
       const found = this.model.lookup(this.text(callee), scope);
@@ -340,7 +373,7 @@ export class SpannerModel {
       return target ? { target, offset: 1 } : undefined;
     }
     if (node.name === 'CallExpression') {
-      const call = callParts(node, this.model.src);
+      const call = this.call(node);
       if (call && /(^|\.)partial$/.test(this.qualify(call.callee, scope) ?? '')) return this.callableTarget(call.positional[0], scope);
     }
     return undefined;
@@ -423,7 +456,7 @@ export class SpannerModel {
       return names.every((n): n is string => n !== undefined) ? names : undefined;
     }
     if (node.name === 'CallExpression') {
-      const call = callParts(node, this.model.src);
+      const call = this.call(node);
       if (call && ['builtins.list', 'builtins.tuple'].includes(this.qualify(call.callee, scope) ?? '')) return this.stringList(call.positional[0], scope, depth + 1);
     }
     const value = this.constantBinding(node, scope);
@@ -508,7 +541,7 @@ export class SpannerModel {
       return entries;
     }
     if (node.name === 'CallExpression') {
-      const call = callParts(node, this.model.src);
+      const call = this.call(node);
       if (call && this.qualify(call.callee, scope) === 'builtins.dict') for (const [k, v] of call.keywords) entries.set(k, v);
       return entries;
     }

@@ -1,0 +1,234 @@
+// Benchmark of the lint (a script that prints figures, not a test).
+//
+//  1. The generated workspace of the graph benchmark's shape (200 modules x 10 tasks, about
+//     100,000 lines), here with Spanner writes in every task and a migrations folder: cold lint in
+//     a fresh process (load the bundle, read, parse, analyse, every rule), then re-lint after a
+//     one-line edit in a warm process, the way the editor does it (index.setFile, lint the edited
+//     file, re-check the others' cache signatures, migration rules).
+//  2. One 2,000-line module: lint after a one-line edit (parse + rules), target <= 50 ms.
+//
+// bench/graph.mjs generates its workspace inline (not importable), so the same shape is rebuilt
+// here with Spanner tasks in place of the LocalTarget ones.
+// Usage: node bench/lint.mjs [--files 200] [--tasks-per-file 10] [--runs 5]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const option = (name, fallback) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : Number(process.argv[at + 1]);
+};
+const FILES = option('files', 200);
+const TASKS_PER_FILE = option('tasks-per-file', 10);
+const RUNS = option('runs', 5);
+
+console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'luigi-spanner-lint-bench-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+const bundle = path.join(work, 'lint.cjs');
+await esbuild.build({
+  stdin: {
+    contents: `export { lintWorkspace } from './extension/core/lint/workspace';\nexport { Linter } from './extension/core/lint/engine';\nexport { WorkspaceIndex } from './extension/core/analysis/workspace-index';\n`,
+    resolveDir: root,
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: bundle,
+  logLevel: 'warning',
+});
+
+/** One task of about 50 lines; every fifth one has a finding (LS002, LS004, LS005, LS006, LS007). */
+function taskSource(file, k) {
+  const name = `Load${file}_${k}`;
+  const upstream = k > 0 ? `Load${file}_${k - 1}(batch=self.batch)` : file > 0 ? `mod_${file - 1}.Load${file - 1}_${TASKS_PER_FILE - 1}(batch=self.batch)` : 'Export(batch=self.batch)';
+  const flaw = (file * TASKS_PER_FILE + k) % 5 === 0 ? ['insert', 'clock-default', 'clock', 'query', 'effect'][(file + k) % 5] : undefined;
+  const op = flaw === 'insert' ? 'insert' : 'insert_or_update';
+  const defaultDay = flaw === 'clock-default' ? 'datetime.date.today()' : 'datetime.date(2024, 1, 1)';
+  const stamp = flaw === 'clock' ? 'datetime.datetime.now()' : 'spanner.COMMIT_TIMESTAMP';
+  const query = flaw === 'query' ? '"SELECT OrderId, Amount FROM Staging"' : '"SELECT OrderId, Amount FROM Staging WHERE Batch = @batch"';
+  const effect = flaw === 'effect' ? '\n            seen.append(len(rows))' : '';
+  return `
+
+class ${name}(luigi.Task):
+    """Step ${k} of module ${file}: loads one batch into Orders${file}."""
+
+    batch = luigi.Parameter()
+    day = luigi.DateParameter(default=${defaultDay})
+    limit = luigi.IntParameter(default=${k}, significant=False)
+
+    def requires(self):
+        return ${upstream}
+
+    def output(self):
+        return SpannerMarkerTarget(self.task_id, target_table="Orders${file}")
+
+    def run(self):
+        seen = []
+
+        def load(transaction):
+            rows = list(
+                transaction.execute_sql(
+                    ${query},
+                    params={"batch": self.batch},
+                    param_types={"batch": param_types.STRING},
+                )
+            )
+            stamped = [(order_id, amount, self.batch, ${stamp}) for order_id, amount in rows]
+            transaction.${op}("Orders${file}", ["OrderId", "Amount", "Batch", "LoadedAt"], stamped)${effect}
+            self.output().record(
+                transaction,
+                task_id=self.task_id,
+                task_family=self.task_family,
+                task_params={"batch": self.batch},
+                row_count=len(stamped),
+            )
+            return len(stamped)
+
+        count = connect().run_in_transaction(load)
+        self.set_status_message(f"{count} rows, {len(seen)} attempts")
+
+    def describe(self):
+        parts = [self.task_family, str(self.day), self.batch]
+        return " / ".join(parts)
+
+    def on_failure(self, exception):
+        message = super().on_failure(exception)
+        details = {"task": self.task_id, "batch": self.batch}
+        return f"{message} {details}"
+`;
+}
+
+const TASK_LINES = taskSource(1, 1).split('\n').length - 1;
+
+function moduleSource(file, tasks = TASKS_PER_FILE) {
+  const imports = file > 0 ? `from . import mod_${file - 1}\n` : 'from .raw import Export\n';
+  let source = `"""Generated module ${file} of the lint benchmark workspace."""\nimport datetime\n\nimport luigi\nfrom google.cloud import spanner\nfrom google.cloud.spanner_v1 import param_types\n\nfrom luigi_spanner import SpannerMarkerTarget, connect\n\n${imports}`;
+  for (let k = 0; k < tasks; k++) source += taskSource(file, k);
+  return source;
+}
+
+const workspace = path.join(work, 'workspace');
+mkdirSync(path.join(workspace, 'pipelines'), { recursive: true });
+mkdirSync(path.join(workspace, 'migrations'), { recursive: true });
+writeFileSync(path.join(workspace, 'pipelines', '__init__.py'), '');
+writeFileSync(path.join(workspace, 'pipelines', 'raw.py'), 'import luigi\n\n\nclass Export(luigi.ExternalTask):\n    batch = luigi.Parameter()\n\n    def output(self):\n        return luigi.LocalTarget(f"/tmp/bench/{self.batch}.csv")\n');
+let ddl = '';
+for (let file = 0; file < FILES; file++) {
+  ddl += `CREATE TABLE Orders${file} (\n  OrderId INT64 NOT NULL,\n  Amount NUMERIC,\n  Batch STRING(64),\n  LoadedAt TIMESTAMP OPTIONS (allow_commit_timestamp = true),\n) PRIMARY KEY (OrderId);\n\n`;
+}
+writeFileSync(path.join(workspace, 'migrations', '0001_orders.sql'), ddl);
+let totalLines = 0;
+for (let file = 0; file < FILES; file++) {
+  const source = moduleSource(file);
+  totalLines += source.split('\n').length;
+  writeFileSync(path.join(workspace, 'pipelines', `mod_${file}.py`), source);
+}
+console.log(`workspace: ${FILES + 2} Python files, ${FILES * TASKS_PER_FILE} tasks, ${totalLines.toLocaleString('en')} lines, ${FILES} tables`);
+
+// --- 1a. cold: a fresh process per run ---
+const coldScript = `
+const t0 = performance.now();
+const cpu0 = process.cpuUsage();
+const { lintWorkspace } = require(${JSON.stringify(bundle)});
+const loaded = performance.now();
+const { findings } = lintWorkspace(${JSON.stringify(workspace)});
+const done = performance.now();
+const cpu = process.cpuUsage(cpu0);
+const byCode = {};
+for (const f of findings) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
+process.stdout.write(JSON.stringify({ load: loaded - t0, lint: done - loaded, total: done - t0, cpu: (cpu.user + cpu.system) / 1000, findings: findings.length, byCode }));
+`;
+const cold = [];
+for (let i = 0; i < RUNS; i++) cold.push(JSON.parse(execFileSync(process.execPath, ['-e', coldScript], { encoding: 'utf8' })));
+const coldTotal = median(cold.map((c) => c.total));
+console.log(
+  `cold lint (fresh process, median of ${RUNS}): ${ms(coldTotal)} wall, ${ms(median(cold.map((c) => c.cpu)))} CPU  [load ${ms(median(cold.map((c) => c.load)))}, index+lint ${ms(median(cold.map((c) => c.lint)))}]  ` +
+    `-> ${cold[0].findings} findings ${JSON.stringify(cold[0].byCode)}`,
+);
+
+// --- 1b. warm: one-line edits, as the editor re-lints ---
+const require = createRequire(import.meta.url);
+const { lintWorkspace } = require(bundle);
+const { linter } = lintWorkspace(workspace);
+const index = linter['index'];
+const files = index.files();
+const texts = new Map(files.map((f) => [f, readFileSync(path.join(workspace, f), 'utf8')]));
+const edits = [];
+const editCpu = [];
+const parts = { index: [], edited: [], others: [], migrations: [] };
+for (let i = 0; i < 25; i++) {
+  const file = `pipelines/mod_${(i * 7919) % FILES}.py`;
+  // A one-line edit that changes findings: the first task stamps rows with the client clock.
+  const after = texts.get(file).replace('self.batch, spanner.COMMIT_TIMESTAMP)', 'self.batch, datetime.datetime.now())');
+  texts.set(file, after);
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  index.setFile(file, after);
+  const t1 = performance.now();
+  const findings = linter.lintPythonFile(file, after);
+  const t2 = performance.now();
+  for (const other of files) if (other !== file) linter.lintPythonFile(other, texts.get(other));
+  const t3 = performance.now();
+  linter.lintMigrationDir('migrations');
+  const t4 = performance.now();
+  const c4 = process.cpuUsage(c0);
+  editCpu.push((c4.user + c4.system) / 1000);
+  edits.push(t4 - t0);
+  parts.index.push(t1 - t0);
+  parts.edited.push(t2 - t1);
+  parts.others.push(t3 - t2);
+  parts.migrations.push(t4 - t3);
+  if (!findings.some((f) => f.code === 'LS005')) throw new Error('edit not reflected in the findings');
+}
+const warm = (xs) => median(xs.slice(5));
+console.log(
+  `re-lint after a one-line edit (warm, median of ${edits.length - 5} after 5 warm-up): ${ms(warm(edits))} wall, ${ms(warm(editCpu))} CPU, max ${ms(Math.max(...edits.slice(5)))}  ` +
+    `[index.setFile ${ms(warm(parts.index))}, lint edited file ${ms(warm(parts.edited))}, other ${files.length - 1} files (cache checks) ${ms(warm(parts.others))}, migration rules ${ms(warm(parts.migrations))}]`,
+);
+
+// --- 2. one 2,000-line module, as typed in the editor ---
+const { Linter, WorkspaceIndex } = require(bundle);
+const bigTasks = Math.round(2000 / TASK_LINES);
+let big = moduleSource(0, bigTasks);
+const bigLines = big.split('\n').length;
+const bigIndex = new WorkspaceIndex();
+bigIndex.setFile('pipelines/raw.py', texts.get('pipelines/raw.py'));
+bigIndex.setFile('pipelines/__init__.py', '');
+const bigLinter = new Linter({ index: bigIndex });
+bigLinter.setMigration('migrations/0001_orders.sql', ddl);
+bigIndex.setFile('pipelines/big.py', big);
+bigLinter.lintPythonFile('pipelines/big.py', big);
+const lintOnly = [];
+const lintCpu = [];
+const withIndex = [];
+for (let i = 0; i < 30; i++) {
+  big = big.replace(/limit = luigi\.IntParameter\(default=(\d+)/, (_m, n) => `limit = luigi.IntParameter(default=${Number(n) + 1}`);
+  const t0 = performance.now();
+  bigIndex.setFile('pipelines/big.py', big);
+  const t1 = performance.now();
+  const c1 = process.cpuUsage();
+  bigLinter.lintPythonFile('pipelines/big.py', big);
+  const c2 = process.cpuUsage(c1);
+  const t2 = performance.now();
+  lintOnly.push(t2 - t1);
+  lintCpu.push((c2.user + c2.system) / 1000);
+  withIndex.push(t2 - t0);
+}
+const lint2k = median(lintOnly.slice(5));
+console.log(
+  `${bigLines.toLocaleString('en')}-line file, one-line edit (median of 25 after 5 warm-up): lint ${ms(lint2k)} wall (max ${ms(Math.max(...lintOnly.slice(5)))}), ${ms(median(lintCpu.slice(5)))} CPU, ` +
+    `with the analysis re-index ${ms(median(withIndex.slice(5)))}   target <= 50 ms: ${lint2k <= 50 ? 'met' : 'MISSED'}`,
+);
