@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { FactsCache } from '../../core/analysis/facts-cache';
 import { FACTS_WORKER_DATA } from '../../core/analysis/facts-worker';
 import { toDot, toMermaid } from '../../core/analysis/render';
 import type { GraphJson } from '../../core/analysis/types';
@@ -13,6 +14,8 @@ export interface GraphCommandOptions {
   root?: string;
   format?: GraphFormat;
   followImports?: boolean;
+  /** Reuse facts of unchanged files from the previous run (default true). */
+  cache?: boolean;
 }
 
 // Large workspaces are parsed on worker threads too, when the build ships the worker bundle
@@ -26,6 +29,7 @@ export async function renderGraph(paths: string[], options: GraphCommandOptions 
     paths: paths.map((p) => path.resolve(p)),
     followImports: options.followImports ?? true,
     keepTrees: false, // one graph and exit: no edits follow
+    ...(options.cache === false ? {} : { cache: FactsCache.open(root) }),
     ...(existsSync(WORKER_SCRIPT) ? { startWorker: () => new Worker(WORKER_SCRIPT, { workerData: FACTS_WORKER_DATA }) } : {}),
   });
   const graph = index.graph();
@@ -47,7 +51,8 @@ export function registerGraphCommand(program: Command): void {
     .option('--root <dir>', 'folder that task ids and file paths are relative to (default: current folder)')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'dot', 'mermaid']).default('json'))
     .option('--no-follow-imports', 'only analyse the given paths, not the workspace modules they import')
-    .action(async (paths: string[], options: { root?: string; format: GraphFormat; followImports: boolean }) => {
+    .option('--no-cache', 'parse every file, ignoring the facts kept from earlier runs (in ~/.cache/luigi-spanner)')
+    .action(async (paths: string[], options: { root?: string; format: GraphFormat; followImports: boolean; cache: boolean }) => {
       const { graph, text } = await renderGraph(paths, options);
       process.stdout.write(text);
       // Diagnostics are part of the JSON; with the other formats they go to stderr.

@@ -16,4 +16,5 @@ export {
   type IndexedWorkspace,
 } from './workspace-files';
 export { FACTS_WORKER_DATA, serveFactsRequests } from './facts-worker';
+export { FactsCache, defaultCacheFolder } from './facts-cache';
 export { toDot, toMermaid } from './render';

@@ -3,6 +3,12 @@
 // files (which class is a task, which name points where) happens later, in the workspace index.
 import { ERROR_TYPES, LineIndex, parsePython, Tree, type SyntaxNode } from './python-parser';
 
+/**
+ * Version of the ModuleFacts shape and of what extraction puts in it. Bump it with any change
+ * to either: facts cached on disk (facts-cache.ts) under another version are discarded.
+ */
+export const FACTS_FORMAT = 1;
+
 /** A name as written: `A`, `mod.A`, `luigi.contrib.postgres.CopyToTable`. */
 export interface DottedRef {
   parts: string[];
@@ -475,7 +481,9 @@ class FactsBuilder {
   /** Splits an ArgList into positional and keyword arguments. */
   callArguments(argList: SyntaxNode, args: ArgumentRef[], keywordArgs: Array<{ name: string; value: ArgumentRef }>): void {
     let pendingKeyword: string | undefined;
-    for (let child = argList.firstChild; child; child = child.nextSibling) {
+    // (prevSibling would rescan the list from its start: remember the previous name instead.)
+    let previous = '';
+    for (let child = argList.firstChild; child; previous = child.name, child = child.nextSibling) {
       const name = child.name;
       if (name === '(' || name === ')' || name === ',' || name === '*' || name === '**' || child.type.isError) continue;
       if (name === 'VariableName' && child.nextSibling?.name === 'AssignOp') {
@@ -483,7 +491,7 @@ class FactsBuilder {
         continue;
       }
       if (name === 'AssignOp') continue;
-      if (child.prevSibling?.name === '*' || child.prevSibling?.name === '**') continue;
+      if (previous === '*' || previous === '**') continue;
       if (pendingKeyword !== undefined) {
         keywordArgs.push({ name: pendingKeyword, value: this.argument(child) });
         pendingKeyword = undefined;
@@ -598,8 +606,9 @@ class FactsBuilder {
       }
       case 'DictionaryExpression': {
         const result: OutputFacts[] = [];
-        for (let child = node.firstChild; child; child = child.nextSibling) {
-          if (child.prevSibling?.name === ':') result.push(...this.outputs(child, selfName));
+        let previous = '';
+        for (let child = node.firstChild; child; previous = child.name, child = child.nextSibling) {
+          if (previous === ':') result.push(...this.outputs(child, selfName));
         }
         return result;
       }
@@ -713,9 +722,10 @@ class CodeWalker {
   }
 
   parameters(params: SyntaxNode): void {
-    for (let child = params.firstChild; child; child = child.nextSibling) {
+    let previous = '';
+    for (let child = params.firstChild; child; previous = child.name, child = child.nextSibling) {
       if (child.name === 'VariableName') {
-        if (child.prevSibling?.name === 'AssignOp') this.visit(child, false);
+        if (previous === 'AssignOp') this.visit(child, false);
         else this.locals.add(this.facts.text(child));
       } else if (child.name !== 'TypeDef' && child.name !== 'AssignOp') this.visit(child, false);
     }

@@ -12,12 +12,23 @@ export type SourceRead = { text: string } | { skipped: string };
 
 /** Reads a Python file as UTF-8 text, or says why it is skipped. */
 export function readPythonSource(file: string): SourceRead {
+  const read = readPythonBytes(file);
+  return 'skipped' in read ? read : decodePython(read.bytes);
+}
+
+/** The bytes of a Python file, unless it is too large or binary. */
+export function readPythonBytes(file: string): { bytes: Buffer } | { skipped: string } {
   const size = statSync(file).size;
   if (size > MAX_FILE_BYTES) {
     return { skipped: `Skipped: ${(size / 1024 / 1024).toFixed(1)} MB is larger than the ${MAX_FILE_BYTES / 1024 / 1024} MB analysed per file` };
   }
   const bytes = readFileSync(file);
   if (bytes.subarray(0, 8192).includes(0)) return { skipped: 'Skipped: binary file (contains NUL bytes)' };
+  return { bytes };
+}
+
+/** UTF-8 text without a byte-order mark, or why it is not. */
+export function decodePython(bytes: Uint8Array): SourceRead {
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };

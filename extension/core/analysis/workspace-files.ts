@@ -5,9 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { UserFacingError } from '../errors';
-import { factsOfFiles, type FactsRequest, type FactsResponse, type FileFacts } from './facts-worker';
-import type { ModuleFacts } from './module-facts';
-import { findPythonFiles, readPythonSource } from './source-files';
+import { contentHash, type FactsCache } from './facts-cache';
+import { type FactsRequest, type FactsResponse, type FileFacts } from './facts-worker';
+import { extractModuleFacts, type ModuleFacts } from './module-facts';
+import { decodePython, findPythonFiles, readPythonBytes } from './source-files';
 import { WorkspaceIndex } from './workspace-index';
 
 export { findPythonFiles, MAX_FILE_BYTES, readPythonSource, type SourceRead } from './source-files';
@@ -24,6 +25,8 @@ export interface IndexWorkspaceOptions {
   index?: WorkspaceIndex;
   /** For a new index: keep texts and trees for later edits (default true; the CLI needs none). */
   keepTrees?: boolean;
+  /** Facts of unchanged files are taken from here, new ones stored (and saved at the end). */
+  cache?: FactsCache;
 }
 
 export interface ParallelIndexOptions extends IndexWorkspaceOptions {
@@ -50,14 +53,16 @@ interface Plan {
   /** Root-relative key -> absolute path, in order. */
   files: Map<string, string>;
   followImports: boolean;
+  keepTrees: boolean;
+  cache?: FactsCache;
 }
 
 /** Walks `root` (or `paths` under it), reads every .py file and indexes it, on this thread. */
 export function indexWorkspace(root: string, options: IndexWorkspaceOptions = {}): IndexedWorkspace {
   const plan = planIndex(root, options);
-  const keepTrees = options.keepTrees ?? true;
-  for (const [key, absolute] of plan.files) addSource(plan.index, key, absolute, keepTrees);
-  followImports(plan, keepTrees);
+  for (const [key, absolute] of plan.files) addSource(plan, key, absolute);
+  followImports(plan);
+  plan.cache?.save();
   return { index: plan.index, files: [...plan.files.keys()].sort() };
 }
 
@@ -67,30 +72,52 @@ export function indexWorkspace(root: string, options: IndexWorkspaceOptions = {}
  */
 export async function indexWorkspaceParallel(root: string, options: ParallelIndexOptions = {}): Promise<IndexedWorkspace> {
   const plan = planIndex(root, options);
-  const keepTrees = options.keepTrees ?? true;
-  const entries = [...plan.files].map(([key, absolute]) => ({ key, absolute, bytes: sizeOf(absolute) }));
-  const totalBytes = entries.reduce((sum, e) => sum + e.bytes, 0);
-  const threads = Math.max(0, Math.min(options.workers ?? defaultWorkers(), entries.length - 1));
+  // Files whose facts are cached need no parsing anywhere.
+  const toParse: Array<{ key: string; absolute: string; bytes: Buffer; hash?: string }> = [];
+  for (const [key, absolute] of plan.files) {
+    const read = readPythonBytes(absolute);
+    if ('skipped' in read) {
+      plan.index.markSkipped(key, read.skipped);
+      continue;
+    }
+    const hash = plan.cache ? contentHash(read.bytes) : undefined;
+    const cached = hash === undefined ? undefined : plan.cache!.get(key, hash);
+    if (cached) plan.index.setFacts(key, cached);
+    else toParse.push({ key, absolute, bytes: read.bytes, ...(hash ? { hash } : {}) });
+  }
+  const totalBytes = toParse.reduce((sum, e) => sum + e.bytes.length, 0);
+  const threads = Math.max(0, Math.min(options.workers ?? defaultWorkers(), toParse.length - 1));
   if (!options.startWorker || threads === 0 || totalBytes < (options.parallelFromBytes ?? 1024 * 1024)) {
-    return indexWorkspace(root, options);
+    for (const { key, bytes, hash } of toParse) parseInto(plan, key, bytes, hash);
+  } else {
+    // Biggest files first, each to the least loaded share; share 0 is this thread's.
+    const shares = Array.from({ length: threads + 1 }, () => ({ bytes: 0, files: [] as typeof toParse }));
+    for (const entry of [...toParse].sort((a, b) => b.bytes.length - a.bytes.length)) {
+      const share = shares.reduce((least, s) => (s.bytes < least.bytes ? s : least));
+      share.bytes += entry.bytes.length;
+      share.files.push(entry);
+    }
+    const hashes = new Map(toParse.map((e) => [e.key, e.hash]));
+    const workers = shares.slice(1).map(() => options.startWorker!());
+    try {
+      const pending = workers.map((worker, i) => askWorker(worker, { files: shares[i + 1]!.files.map(({ key, absolute }) => ({ key, absolute })) }));
+      for (const { key, bytes, hash } of shares[0]!.files) parseInto(plan, key, bytes, hash);
+      for (const results of await Promise.all(pending)) {
+        for (const result of results) {
+          if ('skipped' in result) plan.index.markSkipped(result.key, result.skipped);
+          else {
+            plan.index.setFacts(result.key, result.facts);
+            const hash = hashes.get(result.key);
+            if (hash) plan.cache?.set(result.key, hash, result.facts);
+          }
+        }
+      }
+    } finally {
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    }
   }
-  // Biggest files first, each to the least loaded share; share 0 is this thread's.
-  const shares = Array.from({ length: threads + 1 }, () => ({ bytes: 0, files: [] as FactsRequest['files'] }));
-  for (const entry of [...entries].sort((a, b) => b.bytes - a.bytes)) {
-    const share = shares.reduce((least, s) => (s.bytes < least.bytes ? s : least));
-    share.bytes += entry.bytes;
-    share.files.push({ key: entry.key, absolute: entry.absolute });
-  }
-  const workers = shares.slice(1).map(() => options.startWorker!());
-  try {
-    const pending = workers.map((worker, i) => askWorker(worker, { files: shares[i + 1]!.files }));
-    const own = new Set(shares[0]!.files.map((f) => f.key));
-    for (const [key, absolute] of plan.files) if (own.has(key)) addSource(plan.index, key, absolute, keepTrees);
-    for (const results of await Promise.all(pending)) for (const result of results) addFacts(plan.index, result);
-  } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
-  }
-  followImports(plan, keepTrees);
+  followImports(plan);
+  plan.cache?.save();
   return { index: plan.index, files: [...plan.files.keys()].sort() };
 }
 
@@ -107,19 +134,32 @@ function askWorker(worker: Worker, request: FactsRequest): Promise<FileFacts[]> 
   });
 }
 
-function addSource(index: WorkspaceIndex, key: string, absolute: string, keepTrees: boolean): void {
-  if (keepTrees) {
-    const source = readPythonSource(absolute);
-    if ('skipped' in source) index.markSkipped(key, source.skipped);
-    else index.setFile(key, source.text);
-  } else {
-    for (const result of factsOfFiles([{ key, absolute }])) addFacts(index, result);
+/** Reads one file into the index: from the cache, parsed with its tree kept, or facts only. */
+function addSource(plan: Plan, key: string, absolute: string): void {
+  const { index, cache } = plan;
+  const read = readPythonBytes(absolute);
+  if ('skipped' in read) {
+    index.markSkipped(key, read.skipped);
+    return;
   }
+  const hash = cache ? contentHash(read.bytes) : undefined;
+  const cached = hash === undefined ? undefined : cache!.get(key, hash);
+  if (cached) index.setFacts(key, cached);
+  else parseInto(plan, key, read.bytes, hash);
 }
 
-function addFacts(index: WorkspaceIndex, result: FileFacts): void {
-  if ('skipped' in result) index.markSkipped(result.key, result.skipped);
-  else index.setFacts(result.key, result.facts);
+/** Parses one file's bytes into the index (and the cache, given the content hash). */
+function parseInto(plan: Plan, key: string, bytes: Buffer, hash: string | undefined): void {
+  const { index, cache } = plan;
+  const source = decodePython(bytes);
+  if ('skipped' in source) {
+    index.markSkipped(key, source.skipped);
+    return;
+  }
+  let facts: ModuleFacts;
+  if (plan.keepTrees) facts = index.setFile(key, source.text);
+  else index.setFacts(key, (facts = extractModuleFacts(source.text)));
+  if (hash) cache?.set(key, hash, facts);
 }
 
 function planIndex(root: string, options: IndexWorkspaceOptions): Plan {
@@ -140,11 +180,11 @@ function planIndex(root: string, options: IndexWorkspaceOptions): Plan {
   }
   // Following imports only matters when part of the root was left out.
   const followImports = (options.followImports ?? true) && !starts.includes(absoluteRoot);
-  return { root: absoluteRoot, index, files, followImports };
+  return { root: absoluteRoot, index, files, followImports, keepTrees: options.keepTrees ?? true, ...(options.cache ? { cache: options.cache } : {}) };
 }
 
 /** Adds the workspace modules the indexed files import, until nothing new turns up. */
-function followImports(plan: Plan, keepTrees: boolean): void {
+function followImports(plan: Plan): void {
   if (!plan.followImports) return;
   let pending = [...plan.files.keys()];
   while (pending.length > 0) {
@@ -157,7 +197,7 @@ function followImports(plan: Plan, keepTrees: boolean): void {
         const absolute = path.join(plan.root, candidate);
         if (!isFile(absolute)) continue;
         plan.files.set(candidate, absolute);
-        addSource(plan.index, candidate, absolute, keepTrees);
+        addSource(plan, candidate, absolute);
         found.push(candidate);
       }
     }
@@ -199,14 +239,6 @@ function importCandidates(file: string, facts: ModuleFacts): string[] {
 
 function toKey(root: string, absolute: string): string {
   return path.relative(root, absolute).split(path.sep).join('/');
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
 }
 
 function exists(p: string): boolean {

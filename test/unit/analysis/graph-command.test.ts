@@ -1,7 +1,9 @@
 // `luigi-spanner graph` through commander, as the CLI runs it, and its DOT / Mermaid renderings.
 import { Command } from 'commander';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerGraphCommand } from '../../../extension/cli/commands/graph';
 import { toDot, toMermaid } from '../../../extension/core/analysis/render';
 import type { GraphJson } from '../../../extension/core/analysis/types';
@@ -25,7 +27,25 @@ async function runGraph(args: string[]): Promise<{ stdout: string; stderr: strin
 }
 
 describe('luigi-spanner graph', () => {
+  let cacheFolder: string;
+  beforeAll(() => {
+    cacheFolder = mkdtempSync(path.join(os.tmpdir(), 'graph-cache-'));
+    vi.stubEnv('LUIGI_SPANNER_CACHE_DIR', cacheFolder);
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    rmSync(cacheFolder, { recursive: true, force: true });
+  });
   afterEach(() => vi.restoreAllMocks());
+
+  it('keeps facts in the cache folder for the next run, unless --no-cache', async () => {
+    const first = await runGraph([path.join(FIXTURES, 'forms'), '--root', FIXTURES]);
+    expect(readdirSync(cacheFolder).filter((f) => f.startsWith('graph-facts-'))).toHaveLength(1);
+    const second = await runGraph([path.join(FIXTURES, 'forms'), '--root', FIXTURES]);
+    const uncached = await runGraph([path.join(FIXTURES, 'forms'), '--root', FIXTURES, '--no-cache']);
+    expect(second.stdout).toBe(first.stdout);
+    expect(uncached.stdout).toBe(first.stdout);
+  });
 
   it('prints the JSON graph of the given paths, files relative to --root', async () => {
     const { stdout } = await runGraph([path.join(FIXTURES, 'orders'), '--root', FIXTURES, '--format', 'json']);

@@ -1,11 +1,12 @@
 // Reading a workspace from disk: what is skipped and why, following imports, worker threads.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../../extension/core/errors';
+import { FactsCache } from '../../../extension/core/analysis/facts-cache';
 import { FACTS_WORKER_DATA } from '../../../extension/core/analysis/facts-worker';
 import { findPythonFiles, indexWorkspace, indexWorkspaceParallel, MAX_FILE_BYTES } from '../../../extension/core/analysis/workspace-files';
 
@@ -93,6 +94,47 @@ describe('indexWorkspace', () => {
   });
 });
 
+describe('the facts cache', () => {
+  it('parses only what changed since the last run, and forgets deleted files', () => {
+    const root = path.join(scratch, 'cached');
+    cpSync(path.join(FIXTURES, 'orders'), path.join(root, 'orders'), { recursive: true });
+    const folder = path.join(scratch, 'cache-folder');
+    const run = () => {
+      const cache = FactsCache.open(root, folder);
+      const { index } = indexWorkspace(root, { cache, keepTrees: false });
+      return { cache, graph: index.graph() };
+    };
+    const first = run();
+    expect(first.cache.stats).toEqual({ hits: 0, misses: 6 });
+    const second = run();
+    expect(second.cache.stats).toEqual({ hits: 6, misses: 0 });
+    expect(second.graph).toEqual(first.graph);
+
+    const reports = path.join(root, 'orders', 'reports.py');
+    writeFileSync(reports, readFileSync(reports, 'utf8').replace('agg.DailyRevenue(batch=self.batch)', 'agg.TopCustomers(batch=self.batch)'));
+    rmSync(path.join(root, 'orders', 'settings.py'));
+    const third = run();
+    expect(third.cache.stats).toEqual({ hits: 4, misses: 1 });
+    expect(third.graph).toEqual(indexWorkspace(root).index.graph());
+    const saved = JSON.parse(readFileSync(third.cache.file, 'utf8')) as { entries: Record<string, unknown> };
+    expect(Object.keys(saved.entries).sort()).toEqual(['orders/__init__.py', 'orders/aggregates.py', 'orders/exports.py', 'orders/loads.py', 'orders/reports.py']);
+  });
+
+  it('ignores a damaged cache file or one of another format', () => {
+    const root = workspace('cache-damage', { 'a.py': TASK });
+    const folder = path.join(scratch, 'cache-damage-folder');
+    FactsCache.open(root, folder); // nothing there yet
+    indexWorkspace(root, { cache: FactsCache.open(root, folder) });
+    const [file] = readdirSync(folder);
+    writeFileSync(path.join(folder, file!), '{"format": 1, "entries": ');
+    expect(indexWorkspace(root, { cache: FactsCache.open(root, folder) }).index.graph().tasks.map((t) => t.id)).toEqual(['a.Kept']);
+    writeFileSync(path.join(folder, file!), JSON.stringify({ format: -1, entries: { 'a.py': { hash: 'x', facts: {} } } }));
+    const cache = FactsCache.open(root, folder);
+    indexWorkspace(root, { cache });
+    expect(cache.stats).toEqual({ hits: 0, misses: 1 });
+  });
+});
+
 describe('indexWorkspaceParallel', () => {
   let bundle: string;
   beforeAll(async () => {
@@ -124,6 +166,18 @@ describe('indexWorkspaceParallel', () => {
     expect(started).toBe(2);
     expect(index.graph()).toEqual(indexWorkspace(root).index.graph());
     expect(index.graph().diagnostics.some((d) => d.file === 'binary.py' && d.code === 'skipped-file')).toBe(true);
+
+    // With a cache: workers fill it, the next run needs no parsing at all.
+    const folder = path.join(scratch, 'parallel-cache');
+    const startWorker = () => new Worker(bundle, { workerData: FACTS_WORKER_DATA });
+    const cold = FactsCache.open(root, folder);
+    const filled = await indexWorkspaceParallel(root, { workers: 1, parallelFromBytes: 0, startWorker, cache: cold });
+    const warm = FactsCache.open(root, folder);
+    const reused = await indexWorkspaceParallel(root, { workers: 1, parallelFromBytes: 0, startWorker, cache: warm });
+    expect(cold.stats.hits).toBe(0);
+    expect(warm.stats).toEqual({ hits: cold.stats.misses, misses: 0 });
+    expect(reused.index.graph()).toEqual(filled.index.graph());
+    expect(reused.index.graph()).toEqual(index.graph());
   });
 
   it('stays on this thread for small workspaces', async () => {
