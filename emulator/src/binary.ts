@@ -97,6 +97,16 @@ async function waitForReadyLine(logFile: string, offset: number, pgid: number, t
   throw new Error(`no readiness line after ${timeoutMs} ms`);
 }
 
+async function answers(host: string): Promise<boolean> {
+  const [hostname, port] = host.split(':');
+  try {
+    await waitForPort(hostname!, Number(port), 500);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const toRunning = (state: BinaryState, reused: boolean): RunningEmulator => ({
   backend: 'binary',
   host: state.host,
@@ -108,7 +118,12 @@ const toRunning = (state: BinaryState, reused: boolean): RunningEmulator => ({
 });
 
 export async function startBinaryEmulator(settings: EmulatorSettings): Promise<RunningEmulator> {
-  const existing = readState(stateFile(settings.name));
+  let existing = readState(stateFile(settings.name));
+  // A recycled process id after a reboot looks alive: trust the state only if its port answers.
+  if (existing && !(await answers(existing.host))) {
+    rmSync(stateFile(settings.name), { force: true });
+    existing = undefined;
+  }
   if (existing) {
     if (existing.faultInjection === settings.faultInjection) return toRunning(existing, true);
     throw new UserFacingError(

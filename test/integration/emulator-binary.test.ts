@@ -1,6 +1,7 @@
 // The binary backend: gateway_main (installed here at /usr/lib/google-cloud-sdk/bin/cloud_spanner_emulator)
 // as a detached process group, with a scratch state folder; stopped in afterAll.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,8 @@ import {
   stopEmulators,
   type RunningEmulator,
 } from '../../emulator/src';
-import { binaryLogFile, findEmulatorBinary } from '../../emulator/src/binary';
+import { binaryLogFile, findEmulatorBinary, stateDir } from '../../emulator/src/binary';
+import { freePort } from '../../emulator/src/ports';
 import { query } from '../support/emulator';
 
 const savedEnv = { ...process.env };
@@ -110,6 +112,28 @@ describe('binary backend (real gateway_main)', () => {
     expect(error).toMatchObject({ code: 'NO_BACKEND' });
     expect((error as { fix: string }).fix).toMatch(/Docker/);
     expect((error as { fix: string }).fix).toMatch(/cloud-spanner-emulator/);
+  });
+
+  it('ignores a state file whose process is alive but whose port does not answer (a recycled pid)', async () => {
+    const stranger = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    try {
+      const deadPort = await freePort();
+      writeFileSync(
+        path.join(stateDir(), 'binary-emulator-bin.json'),
+        JSON.stringify({ pgid: stranger.pid, host: `127.0.0.1:${deadPort}`, restPort: deadPort, faultInjection: false, name: 'bin' }),
+      );
+      const running = await startEmulator(settings());
+      expect(running.reused).toBe(false);
+      expect(running.handle).not.toBe(String(stranger.pid));
+      expect(await query({ host: running.host, projectId: 'luigi-spanner-test', instanceId: 'x1', databaseId: 'x1' }, 'SELECT 1 AS one').catch((e: Error) => e.message)).toMatch(
+        /Instance not found|Database not found|NOT_FOUND/,
+      );
+      // The stranger was left alone.
+      expect(isAlive(stranger.pid!)).toBe(true);
+    } finally {
+      stranger.kill();
+      await stopEmulators('bin');
+    }
   });
 
   it('a fresh reset drops and recreates only its own database', async () => {
