@@ -896,6 +896,17 @@ class Analyzer {
     if (!values) return undefined;
     let node = values;
     if (node.name === 'VariableName') node = this.spanner.constantBinding(node, write.scope)?.node ?? node;
+    if (node.name === 'ArrayExpression' || node.name === 'TupleExpression') return sequenceElements(node)?.length;
+    if (node.name === 'ArrayComprehensionExpression') {
+      // [... for i in range(N)] or range(start, start + N)
+      const parts = children(node);
+      const iterables = parts.filter((_c, k) => parts[k - 1]?.name === 'in');
+      const range = iterables.length === 1 && iterables[0]!.name === 'CallExpression' ? this.spanner.call(iterables[0]!) : undefined;
+      if (!range || this.spanner.qualify(range.callee, write.scope) !== 'builtins.range') return undefined;
+      const stop = range.positional.length === 1 ? range.positional[0] : range.positional[1];
+      if (range.positional.length === 1) return this.flow.constantNumber(stop);
+      return stop?.name === 'BinaryExpression' ? this.flow.constantNumber(children(stop)[2]) : undefined;
+    }
     if (node.name === 'MemberExpression' && this.flow.isConstantSlice(node)) {
       const parts = children(node);
       const upper = parts[parts.findIndex((c) => c.name === ':') + 1];

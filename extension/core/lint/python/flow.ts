@@ -34,6 +34,7 @@ const DATE_CLOCK = new Set(['datetime.date.today', 'pendulum.yesterday', 'pendul
 const RANDOM = new Set(['uuid.uuid1', 'uuid.uuid4', 'os.urandom']);
 const RANDOM_PREFIXES = ['random.', 'secrets.', 'numpy.random.'];
 const COMMIT_TIMESTAMP = new Set(['google.cloud.spanner.COMMIT_TIMESTAMP', 'google.cloud.spanner_v1.COMMIT_TIMESTAMP', 'google.cloud.spanner_v1.param_types.COMMIT_TIMESTAMP']);
+const READS = new Set(['execute_sql', 'read', 'execute_update', 'batch_update', 'execute_partitioned_dml']);
 const LISTINGS = new Set(['glob.glob', 'glob.iglob', 'os.listdir', 'os.scandir', 'os.walk']);
 const LISTING_METHODS = new Set(['glob', 'rglob', 'iterdir']);
 /** Calls whose result says nothing about where their arguments came from. */
@@ -89,6 +90,12 @@ export class Flow {
       // range(N) with a constant N is bounded; range(len(rows)) is as long as rows.
       const stop = call.positional.length === 1 ? call.positional[0] : call.positional[1];
       if (!stop || this.isConstantNumber(stop)) return undefined;
+      // range(start, start + CHUNK): a constant-size window.
+      const start = call.positional.length >= 2 ? call.positional[0] : undefined;
+      if (start && stop.name === 'BinaryExpression') {
+        const [left, op, right] = children(stop);
+        if (left && right && op && this.spanner.text(op) === '+' && this.spanner.text(left) === this.spanner.text(start) && this.isConstantNumber(right)) return undefined;
+      }
       const inner = stop.name === 'CallExpression' ? this.spanner.call(stop) : undefined;
       if (inner && this.spanner.qualify(inner.callee, scope) === 'builtins.len') return undefined;
       return 'unbounded';
@@ -152,6 +159,8 @@ export class Flow {
       case 'CallExpression': {
         const call = this.spanner.call(node);
         if (call && OPAQUE.has(this.spanner.qualify(call.callee, scope) ?? '')) return;
+        // Rows read from the database are data, not their query's parameters.
+        if (call?.method && READS.has(call.method)) return;
         break;
       }
       case 'MemberExpression': {

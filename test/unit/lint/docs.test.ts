@@ -1,0 +1,25 @@
+// Every rule has its page (the code links and SARIF helpUri point there) with the four parts.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RULES, ruleDocPath } from '../../../extension/core/lint/catalog';
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+
+describe('rule docs', () => {
+  for (const rule of RULES) {
+    it(`${rule.code} has a page with the problem, a wrong and a right example, and the fix`, () => {
+      const file = path.join(REPO, ruleDocPath(rule.code));
+      expect(existsSync(file)).toBe(true);
+      const text = readFileSync(file, 'utf8');
+      expect(text.split('\n')[0]).toBe(`# ${rule.code}: ${rule.title}`);
+      for (const section of ['## Problem', '## Wrong', '## Right', '## Fix']) expect(text).toContain(section);
+      expect(text.match(/```/g)?.length ?? 0).toBeGreaterThanOrEqual(4);
+    });
+  }
+
+  it('the index lists every rule', () => {
+    const index = readFileSync(path.join(REPO, 'docs/rules/README.md'), 'utf8');
+    for (const rule of RULES) expect(index).toContain(`[${rule.code}](${rule.code}.md) | ${rule.title} | ${rule.defaultSeverity}`);
+  });
+});
