@@ -156,8 +156,9 @@ export function registerEmulatorCommand(program: Command): void {
     emulator
       .command('reset')
       .description('drop and recreate the database with its migrations and seeds (fast); --full restarts the emulator')
-      .option('--full', 'stop the emulator and start a new one: every database is gone'),
-  ).action(async (options: ProjectOptions & { full?: boolean }) => {
+      .option('--full', 'stop the emulator and start a new one: every database is gone')
+      .option('--fault-injection', 'the emulator to reset (or restart, with --full) is the fault-injecting one'),
+  ).action(async (options: ProjectOptions & { full?: boolean; faultInjection?: boolean }) => {
     const started = performance.now();
     const settings = await projectSettings(options);
     const { resetEmulator } = await lifecycle();
