@@ -445,7 +445,9 @@ export class CodeServerSession {
       for (let i = 0; i < count; i++) {
         const box = await decorations.nth(i).boundingBox();
         // A lens row sits in the view zone directly above its line, less than one line height away.
-        if (lineBox !== null && box !== null && box.y < lineBox.y && lineBox.y - box.y <= lineBox.height * 1.5) return decorations.nth(i);
+        // Monaco shows an empty lens row while it re-renders after a scroll: wait for its links.
+        const above = lineBox !== null && box !== null && box.y < lineBox.y && lineBox.y - box.y <= lineBox.height * 1.5;
+        if (above && (await decorations.nth(i).locator('a').count()) > 0) return decorations.nth(i);
       }
       if (Date.now() > deadline) return undefined;
       await sleep(250);
