@@ -31,6 +31,9 @@ interface PythonEntry {
   text: string;
   tree: Tree;
   signature: string;
+  /** The task facts of the file's own classes, which other files' results depend on. */
+  contexts: string;
+  contextsChanged: boolean;
   result: PythonLintResult;
   migrationsDir: string | undefined;
 }
@@ -122,8 +125,10 @@ export class Linter {
     const key = this.index.key(file);
     const migrationsDir = this.migrationsDirFor(key);
     const contexts = this.classContexts(key);
-    const signature = `${this.configVersion}|${migrationsDir ?? ''}|${migrationsDir ? this.schemaStamp(migrationsDir) : ''}|${JSON.stringify([...contexts])}`;
+    const contextsText = JSON.stringify([...contexts]);
+    const signature = `${this.configVersion}|${migrationsDir ?? ''}|${migrationsDir ? this.schemaStamp(migrationsDir) : ''}|${contextsText}`;
     let entry = this.python.get(key);
+    const previousContexts = entry?.contexts;
     if (!entry || entry.text !== text || entry.signature !== signature) {
       const schema = migrationsDir ? this.schema(migrationsDir) : undefined;
       const tree = parseIncrementally(text, entry);
@@ -137,10 +142,18 @@ export class Linter {
         ...(migrationsDir !== undefined ? { migrationsDir } : {}),
         mutationLimit: this.config.mutationLimit,
       });
-      entry = { text, tree, signature, result, migrationsDir };
+      entry = { text, tree, signature, contexts: contextsText, contextsChanged: previousContexts !== contextsText, result, migrationsDir };
       this.python.set(key, entry);
-    }
+    } else entry.contextsChanged = false;
     return this.finish(entry.result.findings, key, text, '#');
+  }
+
+  /**
+   * Whether the last lint of `file` saw its classes' task facts change (a class added, renamed,
+   * made a task): only then can other files' findings change with it.
+   */
+  affectsOtherFiles(file: string): boolean {
+    return this.python.get(this.index.key(file))?.contextsChanged ?? true;
   }
 
   removePythonFile(file: string): void {

@@ -139,10 +139,11 @@ export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): 
       void (async () => {
         const changed = new Set(files.filter((f) => f.endsWith('.py')));
         for (const file of changed) await lintPython(file);
-        // Other files depend on the changed one only through task facts and schema, which the
-        // engine's per-file signature checks: re-linting them is a cache hit unless they changed.
-        for (const file of published.keys()) if (file.endsWith('.py') && !changed.has(file)) await lintPython(file);
-        for (const file of changed) if (!published.has(file)) await lintPython(file);
+        // Other files depend on the changed ones only through their classes' task facts: re-lint
+        // them (cache hits unless their own facts changed) only when those facts changed.
+        if ([...changed].some((file) => linter.affectsOtherFiles(file))) {
+          for (const file of published.keys()) if (file.endsWith('.py') && !changed.has(file)) await lintPython(file);
+        }
         lintMigrations();
         fireCounts();
       })().catch((error: unknown) => log?.error(`lint: ${String(error)}`));
