@@ -2,10 +2,12 @@
 // Each command lives in ./commands/<name>.ts and registers itself on the program.
 import { Command } from 'commander';
 import { describeError } from '../core/errors';
+import { registerChaosCommand } from './commands/chaos';
 import { registerDemoCommand } from './commands/demo';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerEmulatorCommand } from './commands/emulator';
 import { registerGraphCommand } from './commands/graph';
+import { registerReproduceCommand } from './commands/reproduce';
 import { registerLintCommand } from './commands/lint';
 import { registerRunCommand } from './commands/run';
 import { version } from '../../package.json';
@@ -20,6 +22,8 @@ registerEmulatorCommand(program);
 registerGraphCommand(program);
 registerLintCommand(program);
 registerRunCommand(program);
+registerReproduceCommand(program);
+registerChaosCommand(program);
 registerDoctorCommand(program);
 registerDemoCommand(program);
 

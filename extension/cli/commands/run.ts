@@ -6,11 +6,14 @@ import type { RunEvent } from '../../core/runs/events';
 import { startRun, type RunOutcome } from '../../core/runs/runPipeline';
 import { findMigrationsDir, prepareRunTarget, type PreparedTarget } from '../../core/runs/runTarget';
 import { addEmulatorOptions, settingsFrom, type EmulatorCliOptions } from '../options';
+import { findingsOfRun, formatFinding, RUNNER_ENV } from '../../core/debugger';
 
 interface RunOptions extends EmulatorCliOptions {
   param: string[];
   workers?: number;
   keepState?: boolean;
+  /** Delete the task's own completion markers first (emulator only), so it runs again. */
+  force?: boolean;
   json?: boolean;
   python?: string;
   migrations?: string;
@@ -81,7 +84,7 @@ export async function runTaskFromCli(
     task,
     params: parseParams(options.param),
     workers: options.workers,
-    env: prepared.env,
+    env: options.force ? { ...prepared.env, [RUNNER_ENV.force]: '1' } : prepared.env,
     onEvent: (event) => {
       if (options.json) return write(JSON.stringify(event));
       const line = describeEvent(event, labels);
@@ -104,6 +107,7 @@ export function registerRunCommand(program: Command): void {
       .option('-p, --param <name=value>', 'a task parameter (repeatable)', (v: string, all: string[]) => [...all, v], [])
       .addOption(new Option('--workers <n>', 'Luigi workers').argParser((v) => Number.parseInt(v, 10)))
       .option('--keep-state', "use the workspace's database and leave it as it is (default: a fresh database per run)")
+      .option('--force', "delete the task's own completion marker first so it runs again (emulator only; useful with --keep-state)")
       .option('--migrations <dir>', 'migrations folder (default: the nearest migrations/ above the pipeline)')
       .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
       .option('--root <dir>', 'workspace root', process.cwd())
@@ -113,6 +117,9 @@ export function registerRunCommand(program: Command): void {
     if (!options.json) {
       const summary = outcome.summary;
       console.log(summary ? `\n${summary.status} in ${summary.seconds?.toFixed(1) ?? '?'}s — database ${prepared.target.databaseId}` : '\nThe run ended without a summary.');
+      // Runtime findings (duplicate inserts, abort storms, ...) with the rows involved.
+      const findings = await findingsOfRun(outcome, prepared.target, { root: options.root, migrationsDir: prepared.migrationsDir });
+      if (findings.length) console.log(['', ...findings.flatMap(formatFinding)].join('\n'));
     }
     process.exitCode = outcome.summary?.success ? 0 : outcome.exitCode === 2 ? 2 : 1;
   });

@@ -1,0 +1,126 @@
+// `luigi-spanner chaos`: N runs from fresh databases on a fault-injecting emulator, a worker killed
+// at a random commit boundary in each, each followed by a clean rerun, all compared with one clean run.
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { startEmulator } from '../../../emulator/src';
+import { chaosRuns, parseEnvPairs, type ChaosAttempt, type ChaosReport } from '../../core/debugger';
+import { UserFacingError } from '../../core/errors';
+import { findMigrationsDir } from '../../core/runs/runTarget';
+import { addEmulatorOptions, settingsFrom, type EmulatorCliOptions } from '../options';
+import { formatTable } from '../table';
+import { collect, parseParamPairs } from './reproduce';
+import { pythonForRuns } from './run';
+
+interface ChaosOptions extends EmulatorCliOptions {
+  param: string[];
+  env: string[];
+  runs: number;
+  seed?: number;
+  parallel?: number;
+  workers?: number;
+  keepDatabases?: boolean;
+  json?: boolean;
+  python?: string;
+  migrations?: string;
+  root: string;
+}
+
+/** The emulator chaos runs use: its own name, so the workspace's emulator keeps running without faults. */
+export const CHAOS_EMULATOR_NAME = 'chaos';
+
+function attemptLine(a: ChaosAttempt): string {
+  const kill = a.kill ? `killed ${a.kill.task} ${a.kill.point === 'after-commit' ? 'after' : 'before'} data commit ${a.kill.commit}` : 'not killed (fewer commits than drawn)';
+  const verdict = a.ok ? 'ok' : `FAILED: ${a.duplicates} duplicate, ${a.partial} partial${a.findings.length ? `, ${[...new Set(a.findings.map((f) => f.code))].join(' ')}` : ''}; database ${a.database} kept`;
+  return `  #${a.index} (seed ${a.seed}): ${kill} → rerun ${a.rerunStatus} — ${verdict} (${a.seconds.toFixed(1)}s)`;
+}
+
+function printReport(report: ChaosReport): void {
+  console.log('');
+  console.log('Per table (summed over all attempts):');
+  console.log(
+    formatTable(
+      report.tables.map((t) => ({
+        table: t.table,
+        'clean rows': t.expectedRows,
+        duplicates: t.duplicates,
+        partial: t.partial,
+        'attempts affected': t.attemptsAffected,
+        'written by': t.writers.join(', '),
+      })),
+      60,
+    ),
+  );
+  console.log('');
+  console.log('Per task:');
+  console.log(
+    formatTable(
+      report.tasks.map((t) => ({
+        task: t.task,
+        'killed in': t.killed,
+        duplicates: t.duplicates,
+        partial: t.partial,
+        findings: Object.entries(t.findings).map(([c, n]) => `${c}×${n}`).join(' '),
+      })),
+      60,
+    ),
+  );
+  console.log('');
+  const total = (key: 'duplicates' | 'partial') => report.tables.reduce((n, t) => n + t[key], 0);
+  console.log(
+    `${report.ok ? 'PASSED' : 'FAILED'}: ${report.passed}/${report.runs} attempts ended with exactly the clean run's rows ` +
+      `(${total('duplicates')} duplicate and ${total('partial')} partial rows in all) in ${report.seconds.toFixed(1)}s; replay with --seed ${report.seed}.`,
+  );
+}
+
+export function registerChaosCommand(program: Command): void {
+  addEmulatorOptions(
+    program
+      .command('chaos')
+      .description('run a task N times on a fault-injecting emulator, killing a worker at random each time, rerun, compare with a clean run')
+      .argument('<file>', 'the pipeline file (.py)')
+      .argument('<task>', 'the task class to build')
+      .requiredOption('--runs <n>', 'attempts (each: a fresh database, a killed run, a clean rerun)', (v) => Number.parseInt(v, 10))
+      .option('-p, --param <name=value>', 'a task parameter (repeatable)', collect, [])
+      .option('--env <name=value>', 'environment for the pipeline (repeatable); {scratch} is a fresh folder per attempt', collect, [])
+      .addOption(new Option('--seed <n>', 'first attempt seed (default: random); attempt i uses seed + i - 1').argParser((v) => Number.parseInt(v, 10)))
+      .addOption(new Option('--parallel <n>', 'attempts side by side, each on its own database (default 1)').argParser((v) => Number.parseInt(v, 10)))
+      .addOption(new Option('--workers <n>', 'Luigi workers per run').argParser((v) => Number.parseInt(v, 10)))
+      .option('--keep-databases', 'keep every database (default: only failing attempts keep theirs)')
+      .option('--migrations <dir>', 'migrations folder (default: the nearest migrations/ above the pipeline)')
+      .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
+      .option('--root <dir>', 'workspace root (finding paths are relative to it)', process.cwd())
+      .option('--json', 'print the report as JSON'),
+  ).action(async (file: string, task: string, options: ChaosOptions) => {
+    if (!Number.isInteger(options.runs) || options.runs < 1) throw new UserFacingError(`--runs ${String(options.runs)} is not a positive whole number.`, 'Pass --runs 20, for example.');
+    const pipeline = path.resolve(file);
+    const root = path.resolve(options.root);
+    const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));
+    const python = await pythonForRuns(options.python, say);
+    const migrationsDir = options.migrations ? path.resolve(options.migrations) : findMigrationsDir(pipeline, root);
+    const settings = { ...settingsFrom({ ...options, faultInjection: true }), name: CHAOS_EMULATOR_NAME };
+    say('Starting the fault-injecting Spanner emulator ...');
+    const emulator = await startEmulator(settings);
+    if (!emulator.faultInjection) say(`warning: the emulator at ${emulator.host} was not started by luigi-spanner with fault injection; runs get kills but no injected aborts.`);
+    const seed = options.seed ?? Math.floor(Math.random() * 1_000_000);
+    const report = await chaosRuns({
+      python,
+      file: pipeline,
+      task,
+      params: parseParamPairs(options.param),
+      workers: options.workers,
+      root,
+      migrationsDir,
+      env: parseEnvPairs(options.env),
+      runs: options.runs,
+      seed,
+      parallel: options.parallel,
+      keepDatabases: options.keepDatabases,
+      emulator: { host: emulator.host, projectId: settings.projectId, instanceId: settings.instanceId },
+      onProgress: say,
+      onAttempt: (attempt) => say(attemptLine(attempt)),
+    });
+    if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else printReport(report);
+    process.exitCode = report.ok ? 0 : 1;
+  });
+}

@@ -1,0 +1,81 @@
+// `luigi-spanner reproduce`: is this task safe to rerun after a crash? Cut it right after its first
+// data commit, rerun it on the same database, and report "rerun-safe" or the runtime findings.
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { formatFinding, formatTimeline, parseEnvPairs, reproduceRerun } from '../../core/debugger';
+import { findMigrationsDir, prepareRunTarget } from '../../core/runs/runTarget';
+import { addEmulatorOptions, settingsFrom, type EmulatorCliOptions } from '../options';
+import { pythonForRuns } from './run';
+
+interface ReproduceOptions extends EmulatorCliOptions {
+  param: string[];
+  env: string[];
+  workers?: number;
+  json?: boolean;
+  python?: string;
+  migrations?: string;
+  root: string;
+}
+
+export const collect = (value: string, all: string[]) => [...all, value];
+
+export function parseParamPairs(values: string[]): Record<string, string> {
+  return Object.fromEntries(
+    values.map((value) => {
+      const eq = value.indexOf('=');
+      if (eq <= 0) throw new Error(`--param "${value}" is not name=value.`);
+      return [value.slice(0, eq), value.slice(eq + 1)];
+    }),
+  );
+}
+
+export function registerReproduceCommand(program: Command): void {
+  addEmulatorOptions(
+    program
+      .command('reproduce')
+      .description('prove a task rerun-safe: cut it right after its first data commit, rerun it on the same database, report findings')
+      .argument('<file>', 'the pipeline file (.py)')
+      .argument('<task>', 'the task class to build')
+      .option('-p, --param <name=value>', 'a task parameter (repeatable)', collect, [])
+      .option('--env <name=value>', 'environment for the pipeline (repeatable); {scratch} is a fresh folder shared by the two runs', collect, [])
+      .addOption(new Option('--workers <n>', 'Luigi workers').argParser((v) => Number.parseInt(v, 10)))
+      .option('--migrations <dir>', 'migrations folder (default: the nearest migrations/ above the pipeline)')
+      .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
+      .option('--root <dir>', 'workspace root (finding paths are relative to it)', process.cwd())
+      .option('--json', 'print the verdict and the findings (lint JSON shape plus runtime details) as JSON'),
+  ).action(async (file: string, task: string, options: ReproduceOptions) => {
+    const pipeline = path.resolve(file);
+    const root = path.resolve(options.root);
+    const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));
+    const python = await pythonForRuns(options.python, say);
+    const migrationsDir = options.migrations ? path.resolve(options.migrations) : findMigrationsDir(pipeline, root);
+    const prepared = await prepareRunTarget({ settings: settingsFrom(options), migrationsDir, onProgress: say });
+    const result = await reproduceRerun({
+      python,
+      file: pipeline,
+      task,
+      params: parseParamPairs(options.param),
+      workers: options.workers,
+      root,
+      migrationsDir,
+      env: parseEnvPairs(options.env),
+      target: prepared.target,
+      onProgress: say,
+      onLog: options.json ? undefined : () => {},
+    });
+    if (options.json) {
+      const { traces: _traces, ...printable } = result;
+      process.stdout.write(`${JSON.stringify(printable, null, 2)}\n`);
+    } else {
+      console.log('');
+      for (const line of formatTimeline(result.timeline)) console.log(line);
+      console.log('');
+      for (const finding of result.findings) for (const line of formatFinding(finding)) console.log(line);
+      if (result.findings.length) console.log('');
+      const headline = result.verdict === 'rerun-safe' ? 'rerun-safe' : result.verdict === 'unsafe' ? 'UNSAFE to rerun' : 'inconclusive';
+      console.log(`${headline}: ${task} (${result.seconds.toFixed(1)}s, database ${result.database.databaseId} kept for inspection)`);
+      for (const reason of result.reasons) if (!/^LS2\d\d: /.test(reason)) console.log(`  ${reason}`);
+    }
+    process.exitCode = result.verdict === 'rerun-safe' ? 0 : 1;
+  });
+}

@@ -1,0 +1,108 @@
+// Runs for the debugger: the runner shim with fault options (passed through the environment, which
+// startRun forwards), against one database, each with its own scratch folder for local state.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { emulatorClientEnv, type Target } from '../../../emulator/src';
+import { UserFacingError } from '../errors';
+import type { RunEvent } from '../runs/events';
+import { startRun } from '../runs/runPipeline';
+import { SpannerReader } from './database';
+import type { RunTrace } from './types';
+
+/** Read by extension/python/runner.py (fault_plan_from, FORCE_ENV). */
+export const RUNNER_ENV = {
+  failAfterCommits: 'LUIGI_SPANNER_FAIL_AFTER_COMMITS',
+  killAtRandom: 'LUIGI_SPANNER_KILL_AT_RANDOM',
+  killHorizon: 'LUIGI_SPANNER_KILL_HORIZON',
+  traceCommits: 'LUIGI_SPANNER_TRACE_COMMITS',
+  force: 'LUIGI_SPANNER_FORCE',
+} as const;
+
+/** Written in an --env value, replaced by a fresh folder per attempt (state a pipeline keeps outside Spanner). */
+export const SCRATCH_PLACEHOLDER = '{scratch}';
+
+export interface PipelineRequest {
+  python: string;
+  /** The pipeline file, absolute. */
+  file: string;
+  task: string;
+  params?: Record<string, string>;
+  workers?: number;
+  /** Workspace root: findings are relative to it. */
+  root: string;
+  migrationsDir?: string;
+  /** Extra environment for the pipeline; `{scratch}` in a value becomes a fresh folder per attempt. */
+  env?: Record<string, string>;
+  onProgress?: (line: string) => void;
+  /** Every event of every run, with the run's label. */
+  onEvent?: (runLabel: string, event: RunEvent) => void;
+  onLog?: (line: string) => void;
+}
+
+export function targetEnv(target: Target): Record<string, string> {
+  return {
+    ...emulatorClientEnv(target.host),
+    GOOGLE_CLOUD_PROJECT: target.projectId,
+    SPANNER_INSTANCE: target.instanceId,
+    SPANNER_DATABASE: target.databaseId,
+  };
+}
+
+export function parseEnvPairs(values: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.slice(0, eq))) {
+      throw new UserFacingError(`--env "${value}" is not NAME=VALUE.`, 'Write it as --env PIPELINE_STATE_DIR={scratch} ({scratch} is a fresh folder per attempt).');
+    }
+    env[value.slice(0, eq)] = value.slice(eq + 1);
+  }
+  return env;
+}
+
+/** A scratch folder for one attempt (a cut run and its rerun share it), removed by `dispose`. */
+export class Scratch {
+  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'luigi-spanner-debug-'));
+
+  expand(env: Record<string, string> | undefined): Record<string, string> {
+    return Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, v.split(SCRATCH_PLACEHOLDER).join(this.dir)]));
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** One run of the request's task against `target`, to its end. */
+export async function runTrace(request: PipelineRequest, target: Target, label: string, extraEnv: Record<string, string>, scratch: Scratch): Promise<RunTrace> {
+  const handle = startRun({
+    python: request.python,
+    file: request.file,
+    task: request.task,
+    params: request.params,
+    workers: request.workers,
+    env: { ...scratch.expand(request.env), ...extraEnv, ...targetEnv(target) },
+    onEvent: (event) => request.onEvent?.(label, event),
+    onLog: request.onLog,
+  });
+  const outcome = await handle.done;
+  return { events: outcome.events, exitCode: outcome.exitCode, signal: outcome.signal };
+}
+
+/** After a killed run: free the database of the killed worker's open transaction (see SpannerReader.releaseAbandonedTransactions). */
+export async function afterKill(trace: RunTrace, target: Target): Promise<void> {
+  if (!trace.signal && !trace.events.some((e) => e.type === 'fault')) return;
+  const reader = new SpannerReader(target);
+  try {
+    await reader.releaseAbandonedTransactions();
+  } finally {
+    await reader.close();
+  }
+}
+
+export function summaryOf(trace: RunTrace): { status: string; success: boolean } {
+  const summary = trace.events.find((e) => e.type === 'summary');
+  if (summary && summary.type === 'summary') return { status: summary.status, success: summary.success };
+  return { status: trace.signal ? `KILLED (${trace.signal})` : trace.events.some((e) => e.type === 'error') ? 'NOT_STARTED' : 'NO_SUMMARY', success: false };
+}
