@@ -65,14 +65,22 @@ export class Flow {
 
   /** What a single call or name produces, when it is a source. */
   sourceOf(node: SyntaxNode, scope: FunctionScope): SourceKind | undefined {
-    if (node.name === 'VariableName' && this.spanner.text(node) !== 'COMMIT_TIMESTAMP') return undefined;
-    if (node.name === 'MemberExpression' && node.lastChild?.name !== 'PropertyName') return undefined;
-    if (node.name === 'MemberExpression' || node.name === 'VariableName') {
+    if (node.name === 'VariableName') {
+      if (this.spanner.text(node) !== 'COMMIT_TIMESTAMP') return undefined;
       const qualified = this.spanner.qualify(node, scope);
-      if (qualified && (COMMIT_TIMESTAMP.has(qualified) || /(^|\.)spanner(_v1)?\.COMMIT_TIMESTAMP$/.test(qualified))) return 'commit-ts';
-      if (node.name === 'MemberExpression' && this.spanner.isSelf(node.firstChild ?? undefined, scope) && node.lastChild?.name === 'PropertyName') {
+      return qualified && /(^|\.)spanner(_v1)?\.COMMIT_TIMESTAMP$/.test(qualified) ? 'commit-ts' : undefined;
+    }
+    if (node.name === 'MemberExpression') {
+      const property = node.lastChild;
+      if (property?.name !== 'PropertyName') return undefined;
+      const name = this.spanner.text(property);
+      if (name === 'COMMIT_TIMESTAMP') {
+        const qualified = this.spanner.qualify(node, scope);
+        return qualified && (COMMIT_TIMESTAMP.has(qualified) || /(^|\.)spanner(_v1)?\.COMMIT_TIMESTAMP$/.test(qualified)) ? 'commit-ts' : undefined;
+      }
+      if (this.spanner.isSelf(node.firstChild ?? undefined, scope)) {
         const cls = this.spanner.classOf(scope);
-        if (cls && this.isParameterAttribute(cls, this.spanner.text(node.lastChild))) return 'task-param';
+        if (cls && this.isParameterAttribute(cls, name)) return 'task-param';
       }
       return undefined;
     }
