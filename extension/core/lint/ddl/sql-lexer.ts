@@ -2,7 +2,8 @@
 // strings. Why not a library: node-sql-parser and its kin do not know Spanner DDL (PRIMARY KEY
 // after the column list, INTERLEAVE IN PARENT, OPTIONS (allow_commit_timestamp = true),
 // STRING(MAX), triple-quoted and `#`-commented text), and none reports offsets inside a
-// statement, which the diagnostics and the quick fixes need. Only the handful of statements the
+// statement, which the diagnostics and the quick fixes need (emulator/src/migrations.ts's
+// splitStatements strips comments and offsets for the Spanner API). Only the handful of statements the
 // rules read are interpreted (see schema.ts); everything else is skipped token by token.
 
 export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'param' | 'punct';

@@ -236,8 +236,10 @@ class Analyzer {
 
     for (const [scope, entry] of reached) {
       for (const call of scope.calls) {
-        // self.output().touch() / .open("w"): a commit of its own, or no Spanner commit at all.
-        if ((call.method === 'touch' || (call.method === 'open' && this.isWriteMode(call))) && this.spanner.objectKind(call.receiver, scope) === 'output') {
+        // self.output().touch() / .open("w") / open(self.output().path, "w"): a commit of its
+        // own, or no Spanner commit at all.
+        const writesOutputFile = this.spanner.qualify(call.callee, scope) === 'builtins.open' && this.isWriteMode({ ...call, positional: call.positional.slice(1) }) && this.namesOutput(call.positional[0], scope);
+        if (writesOutputFile || ((call.method === 'touch' || (call.method === 'open' && this.isWriteMode(call))) && this.spanner.objectKind(call.receiver, scope) === 'output')) {
           const node = entry?.node ?? call.node;
           this.report('LS001', node, `${cls.name} writes Spanner data but records completion with ${this.text(call.node).replace(/\s+/g, ' ')}${outputTarget}, which does not commit with that data: a crash in between leaves data without a marker, and Luigi runs the task again. Write the marker in the data's transaction (luigi_spanner.SpannerTask, or SpannerMarkerTarget.record(transaction, ...)).`, { cls });
         }
@@ -258,6 +260,18 @@ class Analyzer {
         this.report('LS001', at(write.scope, write.call.node), `${cls.name} writes its completion marker (${write.table}) in a separate commit from its data: a crash in between leaves data without a marker, and Luigi runs the task again. Write the marker in the same transaction as the data.`, { cls });
       }
     }
+  }
+
+  /** `self.output().path`, `self.output()["x"].path`, or a name bound to one. */
+  private namesOutput(node: SyntaxNode | undefined, scope: FunctionScope): boolean {
+    for (let n: SyntaxNode | null | undefined = node; n; n = n.name === 'MemberExpression' || n.name === 'CallExpression' ? n.firstChild : null) {
+      if (this.spanner.objectKind(n, scope) === 'output') return true;
+      if (n.name === 'VariableName') {
+        const bound = this.spanner.constantBinding(n, scope);
+        return !!bound && this.namesOutput(bound.node, bound.scope);
+      }
+    }
+    return false;
   }
 
   private describeOutput(cls: ClassModel): string {
