@@ -30,7 +30,7 @@ export const CHAOS_EMULATOR_NAME = 'chaos';
 
 function attemptLine(a: ChaosAttempt): string {
   const kill = a.kill ? `killed ${a.kill.task} ${a.kill.point === 'after-commit' ? 'after' : 'before'} data commit ${a.kill.commit}` : 'not killed (fewer commits than drawn)';
-  const verdict = a.ok ? 'ok' : `FAILED: ${a.duplicates} duplicate, ${a.partial} partial${a.findings.length ? `, ${[...new Set(a.findings.map((f) => f.code))].join(' ')}` : ''}; database ${a.database} kept`;
+  const verdict = a.ok ? 'ok' : `FAILED: ${a.duplicates} duplicate, ${a.partial} partial${a.findings.length ? `, ${[...new Set(a.findings.map((f) => f.code))].join(' ')}` : ''}${a.kept ? `; database ${a.database} kept` : ''}`;
   return `  #${a.index} (seed ${a.seed}): ${kill} → rerun ${a.rerunStatus} — ${verdict} (${a.seconds.toFixed(1)}s)`;
 }
 
@@ -114,7 +114,7 @@ export function registerChaosCommand(program: Command): void {
       runs: options.runs,
       seed,
       parallel: options.parallel,
-      keepDatabases: options.keepDatabases,
+      keepDatabases: options.keepDatabases ? 'all' : 'failing',
       emulator: { host: emulator.host, projectId: settings.projectId, instanceId: settings.instanceId },
       onProgress: say,
       onAttempt: (attempt) => say(attemptLine(attempt)),

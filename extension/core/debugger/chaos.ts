@@ -20,8 +20,8 @@ export interface ChaosRequest extends PipelineRequest {
   emulator: Pick<Target, 'host' | 'projectId' | 'instanceId'>;
   /** Attempts run side by side (each on its own database). */
   parallel?: number;
-  /** Keep every database (default: keep only failing attempts' databases, for inspection). */
-  keepDatabases?: boolean;
+  /** Databases left for inspection: every one, the failing attempts' (default), or none. */
+  keepDatabases?: 'all' | 'failing' | 'none';
   onAttempt?: (attempt: ChaosAttempt) => void;
 }
 
@@ -133,7 +133,7 @@ export async function chaosRuns(request: ChaosRequest): Promise<ChaosReport> {
   expected = await withReader(baselineTarget, snapshotTables);
   const baselineSeconds = (performance.now() - baselineStarted) / 1000;
   const dataCommits = baselineTrace.events.filter((e) => e.type === 'commit').length;
-  if (!request.keepDatabases) await dropDatabase(baselineTarget);
+  if (request.keepDatabases !== 'all') await dropDatabase(baselineTarget);
   progress(`  ${dataCommits} data commit(s), ${[...expected.values()].reduce((n, s) => n + s.rows.size, 0)} row(s) in ${expected.size} table(s), ${baselineSeconds.toFixed(1)}s`);
 
   const labels = new TaskLabels().add(baselineTrace.events);
@@ -171,7 +171,8 @@ export async function chaosRuns(request: ChaosRequest): Promise<ChaosReport> {
       const duplicates = differences.reduce((n, d) => n + d.extra.length + d.changed.length, 0);
       const partial = differences.reduce((n, d) => n + d.missing.length, 0);
       const ok = rerunEnd.success && duplicates === 0 && partial === 0 && !findings.some((f) => f.severity === 'error');
-      const kept = Boolean(request.keepDatabases) || !ok;
+      const keep = request.keepDatabases ?? 'failing';
+      const kept = keep === 'all' || (keep === 'failing' && !ok);
       if (!kept) await dropDatabase(t);
       const result: ChaosAttempt = {
         index: index + 1,

@@ -61,7 +61,9 @@ export class SpannerReader {
 
   constructor(readonly target: Target) {
     this.spanner = emulatorSpanner(target.host, target.projectId);
-    this.database = this.spanner.instance(target.instanceId).database(target.databaseId);
+    // A few sessions, made on demand: a pool filling in the background would still be creating
+    // sessions when the reader closes, and those calls reject after the client is gone.
+    this.database = this.spanner.instance(target.instanceId).database(target.databaseId, { min: 0, incStep: 1, max: 4 });
   }
 
   async close(): Promise<void> {
