@@ -7,7 +7,7 @@ export const RUNTIME_TITLES: Record<RuntimeCode, string> = {
   LS201: 'Duplicate insert',
   LS202: 'Abort storm',
   LS203: 'Commit timestamp without the column option',
-  LS204: 'Partial results: rows committed without a completion marker',
+  LS204: 'Partial results',
 };
 
 const FIXES: Record<RuntimeCode, string> = {

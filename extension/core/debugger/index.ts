@@ -9,4 +9,4 @@ export { buildTimeline, formatTimeline, describeEnd, type TimelineEntry } from '
 export { snapshotTables, diffSnapshots, type TableSnapshot, type TableDiff } from './snapshot';
 export { RUNNER_ENV, SCRATCH_PLACEHOLDER, parseEnvPairs, targetEnv, type PipelineRequest } from './runs';
 export { relativeFile, absoluteFile, findColumnDefinition, nextMigrationName, clearSourceCache } from './source';
-export { explainMarkdown, formatFinding } from './explain';
+export { explainMarkdown, formatFinding, RUNTIME_TITLES } from './explain';

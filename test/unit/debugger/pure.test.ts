@@ -1,6 +1,6 @@
 // The debugger's pure parts: key parsing fallback, value comparison, migrations scanning, snapshot
 // diffs, timelines and explanations built from real runner event shapes.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,9 @@ import {
   parseDuplicateMessage,
   parseEnvPairs,
   relativeFile,
+  RUNTIME_TITLES,
   sameValue,
+  STATIC_RULES,
   type RuntimeFinding,
   type TableSnapshot,
 } from '../../../extension/core/debugger';
@@ -167,5 +169,24 @@ describe('timeline and explanation', () => {
   it('keeps paths outside the root absolute', () => {
     expect(relativeFile('/elsewhere/x.py', root)).toBe('/elsewhere/x.py');
     expect(relativeFile('/repo/a/b.py', root)).toBe('a/b.py');
+  });
+});
+
+describe('runtime rule docs', () => {
+  const repo = path.resolve(__dirname, '..', '..', '..');
+  for (const [code, title] of Object.entries(RUNTIME_TITLES)) {
+    it(`${code} has a page with what happened, a wrong and a right example, the fix and its static rules`, () => {
+      const file = path.join(repo, 'docs', 'rules', `${code}.md`);
+      expect(existsSync(file)).toBe(true);
+      const text = readFileSync(file, 'utf8');
+      expect(text.split('\n')[0]).toBe(`# ${code}: ${title} (runtime)`);
+      for (const section of ['## What happened', '## Wrong', '## Right', '## Fix']) expect(text).toContain(section);
+      for (const rule of STATIC_RULES[code as keyof typeof STATIC_RULES]) expect(text).toContain(`[${rule}](${rule}.md)`);
+      expect(text.match(/```/g)?.length ?? 0).toBeGreaterThanOrEqual(4);
+    });
+  }
+
+  it('LS202 has the run_in_transaction section the Explain view links to', () => {
+    expect(readFileSync(path.join(repo, 'docs', 'rules', 'LS202.md'), 'utf8')).toContain('\n## run_in_transaction\n');
   });
 });
