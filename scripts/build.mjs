@@ -55,7 +55,8 @@ const contexts = await Promise.all([
   }),
   esbuild.context({
     ...common,
-    entryPoints: { 'webview/main': 'webview/src/main.ts' },
+    // The graph view and its layout worker (ELK inside; started from a blob: URL).
+    entryPoints: { 'webview/main': 'webview/src/main.ts', 'webview/layout-worker': 'webview/src/layoutWorker.ts' },
     outdir: dist,
     platform: 'browser',
     format: 'iife',

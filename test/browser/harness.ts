@@ -51,7 +51,7 @@ export async function startServers(): Promise<Servers> {
   const pages = createServer((_req, res) => {
     const nonce = randomBytes(16).toString('base64');
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(graphHtml({ cspSource: assetOrigin, nonce, scriptUri: `${assetOrigin}/main.js`, styleUri: `${assetOrigin}/graph.css`, elkWorkerUri: `${assetOrigin}/elk-worker.min.js` }));
+    res.end(graphHtml({ cspSource: assetOrigin, nonce, scriptUri: `${assetOrigin}/main.js`, styleUri: `${assetOrigin}/graph.css`, layoutWorkerUri: `${assetOrigin}/layout-worker.js` }));
   });
   const pageOrigin = await listen(pages);
   return {

@@ -1,15 +1,45 @@
 // ELK in Web Workers, so layout never blocks pan, zoom or typing in the webview.
 // VS Code serves webview resources from another origin than the webview document, and a
 // Worker must be same-origin: so the script is fetched (CSP connect-src) and started from a
-// blob: URL (CSP worker-src blob:). A blob worker runs under the page's CSP; elk-worker uses
-// neither eval nor importScripts, so script-src stays nonce-only.
-import ELK from 'elkjs/lib/elk-api.js';
-import type { ElkNode } from 'elkjs/lib/elk-api';
-import type { ElkRunner } from '../../extension/core/graphLayout/layout';
+// blob: URL (CSP worker-src blob:). A blob worker runs under the page's CSP; the worker
+// bundle uses neither eval nor importScripts, so script-src stays nonce-only.
+import type { LayoutJobSpec } from '../../extension/core/graphLayout/elk';
+import type { LayoutRunner } from '../../extension/core/graphLayout/layout';
+import type { ComponentLayout } from '../../extension/core/graphLayout/types';
+import type { LayoutWorkerRequest, LayoutWorkerResponse } from './layoutWorkerProtocol';
 
-export class ElkWorkerPool implements ElkRunner {
+class LayoutWorker {
+  private readonly pending = new Map<number, { resolve: (layouts: ComponentLayout[]) => void; reject: (error: Error) => void }>();
+  private nextId = 0;
+
+  constructor(private readonly worker: Worker) {
+    worker.onmessage = (event: MessageEvent<LayoutWorkerResponse>) => {
+      const response = event.data;
+      const waiter = this.pending.get(response.id);
+      this.pending.delete(response.id);
+      if (!waiter) return;
+      if ('error' in response) waiter.reject(new Error(`Layout failed: ${response.error}`));
+      else waiter.resolve(response.layouts);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`The layout worker crashed: ${event.message}`));
+      this.pending.clear();
+    };
+  }
+
+  run(job: LayoutJobSpec): Promise<ComponentLayout[]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, job } satisfies LayoutWorkerRequest);
+    });
+  }
+}
+
+export class LayoutWorkerPool implements LayoutRunner {
   private blobUrl: Promise<string> | undefined;
-  private readonly workers = new Map<number, Promise<InstanceType<typeof ELK>>>();
+  private readonly workers = new Map<number, Promise<LayoutWorker>>();
 
   constructor(
     private readonly scriptUrl: string,
@@ -32,10 +62,10 @@ export class ElkWorkerPool implements ElkRunner {
     return pending;
   }
 
-  private worker(index: number): Promise<InstanceType<typeof ELK>> {
+  private worker(index: number): Promise<LayoutWorker> {
     let worker = this.workers.get(index);
     if (!worker) {
-      const created = this.source().then((url) => new ELK({ workerFactory: () => new Worker(url, { name: `elk-layout-${index}` }), algorithms: ['layered'] }));
+      const created = this.source().then((url) => new LayoutWorker(new Worker(url, { name: `graph-layout-${index}` })));
       this.workers.set(index, created);
       // Let a later call retry (e.g. after a transient fetch failure).
       created.catch(() => this.workers.get(index) === created && this.workers.delete(index));
@@ -44,17 +74,17 @@ export class ElkWorkerPool implements ElkRunner {
     return worker;
   }
 
-  /** Graphs arrive most expensive first; each worker takes the next one when it is free. */
-  async layout(graphs: readonly ElkNode[]): Promise<ElkNode[]> {
-    const results: ElkNode[] = new Array(graphs.length);
+  /** Jobs arrive most expensive first; each worker takes the next one when it is free. */
+  async run(jobs: readonly LayoutJobSpec[]): Promise<ComponentLayout[][]> {
+    const results: ComponentLayout[][] = new Array(jobs.length);
     let next = 0;
-    const lanes = Math.max(1, Math.min(this.size, graphs.length));
+    const lanes = Math.max(1, Math.min(this.size, jobs.length));
     await Promise.all(
       Array.from({ length: lanes }, async (_, lane) => {
-        const elk = await this.worker(lane);
-        while (next < graphs.length) {
+        const worker = await this.worker(lane);
+        while (next < jobs.length) {
           const index = next++;
-          results[index] = await elk.layout(graphs[index]!);
+          results[index] = await worker.run(jobs[index]!);
         }
       }),
     );

@@ -2,7 +2,7 @@
 // layout workers early, and says `ready` to the host once every listener is attached.
 import { h } from './dom';
 import { HostChannel } from './host';
-import { ElkWorkerPool } from './layoutWorkers';
+import { LayoutWorkerPool } from './layoutWorkers';
 import { onThemeChange } from './palette';
 import { Toolbar } from './toolbar';
 import { Tooltip } from './tooltip';
@@ -10,12 +10,12 @@ import { GraphView } from './view';
 
 function main(): void {
   const root = document.getElementById('graph-root');
-  const workerUrl = root?.dataset.elkWorker;
-  if (!root || !workerUrl) throw new Error('The graph page lacks #graph-root[data-elk-worker].');
+  const workerUrl = root?.dataset.layoutWorker;
+  if (!root || !workerUrl) throw new Error('The graph page lacks #graph-root[data-layout-worker].');
 
   const host = new HostChannel();
   // Two workers: components are laid out in parallel; more would only compete for 2 cores.
-  const pool = new ElkWorkerPool(workerUrl, Math.max(1, Math.min(2, navigator.hardwareConcurrency || 2)));
+  const pool = new LayoutWorkerPool(workerUrl, Math.max(1, Math.min(2, navigator.hardwareConcurrency || 2)));
   pool.warmUp();
 
   const canvas = h('div', { className: 'canvas', tabindex: 0, 'aria-label': 'Pipeline graph: drag to pan, wheel to zoom, click a task to open it' });

@@ -4,7 +4,7 @@ import type { GraphJson } from '../../extension/core/analysis/types';
 import { layoutGraph, MemoryLayoutCache, type LayoutCache, type LayoutStats } from '../../extension/core/graphLayout/layout';
 import { renderLayoutSvg, STATE_PRECEDENCE, type NodeDecoration } from '../../extension/core/graphLayout/svg';
 import type { ComponentLayout, GraphLayout, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
-import { buildVisibleGraph, familyKey, indexGraph, type GraphIndex } from '../../extension/core/graphLayout/viewModel';
+import { buildVisibleGraph, familyKey, indexGraph, thousands, type GraphIndex } from '../../extension/core/graphLayout/viewModel';
 import {
   ActiveFile,
   CursorTask,
@@ -32,7 +32,7 @@ import {
   type ViewCommandName,
 } from '../../extension/shared/protocol';
 import type { HostChannel } from './host';
-import type { ElkWorkerPool } from './layoutWorkers';
+import type { LayoutWorkerPool } from './layoutWorkers';
 import { resolvedThemeVariables } from './palette';
 import { Scene, type Decorations } from './scene';
 import type { Toolbar } from './toolbar';
@@ -40,6 +40,17 @@ import { ViewportController } from './viewport';
 
 /** How long the host may take to answer a cache lookup before we lay out ourselves. */
 const CACHE_LOOKUP_TIMEOUT_MS = 2000;
+
+/** Lets input and rendering run between steps of work on the UI thread. */
+export function yieldToEventLoop(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (scheduler?.yield) return scheduler.yield();
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
 
 export function defaultViewState(): PersistedViewState {
   return {
@@ -84,7 +95,7 @@ export class GraphView {
 
   constructor(
     private readonly host: HostChannel,
-    private readonly pool: ElkWorkerPool,
+    private readonly pool: LayoutWorkerPool,
     canvas: HTMLElement,
     private readonly overlay: { status(text: string): void; message(text: string | null, action?: { label: string; run: () => void }): void; error(text: string): void },
   ) {
@@ -193,6 +204,8 @@ export class GraphView {
     if (!index) return;
     const startedAt = extra.receivedAt ?? performance.now();
     const generation = ++this.generation;
+    await yieldToEventLoop();
+    if (generation !== this.generation) return;
     const visible = buildVisibleGraph(index, {
       scope: this.state.scope,
       collapsedModules: new Set(this.state.collapsedModules),
@@ -208,13 +221,14 @@ export class GraphView {
       return;
     }
     this.overlay.message(null);
-    const slow = setTimeout(() => this.overlay.status(`Laying out ${visible.nodes.length.toLocaleString('en-US')} tasks…`), 150);
+    const slow = setTimeout(() => this.overlay.status(`Laying out ${thousands(visible.nodes.length)} tasks…`), 150);
     let result;
     try {
       result = await layoutGraph(visible, this.state.direction, {
         runner: this.pool,
         cache: this.cache,
         previous: change === 'fresh' || change === 'open' ? undefined : this.layout,
+        pause: yieldToEventLoop,
       });
     } catch (error) {
       clearTimeout(slow);
@@ -224,21 +238,34 @@ export class GraphView {
     clearTimeout(slow);
     // A newer graph or choice arrived meanwhile: its layout wins (this one is cached anyway).
     if (generation !== this.generation) return;
+    await yieldToEventLoop();
+    if (generation !== this.generation) return;
     this.visible = visible;
     this.layout = result.layout;
     this.visibleNodes = new Map(visible.nodes.map((n) => [n.id, n]));
     this.nodeOfTask = new Map();
     for (const node of visible.nodes) for (const member of node.members) this.nodeOfTask.set(member, node.id);
     if (this.state.selectedId && !this.visibleNodes.has(this.state.selectedId)) this.state.selectedId = this.selectionFallback(this.state.selectedId);
-    this.scene.setModel(visible, result.layout);
-    this.decorate();
-    this.place(change, extra.revealTaskId);
+    // Three steps, each its own task (none may hold the UI thread long on big graphs), shown
+    // together: no frame with the new graph but the old view or no selection.
+    this.scene.hold();
+    try {
+      this.scene.setModel(visible, result.layout);
+      await yieldToEventLoop();
+      if (generation !== this.generation) return;
+      this.decorate();
+      await yieldToEventLoop();
+      if (generation !== this.generation) return;
+      this.place(change, extra.revealTaskId);
+    } finally {
+      this.scene.release();
+    }
     await this.scene.whenSettled();
     if (generation !== this.generation) return;
     const totalMs = performance.now() - startedAt;
     this.lastStats = { ...result.stats, totalMs, nodes: visible.nodes.length, edges: visible.edges.length };
     this.overlay.status(
-      `${visible.nodes.length.toLocaleString('en-US')} nodes · ${visible.edges.length.toLocaleString('en-US')} edges · ${Math.round(totalMs)} ms` +
+      `${thousands(visible.nodes.length)} nodes · ${thousands(visible.edges.length)} edges · ${Math.round(totalMs)} ms` +
         (result.stats.computedComponents > 0 ? ` (${result.stats.computedComponents} of ${result.stats.components} laid out)` : ' (cached)'),
     );
     this.host.post({
@@ -319,7 +346,8 @@ export class GraphView {
   decorate(): void {
     const nodes = new Map<string, NodeDecoration>();
     const diagnostics = this.diagnosticsByTask();
-    for (const node of this.visibleNodes.values()) {
+    const anything = diagnostics.size > 0 || this.taskStates.size > 0 || this.familyCounts.size > 0;
+    for (const node of anything ? this.visibleNodes.values() : []) {
       const decoration: NodeDecoration = {};
       const counts: Partial<Record<RunState, number>> = {};
       let single: RunState | undefined;
@@ -360,10 +388,15 @@ export class GraphView {
 
   decorations: Decorations | undefined;
 
+  private diagnosticsCache: { graph: GraphJson; counts: Map<string, DiagnosticCounts> } | undefined;
+
   private diagnosticsByTask(): Map<string, DiagnosticCounts> {
     if (this.diagnosticOverride) return this.diagnosticOverride;
+    if (!this.graph) return new Map();
+    if (this.diagnosticsCache?.graph === this.graph) return this.diagnosticsCache.counts;
     const result = new Map<string, DiagnosticCounts>();
-    if (!this.graph || this.graph.diagnostics.length === 0) return result;
+    this.diagnosticsCache = { graph: this.graph, counts: result };
+    if (this.graph.diagnostics.length === 0) return result;
     const byFile = new Map<string, { id: string; from: number; to: number }[]>();
     for (const task of this.graph.tasks) {
       const list = byFile.get(task.file) ?? [];

@@ -3,8 +3,6 @@
 // Options tuned for speed on large graphs (see bench/graph-view.mjs for the figures):
 // - thoroughness 1 on big components: crossing minimisation runs one randomised sweep
 //   instead of 7 (the largest single cost); small components keep the default quality;
-// - omitNodeMicroLayout: our nodes have fixed sizes and no ports or labels, yet ELK's
-//   node sizing pass alone took ~18% of the time;
 // - BALANCED Brandes-Koepf alignment: one placement instead of four candidates compared.
 import type { ElkExtendedEdge, ElkNode, LayoutOptions } from 'elkjs/lib/elk-api';
 import type { LayoutDirection } from '../../shared/protocol';
@@ -24,7 +22,6 @@ export function elkOptions(direction: LayoutDirection, nodeCount: number): Layou
     'elk.direction': direction,
     'elk.edgeRouting': 'ORTHOGONAL',
     'elk.layered.thoroughness': nodeCount <= THOROUGH_UP_TO ? '7' : '1',
-    'elk.omitNodeMicroLayout': 'true',
     'elk.layered.nodePlacement.bk.fixedAlignment': 'BALANCED',
     'elk.spacing.nodeNode': '18',
     'elk.layered.spacing.nodeNodeBetweenLayers': '44',
@@ -38,23 +35,30 @@ export function elkOptions(direction: LayoutDirection, nodeCount: number): Layou
   };
 }
 
-export interface LayoutJob {
-  /** Component keys, in the order their nodes appear in `graph`. */
-  keys: string[];
-  graph: ElkNode;
+/** The part of a component ELK needs; small, so it is cheap to post to a worker. */
+export interface JobComponent {
+  key: string;
+  nodes: readonly Pick<VisibleNode, 'id' | 'width' | 'height'>[];
+  edges: readonly Pick<VisibleEdge, 'id' | 'from' | 'to'>[];
 }
 
-interface JobComponent {
-  key: string;
-  nodes: readonly VisibleNode[];
-  edges: readonly VisibleEdge[];
+/** Components laid out by one ELK call. */
+export interface LayoutJobSpec {
+  direction: LayoutDirection;
+  components: JobComponent[];
+}
+
+/** Runs one job with the given ELK `layout` function and returns one layout per component. */
+export async function runLayoutJob(layout: (graph: ElkNode) => Promise<ElkNode>, spec: LayoutJobSpec): Promise<ComponentLayout[]> {
+  const result = await layout(buildLayoutJob(spec.components, spec.direction));
+  return readLayoutJob(spec.components, result);
 }
 
 /**
  * One ELK graph for several components: ELK lays out each connected component separately
  * anyway, and one call per batch saves ELK's fixed per-call cost and a worker round trip each.
  */
-export function buildLayoutJob(components: readonly JobComponent[], direction: LayoutDirection): LayoutJob {
+export function buildLayoutJob(components: readonly JobComponent[], direction: LayoutDirection): ElkNode {
   const largest = Math.max(0, ...components.map((c) => c.nodes.length));
   const children: ElkNode[] = [];
   const edges: ElkExtendedEdge[] = [];
@@ -63,7 +67,7 @@ export function buildLayoutJob(components: readonly JobComponent[], direction: L
     for (const edge of component.edges) edges.push({ id: edge.id, sources: [edge.from], targets: [edge.to] });
   }
   // Thoroughness is per ELK call: one batch holds only components of one size class.
-  return { keys: components.map((c) => c.key), graph: { id: 'root', layoutOptions: elkOptions(direction, largest), children, edges } };
+  return { id: 'root', layoutOptions: elkOptions(direction, largest), children, edges };
 }
 
 /** Cuts an ELK result back into per-component layouts, each moved to the origin. */
@@ -124,7 +128,7 @@ export function readLayoutJob(components: readonly JobComponent[], result: ElkNo
 }
 
 /** A component of one node needs no ELK call at all. */
-export function singleNodeLayout(key: string, node: VisibleNode): ComponentLayout {
+export function singleNodeLayout(key: string, node: Pick<VisibleNode, 'id' | 'width' | 'height'>): ComponentLayout {
   return {
     key,
     width: node.width + 2 * COMPONENT_PADDING,

@@ -2,16 +2,15 @@
 // run ELK on the rest (batched, spread over the runner's workers), store the new layouts,
 // and pack all components (stable against the previous layout). The same code runs in the
 // webview (workers, host-backed cache) and in Node (the CLI's SVG export).
-import type { ElkNode } from 'elkjs/lib/elk-api';
 import type { LayoutDirection } from '../../shared/protocol';
 import { splitComponents, type GraphComponent } from './components';
-import { buildLayoutJob, readLayoutJob, singleNodeLayout, type LayoutJob } from './elk';
+import { singleNodeLayout, type LayoutJobSpec } from './elk';
 import { packComponents, type PreviousPlacement } from './pack';
 import type { ComponentLayout, GraphLayout, PlacedComponent, Rect, VisibleGraph } from './types';
 
-export interface ElkRunner {
-  /** Lays out each graph; a runner with several workers runs them in parallel. */
-  layout(graphs: readonly ElkNode[]): Promise<ElkNode[]>;
+export interface LayoutRunner {
+  /** Runs each job (one ELK call each); a runner with several workers runs them in parallel. */
+  run(jobs: readonly LayoutJobSpec[]): Promise<ComponentLayout[][]>;
 }
 
 export interface LayoutCache {
@@ -39,13 +38,22 @@ const BATCH_NODES = 300;
 export async function layoutGraph(
   graph: VisibleGraph,
   direction: LayoutDirection,
-  services: { runner: ElkRunner; cache?: LayoutCache; previous?: GraphLayout | undefined },
+  services: {
+    runner: LayoutRunner;
+    cache?: LayoutCache;
+    previous?: GraphLayout | undefined;
+    /** Called between steps so a UI thread stays responsive (the webview yields to its event loop). */
+    pause?: () => Promise<void>;
+  },
 ): Promise<LayoutResult> {
+  const pause = services.pause ?? (() => Promise.resolve());
   const components = splitComponents(graph, direction);
+  await pause();
   const byKey = new Map<string, ComponentLayout>();
   const wanted = [...new Set(components.map((c) => c.key))];
   if (services.cache && wanted.length > 0) {
     for (const entry of await services.cache.get(wanted)) byKey.set(entry.key, entry);
+    await pause();
   }
   let cachedComponents = 0;
   const missing: GraphComponent[] = [];
@@ -68,14 +76,13 @@ export async function layoutGraph(
 
   const jobs = planJobs(missing, direction);
   const t0 = performance.now();
-  const results = jobs.length > 0 ? await services.runner.layout(jobs.map((j) => j.job.graph)) : [];
+  const results = jobs.length > 0 ? await services.runner.run(jobs) : [];
   const elkMs = performance.now() - t0;
-  jobs.forEach((job, i) => {
-    for (const entry of readLayoutJob(job.components, results[i]!)) {
-      byKey.set(entry.key, entry);
-      fresh.push(entry);
-    }
-  });
+  for (const entry of results.flat()) {
+    byKey.set(entry.key, entry);
+    fresh.push(entry);
+  }
+  await pause();
   if (services.cache && fresh.length > 0) services.cache.put(fresh);
 
   const previous: PreviousPlacement | undefined = services.previous && { components: services.previous.components, nodes: services.previous.nodes };
@@ -100,14 +107,8 @@ function fits(entry: ComponentLayout, component: GraphComponent): boolean {
   return true;
 }
 
-interface PlannedJob {
-  components: GraphComponent[];
-  job: LayoutJob;
-  cost: number;
-}
-
 /** Large components alone, small ones batched; most expensive first so workers finish together. */
-function planJobs(components: readonly GraphComponent[], direction: LayoutDirection): PlannedJob[] {
+function planJobs(components: readonly GraphComponent[], direction: LayoutDirection): LayoutJobSpec[] {
   const groups: GraphComponent[][] = [];
   let batch: GraphComponent[] = [];
   let batchNodes = 0;
@@ -125,13 +126,18 @@ function planJobs(components: readonly GraphComponent[], direction: LayoutDirect
     batchNodes += component.nodes.length;
   }
   if (batch.length > 0) groups.push(batch);
+  const cost = (group: GraphComponent[]) => group.reduce((sum, c) => sum + c.nodes.length + c.edges.length, 0);
   return groups
+    .sort((a, b) => cost(b) - cost(a))
     .map((group) => ({
-      components: group,
-      job: buildLayoutJob(group, direction),
-      cost: group.reduce((sum, c) => sum + c.nodes.length + c.edges.length, 0),
-    }))
-    .sort((a, b) => b.cost - a.cost);
+      direction,
+      // Only what ELK needs: this crosses to a worker.
+      components: group.map((c) => ({
+        key: c.key,
+        nodes: c.nodes.map(({ id, width, height }) => ({ id, width, height })),
+        edges: c.edges.map(({ id, from, to }) => ({ id, from, to })),
+      })),
+    }));
 }
 
 function assemble(parts: readonly { placement: PlacedComponent; layout: ComponentLayout }[]): GraphLayout {

@@ -5,7 +5,8 @@ import type { GraphJson } from '../analysis/types';
 import type { GraphScope, LayoutDirection } from '../../shared/protocol';
 import { UserFacingError } from '../errors';
 import { FileLayoutCache } from './fileCache';
-import { layoutGraph, type ElkRunner } from './layout';
+import { runLayoutJob } from './elk';
+import { layoutGraph, type LayoutRunner } from './layout';
 import { renderLayoutSvg } from './svg';
 import { buildVisibleGraph, indexGraph } from './viewModel';
 
@@ -25,11 +26,12 @@ export interface RenderGraphSvgOptions {
 /** One ELK instance per process: loading it costs ~0.1 s, the first layout warms it up. */
 let elk: InstanceType<typeof ELK> | undefined;
 
-export const nodeElkRunner: ElkRunner = {
-  async layout(graphs) {
-    elk ??= new ELK();
+/** ELK on the calling thread, one job after the other. */
+export const nodeLayoutRunner: LayoutRunner = {
+  async run(jobs) {
+    const instance = (elk ??= new ELK());
     const results = [];
-    for (const graph of graphs) results.push(await elk.layout(graph));
+    for (const job of jobs) results.push(await runLayoutJob((graph) => instance.layout(graph), job));
     return results;
   },
 };
@@ -46,7 +48,7 @@ export async function renderGraphSvg(graph: GraphJson, options: RenderGraphSvgOp
   }
   const visible = buildVisibleGraph(index, { scope, collapsedModules: new Set(options.collapsedModules ?? []) });
   const cache = options.cacheDirectory ? new FileLayoutCache(options.cacheDirectory) : undefined;
-  const { layout } = await layoutGraph(visible, direction, cache ? { runner: nodeElkRunner, cache } : { runner: nodeElkRunner });
+  const { layout } = await layoutGraph(visible, direction, cache ? { runner: nodeLayoutRunner, cache } : { runner: nodeLayoutRunner });
   await cache?.flush();
   const svgOptions: Parameters<typeof renderLayoutSvg>[2] = { theme: options.theme ?? 'light' };
   if (options.title) svgOptions.title = options.title;

@@ -104,7 +104,7 @@ export class GraphPanel implements vscode.Disposable {
       nonce: randomBytes(16).toString('base64'),
       scriptUri: asset('main.js'),
       styleUri: asset('graph.css'),
-      elkWorkerUri: asset('elk-worker.min.js'),
+      layoutWorkerUri: asset('layout-worker.js'),
     });
     clearTimeout(this.readyTimer);
     this.readyTimer = setTimeout(() => {

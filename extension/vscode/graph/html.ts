@@ -10,7 +10,8 @@ export interface GraphHtmlOptions {
   nonce: string;
   scriptUri: string;
   styleUri: string;
-  elkWorkerUri: string;
+  /** The layout worker bundle (ELK inside). */
+  layoutWorkerUri: string;
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
@@ -42,7 +43,7 @@ export function graphHtml(options: GraphHtmlOptions): string {
 <title>Pipeline Graph</title>
 </head>
 <body>
-<div id="graph-root" data-elk-worker="${escapeXml(options.elkWorkerUri)}"></div>
+<div id="graph-root" data-layout-worker="${escapeXml(options.layoutWorkerUri)}"></div>
 <script nonce="${nonce}" src="${escapeXml(options.scriptUri)}"></script>
 </body>
 </html>`;

@@ -51,7 +51,7 @@ describe('graph page', () => {
     nonce: 'bm9uY2U=',
     scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/main.js',
     styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/graph.css',
-    elkWorkerUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/elk-worker.min.js',
+    layoutWorkerUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/layout-worker.js',
   });
 
   it('has a strict CSP: nothing remote, scripts only by nonce, workers only from blobs', () => {
@@ -68,7 +68,7 @@ describe('graph page', () => {
     expect(scripts).toHaveLength(1);
     expect(scripts[0]).toContain('nonce="bm9uY2U="');
     expect(html.match(/<style[^>]*>/g)).toEqual(['<style nonce="bm9uY2U=">']);
-    expect(html).toContain('data-elk-worker="https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/elk-worker.min.js"');
+    expect(html).toContain('data-layout-worker="https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/layout-worker.js"');
   });
 });
 

@@ -4,21 +4,21 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GraphJson } from '../../../extension/core/analysis/types';
 import { FileLayoutCache } from '../../../extension/core/graphLayout/fileCache';
-import { layoutGraph, MemoryLayoutCache, type ElkRunner } from '../../../extension/core/graphLayout/layout';
-import { nodeElkRunner, renderGraphSvg } from '../../../extension/core/graphLayout/renderGraphSvg';
+import { layoutGraph, MemoryLayoutCache, type LayoutRunner } from '../../../extension/core/graphLayout/layout';
+import { nodeLayoutRunner, renderGraphSvg } from '../../../extension/core/graphLayout/renderGraphSvg';
 import type { GraphLayout, Rect } from '../../../extension/core/graphLayout/types';
 import { buildVisibleGraph, indexGraph } from '../../../extension/core/graphLayout/viewModel';
 import { generateGraph } from '../../browser/fixtures/generatedGraph';
 
-/** The real ELK runner, counting the ELK graphs it was asked to lay out. */
-function countingRunner(): ElkRunner & { calls: number; nodes: number } {
+/** The real ELK runner, counting the ELK calls it was asked to make. */
+function countingRunner(): LayoutRunner & { calls: number; nodes: number } {
   const runner = {
     calls: 0,
     nodes: 0,
-    async layout(graphs: Parameters<ElkRunner['layout']>[0]) {
-      runner.calls += graphs.length;
-      runner.nodes += graphs.reduce((sum, g) => sum + (g.children?.length ?? 0), 0);
-      return nodeElkRunner.layout(graphs);
+    async run(jobs: Parameters<LayoutRunner['run']>[0]) {
+      runner.calls += jobs.length;
+      runner.nodes += jobs.reduce((sum, j) => sum + j.components.reduce((n, c) => n + c.nodes.length, 0), 0);
+      return nodeLayoutRunner.run(jobs);
     },
   };
   return runner;
@@ -43,7 +43,7 @@ const visible = buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace
 
 describe('layoutGraph with ELK', () => {
   it('places every node and routes every edge from upstream to downstream, without overlaps', async () => {
-    const { layout, stats } = await layoutGraph(visible, 'RIGHT', { runner: nodeElkRunner });
+    const { layout, stats } = await layoutGraph(visible, 'RIGHT', { runner: nodeLayoutRunner });
     expect(layout.nodes.size).toBe(visible.nodes.length);
     expect(layout.edges.size).toBe(visible.edges.length);
     expect(stats.components).toBeGreaterThan(1);
@@ -78,7 +78,7 @@ describe('layoutGraph with ELK', () => {
 
   it('after an edit, re-lays out only the touched component and moves nothing else', async () => {
     const cache = new MemoryLayoutCache();
-    const before = await layoutGraph(visible, 'RIGHT', { runner: nodeElkRunner, cache });
+    const before = await layoutGraph(visible, 'RIGHT', { runner: nodeLayoutRunner, cache });
     const edited: GraphJson = structuredClone(graph);
     // Rename one task: its component changes (label width, id), nothing else does.
     const target = edited.tasks[45]!;
@@ -116,7 +116,7 @@ describe('FileLayoutCache', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'lsg-cache-'));
     dirs.push(dir);
     const writer = new FileLayoutCache(dir);
-    const { stats } = await layoutGraph(visible, 'RIGHT', { runner: nodeElkRunner, cache: writer });
+    const { stats } = await layoutGraph(visible, 'RIGHT', { runner: nodeLayoutRunner, cache: writer });
     await writer.flush();
     const files = await readdir(dir);
     expect(files).toHaveLength(stats.components);
