@@ -1,0 +1,258 @@
+// The duplicate-insert debugger in the editor: runtime findings of runs and reproductions as
+// diagnostics (source `luigi-spanner-runtime`) with related information on the conflicting row's
+// writer, an Explain view (a Markdown preview of a virtual document), and Reproduce Rerun.
+// All analysis is in extension/core/debugger; this file only adapts it to VS Code.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { Target } from '../../../emulator/src';
+import {
+  clearSourceCache,
+  explainMarkdown,
+  findingsOfRun,
+  formatTimeline,
+  reproduceRerun,
+  type ReproduceResult,
+  type RuntimeFinding,
+  type SourceLocation,
+  type TimelineEntry,
+} from '../../core/debugger';
+import { describeError } from '../../core/errors';
+import { DEFAULT_DOCS_BASE_URL } from '../../core/lint/catalog';
+import type { TaskNode } from '../../core/analysis/types';
+import type { RunOutcome } from '../../core/runs/runPipeline';
+import { findMigrationsDir, prepareRunTarget } from '../../core/runs/runTarget';
+import type { AnalysisService } from '../analysisService';
+import type { TaskCommandArgs } from '../commands';
+import { emulatorSettingsFor } from '../emulator/settings';
+import { pythonForRun } from '../pythonInterpreter';
+import {
+  DEBUGGER_COMMANDS,
+  EXPLAIN_SCHEME,
+  explainPath,
+  findingKey,
+  findingLabel,
+  relatedLocations,
+  RUNTIME_DIAGNOSTIC_SOURCE,
+  type PublishedFinding,
+} from './model';
+
+export { DEBUGGER_COMMANDS, RUNTIME_DIAGNOSTIC_SOURCE } from './model';
+
+/** A run the editor finished: its events, and the database it wrote (RunController fires this). */
+export interface FinishedRun {
+  outcome: RunOutcome;
+  target: Target;
+  migrationsDir?: string;
+}
+
+export interface DebuggerDeps {
+  analysis: Pick<AnalysisService, 'root' | 'graph' | 'ready' | 'taskAt' | 'tasksIn' | 'uriOf'>;
+  log: vscode.LogOutputChannel;
+  /** Every editor run, once it ended: its runtime findings replace the previous ones. */
+  onDidFinishRun?: vscode.Event<FinishedRun>;
+}
+
+export interface DebuggerApi extends vscode.Disposable {
+  /** Findings as last published (a run or a reproduction). */
+  findings(): readonly PublishedFinding[];
+  /** Opens the Explain view of a published finding (by key), or asks which. */
+  explain(key?: string): Promise<void>;
+  reproduce(args?: TaskCommandArgs): Promise<ReproduceResult | undefined>;
+}
+
+function toSeverity(severity: RuntimeFinding['severity']): vscode.DiagnosticSeverity {
+  return severity === 'error' ? vscode.DiagnosticSeverity.Error : severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+}
+
+export function registerDebugger(context: vscode.ExtensionContext, deps: DebuggerDeps): DebuggerApi {
+  const { analysis, log } = deps;
+  const root = analysis.root;
+  const absolute = (file: string) => (path.isAbsolute(file) ? vscode.Uri.file(file) : vscode.Uri.joinPath(root, file));
+  const diagnostics = vscode.languages.createDiagnosticCollection(RUNTIME_DIAGNOSTIC_SOURCE);
+  const explanations = new Map<string, string>();
+  const explainChanged = new vscode.EventEmitter<vscode.Uri>();
+  let published: PublishedFinding[] = [];
+  const disposables: vscode.Disposable[] = [diagnostics, explainChanged];
+
+  const docsLink = (repoPath: string) => {
+    const local = vscode.Uri.joinPath(context.extensionUri, repoPath);
+    return existsSync(local.fsPath) ? local.toString() : `${DEFAULT_DOCS_BASE_URL}/${repoPath}`;
+  };
+  const classOf = (family: string): SourceLocation | undefined => {
+    const task = analysis.graph().tasks.find((t) => t.name === family);
+    return task ? { file: task.file, line: task.line } : undefined;
+  };
+
+  function publish(findings: RuntimeFinding[], timeline?: TimelineEntry[]): void {
+    clearSourceCache();
+    diagnostics.clear();
+    published = findings.map((finding) => ({ key: findingKey(finding), finding, ...(timeline ? { timeline } : {}) }));
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const { finding } of published) {
+      const range = new vscode.Range(finding.line - 1, finding.column - 1, finding.endLine - 1, finding.endColumn - 1);
+      const diagnostic = new vscode.Diagnostic(range, finding.message, toSeverity(finding.severity));
+      diagnostic.source = RUNTIME_DIAGNOSTIC_SOURCE;
+      diagnostic.code = { value: finding.code, target: vscode.Uri.parse(docsLink(finding.docs)) };
+      diagnostic.relatedInformation = relatedLocations(finding, classOf).map(
+        (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(absolute(r.file), new vscode.Position(r.line - 1, 0)), r.message),
+      );
+      byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), diagnostic]);
+    }
+    for (const [file, list] of byFile) diagnostics.set(absolute(file), list);
+  }
+
+  // Explain: a Markdown document served from memory and opened in the Markdown preview (its own
+  // strict content security policy; no remote resources, no scripts of ours).
+  disposables.push(
+    vscode.workspace.registerTextDocumentContentProvider(EXPLAIN_SCHEME, {
+      onDidChange: explainChanged.event,
+      provideTextDocumentContent: (uri) => explanations.get(uri.path) ?? '# Finding no longer available\n\nRun the task or Reproduce Rerun again.',
+    }),
+  );
+
+  async function explain(key?: string): Promise<void> {
+    let chosen = key ? published.find((p) => p.key === key) : published.length === 1 ? published[0] : undefined;
+    if (!chosen) {
+      if (published.length === 0) {
+        void vscode.window.showInformationMessage('Luigi Spanner: no runtime findings yet. Run a task, or use "Luigi Spanner: Reproduce Rerun".');
+        return;
+      }
+      const picked = await vscode.window.showQuickPick(published.map((p) => ({ ...findingLabel(p.finding), p })), { title: 'Explain a runtime finding' });
+      chosen = picked?.p;
+    }
+    if (!chosen) return;
+    const docPath = explainPath(chosen);
+    const markdown = explainMarkdown(chosen.finding, {
+      timeline: chosen.timeline,
+      link: docsLink,
+      sourceLink: (file, line) => absolute(file).with({ fragment: `L${line}` }).toString(),
+    }).join('\n');
+    explanations.set(docPath, markdown);
+    const uri = vscode.Uri.from({ scheme: EXPLAIN_SCHEME, path: docPath });
+    explainChanged.fire(uri);
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', uri);
+    } catch {
+      // No Markdown extension: the source is readable as it is.
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+    }
+  }
+
+  disposables.push(
+    vscode.languages.registerCodeActionsProvider(
+      { scheme: 'file' },
+      {
+        provideCodeActions: (document, _range, codeActions) =>
+          codeActions.diagnostics
+            .filter((d) => d.source === RUNTIME_DIAGNOSTIC_SOURCE)
+            .flatMap((d) => {
+              const code = typeof d.code === 'object' ? String(d.code.value) : String(d.code);
+              const match = published.find((p) => p.finding.code === code && p.finding.line === d.range.start.line + 1 && absolute(p.finding.file).fsPath === document.uri.fsPath);
+              if (!match) return [];
+              const action = new vscode.CodeAction(`Explain ${code}: the rows, the timeline and the fix`, vscode.CodeActionKind.QuickFix);
+              action.command = { command: DEBUGGER_COMMANDS.explainRuntimeFinding, title: 'Explain', arguments: [match.key] };
+              action.diagnostics = [d];
+              return [action];
+            }),
+      },
+      { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+    ),
+  );
+
+  async function pickTask(args?: TaskCommandArgs): Promise<TaskNode | undefined> {
+    await analysis.ready;
+    const tasks = analysis.graph().tasks;
+    if (args?.taskId) return tasks.find((t) => t.id === args.taskId);
+    if (args?.file && args.task) return analysis.tasksIn(absolute(args.file)).find((t) => t.name === args.task);
+    const editor = vscode.window.activeTextEditor;
+    const here = editor ? analysis.taskAt(editor.document.uri, editor.selection.active.line + 1) : undefined;
+    if (here) return here;
+    const picked = await vscode.window.showQuickPick(
+      tasks.map((task) => ({ label: task.name, description: `${task.file}:${task.line}`, task })),
+      { title: 'Reproduce Rerun: which task?' },
+    );
+    return picked?.task;
+  }
+
+  async function askParams(task: TaskNode): Promise<Record<string, string> | undefined> {
+    const params: Record<string, string> = {};
+    for (const param of task.params.filter((p) => p.default === undefined)) {
+      const value = await vscode.window.showInputBox({ title: `${task.name}: ${param.name}`, prompt: param.type, ignoreFocusOut: true });
+      if (value === undefined) return undefined;
+      params[param.name] = value;
+    }
+    return params;
+  }
+
+  async function reproduce(args?: TaskCommandArgs): Promise<ReproduceResult | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Reproduce Rerun runs workspace code: trust the workspace first.', 'Manage Workspace Trust').then((c) => {
+        if (c) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+      return undefined;
+    }
+    const task = await pickTask(args);
+    if (!task) return undefined;
+    const params = await askParams(task);
+    if (!params) return undefined;
+    const file = analysis.uriOf(task);
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reproduce rerun: ${task.name}` }, async (progress) => {
+      try {
+        const say = (message: string) => {
+          progress.report({ message: message.trim() });
+          log.info(message);
+        };
+        const python = await pythonForRun(file, (line) => log.info(line));
+        const settings = emulatorSettingsFor(root);
+        const migrationsDir = settings.migrationsDir ?? findMigrationsDir(file.fsPath, root.fsPath);
+        const prepared = await prepareRunTarget({ settings, migrationsDir, onProgress: say });
+        const result = await reproduceRerun({ python, file: file.fsPath, task: task.name, params, root: root.fsPath, migrationsDir, target: prepared.target, onProgress: say, onLog: (line) => log.trace(line) });
+        publish(result.findings, result.timeline);
+        for (const line of formatTimeline(result.timeline)) log.info(line);
+        for (const reason of result.reasons) log.info(reason);
+        if (result.verdict === 'rerun-safe') {
+          void vscode.window.showInformationMessage(`Luigi Spanner: ${task.name} is rerun-safe. ${result.reasons.at(-1) ?? ''}`);
+        } else {
+          const headline = result.verdict === 'unsafe' ? `${task.name} is NOT rerun-safe` : `${task.name}: inconclusive`;
+          const detail = result.findings.length ? `${result.findings.length} runtime finding(s): ${[...new Set(result.findings.map((f) => f.code))].join(', ')}` : (result.reasons[0] ?? '');
+          void vscode.window.showWarningMessage(`Luigi Spanner: ${headline}. ${detail}`, ...(result.findings.length ? ['Explain'] : []), 'Show Log').then((choice) => {
+            if (choice === 'Explain') void explain(published.length === 1 ? published[0]!.key : undefined);
+            if (choice === 'Show Log') log.show();
+          });
+        }
+        return result;
+      } catch (error) {
+        const { message, fix } = describeError(error);
+        log.error(message + (fix ? `\nfix: ${fix}` : ''));
+        void vscode.window.showErrorMessage(`Luigi Spanner: ${message}`, { detail: fix });
+        return undefined;
+      }
+    });
+  }
+
+  if (deps.onDidFinishRun) {
+    disposables.push(
+      deps.onDidFinishRun(async ({ outcome, target, migrationsDir }) => {
+        try {
+          publish(await findingsOfRun(outcome, target, { root: root.fsPath, migrationsDir }));
+        } catch (error) {
+          log.warn(`Runtime findings of the run could not be read: ${describeError(error).message}`);
+        }
+      }),
+    );
+  }
+
+  disposables.push(
+    vscode.commands.registerCommand(DEBUGGER_COMMANDS.reproduceRerun, (args?: TaskCommandArgs) => reproduce(args)),
+    vscode.commands.registerCommand(DEBUGGER_COMMANDS.explainRuntimeFinding, (key?: string) => explain(typeof key === 'string' ? key : undefined)),
+  );
+  const api: DebuggerApi = {
+    findings: () => published,
+    explain,
+    reproduce,
+    dispose: () => disposables.forEach((d) => d.dispose()),
+  };
+  context.subscriptions.push(api);
+  return api;
+}
