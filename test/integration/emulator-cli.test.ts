@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropDatabase } from '../../emulator/src';
 import { emulatorHost, TEST_INSTANCE, TEST_PROJECT, uniqueDatabaseId } from '../support/emulator';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -39,6 +40,17 @@ function workspace(config: Record<string, unknown>, files: Record<string, string
   return root;
 }
 
+const databases: string[] = [];
+const newDatabaseId = (prefix: string) => {
+  const id = uniqueDatabaseId(prefix);
+  databases.push(id);
+  return id;
+};
+
+afterAll(async () => {
+  for (const id of databases) await dropDatabase({ host: emulatorHost(), projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId: id }).catch(() => undefined);
+});
+
 beforeAll(async () => {
   await build({
     entryPoints: [path.join(REPO, 'extension/cli/main.ts')],
@@ -56,7 +68,7 @@ describe('luigi-spanner emulator (CLI, real emulator)', () => {
   const external = () => ({ SPANNER_EMULATOR_HOST: emulatorHost() });
 
   it('start, migrate, query, inspect and reset with --json, reading luigi-spanner.json', async () => {
-    const databaseId = uniqueDatabaseId('cli');
+    const databaseId = newDatabaseId('cli');
     const root = workspace(
       { projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId, backend: 'external' },
       {
@@ -114,7 +126,7 @@ describe('luigi-spanner emulator (CLI, real emulator)', () => {
 
   it('reports a changed migration as drift naming the file, exit code 2', async () => {
     const root = workspace(
-      { projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId: uniqueDatabaseId('drift'), backend: 'external' },
+      { projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId: newDatabaseId('drift'), backend: 'external' },
       { 'migrations/0001_a.sql': 'CREATE TABLE A (Id INT64 NOT NULL) PRIMARY KEY (Id);' },
     );
     expect((await run(['emulator', 'start', '--root', root, '--json'], external())).code).toBe(0);
@@ -126,7 +138,7 @@ describe('luigi-spanner emulator (CLI, real emulator)', () => {
   });
 
   it('names the file, statement and the emulator message of a rejected migration, creating nothing', async () => {
-    const databaseId = uniqueDatabaseId('rej');
+    const databaseId = newDatabaseId('rej');
     const root = workspace(
       { projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId, backend: 'external' },
       { 'migrations/0001_bad.sql': 'CREATE TABLE A (Id INT64 NOT NULL) PRIMARY KEY (Id);\nCREATE TABLE B (Id INT64 NOT NULL, X NOSUCHTYPE) PRIMARY KEY (Id);' },

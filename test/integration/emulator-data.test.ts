@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Spanner } from '@google-cloud/spanner';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   assertEmulatorHost,
   dropDatabase,
@@ -20,7 +20,17 @@ import {
 import { emulatorHost, query, TEST_INSTANCE, TEST_PROJECT, uniqueDatabaseId } from '../support/emulator';
 
 const SAMPLE_MIGRATIONS = path.resolve('samples/orders/migrations');
-const target = (prefix: string): Target => ({ host: emulatorHost(), projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId: uniqueDatabaseId(prefix) });
+const created: Target[] = [];
+const target = (prefix: string): Target => {
+  const t = { host: emulatorHost(), projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId: uniqueDatabaseId(prefix) };
+  created.push(t);
+  return t;
+};
+
+// The shared emulator holds at most 100 databases per instance: leave none behind.
+afterAll(async () => {
+  for (const t of created) await dropDatabase(t).catch(() => undefined);
+});
 
 function folder(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sql-'));
@@ -80,7 +90,7 @@ describe('reset and seeds (real emulator)', () => {
       backend: 'external',
       projectId: TEST_PROJECT,
       instanceId: TEST_INSTANCE,
-      databaseId: uniqueDatabaseId('reset'),
+      databaseId: target('reset').databaseId,
       migrationsDir: SAMPLE_MIGRATIONS,
       seedsDir: folder({ '01.sql': SEEDS['01_customers.sql'] }),
     });

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { emulatorSpanner, provision, readMigrationLedger, resolveSettings, startEmulator, type Target } from '../../emulator/src';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dropDatabase, emulatorSpanner, provision, readMigrationLedger, resolveSettings, startEmulator, type Target } from '../../emulator/src';
 import { emulatorHost, query, TEST_INSTANCE, TEST_PROJECT, uniqueDatabaseId } from '../support/emulator';
 
 function migrationsDir(files: Record<string, string>): string {
@@ -11,7 +11,17 @@ function migrationsDir(files: Record<string, string>): string {
   return dir;
 }
 
-const target = () => ({ host: emulatorHost(), projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId: uniqueDatabaseId('prov') });
+const created: Target[] = [];
+const target = (prefix = 'prov'): Target => {
+  const t = { host: emulatorHost(), projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId: uniqueDatabaseId(prefix) };
+  created.push(t);
+  return t;
+};
+
+// The shared emulator holds at most 100 databases per instance: leave none behind.
+afterAll(async () => {
+  for (const t of created) await dropDatabase(t).catch(() => undefined);
+});
 
 describe('emulator provisioning (real emulator)', () => {
   it('finds the running emulator again instead of starting another', async () => {
@@ -67,7 +77,7 @@ describe('emulator provisioning (real emulator)', () => {
     expect(error.fix).toMatch(/0002_bad\.sql/);
     expect(await databaseExists(t)).toBe(false);
     // The instance still answers: the failure left nothing in a broken state.
-    await expect(provision({ ...t, databaseId: uniqueDatabaseId('after') })).resolves.toMatchObject({ created: true });
+    await expect(provision(target('after'))).resolves.toMatchObject({ created: true });
   });
 });
 

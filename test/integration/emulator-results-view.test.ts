@@ -4,7 +4,7 @@
 // records what the page posts.
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provision, runQuery } from '../../emulator/src';
+import { dropDatabase, provision, runQuery } from '../../emulator/src';
 import { inspectionSections, querySection } from '../../extension/vscode/emulator/sections';
 import { ResultsMessages } from '../../extension/vscode/emulator/protocol';
 import { resultsHtml } from '../../extension/vscode/emulator/resultsWebview';
@@ -90,6 +90,7 @@ describe('results view (Chromium, real query result)', () => {
     );
     await expect.poll(() => page.$$eval('.note', (notes) => notes.map((n) => n.textContent))).toEqual(['No task has completed yet: the table is empty.']);
     await page.close();
+    await dropDatabase(target);
   });
 
   it('a script without the nonce does not run (the CSP holds)', async () => {

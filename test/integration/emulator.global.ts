@@ -1,6 +1,6 @@
 // One emulator container for the whole integration suite; each test makes its own database.
 import type { TestProject } from 'vitest/node';
-import { resolveSettings, startEmulator, stopEmulators } from '../../emulator/src';
+import { emulatorSpanner, resolveSettings, startEmulator, stopEmulators } from '../../emulator/src';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // CI cannot pull Ryuk's image; reused containers are never reaped anyway.
@@ -8,8 +8,33 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const settings = resolveSettings({ backend: process.env.LUIGI_SPANNER_TEST_BACKEND === 'binary' ? 'binary' : 'docker' });
   const emulator = await startEmulator(settings);
   project.provide('emulatorHost', emulator.host);
+  if (emulator.reused) await pruneStaleTestDatabases(emulator.host);
   return async () => {
     // Leave an emulator a developer already had running; stop the one the suite started.
     if (!emulator.reused) await stopEmulators();
   };
+}
+
+/**
+ * A reused emulator keeps every test database of earlier runs, and an instance holds at most
+ * 100. Databases named by uniqueDatabaseId (prefix-<base36 ms>-<hex>) older than 20 minutes
+ * belong to finished runs: drop them. Younger ones may belong to a suite running right now.
+ */
+async function pruneStaleTestDatabases(host: string): Promise<void> {
+  // TEST_PROJECT and TEST_INSTANCE of test/support/emulator.ts (which needs a test context to import).
+  const spanner = emulatorSpanner(host, 'luigi-spanner-test');
+  try {
+    const instance = spanner.instance('test');
+    const [exists] = await instance.exists();
+    if (!exists) return;
+    const [databases] = await instance.getDatabases();
+    const cutoff = Date.now() - 20 * 60_000;
+    for (const database of databases) {
+      const id = database.formattedName_.split('/').pop() ?? '';
+      const created = /-([0-9a-z]{8,9})-[0-9a-f]{1,6}$/.exec(id);
+      if (created && parseInt(created[1]!, 36) < cutoff) await instance.database(id).delete().catch(() => undefined);
+    }
+  } finally {
+    spanner.close();
+  }
 }
