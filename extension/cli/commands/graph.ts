@@ -5,10 +5,11 @@ import { Worker } from 'node:worker_threads';
 import { FactsCache } from '../../core/analysis/facts-cache';
 import { FACTS_WORKER_DATA } from '../../core/analysis/facts-worker';
 import { toDot, toMermaid } from '../../core/analysis/render';
+import { renderGraphSvg } from '../../core/graphLayout/renderGraphSvg';
 import type { GraphJson } from '../../core/analysis/types';
 import { indexWorkspaceParallel } from '../../core/analysis/workspace-files';
 
-export type GraphFormat = 'json' | 'dot' | 'mermaid';
+export type GraphFormat = 'json' | 'dot' | 'mermaid' | 'svg';
 
 export interface GraphCommandOptions {
   root?: string;
@@ -38,6 +39,9 @@ export async function renderGraph(paths: string[], options: GraphCommandOptions 
       return { graph, text: toDot(graph) };
     case 'mermaid':
       return { graph, text: toMermaid(graph) };
+    case 'svg':
+      // The graph view's own layout and drawing, as a standalone file.
+      return { graph, text: await renderGraphSvg(graph, { title: paths.length === 1 ? path.basename(path.resolve(paths[0]!)) : path.basename(root) }) };
     default:
       return { graph, text: `${JSON.stringify(graph, null, 2)}\n` };
   }
@@ -49,7 +53,7 @@ export function registerGraphCommand(program: Command): void {
     .description('print the task graph of Luigi pipelines, read statically (nothing is imported or run)')
     .argument('[paths...]', 'Python files or folders to analyse (default: the root)')
     .option('--root <dir>', 'folder that task ids and file paths are relative to (default: current folder)')
-    .addOption(new Option('--format <format>', 'output format').choices(['json', 'dot', 'mermaid']).default('json'))
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'dot', 'mermaid', 'svg']).default('json'))
     .option('--no-follow-imports', 'only analyse the given paths, not the workspace modules they import')
     .option('--no-cache', 'parse every file, ignoring the facts kept from earlier runs (in ~/.cache/luigi-spanner)')
     .action(async (paths: string[], options: { root?: string; format: GraphFormat; followImports: boolean; cache: boolean }) => {
