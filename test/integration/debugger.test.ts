@@ -60,6 +60,11 @@ describe('reproduce on the broken samples', () => {
     expect(partial.staticRules).toEqual(['LS001', 'LS003']);
     const orphaned = partial.runtime as PartialResultsDetails;
     expect(orphaned).toMatchObject({ ended: 'killed', tables: { Orders: 3 }, evidence: 'rerun-started-task', runId: result.runs[0]!.runId, rerunId: result.runs[1]!.runId });
+    // The orphaned rows themselves, from the commit trace.
+    expect(orphaned.commits[0]!.sampleRows!.Orders!.columns).toEqual(['OrderId', 'CustomerId', 'OrderDate', 'Amount', 'Status', 'Batch']);
+    expect(orphaned.commits[0]!.sampleRows!.Orders!.rows.map((r) => r[0])).toEqual(
+      (await query<{ OrderId: number }>(result.database, 'SELECT OrderId FROM Orders ORDER BY OrderId')).map((r) => r.OrderId),
+    );
 
     const duplicate = only(result.findings, 'LS201');
     expect([duplicate.file, duplicate.line]).toEqual([rel(pipeline), lineOf(pipeline, 'batch.insert(')]);

@@ -102,8 +102,8 @@ export function explainMarkdown(finding: RuntimeFinding, options: ExplainOptions
         '',
       );
       for (const commit of details.commits) {
-        for (const [tableName, rows] of Object.entries(commit.sampleRows ?? {})) {
-          if (rows.length) lines.push(`Commit ${commit.commit}, first rows written to \`${tableName}\`:`, '', ...table(rows[0]!.map((_, i) => `#${i + 1}`), rows), '');
+        for (const [tableName, sample] of Object.entries(commit.sampleRows ?? {})) {
+          if (sample.rows.length) lines.push(`Commit ${commit.commit}, first rows written to \`${tableName}\`:`, '', ...table(sample.columns, sample.rows), '');
         }
       }
       break;

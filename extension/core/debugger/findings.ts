@@ -441,7 +441,7 @@ function commitsOfAttempt(trace: RunTrace, taskId: string): OrphanCommit[] {
       ...(e.timestamp ? { timestamp: e.timestamp } : {}),
       ...(e.file && e.line ? { location: { file: e.file, line: e.line } } : {}),
       sampleRows: Object.fromEntries(
-        e.writes.filter((w) => w.table && w.values).map((w) => [w.table!, (w.values ?? []).slice(0, 5)]),
+        e.writes.filter((w) => w.table && w.columns && w.values).map((w) => [w.table!, { columns: w.columns!, rows: w.values!.slice(0, 5) }]),
       ),
     }));
 }

@@ -78,8 +78,8 @@ export interface OrphanCommit {
   tables: Record<string, number>;
   timestamp?: string;
   location?: SourceLocation;
-  /** A few primary keys (or rows) from the trace, per table. */
-  sampleRows?: Record<string, unknown[][]>;
+  /** The first rows the commit wrote, per table, from the trace. */
+  sampleRows?: Record<string, { columns: string[]; rows: unknown[][] }>;
 }
 
 export interface PartialResultsDetails {
