@@ -397,9 +397,23 @@ class Analyzer {
 
   private plainInserts(tasks: ClassModel[]): void {
     const reached = this.taskReach(tasks, ['run']);
+    let markerUnits: Set<string> | undefined;
+    // Commits that also write a marker: marker-table writes and output().record(transaction).
+    const unitsWithMarker = () => {
+      if (markerUnits) return markerUnits;
+      markerUnits = new Set(this.spanner.writes.filter((w) => !this.isDataWrite(w)).flatMap((w) => this.units(w).map((u) => u.key)));
+      for (const scope of this.model.scopes) {
+        for (const call of scope.calls) {
+          if (call.method === 'record' && this.spanner.objectKind(call.receiver, scope) === 'output') {
+            const transaction = call.positional[0] ?? call.keywords.get('transaction');
+            for (const u of transaction ? this.spanner.receiverUnits(transaction, scope, 0) : []) markerUnits.add(u.key);
+          }
+        }
+      }
+      return markerUnits;
+    };
     for (const write of this.spanner.writes) {
-      const plain = write.op === 'insert';
-      if (!plain) continue;
+      if (write.op !== 'insert') continue;
       const units = this.units(write);
       const replayable = units.find((u) => u.kind === 'batch' || u.kind === 'group');
       let reason: string | undefined;
@@ -408,16 +422,8 @@ class Analyzer {
       } else {
         const cls = reached.get(write.scope);
         if (!cls || this.spanner.contextOf(cls)?.spannerTask) continue;
-        const markerUnits = new Set(this.spanner.writes.filter((w) => !this.isDataWrite(w)).flatMap((w) => this.units(w).map((u) => u.key)));
-        for (const scope of this.model.scopes) {
-          for (const call of scope.calls) {
-            if (call.method === 'record' && this.spanner.objectKind(call.receiver, scope) === 'output') {
-              const transaction = call.positional[0] ?? call.keywords.get('transaction');
-              for (const u of transaction ? this.spanner.receiverUnits(transaction, scope, 0) : []) markerUnits.add(u.key);
-            }
-          }
-        }
-        if (units.length && units.every((u) => u.kind === 'library' || markerUnits.has(u.key))) continue;
+        const withMarker = unitsWithMarker();
+        if (units.length && units.every((u) => u.kind === 'library' || withMarker.has(u.key))) continue;
         if (!units.length && !this.isDataWrite(write)) continue;
         reason = `in ${cls.name}.run(), whose commit does not also write the task's marker: a rerun after a crash inserts the same rows again and fails with ALREADY_EXISTS`;
       }

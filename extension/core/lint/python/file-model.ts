@@ -2,7 +2,7 @@
 // and how, classes with their methods and attributes, and every call. Built in one walk of the
 // lezer tree; flow-insensitive on purpose (a name's bindings are all its assignments).
 import { parsePython, type SyntaxNode, type Tree } from '../../analysis/python-parser';
-import { callParts, children, dottedName, Source, type CallParts } from './syntax';
+import { callParts, children, dottedName, nodeKey, Source, type CallParts } from './syntax';
 
 export type Binding =
   | { kind: 'value'; value: SyntaxNode; node: SyntaxNode; unpackIndex?: number }
@@ -60,7 +60,7 @@ export class FileModel {
   readonly scopes: FunctionScope[] = [];
   readonly classes: ClassModel[] = [];
   /** Every call's parts, by `from:to`. */
-  readonly calls = new Map<string, CallParts>();
+  readonly calls = new Map<number | string, CallParts>();
   /** Scope of each function-like node, by node start. */
   private readonly scopeByNode = new Map<number, FunctionScope>();
 
@@ -261,7 +261,7 @@ export class FileModel {
         const call = callParts(node, this.src);
         if (call) {
           scope.calls.push(call);
-          this.calls.set(`${node.from}:${node.to}`, call);
+          this.calls.set(nodeKey(node, 0), call);
         }
         break;
       }

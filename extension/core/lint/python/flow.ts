@@ -3,7 +3,7 @@
 // Flow-insensitive and intra-file, which is what a linter running on every keystroke can afford.
 import type { FunctionScope } from './file-model';
 import type { SpannerModel } from './spanner-model';
-import { children, type SyntaxNode } from './syntax';
+import { children, nodeKey, type SyntaxNode } from './syntax';
 
 export type SourceKind = 'clock' | 'date-clock' | 'random' | 'commit-ts' | 'unbounded' | 'counter' | 'task-param';
 
@@ -47,13 +47,13 @@ export class Flow {
     return this.spanner.model;
   }
 
-  private readonly memo = new Map<string, Origin[]>();
+  private readonly memo = new Map<number | string, Origin[]>();
 
   /** Source calls of the wanted kinds that `node` derives from. */
   origins(node: SyntaxNode | undefined, scope: FunctionScope, kinds: ReadonlySet<SourceKind>): Origin[] {
     if (!node) return [];
     // One walk finds every kind; the rules ask for several kinds of the same values.
-    const key = `${node.from}:${node.to}:${node.name}:${scope.id}`;
+    const key = nodeKey(node, scope.id, node.type.id);
     let all = this.memo.get(key);
     if (!all) {
       all = [];

@@ -5,7 +5,7 @@
 import type { ClassContext } from '../engine-types';
 import type { ClassModel, FileModel, FunctionScope } from './file-model';
 import { analyzeSql, looksLikeSql, type SqlInfo } from './sql';
-import { argument, callParts, children, sequenceElements, stringValue, type CallParts, type StringPiece, type SyntaxNode } from './syntax';
+import { argument, callParts, children, nodeKey, sequenceElements, stringValue, type CallParts, type StringPiece, type SyntaxNode } from './syntax';
 
 export type ObjectKind = 'database' | 'batch' | 'sessionTxn' | 'transaction' | 'snapshot' | 'groups' | 'group' | 'mutationClass' | 'output' | 'input' | 'session';
 
@@ -59,7 +59,7 @@ export class SpannerModel {
   readonly writes: WriteSite[] = [];
   readonly txnFunctions = new Map<FunctionScope, TxnFunction>();
   readonly markerTables = new Set<string>();
-  private readonly kindMemo = new Map<string, ObjectKind | undefined>();
+  private readonly kindMemo = new Map<number | string, ObjectKind | undefined>();
   private readonly commitMemo = new Map<FunctionScope, boolean>();
   private readonly callersMemo = new Map<FunctionScope, Array<{ call: CallParts; scope: FunctionScope; offset: number }>>();
   readonly classContexts = new Map<ClassModel, ClassContext>();
@@ -78,8 +78,9 @@ export class SpannerModel {
     }
   }
 
-  private readonly callMemo = new Map<string, CallParts | undefined>();
-  private readonly qualifyMemo = new Map<string, string | undefined>();
+  private readonly callMemo = new Map<number | string, CallParts | undefined>();
+  private readonly qualifyMemo = new Map<number | string, string | undefined>();
+  private readonly sqlMemo = new Map<number | string, SqlText | undefined>();
 
   text(node: SyntaxNode): string {
     return this.model.src.of(node);
@@ -87,7 +88,7 @@ export class SpannerModel {
 
   /** The parts of a call expression (memoised: the rules ask for the same calls many times). */
   call(node: SyntaxNode): CallParts | undefined {
-    const key = `${node.from}:${node.to}`;
+    const key = nodeKey(node, 0);
     const known = this.model.calls.get(key);
     if (known) return known;
     if (this.callMemo.has(key)) return this.callMemo.get(key);
@@ -104,7 +105,7 @@ export class SpannerModel {
 
   /** `datetime.datetime.now` for `dt.now` after `from datetime import datetime as dt`, etc. */
   qualify(node: SyntaxNode, scope: FunctionScope): string | undefined {
-    const key = `${node.from}:${node.to}:${scope.id}`;
+    const key = nodeKey(node, scope.id);
     if (this.qualifyMemo.has(key)) return this.qualifyMemo.get(key);
     const result = this.computeQualified(node, scope);
     this.qualifyMemo.set(key, result);
@@ -187,7 +188,7 @@ export class SpannerModel {
   objectKind(node: SyntaxNode | undefined, scope: FunctionScope, depth = 0): ObjectKind | undefined {
     if (!node || depth > 6) return undefined;
     // Nested expressions share their start offset: the end and the node type tell them apart.
-    const key = `${node.from}:${node.to}:${node.name}:${scope.id}`;
+    const key = nodeKey(node, scope.id, node.type.id);
     if (this.kindMemo.has(key)) return this.kindMemo.get(key);
     this.kindMemo.set(key, undefined);
     const kind = this.computeKind(node, scope, depth);
@@ -466,6 +467,14 @@ export class SpannerModel {
   /** SQL text of a string expression or a name bound to one. */
   sqlOf(node: SyntaxNode | undefined, scope: FunctionScope, depth = 0): SqlText | undefined {
     if (!node || depth > 4) return undefined;
+    const key = nodeKey(node, scope.id);
+    if (this.sqlMemo.has(key)) return this.sqlMemo.get(key);
+    const result = this.computeSql(node, scope, depth);
+    this.sqlMemo.set(key, result);
+    return result;
+  }
+
+  private computeSql(node: SyntaxNode, scope: FunctionScope, depth: number): SqlText | undefined {
     const value = stringValue(node, this.model.src);
     if (value) return looksLikeSql(value.text) ? { ...value, node, info: analyzeSql(value.text) } : undefined;
     const bound = this.constantBinding(node, scope);

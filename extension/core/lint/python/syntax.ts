@@ -173,3 +173,14 @@ export function walkOwn(node: SyntaxNode, visit: (n: SyntaxNode) => void): void 
     walkOwn(c, visit);
   }
 }
+
+/**
+ * A memo key for a node (nested nodes share their start, so the length and type count) in a
+ * scope: a number while it fits, which spares the garbage collector a string per lookup.
+ */
+export function nodeKey(node: SyntaxNode, scopeId: number, typeId = 0): number | string {
+  const length = node.to - node.from;
+  if (length < 4096 && scopeId < 1024 && typeId < 512 && node.from < 2 ** 21) return ((node.from * 4096 + length) * 1024 + scopeId) * 512 + typeId;
+  return `${node.from}:${length}:${scopeId}:${typeId}`;
+}
+
