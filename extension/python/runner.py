@@ -726,13 +726,21 @@ class SpannerClientHooks:
         def record_dml(name: str) -> Callable[..., Any]:
             original = getattr(transaction.Transaction, name)
 
-            def execute(self: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
+            def execute(self: Any, *args: Any, **kwargs: Any) -> Any:
+                # Positional or keyword (`dml=` for execute_update, `statements=` for batch_update).
+                statement = args[0] if args else kwargs.get("dml", kwargs.get("statements", ""))
                 text = statement if isinstance(statement, str) else "; ".join(
                     s if isinstance(s, str) else str(s[0]) for s in statement
                 )
                 writes = self.__dict__.setdefault("_luigi_spanner_writes", [])
                 writes.append(Write("dml", None, (), [], user_call_site(), statement=text))
-                return original(self, statement, *args, **kwargs)
+                try:
+                    return original(self, *args, **kwargs)
+                except BaseException as error:
+                    # A refused statement fails here, before any commit: keep it for the failed event.
+                    with contextlib.suppress(Exception):
+                        error._luigi_spanner_writes = [w.describe(EVENT_ROWS_FAILED) for w in writes]  # type: ignore[attr-defined]
+                    raise
 
             execute.__wrapped__ = original  # type: ignore[attr-defined]
             return execute

@@ -156,6 +156,33 @@ describe('findings of single runs', () => {
     expect(duplicate.message).toContain(`in run ${marker!.RunId}`);
   });
 
+  it('LS201 from an INSERT statement: the key is parsed from the error only because no mutation carries it', async () => {
+    const root = workspace({
+      'migrations/0001_notes.sql': 'CREATE TABLE Notes (NoteId INT64 NOT NULL, Text STRING(MAX)) PRIMARY KEY (NoteId);\n',
+      'dml.py': [
+        'import luigi',
+        'from luigi_spanner import connect',
+        '',
+        'class InsertNote(luigi.Task):',
+        '    def complete(self):',
+        '        return False',
+        '',
+        '    def run(self):',
+        '        def insert(transaction):',
+        '            transaction.execute_update("INSERT INTO Notes (NoteId, Text) VALUES (7, \'seven\')")',
+        '        connect().run_in_transaction(insert)',
+        '',
+      ].join('\n'),
+    });
+    const target = await freshDatabase(path.join(root, 'migrations'), 'dml');
+    expect((await runOnce(target, path.join(root, 'dml.py'), 'InsertNote', root, path.join(root, 'migrations'))).outcome.summary?.success).toBe(true);
+    const { findings } = await runOnce(target, path.join(root, 'dml.py'), 'InsertNote', root, path.join(root, 'migrations'));
+    const duplicate = only(findings, 'LS201');
+    expect([duplicate.file, duplicate.line]).toEqual(['dml.py', 10]);
+    expect(duplicate.runtime).toMatchObject({ table: 'Notes', key: { NoteId: 7 }, keySource: 'error-message', existingRow: { NoteId: 7, Text: 'seven' }, writers: [] });
+    expect(duplicate.message).toContain('No marker or trace says who wrote it');
+  });
+
   it('LS203 names the column and the migration that defines it', async () => {
     const root = workspace({
       'migrations/0001_events.sql': 'CREATE TABLE Events (\n  EventId INT64 NOT NULL,\n  HappenedAt TIMESTAMP,\n) PRIMARY KEY (EventId);\n',

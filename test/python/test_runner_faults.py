@@ -292,3 +292,40 @@ def test_bad_fault_options_are_start_errors(make_database) -> None:
     assert code == 2 and "1 or more" in of_type(events, "error")[0]["message"]
     code, events, _ = run(["--file", str(ORDERS / "pipeline.py"), "--task", "AllReports"], db.env(LUIGI_SPANNER_KILL_AT_RANDOM="x"))
     assert code == 2 and "LUIGI_SPANNER_KILL_AT_RANDOM" in of_type(events, "error")[0]["message"]
+
+
+def test_dml_writes_count_as_data_commits_and_keep_their_keyword_arguments(make_database, tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "0001_notes.sql").write_text("CREATE TABLE Notes (NoteId INT64 NOT NULL, Text STRING(MAX)) PRIMARY KEY (NoteId);")
+    pipeline = tmp_path / "dml.py"
+    pipeline.write_text(
+        textwrap.dedent(
+            """
+            import luigi
+            from luigi_spanner import connect
+
+            class InsertNote(luigi.Task):
+                def complete(self):
+                    return False
+
+                def run(self):
+                    def insert(transaction):
+                        transaction.execute_update(dml="INSERT INTO Notes (NoteId, Text) VALUES (1, 'one')")
+                    connect().run_in_transaction(insert)
+            """
+        )
+    )
+    db: SpannerTestDatabase = make_database(migrations)
+    code, events, stderr = run(["--file", str(pipeline), "--task", "InsertNote", "--trace-commits"], db.env())
+    assert code == 0, stderr[-2000:]
+    [commit] = of_type(events, "commit")
+    assert commit["writes"] == [
+        {"operation": "dml", "rows": 0, "statement": "INSERT INTO Notes (NoteId, Text) VALUES (1, 'one')", "file": str(pipeline), "line": line_of(pipeline, "execute_update(")}
+    ]
+    # The same insert again: ALREADY_EXISTS raised by the DML itself, with its gRPC code.
+    code, events, _ = run(["--file", str(pipeline), "--task", "InsertNote"], db.env())
+    [failed] = of_type(events, "failed")
+    assert (code, failed["grpcCode"], failed["grpcStatus"]) == (1, 6, "ALREADY_EXISTS"), failed["message"]
+    # The refused statement travels with the failure: the emulator's DML error does not name the table.
+    assert failed["mutations"][-1]["statement"].startswith("INSERT INTO Notes")

@@ -50,6 +50,8 @@ export function describeEvent(event: RunEvent, labels: Map<string, string> = new
       return `  ? ${name}: its input is missing`;
     case 'retried':
       return `  ↻ ${name} (retry)`;
+    case 'forced':
+      return `  ↺ ${name}: completion marker deleted (--force)${event.kept?.length ? `; other outputs kept: ${event.kept.join(', ')}` : ''}`;
     case 'failed':
       return `  ✗ ${name}: ${event.exception ?? 'failed'}: ${event.message ?? ''}${event.file ? `\n      at ${event.file}:${event.line}` : ''}`;
     case 'error':

@@ -113,7 +113,7 @@ function keyOf(columns: string[], row: unknown[], table: TableSchema): unknown[]
 }
 
 /** Key values in an ALREADY_EXISTS message: `Row {Int64(5001), String("a")}` (emulator) or `Row [5001,a]` (production). */
-export function parseDuplicateMessage(message: string): { table?: string; values: string[] } | undefined {
+export function parseDuplicateMessage(message: string): { table?: string; columns?: string[]; values: string[] } | undefined {
   const emulator = /Table\s+`?(\w+)`?\s*:\s*Row\s*\{(.*)\}\s*already exists/i.exec(message);
   if (emulator) {
     const values = [...emulator[2]!.matchAll(/\w+\((?:"((?:[^"\\]|\\.)*)"|([^()]*))\)/g)].map((m) => m[1] ?? m[2] ?? '');
@@ -121,6 +121,12 @@ export function parseDuplicateMessage(message: string): { table?: string; values
   }
   const production = /Row\s*\[(.*)\]\s*in table\s+`?(\w+)`?\s+already exists/i.exec(message);
   if (production) return { table: production[2], values: production[1]!.split(',').map((v) => v.trim().replace(/^"|"$/g, '')) };
+  // The emulator's INSERT DML: `Failed to insert row with primary key ({pk#NoteId:1}) due to previously existing row`.
+  const dml = /primary key \(\{(.*?)\}\)/i.exec(message);
+  if (dml) {
+    const pairs = dml[1]!.split(/,\s*(?=pk#)/).map((p) => /^pk#(\w+):(.*)$/.exec(p.trim()));
+    if (pairs.every(Boolean)) return { values: pairs.map((p) => p![2]!.replace(/^"|"$/g, '')), columns: pairs.map((p) => p![1]!) };
+  }
   return undefined;
 }
 
@@ -156,15 +162,23 @@ async function findConflict(failed: FailedEvent, reader: SpannerReader | undefin
   }
   const parsed = parseDuplicateMessage(failed.message ?? '');
   if (!parsed) return undefined;
-  const tableName = parsed.table ?? inserts[0]?.table;
+  // Refused INSERT DML: the table is in the statement, the key in the error.
+  const statementTable = [...(failed.mutations ?? [])]
+    .reverse()
+    .map((m) => (m.statement ? /^\s*INSERT\s+(?:OR\s+\w+\s+)?(?:INTO\s+)?`?(\w+)`?/i.exec(m.statement)?.[1] : undefined))
+    .find(Boolean);
+  const dmlSite = [...(failed.mutations ?? [])].reverse().find((m) => m.statement && m.file);
+  const tableName = parsed.table ?? statementTable ?? inserts[0]?.table;
   const table = tableName && reader ? await reader.table(tableName) : undefined;
-  const schema: TableSchema = table ?? { name: tableName ?? 'unknown', columns: [], primaryKey: parsed.values.map((_, i) => `key${i + 1}`) };
+  const schema: TableSchema = table ?? { name: tableName ?? 'unknown', columns: [], primaryKey: parsed.columns ?? parsed.values.map((_, i) => `key${i + 1}`) };
+  // In key order, when the message names the key columns.
+  const values = table && parsed.columns ? table.primaryKey.map((k) => parsed.values[parsed.columns!.indexOf(k)] ?? '') : parsed.values;
   let existing: Row | undefined;
-  if (table && reader && table.primaryKey.length === parsed.values.length) existing = (await reader.rowsByKeys(table, [parsed.values]))[0];
-  const insert = inserts.find((m) => m.table === schema.name) ?? inserts[0];
+  if (table && reader && table.primaryKey.length === values.length) existing = (await reader.rowsByKeys(table, [values]))[0];
+  const insert = inserts.find((m) => m.table === schema.name) ?? inserts[0] ?? dmlSite;
   return {
     table: schema,
-    key: existing ? schema.primaryKey.map((k) => existing![k]) : parsed.values,
+    key: existing ? schema.primaryKey.map((k) => existing![k]) : values,
     existing,
     conflicting: existing ? 1 : 0,
     keySource: 'error-message',

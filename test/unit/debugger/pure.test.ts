@@ -37,6 +37,13 @@ describe('duplicate-key messages (fallback only)', () => {
     expect(parseDuplicateMessage('Row [1,abc] in table Orders already exists')).toEqual({ table: 'Orders', values: ['1', 'abc'] });
   });
 
+  it('reads the emulator wording for INSERT statements, which names the key columns but not the table', () => {
+    expect(parseDuplicateMessage('409 Failed to insert row with primary key ({pk#NoteId:1, pk#Tag:a}) due to previously existing row')).toEqual({
+      columns: ['NoteId', 'Tag'],
+      values: ['1', 'a'],
+    });
+  });
+
   it('returns nothing for other errors', () => {
     expect(parseDuplicateMessage('Database already exists: projects/p/instances/i/databases/d')).toBeUndefined();
   });
