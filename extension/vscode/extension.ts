@@ -9,6 +9,7 @@ import { RunController } from './runController';
 import { RunHistoryView } from './runHistoryView';
 import { registerEmulatorUi } from './emulator';
 import { registerGraphView } from './graph';
+import { registerDebugger } from './debugger';
 import { registerLint } from './lint';
 import { FamilyStateTracker } from '../core/runs/familyStates';
 import type { RunRecord } from '../core/runs/history';
@@ -44,6 +45,8 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
 
   const lint = registerLint(context, { analysis, log });
   context.subscriptions.push(lint, lint.onDidChangeTaskFindings((counts) => graphView.setDiagnosticCounts(Object.fromEntries(counts))));
+
+  context.subscriptions.push(registerDebugger(context, { analysis, log, onDidFinishRun: runs.onDidFinishRun }));
 
   const taskFor = (args?: TaskCommandArgs) => {
     if (args?.taskId) return analysis.index.task(args.taskId);

@@ -9,6 +9,7 @@ import { appendHistory, buildRunRecord, markerRowCounts, type RunRecord } from '
 import { startRun, type RunOutcome } from '../core/runs/runPipeline';
 import { findMigrationsDir, prepareRunTarget } from '../core/runs/runTarget';
 import type { AnalysisService } from './analysisService';
+import type { FinishedRun } from './debugger';
 import { pythonForRun } from './pythonInterpreter';
 import { emulatorSettingsFor } from './emulator/settings';
 
@@ -35,6 +36,9 @@ export class RunController implements vscode.Disposable {
   private readonly failures: vscode.DiagnosticCollection;
   private readonly historyChanged = new vscode.EventEmitter<void>();
   private readonly runStarted = new vscode.EventEmitter<{ task: TaskNode }>();
+  private readonly runFinished = new vscode.EventEmitter<FinishedRun>();
+  /** Fires when a run ended, with its events and database (the debugger derives runtime findings). */
+  readonly onDidFinishRun = this.runFinished.event;
   /** Fires when a run's process starts (the graph clears the previous run's states). */
   readonly onDidStartRun = this.runStarted.event;
   readonly onDidChangeHistory = this.historyChanged.event;
@@ -109,6 +113,7 @@ export class RunController implements vscode.Disposable {
           const cancel = token.onCancellationRequested(() => handle.cancel());
           const outcome = await handle.done.finally(() => cancel.dispose());
           this.report(task, outcome);
+          this.runFinished.fire({ outcome, target: prepared.target, migrationsDir: prepared.migrationsDir });
           const runId = outcome.events[0]?.runId;
           const rows = runId ? await markerRowCounts(prepared.target, runId) : new Map<string, number | null>();
           const record = buildRunRecord({ outcome, task: task.name, file: file.fsPath, params, startedAt, database: prepared.target.databaseId, rows });
@@ -179,6 +184,7 @@ export class RunController implements vscode.Disposable {
   dispose(): void {
     this.historyChanged.dispose();
     this.runStarted.dispose();
+    this.runFinished.dispose();
     this.states.dispose();
     this.failures.dispose();
   }
