@@ -20,6 +20,12 @@ export class TaskCodeLensProvider implements vscode.CodeLensProvider {
       if (task.kind !== 'external') {
         lenses.unshift(
           new vscode.CodeLens(range, { title: '▶ Run', command: Commands.runTask, arguments: args, tooltip: `Run ${task.name} and its upstream against the local emulator` }),
+          new vscode.CodeLens(range, {
+            title: 'Force rerun',
+            command: Commands.forceRerun,
+            arguments: args,
+            tooltip: `Delete ${task.name}'s completion marker in the emulator's workspace database and run it again`,
+          }),
         );
       }
       return lenses;

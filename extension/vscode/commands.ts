@@ -3,6 +3,7 @@ export const Commands = {
   showGraph: 'luigiSpanner.showGraph',
   runTask: 'luigiSpanner.runTask',
   rerunFailed: 'luigiSpanner.rerunFailed',
+  forceRerun: 'luigiSpanner.forceRerun',
   listTasks: 'luigiSpanner.listTasks',
   doctor: 'luigiSpanner.doctor',
 } as const;

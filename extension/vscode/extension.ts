@@ -57,6 +57,10 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
     const task = taskFor(args) ?? (await pickTask(analysis));
     if (task) await runs.run(task);
   });
+  register(Commands.forceRerun, async (args?: TaskCommandArgs) => {
+    const task = taskFor(args) ?? (await pickTask(analysis));
+    if (task) await runs.run(task, { force: true });
+  });
   const historyView = new RunHistoryView(() => runs.history());
   context.subscriptions.push(historyView, vscode.window.registerTreeDataProvider('luigiSpanner.runHistory', historyView), runs.onDidChangeHistory(() => historyView.refresh()));
   register(Commands.rerunFailed, (node?: { run?: RunRecord }) => runs.rerunFailed(node?.run));

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { TaskNode } from '../core/analysis/types';
 import { describeError } from '../core/errors';
 import { stateOf, type RunEvent, type TaskRunState } from '../core/runs/events';
+import { RUNNER_ENV } from '../core/debugger/runs';
 import { appendHistory, buildRunRecord, markerRowCounts, type RunRecord } from '../core/runs/history';
 import { startRun, type RunOutcome } from '../core/runs/runPipeline';
 import { findMigrationsDir, prepareRunTarget } from '../core/runs/runTarget';
@@ -27,6 +28,8 @@ export interface RunOptions {
   params?: Record<string, string>;
   /** Continue in an earlier run's database (Rerun failed): complete tasks are not run again. */
   databaseId?: string;
+  /** Delete the task's own completion marker first (emulator only), in the workspace's kept database. */
+  force?: boolean;
 }
 
 export class RunController implements vscode.Disposable {
@@ -89,7 +92,8 @@ export class RunController implements vscode.Disposable {
           const prepared = await prepareRunTarget({
             settings,
             migrationsDir: settings.migrationsDir ?? findMigrationsDir(file.fsPath, this.analysis.root.fsPath),
-            keepState: vscode.workspace.getConfiguration('luigiSpanner', file).get<boolean>('run.keepState') ?? false,
+            // A forced rerun only means something where earlier state is kept.
+            keepState: options.force || (vscode.workspace.getConfiguration('luigiSpanner', file).get<boolean>('run.keepState') ?? false),
             databaseId: options.databaseId,
             onProgress: (message) => {
               progress.report({ message });
@@ -104,7 +108,7 @@ export class RunController implements vscode.Disposable {
             file: file.fsPath,
             task: task.name,
             params,
-            env: prepared.env,
+            env: options.force ? { ...prepared.env, [RUNNER_ENV.force]: '1' } : prepared.env,
             cwd: this.analysis.root.fsPath,
             onEvent: (event) => this.onEvent(event, progress),
             onLog: (line) => this.log.info(line),
