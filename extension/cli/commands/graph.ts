@@ -5,7 +5,6 @@ import { Worker } from 'node:worker_threads';
 import { FactsCache } from '../../core/analysis/facts-cache';
 import { FACTS_WORKER_DATA } from '../../core/analysis/facts-worker';
 import { toDot, toMermaid } from '../../core/analysis/render';
-import { renderGraphSvg } from '../../core/graphLayout/renderGraphSvg';
 import type { GraphJson } from '../../core/analysis/types';
 import { indexWorkspaceParallel } from '../../core/analysis/workspace-files';
 
@@ -39,9 +38,12 @@ export async function renderGraph(paths: string[], options: GraphCommandOptions 
       return { graph, text: toDot(graph) };
     case 'mermaid':
       return { graph, text: toMermaid(graph) };
-    case 'svg':
-      // The graph view's own layout and drawing, as a standalone file.
+    case 'svg': {
+      // The graph view's own layout and drawing, as a standalone file. Loaded only here:
+      // elkjs and the layout code would slow down every other format.
+      const { renderGraphSvg } = await import('../../core/graphLayout/renderGraphSvg');
       return { graph, text: await renderGraphSvg(graph, { title: paths.length === 1 ? path.basename(path.resolve(paths[0]!)) : path.basename(root) }) };
+    }
     default:
       return { graph, text: `${JSON.stringify(graph, null, 2)}\n` };
   }

@@ -77,7 +77,7 @@ describe('luigi-spanner graph', () => {
   });
 
   it('rejects an unknown format and a missing path with a fix', async () => {
-    await expect(runGraph(['--format', 'svg'])).rejects.toThrow(/Allowed choices are json, dot, mermaid/);
+    await expect(runGraph(['--format', 'png'])).rejects.toThrow(/Allowed choices are json, dot, mermaid, svg/);
     await expect(runGraph([path.join(FIXTURES, 'missing'), '--root', FIXTURES])).rejects.toMatchObject({
       message: expect.stringContaining('does not exist'),
       fix: expect.stringContaining('Check the path'),
