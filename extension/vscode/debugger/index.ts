@@ -75,9 +75,16 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
   let published: PublishedFinding[] = [];
   const disposables: vscode.Disposable[] = [diagnostics, explainChanged];
 
-  const docsLink = (repoPath: string) => {
-    const local = vscode.Uri.joinPath(context.extensionUri, repoPath);
-    return existsSync(local.fsPath) ? local.toString() : `${DEFAULT_DOCS_BASE_URL}/${repoPath}`;
+  // The Markdown preview refuses file: links, so packaged rule pages are served under the explain
+  // scheme (they open as documents); without them, the web copy.
+  const localDoc = (repoPath: string) => vscode.Uri.joinPath(context.extensionUri, repoPath);
+  const docsLink = (repoPath: string) =>
+    existsSync(localDoc(repoPath.replace(/#.*$/, '')).fsPath)
+      ? vscode.Uri.from({ scheme: EXPLAIN_SCHEME, path: `/${repoPath.replace(/#.*$/, '')}` }).toString()
+      : `${DEFAULT_DOCS_BASE_URL}/${repoPath}`;
+  const docsTarget = (repoPath: string) => {
+    const local = localDoc(repoPath);
+    return existsSync(local.fsPath) ? local : vscode.Uri.parse(`${DEFAULT_DOCS_BASE_URL}/${repoPath}`);
   };
   const classOf = (family: string): SourceLocation | undefined => {
     const task = analysis.graph().tasks.find((t) => t.name === family);
@@ -93,7 +100,7 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
       const range = new vscode.Range(finding.line - 1, finding.column - 1, finding.endLine - 1, finding.endColumn - 1);
       const diagnostic = new vscode.Diagnostic(range, finding.message, toSeverity(finding.severity));
       diagnostic.source = RUNTIME_DIAGNOSTIC_SOURCE;
-      diagnostic.code = { value: finding.code, target: vscode.Uri.parse(docsLink(finding.docs)) };
+      diagnostic.code = { value: finding.code, target: docsTarget(finding.docs) };
       diagnostic.relatedInformation = relatedLocations(finding, classOf).map(
         (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(absolute(r.file), new vscode.Position(r.line - 1, 0)), r.message),
       );
@@ -107,7 +114,10 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
   disposables.push(
     vscode.workspace.registerTextDocumentContentProvider(EXPLAIN_SCHEME, {
       onDidChange: explainChanged.event,
-      provideTextDocumentContent: (uri) => explanations.get(uri.path) ?? '# Finding no longer available\n\nRun the task or Reproduce Rerun again.',
+      provideTextDocumentContent: async (uri) => {
+        if (uri.path.startsWith('/docs/rules/')) return new TextDecoder().decode(await vscode.workspace.fs.readFile(localDoc(uri.path.slice(1))));
+        return explanations.get(uri.path) ?? '# Finding no longer available\n\nRun the task or Reproduce Rerun again.';
+      },
     }),
   );
 
@@ -125,8 +135,8 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
     const docPath = explainPath(chosen);
     const markdown = explainMarkdown(chosen.finding, {
       timeline: chosen.timeline,
+      // Source places stay plain text: the preview opens no file: links; the diagnostic's related information navigates.
       link: docsLink,
-      sourceLink: (file, line) => absolute(file).with({ fragment: `L${line}` }).toString(),
     }).join('\n');
     explanations.set(docPath, markdown);
     const uri = vscode.Uri.from({ scheme: EXPLAIN_SCHEME, path: docPath });
