@@ -18,8 +18,8 @@ export interface GraphCommandOptions {
   cache?: boolean;
 }
 
-// Large workspaces are parsed on worker threads too, when the build ships the worker bundle
-// next to this one (dist/analysis-worker.js, built from core/analysis/facts-worker.ts).
+// Large workspaces are parsed on worker threads too, when the build ships a worker bundle
+// next to this one (analysis-worker.js, built from core/analysis/facts-worker.ts).
 const WORKER_SCRIPT = path.join(__dirname, 'analysis-worker.js');
 
 /** The static graph of `paths` as the command prints it. Reads files; imports and runs nothing. */
