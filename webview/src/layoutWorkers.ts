@@ -54,7 +54,8 @@ export class LayoutWorkerPool implements LayoutRunner {
   private source(): Promise<string> {
     this.blobUrl ??= fetch(this.scriptUrl).then(async (response) => {
       if (!response.ok) throw new Error(`Could not load the layout worker (${response.status} ${response.statusText}) from ${this.scriptUrl}`);
-      const blob = new Blob([await response.text()], { type: 'text/javascript' });
+      // Bytes, not text: decoding and re-encoding the 2-3 MB script would cost the UI thread.
+      const blob = new Blob([await response.arrayBuffer()], { type: 'text/javascript' });
       return URL.createObjectURL(blob);
     });
     const pending = this.blobUrl;

@@ -11,6 +11,7 @@ import type { GraphLayout, Rect, VisibleEdge, VisibleGraph, VisibleNode } from '
 import type { Viewport } from '../../extension/shared/protocol';
 import { readPalette, type Palette } from './palette';
 import { BoxIndex } from './boxIndex';
+import { timed } from './timing';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** At most this many nodes in view are drawn as SVG; beyond, the canvas overview takes over. */
@@ -240,7 +241,7 @@ export class Scene {
     if (this.mode === 'detail') {
       const { x, y, scale } = this.view;
       this.viewportGroup.setAttribute('transform', `matrix(${scale},0,0,${scale},${x},${y})`);
-      pending = this.materialize();
+      pending = timed('materialize', () => this.materialize());
       this.drawnView = undefined;
     } else if (this.renderOverview(inView)) {
       // Moving: waiters settle after the sharp redraw at rest.
@@ -265,7 +266,7 @@ export class Scene {
       this.restTimer = setTimeout(() => this.schedule(), OVERVIEW_REST_MS);
       return true;
     }
-    this.drawOverview(inView);
+    timed('drawOverview', () => this.drawOverview(inView));
     this.canvas.style.transform = '';
     this.drawnView = { ...this.view };
     this.overviewStale = false;

@@ -32,6 +32,7 @@ import {
   type ViewCommandName,
 } from '../../extension/shared/protocol';
 import type { HostChannel } from './host';
+import { timed } from './timing';
 import type { LayoutWorkerPool } from './layoutWorkers';
 import { resolvedThemeVariables } from './palette';
 import { Scene, type Decorations } from './scene';
@@ -185,7 +186,7 @@ export class GraphView {
   private load(message: GraphLoadMessage): void {
     const receivedAt = performance.now();
     this.graph = message.graph;
-    this.index = indexGraph(message.graph);
+    this.index = timed('index', () => indexGraph(message.graph));
     if (message.scope) this.state.scope = message.scope;
     if (this.state.scope.kind === 'file') this.lastFile = this.state.scope.file;
     if (this.state.focus && !this.index.tasks.has(this.state.focus.taskId)) this.state.focus = null;
@@ -195,7 +196,9 @@ export class GraphView {
       if (this.state.scope.kind === 'file' && task.file !== this.state.scope.file) this.state.scope = { kind: 'workspace' };
     }
     this.toolbar?.sync();
-    void this.refresh(message.reason === 'open' ? 'open' : 'update', { receivedAt, revealTaskId: message.revealTaskId });
+    // An update before anything was drawn is a first open.
+    const change = message.reason === 'open' || !this.layout ? 'open' : 'update';
+    void this.refresh(change, { receivedAt, revealTaskId: message.revealTaskId });
   }
 
   /** Rebuilds the visible graph and its layout; `change` decides what happens to the view. */
@@ -206,12 +209,14 @@ export class GraphView {
     const generation = ++this.generation;
     await yieldToEventLoop();
     if (generation !== this.generation) return;
-    const visible = buildVisibleGraph(index, {
-      scope: this.state.scope,
-      collapsedModules: new Set(this.state.collapsedModules),
-      expandedFamilies: new Set(this.state.expandedFamilies),
-      focus: this.state.focus,
-    });
+    const visible = timed('visibleGraph', () =>
+      buildVisibleGraph(index, {
+        scope: this.state.scope,
+        collapsedModules: new Set(this.state.collapsedModules),
+        expandedFamilies: new Set(this.state.expandedFamilies),
+        focus: this.state.focus,
+      }),
+    );
     if (visible.nodes.length === 0) {
       this.visible = visible;
       this.layout = undefined;
@@ -250,13 +255,13 @@ export class GraphView {
     // together: no frame with the new graph but the old view or no selection.
     this.scene.hold();
     try {
-      this.scene.setModel(visible, result.layout);
+      timed('setModel', () => this.scene.setModel(visible, result.layout));
       await yieldToEventLoop();
       if (generation !== this.generation) return;
-      this.decorate();
+      timed('decorate', () => this.decorate());
       await yieldToEventLoop();
       if (generation !== this.generation) return;
-      this.place(change, extra.revealTaskId);
+      timed('place', () => this.place(change, extra.revealTaskId));
     } finally {
       this.scene.release();
     }

@@ -14,6 +14,7 @@ export class FileLayoutCache implements LayoutCache {
   constructor(
     readonly directory: string,
     private readonly maxEntries = 2000,
+    private readonly maxBytes = 64 * 1024 * 1024,
   ) {}
 
   private file(key: string): string {
@@ -72,15 +73,26 @@ export class FileLayoutCache implements LayoutCache {
     }
   }
 
-  /** Deletes the least recently used entries beyond `maxEntries`. */
+  /** Deletes the least recently used entries beyond `maxEntries` or `maxBytes`. */
   async trim(): Promise<void> {
     const names = (await readdir(this.directory).catch(() => [] as string[])).filter((name) => name.endsWith('.json'));
-    if (names.length <= this.maxEntries) return;
-    const dated = await Promise.all(
-      names.map(async (name) => ({ name, time: (await stat(path.join(this.directory, name)).catch(() => undefined))?.mtimeMs ?? 0 })),
+    const files = await Promise.all(
+      names.map(async (name) => {
+        const info = await stat(path.join(this.directory, name)).catch(() => undefined);
+        return { name, time: info?.mtimeMs ?? 0, size: info?.size ?? 0 };
+      }),
     );
-    dated.sort((a, b) => a.time - b.time);
-    await Promise.all(dated.slice(0, dated.length - this.maxEntries).map((d) => rm(path.join(this.directory, d.name), { force: true })));
+    files.sort((a, b) => a.time - b.time);
+    let count = files.length;
+    let bytes = files.reduce((sum, f) => sum + f.size, 0);
+    const doomed: string[] = [];
+    for (const file of files) {
+      if (count <= this.maxEntries && bytes <= this.maxBytes) break;
+      doomed.push(file.name);
+      count--;
+      bytes -= file.size;
+    }
+    await Promise.all(doomed.map((name) => rm(path.join(this.directory, name), { force: true })));
   }
 }
 

@@ -156,6 +156,13 @@ export function buildVisibleGraph(index: GraphIndex, options: ViewOptions): Visi
       edges.set(id, { id, from, to, kind: edge.kind, count: 1 });
     }
   }
-  const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  return { nodes: [...nodes.values()].sort(byId), edges: [...edges.values()].sort(byId) };
+  const sortedNodes = [...nodes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Edges in node order, compared by rank: sorting the long "from->to" strings took ~10 ms
+  // at 3,000 tasks (ids share long module prefixes).
+  const rank = new Map(sortedNodes.map((n, i) => [n.id, i]));
+  const sortedEdges = [...edges.values()]
+    .map((edge) => ({ edge, from: rank.get(edge.from)!, to: rank.get(edge.to)! }))
+    .sort((a, b) => a.from - b.from || a.to - b.to)
+    .map((e) => e.edge);
+  return { nodes: sortedNodes, edges: sortedEdges };
 }

@@ -53,6 +53,11 @@ export interface GraphViewDeps {
   log: vscode.LogOutputChannel;
 }
 
+export interface OpenRequest {
+  scope?: GraphScope;
+  revealTaskId?: string;
+}
+
 /** What every (re)loaded webview is told after its handshake: the host's memory of the view. */
 export interface ReplayState {
   runStates: RunStateUpdate;
@@ -66,7 +71,8 @@ export class GraphPanel implements vscode.Disposable {
   private updateTimer: NodeJS.Timeout | undefined;
   private cursorTimer: NodeJS.Timeout | undefined;
   private lastCursorTask: string | null = null;
-  private pendingOpen: { scope?: GraphScope; revealTaskId?: string } = {};
+  /** What the next `open` shows; resolved once the caller knows (it may wait for the index). */
+  private openRequest: Promise<OpenRequest> = Promise.resolve({});
   private readonly closed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.closed.event;
 
@@ -112,11 +118,11 @@ export class GraphPanel implements vscode.Disposable {
     }, READY_TIMEOUT_MS);
   }
 
-  /** Brings the panel forward; `scope`/`revealTaskId` apply now or on the next handshake. */
-  show(options: { scope?: GraphScope; revealTaskId?: string } = {}): void {
+  /** Brings the panel forward; the request applies now, or after the handshake of a loading webview. */
+  show(request: Promise<OpenRequest>): void {
     this.panel.reveal(undefined, false);
-    if (this.isReady) void this.postGraph('open', options);
-    else this.pendingOpen = options;
+    this.openRequest = request;
+    if (this.isReady) void request.then((open) => this.postGraph('open', open));
   }
 
   post(message: HostToWebviewMessage): void {
@@ -124,7 +130,7 @@ export class GraphPanel implements vscode.Disposable {
     if (this.isReady) void this.panel.webview.postMessage(message);
   }
 
-  private async postGraph(reason: 'open' | 'update', options: { scope?: GraphScope; revealTaskId?: string } = {}): Promise<void> {
+  private async postGraph(reason: 'open' | 'update', options: OpenRequest = {}): Promise<void> {
     await this.deps.ready;
     const graph = this.deps.getGraph();
     const message: HostToWebviewMessage = { method: GraphLoad, graph, reason };
@@ -151,8 +157,8 @@ export class GraphPanel implements vscode.Disposable {
         }
         this.isReady = true;
         clearTimeout(this.readyTimer);
-        const open = this.pendingOpen;
-        this.pendingOpen = {};
+        const open = await this.openRequest;
+        this.openRequest = Promise.resolve({});
         if (!open.scope) {
           const editorScope = this.scopeOf(vscode.window.activeTextEditor);
           // A revived panel keeps its own scope; the file it follows comes as activeFile.

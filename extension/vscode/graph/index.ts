@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { FileLayoutCache } from '../../core/graphLayout/fileCache';
 import { DiagnosticCountsUpdate, RunStates, type DiagnosticCounts, type RunStateUpdate, type ViewCommandName } from '../../shared/protocol';
-import { GRAPH_VIEW_TYPE, GraphPanel, relativeFile, type GraphViewDeps, type ReplayState } from './graphPanel';
+import { GRAPH_VIEW_TYPE, GraphPanel, relativeFile, type GraphViewDeps, type OpenRequest, type ReplayState } from './graphPanel';
 
 export { GRAPH_VIEW_TYPE, type GraphViewDeps } from './graphPanel';
 
@@ -54,12 +54,15 @@ export function registerGraphView(context: vscode.ExtensionContext, deps: GraphV
     async show(options = {}) {
       const file = options.focusFile ?? vscode.window.activeTextEditor?.document.uri;
       const uri = typeof file === 'string' ? vscode.Uri.file(file) : file;
-      const relative = uri && relativeFile(deps.root, uri);
-      await deps.ready;
-      const hasTasks = relative !== undefined && deps.getGraph().tasks.some((t) => t.file === relative);
-      const open: { scope?: { kind: 'file'; file: string }; revealTaskId?: string } = {};
-      if (hasTasks) open.scope = { kind: 'file', file: relative };
-      if (options.focusTaskId) open.revealTaskId = options.focusTaskId;
+      // The panel opens at once; what it shows is settled once the index is in.
+      const request = (async (): Promise<OpenRequest> => {
+        await deps.ready;
+        const relative = uri && relativeFile(deps.root, uri);
+        const open: OpenRequest = {};
+        if (relative !== undefined && deps.getGraph().tasks.some((t) => t.file === relative)) open.scope = { kind: 'file', file: relative };
+        if (options.focusTaskId) open.revealTaskId = options.focusTaskId;
+        return open;
+      })();
       if (!current) {
         const panel = vscode.window.createWebviewPanel(GRAPH_VIEW_TYPE, 'Pipeline Graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
           enableScripts: true,
@@ -67,7 +70,8 @@ export function registerGraphView(context: vscode.ExtensionContext, deps: GraphV
         });
         adopt(panel);
       }
-      current!.show(open);
+      current!.show(request);
+      await request;
     },
     postRunStates(update) {
       replay.runStates = update.reset

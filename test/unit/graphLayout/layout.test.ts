@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -144,6 +144,10 @@ describe('FileLayoutCache', () => {
     }
     await cache.trim();
     expect((await readdir(dir)).sort()).toEqual(['c', 'd', 'e'].map((c) => `${c.repeat(28)}.json`));
+    // A byte budget too: one entry's worth keeps only the newest.
+    const size = (await readFile(path.join(dir, `${'e'.repeat(28)}.json`))).length;
+    await new FileLayoutCache(dir, 100, size).trim();
+    expect(await readdir(dir)).toEqual([`${'e'.repeat(28)}.json`]);
   });
 });
 
