@@ -4,11 +4,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { type Target } from '../../emulator/src';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dropDatabase, type Target } from '../../emulator/src';
 import { findingsOfRun, reproduceRerun, targetEnv, type DuplicateInsertDetails, type PartialResultsDetails, type RuntimeFinding } from '../../extension/core/debugger';
 import { startRun } from '../../extension/core/runs/runPipeline';
-import { freshDatabase, query } from '../support/emulator';
+import { freshDatabase as createDatabase, query } from '../support/emulator';
 import { REPO_ROOT, testPython } from '../support/python';
 
 const SAMPLES = path.join(REPO_ROOT, 'samples');
@@ -22,6 +22,17 @@ function lineOf(file: string, needle: string): number {
 }
 
 const rel = (file: string) => path.relative(REPO_ROOT, file);
+
+// The shared emulator holds at most 100 databases per instance: leave none behind.
+const created: Target[] = [];
+async function freshDatabase(migrationsDir: string, prefix: string): Promise<Target> {
+  const target = await createDatabase(migrationsDir, prefix);
+  created.push(target);
+  return target;
+}
+afterAll(async () => {
+  for (const target of created) await dropDatabase(target).catch(() => undefined);
+});
 const only = (findings: RuntimeFinding[], code: string) => {
   const found = findings.filter((f) => f.code === code);
   expect(found, `${code} in ${JSON.stringify(findings.map((f) => f.code))}`).toHaveLength(1);

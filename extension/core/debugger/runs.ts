@@ -76,6 +76,7 @@ export class Scratch {
 
 /** One run of the request's task against `target`, to its end. */
 export async function runTrace(request: PipelineRequest, target: Target, label: string, extraEnv: Record<string, string>, scratch: Scratch): Promise<RunTrace> {
+  const logTail: string[] = [];
   const handle = startRun({
     python: request.python,
     file: request.file,
@@ -84,10 +85,14 @@ export async function runTrace(request: PipelineRequest, target: Target, label: 
     workers: request.workers,
     env: { ...scratch.expand(request.env), ...extraEnv, ...targetEnv(target) },
     onEvent: (event) => request.onEvent?.(label, event),
-    onLog: request.onLog,
+    onLog: (line) => {
+      logTail.push(line);
+      if (logTail.length > 20) logTail.shift();
+      request.onLog?.(line);
+    },
   });
   const outcome = await handle.done;
-  return { events: outcome.events, exitCode: outcome.exitCode, signal: outcome.signal };
+  return { events: outcome.events, exitCode: outcome.exitCode, signal: outcome.signal, logTail };
 }
 
 /** After a killed run: free the database of the killed worker's open transaction (see SpannerReader.releaseAbandonedTransactions). */

@@ -32,7 +32,8 @@ export function describeEnd(trace: RunTrace): string {
   const error = trace.events.find((e) => e.type === 'error');
   if (error && error.type === 'error') return `could not start: ${error.message}`;
   if (trace.signal) return `the process was killed (${trace.signal}): no summary`;
-  return `ended with exit code ${trace.exitCode ?? 'unknown'} and no summary`;
+  const last = trace.logTail?.filter((l) => l.trim()).slice(-3).join(' / ');
+  return `ended with exit code ${trace.exitCode ?? 'unknown'} and no summary${last ? ` (it printed: ${last})` : ''}`;
 }
 
 export function buildTimeline(runs: LabelledRun[], root: string): TimelineEntry[] {

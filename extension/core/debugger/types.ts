@@ -127,4 +127,6 @@ export interface RunTrace {
   events: RunEvent[];
   exitCode: number | null;
   signal: string | null;
+  /** The last lines the process printed (stdout and stderr), for runs that end without an event saying why. */
+  logTail?: string[];
 }
