@@ -329,6 +329,33 @@ describe('graph webview', () => {
     expect(await page.problems()).toEqual([]);
   });
 
+  it('groups a large instance-level graph by family with counts, and expands a family on demand', async () => {
+    const page = await open();
+    // A run's view: 40 families of 25 instances each (one per date), each instance requiring the
+    // same date's instance of the previous family.
+    const tasks: GraphJson['tasks'] = [];
+    const edges: GraphJson['edges'] = [];
+    for (let f = 0; f < 40; f++) {
+      for (let d = 0; d < 25; d++) {
+        const name = `Step${f}`;
+        tasks.push({ id: `runs.daily.${name}(date=2024-01-${String(d + 1).padStart(2, '0')})`, name, kind: f === 0 ? 'external' : 'task', file: 'runs/daily.py', line: 10 + f * 20, params: [], outputs: [], module: 'runs.daily' });
+        if (f > 0) edges.push({ from: tasks[(f - 1) * 25 + d]!.id, to: tasks[f * 25 + d]!.id, kind: 'requires' });
+      }
+    }
+    const stats = await load(page, { tasks, edges, diagnostics: [] });
+    expect(stats).toMatchObject({ nodes: 40, edges: 39 });
+    expect(await page.page.textContent('g.node[data-id="family:runs.daily.Step7"] .detail')).toBe('25 instances');
+    // Merged edges are drawn heavier.
+    expect(await page.page.locator('path.edge.merged').count()).toBe(39);
+    await page.send({ method: RunStates, update: { byFamily: { Step7: { done: 20, failed: 5 } } } });
+    await expect.poll(() => page.page.locator('g.node[data-id="family:runs.daily.Step7"]').getAttribute('class')).toContain('s-failed');
+
+    const expanded = await settledAfter(page, () => page.page.locator('g.node[data-id="family:runs.daily.Step7"]').dblclick());
+    expect(expanded.nodes).toBe(40 - 1 + 25);
+    expect(await page.page.locator('g.node[data-id^="runs.daily.Step7("]').count()).toBe(25);
+    expect(((await page.state()) as { expandedFamilies: string[] }).expandedFamilies).toEqual(['runs.daily.Step7']);
+  });
+
   it('is legible in light, dark and high-contrast themes (screenshots in test-results/)', async () => {
     for (const theme of ['light', 'dark', 'high-contrast'] as const) {
       const page = await open({ theme, viewport: { width: 1400, height: 900 } });

@@ -28,6 +28,11 @@ class LayoutWorker {
     };
   }
 
+  /** Resolves once the worker has loaded its script and answers. */
+  ping(): Promise<ComponentLayout[]> {
+    return this.run({ direction: 'RIGHT', components: [] });
+  }
+
   run(job: LayoutJobSpec): Promise<ComponentLayout[]> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -46,9 +51,13 @@ export class LayoutWorkerPool implements LayoutRunner {
     private readonly size: number,
   ) {}
 
-  /** Starts fetching and booting the workers before the first graph arrives. */
+  /**
+   * Boots the workers before the first graph arrives, one after the other: compiling the ELK
+   * bundle takes a core for a moment, and the first worker should get it alone.
+   */
   warmUp(): void {
-    for (let i = 0; i < this.size; i++) void this.worker(i).catch(() => undefined);
+    let booted: Promise<unknown> = Promise.resolve();
+    for (let i = 0; i < this.size; i++) booted = booted.then(() => this.worker(i).then((w) => w.ping())).catch(() => undefined);
   }
 
   private source(): Promise<string> {
