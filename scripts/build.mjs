@@ -2,6 +2,7 @@
 // the CLI (Node, cjs, executable) and the webview (browser, iife).
 // Flags: --watch rebuilds on change, --production minifies and drops sourcemaps.
 import * as esbuild from 'esbuild';
+import { cliCommandEntryPoints } from './cli-entry-points.mjs';
 import { chmodSync, cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -51,6 +52,17 @@ const contexts = await Promise.all([
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    external: nodeExternals,
+  }),
+  esbuild.context({
+    ...common,
+    // One bundle per CLI command, loaded by dist/cli.js only when that command runs.
+    // Plus the analysis worker that `graph` starts for large workspaces (found beside graph.js).
+    entryPoints: { ...cliCommandEntryPoints(root), 'commands/analysis-worker': 'extension/core/analysis/facts-worker.ts' },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
     external: nodeExternals,
   }),
   esbuild.context({

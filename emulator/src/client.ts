@@ -1,6 +1,6 @@
 // Spanner clients that can only ever reach an emulator: the endpoint is passed explicitly
 // with insecure credentials, so no code path here can touch a real Cloud Spanner instance.
-import type { Spanner } from '@google-cloud/spanner';
+import type { Database, Spanner } from '@google-cloud/spanner';
 import { assertEmulatorHost, emulatorClientEnv, splitHost } from './env';
 
 export { emulatorClientEnv, splitHost } from './env';
@@ -55,3 +55,15 @@ export function grpcCode(error: unknown): number | undefined {
  * at once (googleapis/nodejs-spanner#2014). The client's own resume-on-UNAVAILABLE still applies.
  */
 export const FAIL_FAST_QUERY = { retryRequestOptions: { noResponseRetries: 0, retries: 0 } };
+
+/**
+ * A Database handle that opens no session until it is used. The client's default pool creates
+ * 25 sessions in the background as soon as a handle exists; in a short command those requests
+ * outlive `spanner.close()` and surface as an unhandled "client has already been closed" error.
+ */
+export function databaseHandle(spanner: Spanner, instanceId: string, databaseId: string): Database {
+  return spanner.instance(instanceId).database(databaseId, NO_PREFILL);
+}
+
+/** Session pool options for handles of short-lived commands (see databaseHandle). */
+export const NO_PREFILL = { min: 0, incStep: 1, max: 10 };

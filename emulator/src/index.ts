@@ -4,7 +4,7 @@ export * from './settings';
 export * from './types';
 export * from './lifecycle';
 export { emulatorClientEnv, assertEmulatorHost } from './env';
-export { emulatorSpanner } from './client';
+export { databaseHandle, emulatorSpanner } from './client';
 export {
   provision,
   readMigrationLedger,

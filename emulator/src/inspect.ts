@@ -2,7 +2,7 @@
 // completion-marker table written by the Python library (luigi_spanner).
 import type { Database } from '@google-cloud/spanner';
 import { UserFacingError } from '../../extension/core/errors';
-import { emulatorSpanner, FAIL_FAST_QUERY } from './client';
+import { databaseHandle, emulatorSpanner, FAIL_FAST_QUERY } from './client';
 import { splitStatements } from './migrations';
 import { LEDGER_TABLE, readMigrationLedger, type LedgerRow, type Target } from './provision';
 
@@ -41,7 +41,7 @@ export interface Inspection {
 
 async function withDatabase<T>(target: Target, body: (database: Database) => Promise<T>): Promise<T> {
   const spanner = emulatorSpanner(target.host, target.projectId);
-  const database = spanner.instance(target.instanceId).database(target.databaseId);
+  const database = databaseHandle(spanner, target.instanceId, target.databaseId);
   try {
     return await body(database);
   } catch (error) {

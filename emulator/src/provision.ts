@@ -1,7 +1,7 @@
 // Provisioning through the admin APIs: instance, database, versioned migrations with a ledger.
 import type { Database, Instance, Spanner } from '@google-cloud/spanner';
 import { UserFacingError } from '../../extension/core/errors';
-import { emulatorSpanner, FAIL_FAST_QUERY, grpcCode, GrpcCode, spannerModule } from './client';
+import { databaseHandle, emulatorSpanner, FAIL_FAST_QUERY, grpcCode, GrpcCode, NO_PREFILL, spannerModule } from './client';
 import { loadMigrations, loadSeeds, type Migration, type SeedFile } from './migrations';
 import { validateIds } from './settings';
 
@@ -63,7 +63,7 @@ export async function ensureInstance(spanner: Spanner, target: Target): Promise<
 }
 
 async function databaseExists(instance: Instance, databaseId: string): Promise<boolean> {
-  const [exists] = await instance.database(databaseId).exists();
+  const [exists] = await instance.database(databaseId, NO_PREFILL).exists();
   return exists;
 }
 
@@ -84,7 +84,7 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
     let dropped = false;
     if (exists && options.fresh) {
       await assertIsEmulator(spanner, options.host);
-      await instance.database(options.databaseId).delete();
+      await instance.database(options.databaseId, NO_PREFILL).delete();
       exists = false;
       dropped = true;
     }
@@ -107,7 +107,7 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
         millis: performance.now() - started,
       };
     }
-    const database = instance.database(options.databaseId);
+    const database = instance.database(options.databaseId, NO_PREFILL);
     try {
       const ledger = await readLedger(database);
       const { pending, done } = planMigrations(migrations, ledger);
@@ -203,7 +203,7 @@ async function createWithMigrations(instance: Instance, databaseId: string, migr
 
 async function dropQuietly(instance: Instance, databaseId: string): Promise<void> {
   try {
-    await instance.database(databaseId).delete();
+    await instance.database(databaseId, NO_PREFILL).delete();
   } catch {
     // Never created: nothing to clean.
   }
@@ -307,7 +307,7 @@ export function planMigrations(migrations: Migration[], ledger: Ledger): { pendi
 
 export async function readMigrationLedger(target: Target): Promise<LedgerRow[]> {
   const spanner = emulatorSpanner(target.host, target.projectId);
-  const database = spanner.instance(target.instanceId).database(target.databaseId);
+  const database = databaseHandle(spanner, target.instanceId, target.databaseId);
   try {
     return (await readLedger(database)).rows;
   } finally {
@@ -321,7 +321,7 @@ export async function dropDatabase(target: Target): Promise<boolean> {
   const spanner = emulatorSpanner(target.host, target.projectId);
   try {
     await assertIsEmulator(spanner, target.host);
-    const database = spanner.instance(target.instanceId).database(target.databaseId);
+    const database = databaseHandle(spanner, target.instanceId, target.databaseId);
     const [exists] = await database.exists();
     if (exists) await database.delete();
     return exists;

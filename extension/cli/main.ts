@@ -1,16 +1,36 @@
 // `luigi-spanner`: the CLI face of the same pure modules the extension uses.
-// Each command lives in ./commands/<name>.ts and registers itself on the program.
+// Each command lives in ./commands/<name>.ts, built to its own bundle (dist/commands/<name>.js),
+// and only the command being run is loaded: start-up stays fast however many commands exist.
+import path from 'node:path';
 import { Command } from 'commander';
 import { describeError } from '../core/errors';
-import { registerChaosCommand } from './commands/chaos';
-import { registerDemoCommand } from './commands/demo';
-import { registerDoctorCommand } from './commands/doctor';
-import { registerEmulatorCommand } from './commands/emulator';
-import { registerGraphCommand } from './commands/graph';
-import { registerReproduceCommand } from './commands/reproduce';
-import { registerLintCommand } from './commands/lint';
-import { registerRunCommand } from './commands/run';
 import { version } from '../../package.json';
+
+/** Command name -> the function its module exports to register it. */
+const COMMANDS = {
+  emulator: 'registerEmulatorCommand',
+  graph: 'registerGraphCommand',
+  lint: 'registerLintCommand',
+  run: 'registerRunCommand',
+  reproduce: 'registerReproduceCommand',
+  chaos: 'registerChaosCommand',
+  doctor: 'registerDoctorCommand',
+  demo: 'registerDemoCommand',
+} as const;
+type CommandName = keyof typeof COMMANDS;
+
+function registerCommand(program: Command, name: CommandName): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const module = require(path.join(__dirname, 'commands', `${name}.js`)) as Record<string, (program: Command) => void>;
+  module[COMMANDS[name]]!(program);
+}
+
+/** The command the arguments name (`luigi-spanner run ...`, `luigi-spanner help run`), if any. */
+function requestedCommand(argv: readonly string[]): CommandName | undefined {
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? (name as CommandName) : undefined;
+}
 
 const program = new Command()
   .name('luigi-spanner')
@@ -18,14 +38,10 @@ const program = new Command()
   .version(version, '-v, --version')
   .showHelpAfterError();
 
-registerEmulatorCommand(program);
-registerGraphCommand(program);
-registerLintCommand(program);
-registerRunCommand(program);
-registerReproduceCommand(program);
-registerChaosCommand(program);
-registerDoctorCommand(program);
-registerDemoCommand(program);
+const requested = requestedCommand(process.argv);
+const onlyVersion = process.argv.length === 3 && ['-v', '--version'].includes(process.argv[2]!);
+if (requested) registerCommand(program, requested);
+else if (!onlyVersion) for (const name of Object.keys(COMMANDS) as CommandName[]) registerCommand(program, name);
 
 // The Spanner client installs SIGINT/SIGTERM handlers that keep the process alive: exit explicitly.
 process.on('SIGINT', () => process.exit(130));

@@ -1,9 +1,8 @@
 // Prerequisite checks shared by `luigi-spanner doctor` and the editor's Doctor command.
 import { existsSync } from 'node:fs';
 import { findEmulatorBinary } from '../../emulator/src/binary';
-import { dockerRuntime, isDockerAvailable } from '../../emulator/src/docker';
+import { dockerImageExists, isDockerAvailable } from '../../emulator/src/docker';
 import { resolveSettings } from '../../emulator/src/settings';
-import { ImageName } from 'testcontainers';
 import { probePython, resolvePython } from './python/interpreter';
 
 export interface Check {
@@ -30,10 +29,7 @@ export async function runDoctor(options: { python?: string; env?: NodeJS.Process
   });
   const image = resolveSettings({}, env).image;
   let imagePresent = false;
-  if (docker) {
-    const client = await dockerRuntime();
-    imagePresent = await client.image.exists(ImageName.fromString(image)).catch(() => false);
-  }
+  if (docker) imagePresent = await dockerImageExists(image).catch(() => false);
   const binary = findEmulatorBinary(env);
   checks.push({
     name: 'Emulator image',

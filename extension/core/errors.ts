@@ -14,7 +14,8 @@ export class UserFacingError extends Error {
 }
 
 export function describeError(error: unknown): { message: string; fix?: string } {
-  if (error instanceof UserFacingError) return { message: error.message, fix: error.fix };
+  // By shape, not instanceof: each CLI command is its own bundle with its own copy of the class.
+  if (error instanceof Error && typeof (error as { fix?: unknown }).fix === 'string') return { message: error.message, fix: (error as UserFacingError).fix };
   if (error instanceof Error) return { message: error.message };
   return { message: String(error) };
 }

@@ -4,8 +4,9 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from '../support/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropDatabase } from '../../emulator/src';
 import { emulatorHost, TEST_INSTANCE, TEST_PROJECT, uniqueDatabaseId } from '../support/emulator';
 import { REPO_ROOT, testPython } from '../support/python';
 
@@ -39,25 +40,23 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 beforeAll(async () => {
   mkdirSync(path.join(toolRoot, 'dist'));
   symlinkSync(path.join(REPO_ROOT, 'extension'), path.join(toolRoot, 'extension'));
-  await build({
-    entryPoints: [path.join(REPO_ROOT, 'extension/cli/main.ts')],
-    outfile: cli,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['@google-cloud/spanner', 'google-gax', 'testcontainers', '@testcontainers/gcloud'],
-    logLevel: 'error',
-  });
+  await buildCli(path.join(toolRoot, 'dist'));
 });
 
 const PLAIN_INSERT = 'samples/broken/plain_insert_replay/pipeline.py';
+
+// Databases the commands made or kept, dropped at the end (at most 100 per instance).
+const databases: string[] = [];
+afterAll(async () => {
+  for (const databaseId of databases) await dropDatabase({ host: emulatorHost(), projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId }).catch(() => undefined);
+});
 
 describe('luigi-spanner reproduce / chaos / run --force (CLI)', () => {
   it('reproduce --json: exit 1 and the findings in the lint JSON shape plus runtime details', async () => {
     const result = await run(['reproduce', PLAIN_INSERT, 'LoadOrders', '-p', 'batch=2024-03-01', '--env', 'PIPELINE_STATE_DIR={scratch}', '--json']);
     expect(result.code, result.stderr).toBe(1);
-    const report = JSON.parse(result.stdout) as { verdict: string; findings: Array<Record<string, unknown>>; timeline: unknown[] };
+    const report = JSON.parse(result.stdout) as { verdict: string; findings: Array<Record<string, unknown>>; timeline: unknown[]; database: { databaseId: string } };
+    databases.push(report.database.databaseId);
     expect(report.verdict).toBe('unsafe');
     expect(report.findings.map((f) => f.code).sort()).toEqual(['LS201', 'LS204']);
     const lines = readFileSync(path.join(REPO_ROOT, PLAIN_INSERT), 'utf8').split('\n');
@@ -76,6 +75,7 @@ describe('luigi-spanner reproduce / chaos / run --force (CLI)', () => {
     const result = await run(['reproduce', 'samples/orders/pipeline.py', 'AllReports']);
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(result.stdout).toMatch(/^rerun-safe: AllReports/m);
+    databases.push(/database (\S+) kept for inspection/.exec(result.stdout)![1]!);
     expect(result.stdout).toContain('LoadCustomers(snapshot=2024-03-02): already complete');
   });
 
@@ -93,6 +93,7 @@ describe('luigi-spanner reproduce / chaos / run --force (CLI)', () => {
 
   it('run --force --keep-state runs a complete task again', async () => {
     const database = uniqueDatabaseId('force');
+    databases.push(database);
     const args = ['run', 'samples/orders/pipeline.py', 'LoadCustomers', '--keep-state', '--database', database];
     const first = await run(args);
     expect(first.code, first.stderr).toBe(0);

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { buildCli } from '../support/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase } from '../../emulator/src';
 import { emulatorHost, TEST_INSTANCE, TEST_PROJECT, uniqueDatabaseId } from '../support/emulator';
@@ -52,16 +52,7 @@ afterAll(async () => {
 });
 
 beforeAll(async () => {
-  await build({
-    entryPoints: [path.join(REPO, 'extension/cli/main.ts')],
-    outfile: cli,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['@google-cloud/spanner', 'google-gax', 'testcontainers', '@testcontainers/gcloud'],
-    logLevel: 'error',
-  });
+  await buildCli(outDir);
 });
 
 describe('luigi-spanner emulator (CLI, real emulator)', () => {

@@ -1,7 +1,7 @@
 // `npm run demo`: the whole loop on the orders sample, in one command.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { emulatorSpanner, type Target } from '../../../emulator/src';
+import { databaseHandle, emulatorSpanner, type Target } from '../../../emulator/src';
 import { indexWorkspace } from '../../core/analysis';
 import type { GraphJson } from '../../core/analysis/types';
 import { UserFacingError } from '../../core/errors';
@@ -40,7 +40,7 @@ export function describeGraph(graph: GraphJson): string[] {
 
 async function userTables(target: Target): Promise<string[]> {
   const spanner = emulatorSpanner(target.host, target.projectId);
-  const database = spanner.instance(target.instanceId).database(target.databaseId);
+  const database = databaseHandle(spanner, target.instanceId, target.databaseId);
   try {
     const [rows] = await database.run({ sql: "SELECT table_name FROM information_schema.tables WHERE table_schema = '' ORDER BY table_name", json: true });
     return (rows as Array<{ table_name: string }>).map((r) => r.table_name).filter((t) => t !== 'LuigiSpannerMigrations');
@@ -52,7 +52,7 @@ async function userTables(target: Target): Promise<string[]> {
 
 async function tableRows(target: Target, table: string): Promise<Array<Record<string, unknown>>> {
   const spanner = emulatorSpanner(target.host, target.projectId);
-  const database = spanner.instance(target.instanceId).database(target.databaseId);
+  const database = databaseHandle(spanner, target.instanceId, target.databaseId);
   try {
     const [keys] = await database.run({
       sql: "SELECT column_name FROM information_schema.index_columns WHERE table_name = @table AND index_name = 'PRIMARY_KEY' ORDER BY ordinal_position",

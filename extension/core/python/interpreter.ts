@@ -8,11 +8,18 @@ import { UserFacingError } from '../errors';
 
 const execFileAsync = promisify(execFile);
 
-/** Root of the installed tool: the repo in development, the extension folder when packaged. */
+/**
+ * Root of the installed tool: the repo in development, the extension folder when packaged.
+ * Bundles live in <root>/dist or <root>/dist/commands, sources in <root>/extension/core/python:
+ * the nearest folder above that ships the Python helpers.
+ */
 export function toolRoot(): string {
-  // Bundles live in <root>/dist; sources in <root>/extension/core/python.
-  const here = __dirname;
-  return path.basename(here) === 'dist' ? path.dirname(here) : path.resolve(here, '..', '..', '..');
+  let dir = __dirname;
+  for (let depth = 0; depth < 5; depth++) {
+    if (existsSync(path.join(dir, 'extension', 'python', 'runner.py'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return path.resolve(__dirname, '..');
 }
 
 export const PYTHON_HELPERS_DIR = () => path.join(toolRoot(), 'extension', 'python');

@@ -1,5 +1,5 @@
 // Run history: what each run did, per task, with the rows its markers recorded.
-import { emulatorSpanner, type Target } from '../../../emulator/src';
+import { databaseHandle, emulatorSpanner, type Target } from '../../../emulator/src';
 import type { RunOutcome } from './runPipeline';
 
 export interface TaskRecord {
@@ -29,7 +29,7 @@ const MARKER_TABLE = 'LuigiTaskMarkers';
 /** Row counts per update id from the marker table for one run (empty when the table is absent). */
 export async function markerRowCounts(target: Target, runId: string): Promise<Map<string, number | null>> {
   const spanner = emulatorSpanner(target.host, target.projectId);
-  const database = spanner.instance(target.instanceId).database(target.databaseId);
+  const database = databaseHandle(spanner, target.instanceId, target.databaseId);
   try {
     const [rows] = await database.run({
       sql: `SELECT UpdateId, RowCount FROM ${MARKER_TABLE} WHERE RunId = @runId`,

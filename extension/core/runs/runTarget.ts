@@ -1,7 +1,7 @@
 // Where a run writes: a fresh database per run (default) or the workspace's database (--keep-state).
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { emulatorClientEnv, emulatorSpanner, provision, startEmulator, type EmulatorSettings, type RunningEmulator, type Target } from '../../../emulator/src';
+import { databaseHandle, emulatorClientEnv, emulatorSpanner, provision, startEmulator, type EmulatorSettings, type RunningEmulator, type Target } from '../../../emulator/src';
 
 /** The emulator caps databases per instance (100); old run databases are dropped beyond this many. */
 const KEEP_RUN_DATABASES = 8;
@@ -77,7 +77,7 @@ async function pruneRunDatabases(target: Target): Promise<void> {
       .filter((id) => RUN_DATABASE.test(id) && id !== target.databaseId)
       .sort()
       .reverse();
-    for (const id of runs.slice(KEEP_RUN_DATABASES - 1)) await spanner.instance(target.instanceId).database(id).delete();
+    for (const id of runs.slice(KEEP_RUN_DATABASES - 1)) await databaseHandle(spanner, target.instanceId, id).delete();
   } finally {
     spanner.close();
   }

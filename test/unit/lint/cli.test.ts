@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from '../../support/cli';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 let work: string;
@@ -12,18 +12,8 @@ let cli: string;
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'lint-cli-'));
-  cli = path.join(work, 'cli.cjs');
-  await esbuild.build({
-    entryPoints: [path.join(REPO, 'extension/cli/main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile: cli,
-    external: ['@google-cloud/spanner', 'google-gax', 'testcontainers', '@testcontainers/gcloud'],
-    nodePaths: [path.join(REPO, 'node_modules')],
-    logLevel: 'error',
-  });
+  cli = path.join(work, 'cli.js');
+  await buildCli(work);
 });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
