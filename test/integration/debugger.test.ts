@@ -72,7 +72,7 @@ describe('reproduce on the broken samples', () => {
     const orphaned = partial.runtime as PartialResultsDetails;
     expect(orphaned).toMatchObject({ ended: 'killed', tables: { Orders: 3 }, evidence: 'rerun-started-task', runId: result.runs[0]!.runId, rerunId: result.runs[1]!.runId });
     // The orphaned rows themselves, from the commit trace.
-    expect(orphaned.commits[0]!.sampleRows!.Orders!.columns).toEqual(['OrderId', 'CustomerId', 'OrderDate', 'Amount', 'Status', 'Batch']);
+    expect(orphaned.commits[0]!.sampleRows!.Orders).toMatchObject({ source: 'database', columns: ['OrderId', 'CustomerId', 'OrderDate', 'Amount', 'Status', 'Batch'] });
     expect(orphaned.commits[0]!.sampleRows!.Orders!.rows.map((r) => r[0])).toEqual(
       (await query<{ OrderId: number }>(result.database, 'SELECT OrderId FROM Orders ORDER BY OrderId')).map((r) => r.OrderId),
     );

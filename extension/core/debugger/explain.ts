@@ -103,7 +103,8 @@ export function explainMarkdown(finding: RuntimeFinding, options: ExplainOptions
       );
       for (const commit of details.commits) {
         for (const [tableName, sample] of Object.entries(commit.sampleRows ?? {})) {
-          if (sample.rows.length) lines.push(`Commit ${commit.commit}, first rows written to \`${tableName}\`:`, '', ...table(sample.columns, sample.rows), '');
+          const how = sample.source === 'database' ? 'as the database holds them now' : 'as the commit wrote them';
+          if (sample.rows.length) lines.push(`Commit ${commit.commit}, first rows written to \`${tableName}\` (${how}):`, '', ...table(sample.columns, sample.rows), '');
         }
       }
       break;

@@ -455,12 +455,28 @@ function commitsOfAttempt(trace: RunTrace, taskId: string): OrphanCommit[] {
       ...(e.timestamp ? { timestamp: e.timestamp } : {}),
       ...(e.file && e.line ? { location: { file: e.file, line: e.line } } : {}),
       sampleRows: Object.fromEntries(
-        e.writes.filter((w) => w.table && w.columns && w.values).map((w) => [w.table!, { columns: w.columns!, rows: w.values!.slice(0, 5) }]),
+        e.writes.filter((w) => w.table && w.columns && w.values).map((w) => [w.table!, { columns: w.columns!, rows: w.values!.slice(0, 5), source: 'trace' as const }]),
       ),
     }));
 }
 
-function partialResults(runs: RunTrace[], runIndex: number, labels: TaskLabels, ctx: AnalysisContext): RuntimeFinding[] {
+/** Replaces traced sample rows by the rows the database holds under the same keys (the rows a rerun meets). */
+async function rowsFromDatabase(commits: OrphanCommit[], reader: SpannerReader): Promise<OrphanCommit[]> {
+  const result: OrphanCommit[] = [];
+  for (const commit of commits) {
+    const samples: NonNullable<OrphanCommit['sampleRows']> = {};
+    for (const [tableName, sample] of Object.entries(commit.sampleRows ?? {})) {
+      const table = await reader.table(tableName);
+      const keys = table?.primaryKey.length ? sample.rows.map((row) => keyOf(sample.columns, row, table)).filter((k): k is unknown[] => k !== undefined) : [];
+      const found = table && keys.length ? await reader.rowsByKeys(table, keys) : [];
+      samples[tableName] = found.length ? { columns: Object.keys(found[0]!), rows: found.map((r) => Object.values(r)), source: 'database' } : sample;
+    }
+    result.push({ ...commit, sampleRows: samples });
+  }
+  return result;
+}
+
+async function partialResults(runs: RunTrace[], runIndex: number, labels: TaskLabels, ctx: AnalysisContext): Promise<RuntimeFinding[]> {
   const trace = runs[runIndex]!;
   const found: RuntimeFinding[] = [];
   const seen = new Set<string>();
@@ -486,6 +502,7 @@ function partialResults(runs: RunTrace[], runIndex: number, labels: TaskLabels, 
     const tables: Record<string, number> = {};
     for (const c of commits) for (const [t, n] of Object.entries(c.tables)) tables[t] = (tables[t] ?? 0) + n;
     commits = commits.map((c) => (c.location ? { ...c, location: { file: relativeFile(c.location.file, ctx.root), line: c.location.line } } : c));
+    if (ctx.reader) commits = await rowsFromDatabase(commits, ctx.reader);
     const last = [...commits].reverse().find((c) => c.location)?.location;
     const where = last ?? taskClassLocation(trace, family, ctx) ?? pipelineStart(trace, ctx);
     const rows = Object.entries(tables).map(([t, n]) => `${n} row${n === 1 ? '' : 's'} to ${t}`).join(', ');
@@ -532,7 +549,7 @@ export async function analyzeRuns(runs: RunTrace[], ctx: AnalysisContext): Promi
         if (found) findings.push(found);
       }
     }
-    findings.push(...partialResults(runs, i, labels, ctx));
+    findings.push(...(await partialResults(runs, i, labels, ctx)));
     const storm = abortStorm(trace, labels, ctx);
     if (storm) findings.push(storm);
   }

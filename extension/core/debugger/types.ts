@@ -78,8 +78,8 @@ export interface OrphanCommit {
   tables: Record<string, number>;
   timestamp?: string;
   location?: SourceLocation;
-  /** The first rows the commit wrote, per table, from the trace. */
-  sampleRows?: Record<string, { columns: string[]; rows: unknown[][] }>;
+  /** The first rows the commit wrote, per table: as the database holds them now when found there, else as traced. */
+  sampleRows?: Record<string, { columns: string[]; rows: unknown[][]; source: 'database' | 'trace' }>;
 }
 
 export interface PartialResultsDetails {
