@@ -261,7 +261,8 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
     findings: () => published,
     explain,
     reproduce,
-    dispose: () => disposables.forEach((d) => d.dispose()),
+    // Idempotent: the caller may also add the returned API to context.subscriptions.
+    dispose: () => disposables.splice(0).forEach((d) => d.dispose()),
   };
   context.subscriptions.push(api);
   return api;
