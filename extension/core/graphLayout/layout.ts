@@ -4,7 +4,7 @@
 // webview (workers, host-backed cache) and in Node (the CLI's SVG export).
 import type { LayoutDirection } from '../../shared/protocol';
 import { splitComponents, type GraphComponent } from './components';
-import { singleNodeLayout, type LayoutJobSpec } from './elk';
+import { singleNodeLayout, THOROUGH_UP_TO, type LayoutJobSpec } from './elk';
 import { packComponents, type PreviousPlacement } from './pack';
 import type { ComponentLayout, GraphLayout, PlacedComponent, Rect, VisibleGraph } from './types';
 
@@ -117,7 +117,8 @@ function planJobs(components: readonly GraphComponent[], direction: LayoutDirect
       groups.push([component]);
       continue;
     }
-    if (batchNodes + component.nodes.length > BATCH_NODES) {
+    const crossesThoroughness = batch.length > 0 && batch[0]!.nodes.length > THOROUGH_UP_TO && component.nodes.length <= THOROUGH_UP_TO;
+    if (batchNodes + component.nodes.length > BATCH_NODES || crossesThoroughness) {
       groups.push(batch);
       batch = [];
       batchNodes = 0;
