@@ -1,6 +1,7 @@
 // Binary backend: the gcloud-installed emulator (gateway_main) as a detached child process
 // on free loopback ports. A state file per emulator name lets a later CLI process find and
 // stop it again.
+import { processGroupAlive, stopProcessGroup } from '../../extension/core/processGroup';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -57,19 +58,10 @@ export function findEmulatorBinary(env: NodeJS.ProcessEnv = process.env): string
   return undefined;
 }
 
-function isAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function readState(file: string): BinaryState | undefined {
   try {
     const state = JSON.parse(readFileSync(file, 'utf8')) as BinaryState;
-    return isAlive(state.pgid) ? state : undefined;
+    return processGroupAlive(state.pgid) ? state : undefined;
   } catch {
     return undefined;
   }
@@ -91,7 +83,7 @@ async function waitForReadyLine(logFile: string, offset: number, pgid: number, t
   while (Date.now() < deadline) {
     const text = readFileSync(logFile).subarray(offset).toString('utf8');
     if (/Cloud Spanner emulator running\./.test(text)) return;
-    if (!isAlive(pgid)) throw new Error(`the emulator exited: ${text.trim().split('\n').slice(-3).join(' | ')}`);
+    if (!processGroupAlive(pgid)) throw new Error(`the emulator exited: ${text.trim().split('\n').slice(-3).join(' | ')}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`no readiness line after ${timeoutMs} ms`);
@@ -164,7 +156,7 @@ export async function startBinaryEmulator(settings: EmulatorSettings): Promise<R
     await waitForReadyLine(logFile, logOffset, pgid, 20_000);
   } catch (error) {
     clearTimeout(preload);
-    await stopProcessGroup(pgid);
+    await stopProcessGroup(pgid, { graceMs: 5_000 });
     const busy = /address already in use|bind/i.test(readFileSync(logFile).subarray(logOffset).toString('utf8'));
     throw new UserFacingError(
       `The emulator binary did not become ready: ${(error as Error).message}.`,
@@ -177,16 +169,6 @@ export async function startBinaryEmulator(settings: EmulatorSettings): Promise<R
   return toRunning(state, false);
 }
 
-async function stopProcessGroup(pgid: number): Promise<void> {
-  try {
-    process.kill(-pgid, 'SIGTERM');
-  } catch {
-    return; // Already gone.
-  }
-  const deadline = Date.now() + 5_000;
-  while (isAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  if (isAlive(pgid)) process.kill(-pgid, 'SIGKILL');
-}
 
 /** Running binary emulators of this tool, all names unless `name` is given. */
 export function findBinaryEmulators(name?: string): RunningEmulator[] {
@@ -204,7 +186,7 @@ export async function stopBinaryEmulators(name?: string): Promise<string[]> {
     const state = readState(file);
     rmSync(file, { force: true });
     if (!state) continue;
-    await stopProcessGroup(state.pgid);
+    await stopProcessGroup(state.pgid, { graceMs: 5_000 });
     stopped.push(String(state.pgid));
   }
   return stopped;

@@ -16,6 +16,7 @@ import {
   stopEmulators,
   type RunningEmulator,
 } from '../../emulator/src';
+import { processGroupAlive } from '../../extension/core/processGroup';
 import { binaryLogFile, findEmulatorBinary, stateDir } from '../../emulator/src/binary';
 import { freePort } from '../../emulator/src/ports';
 import { query } from '../support/emulator';
@@ -24,14 +25,6 @@ const savedEnv = { ...process.env };
 const settings = (overrides: Parameters<typeof resolveSettings>[0] = {}) =>
   resolveSettings({ backend: 'binary', name: 'bin', projectId: 'luigi-spanner-test', instanceId: 'bin', databaseId: 'bindb', ...overrides });
 
-function isAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 beforeAll(() => {
   process.env.LUIGI_SPANNER_STATE_DIR = mkdtempSync(path.join(os.tmpdir(), 'luigi-spanner-state-'));
@@ -51,7 +44,7 @@ describe('binary backend (real gateway_main)', () => {
     first = await startEmulator(settings());
     expect(first).toMatchObject({ backend: 'binary', reused: false, name: 'bin' });
     expect(first.host).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(isAlive(Number(first.handle))).toBe(true);
+    expect(processGroupAlive(Number(first.handle))).toBe(true);
     expect(readFileSync(binaryLogFile('bin'), 'utf8')).toMatch(/Cloud Spanner emulator running\./);
     const migrations = path.resolve('samples/orders/migrations');
     const result = await ensureDatabase(first, settings({ migrationsDir: migrations }));
@@ -70,7 +63,7 @@ describe('binary backend (real gateway_main)', () => {
 
   it('stops the whole process group (emulator_main too) and forgets it', async () => {
     expect(await stopEmulators('bin')).toEqual([first.handle]);
-    expect(isAlive(Number(first.handle))).toBe(false);
+    expect(processGroupAlive(Number(first.handle))).toBe(false);
     expect((await emulatorStatus('bin')).state).toBe('stopped');
     const [, port] = first.host.split(':');
     // Nothing holds the gRPC port any more.
@@ -129,7 +122,7 @@ describe('binary backend (real gateway_main)', () => {
         /Instance not found|Database not found|NOT_FOUND/,
       );
       // The stranger was left alone.
-      expect(isAlive(stranger.pid!)).toBe(true);
+      expect(processGroupAlive(stranger.pid!)).toBe(true);
     } finally {
       stranger.kill();
       await stopEmulators('bin');

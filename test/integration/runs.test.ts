@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { processGroupAlive } from '../../extension/core/processGroup';
 import { emulatorClientEnv, type Target } from '../../emulator/src';
 import { startRun, type RunRequest } from '../../extension/core/runs/runPipeline';
 import { freshDatabase, query } from '../support/emulator';
@@ -15,14 +16,6 @@ const SAMPLE = path.join(REPO_ROOT, 'samples', 'orders');
 const envFor = (t: Target) => ({ ...emulatorClientEnv(t.host), GOOGLE_CLOUD_PROJECT: t.projectId, SPANNER_INSTANCE: t.instanceId, SPANNER_DATABASE: t.databaseId });
 const run = (t: Target, request: Omit<RunRequest, 'python' | 'env'>) => startRun({ python: testPython(), env: envFor(t), ...request });
 
-function processGroupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const sampleRows = async (t: Target) => ({
   orders: await query(t, 'SELECT OrderId, Batch, CAST(Amount AS STRING) AS Amount FROM Orders ORDER BY OrderId'),

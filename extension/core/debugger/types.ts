@@ -1,6 +1,7 @@
 // Runtime findings: what a run (or a reproduction, or chaos runs) proved went wrong, in the shape
 // of `lint --format json` findings ({code, severity, file, line, column, endLine, endColumn,
 // message}) plus the static rule that would have caught it and the runtime evidence.
+import type { JsonFinding } from '../lint/types';
 import type { RunEvent } from '../runs/events';
 
 export type RuntimeCode = 'LS201' | 'LS202' | 'LS203' | 'LS204';
@@ -103,15 +104,9 @@ export interface RelatedLocation extends SourceLocation {
   message: string;
 }
 
-export interface RuntimeFinding {
+export interface RuntimeFinding extends JsonFinding {
   code: RuntimeCode;
   severity: RuntimeSeverity;
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  message: string;
   taskId?: string;
   /** Static rules (lint) that would have caught this before it ran. */
   staticRules: string[];

@@ -50,15 +50,24 @@ export interface QuickFix {
   isPreferred?: boolean;
 }
 
-export interface Finding {
-  code: RuleCode;
-  severity: LintSeverity;
+/**
+ * A finding as `lint --format json` prints it: a public interface (CI, other tools), shared by
+ * static findings and the debugger's runtime findings (LS2xx). Lines and columns are 1-based.
+ */
+export interface JsonFinding {
+  code: string;
+  severity: string;
   file: string;
   line: number;
   column: number;
   endLine: number;
   endColumn: number;
   message: string;
+}
+
+export interface Finding extends JsonFinding {
+  code: RuleCode;
+  severity: LintSeverity;
   /** Id of the task the finding belongs to (graph badges), when it is inside one. */
   taskId?: string;
   fixes?: QuickFix[];

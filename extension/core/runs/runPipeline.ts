@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { UserFacingError } from '../errors';
+import { signalProcessGroup, stopProcessGroup } from '../processGroup';
 import { PYTHON_HELPERS_DIR } from '../python/interpreter';
 import { EventLineParser, type RunEvent, type SummaryEvent } from './events';
 
@@ -103,7 +104,7 @@ export function startRun(request: RunRequest): RunHandle {
       eventParser.end();
       const outcome = { exitCode, signal, cancelled, summary, events };
       // After a cancel, report done only once every process of the group is gone.
-      if (cancelled && child.pid !== undefined) void reapGroup(child.pid).then(() => resolve(outcome));
+      if (cancelled && child.pid !== undefined) void stopProcessGroup(child.pid, { graceMs: 3_000, alreadySignalled: true }).then(() => resolve(outcome));
       else resolve(outcome);
     });
   });
@@ -111,32 +112,8 @@ export function startRun(request: RunRequest): RunHandle {
   const cancel = () => {
     if (child.pid === undefined || child.exitCode !== null) return;
     cancelled = true;
-    killGroup(child.pid, 'SIGTERM');
+    signalProcessGroup(child.pid, 'SIGTERM');
   };
   return { pid: child.pid, done, cancel };
 }
 
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Waits for a signalled process group to exit; Luigi workers busy in a commit get SIGKILL after a grace period. */
-async function reapGroup(pgid: number, graceMs = 3_000): Promise<void> {
-  const deadline = Date.now() + graceMs;
-  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  if (groupAlive(pgid)) killGroup(pgid, 'SIGKILL');
-  while (groupAlive(pgid)) await new Promise((r) => setTimeout(r, 20));
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}

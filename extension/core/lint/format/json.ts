@@ -1,16 +1,8 @@
 // The JSON output: {"findings": [...]} with exactly the public fields (fixes are editor-only).
-import type { Finding } from '../types';
+import type { Finding, JsonFinding } from '../types';
 
-export interface JsonFinding {
-  code: string;
-  severity: string;
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  message: string;
-}
+export type { JsonFinding } from '../types';
+
 
 export function toJsonFindings(findings: Finding[]): { findings: JsonFinding[] } {
   return {
