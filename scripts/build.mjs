@@ -58,7 +58,12 @@ const contexts = await Promise.all([
     ...common,
     // One bundle per CLI command, loaded by dist/cli.js only when that command runs.
     // Plus the analysis worker that `graph` starts for large workspaces (found beside graph.js).
-    entryPoints: { ...cliCommandEntryPoints(root), 'commands/analysis-worker': 'extension/core/analysis/facts-worker.ts' },
+    // and the SVG renderer that `graph --format svg` alone loads (elkjs inside).
+    entryPoints: {
+      ...cliCommandEntryPoints(root),
+      'commands/analysis-worker': 'extension/core/analysis/facts-worker.ts',
+      'commands/graph-svg': 'extension/core/graphLayout/renderGraphSvg.ts',
+    },
     outdir: dist,
     platform: 'node',
     format: 'cjs',

@@ -39,14 +39,29 @@ export async function renderGraph(paths: string[], options: GraphCommandOptions 
     case 'mermaid':
       return { graph, text: toMermaid(graph) };
     case 'svg': {
-      // The graph view's own layout and drawing, as a standalone file. Loaded only here:
-      // elkjs and the layout code would slow down every other format.
-      const { renderGraphSvg } = await import('../../core/graphLayout/renderGraphSvg');
+      // The graph view's own layout and drawing, as a standalone file.
+      const { renderGraphSvg } = await svgRenderer();
       return { graph, text: await renderGraphSvg(graph, { title: paths.length === 1 ? path.basename(path.resolve(paths[0]!)) : path.basename(root) }) };
     }
     default:
       return { graph, text: `${JSON.stringify(graph, null, 2)}\n` };
   }
+}
+
+type SvgRendererModule = typeof import('../../core/graphLayout/renderGraphSvg');
+
+/**
+ * elkjs and the layout code are 4 MB of JavaScript that every other format would compile for
+ * nothing: the build ships the renderer as its own bundle beside this one (dist/commands/graph-svg.js).
+ * From sources (tests, ts runs) the module is imported directly; the path is a variable so that
+ * esbuild does not inline it into this bundle.
+ */
+async function svgRenderer(): Promise<SvgRendererModule> {
+  const bundled = path.join(__dirname, 'graph-svg.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (existsSync(bundled)) return require(bundled) as SvgRendererModule;
+  const source = '../../core/graphLayout/renderGraphSvg';
+  return (await import(source)) as SvgRendererModule;
 }
 
 export function registerGraphCommand(program: Command): void {
