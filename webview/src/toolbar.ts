@@ -112,7 +112,8 @@ export class Toolbar {
     if (state.focus) this.depthInput.value = String(state.focus.depth);
     const selected = this.view.selectedNode();
     this.focusSelect.disabled = !selected && !state.focus;
-    this.depthInput.disabled = !state.focus;
+    // Depth only matters in focus mode: hidden otherwise, so a narrow panel keeps one toolbar row longer.
+    this.depthInput.hidden = !state.focus;
     this.groupButton.hidden = !selected;
     if (selected) this.groupButton.textContent = selected.kind === 'module' || selected.kind === 'family' ? 'Expand' : 'Collapse module';
     this.direction.value = state.direction;
