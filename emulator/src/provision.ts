@@ -3,16 +3,10 @@ import type { Database, Instance, Spanner } from '@google-cloud/spanner';
 import { UserFacingError } from '../../extension/core/errors';
 import { databaseHandle, emulatorSpanner, FAIL_FAST_QUERY, grpcCode, GrpcCode, NO_PREFILL, spannerModule } from './client';
 import { loadMigrations, loadSeeds, type Migration, type SeedFile } from './migrations';
+import { LEDGER_DDL, LEDGER_TABLE } from './ledger';
 import { validateIds } from './settings';
 
-/** Applied migrations, one row each; a changed checksum is drift. */
-export const LEDGER_TABLE = 'LuigiSpannerMigrations';
-const LEDGER_DDL = `CREATE TABLE ${LEDGER_TABLE} (
-  Version INT64 NOT NULL,
-  Name STRING(MAX) NOT NULL,
-  Checksum STRING(64) NOT NULL,
-  AppliedAt TIMESTAMP NOT NULL OPTIONS (allow_commit_timestamp = true)
-) PRIMARY KEY (Version)`;
+export { LEDGER_TABLE } from './ledger';
 
 export interface Target {
   host: string;

@@ -4,7 +4,7 @@ Executed by the VS Code extension and the ``luigi-spanner run`` CLI with the man
 
     python runner.py --file PIPELINE.py --task TASK [--param NAME=VALUE ...] [--workers N]
                      [--scheduler-host HOST [--scheduler-port PORT]] [--events-fd FD]
-                     [--run-id ID] [--log-level LEVEL]
+                     [--run-id ID] [--log-level LEVEL] [--await-go]
                      [--fail-after-commits N] [--kill-at-random SEED [--kill-horizon N]]
                      [--trace-commits] [--force]
 
@@ -12,6 +12,10 @@ The runner imports the pipeline file as a module (its folder first on ``sys.path
 folder too, so ``import luigi_spanner`` works), builds the task with its parameters and runs
 it through ``luigi.build(..., detailed_summary=True)``: with the local scheduler by default,
 with a central ``luigid`` when ``--scheduler-host`` is given.
+
+With ``--await-go`` the runner starts before its database exists: it loads Luigi and the
+Spanner client, then waits for a ``go`` line on stdin, written by the caller once the database
+is provisioned, so Python's start-up overlaps with provisioning.
 
 Event channel
 -------------
@@ -955,6 +959,38 @@ def force_rerun(task: Any, channel: EventChannel) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Starting early: the caller spawns the runner while it provisions the database.
+
+
+def preload_for(pipeline_path: Path) -> None:
+    """Import what the pipeline will import anyway, while the caller is still provisioning:
+    the Spanner client alone costs 0.5-0.8 s. Guessed from the pipeline's text, so a pipeline
+    without Spanner does not pay for it; a wrong guess only costs time, never correctness."""
+    try:
+        source = pipeline_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return  # load_pipeline reports it
+    wanted = ["luigi_spanner"] if "luigi_spanner" in source else ["google.cloud.spanner"] if "spanner" in source else []
+    for name in wanted:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass  # the pipeline's own import reports it, at its line
+
+
+def await_go() -> None:
+    """Block until the caller writes 'go' (its database is ready). End of input or anything
+    else means it gave up (provisioning failed, or the run was cancelled): leave quietly."""
+    line = sys.stdin.readline()
+    # The pipeline gets an empty stdin, as a run without --await-go has.
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    if line.strip() != "go":
+        raise SystemExit(EXIT_CANNOT_START)
+
+
+# ---------------------------------------------------------------------------------------------
 # Loading the pipeline and building the task.
 
 
@@ -1067,6 +1103,11 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("--events-fd", type=int, help="write events to this open file descriptor instead of stdout")
     parser.add_argument("--run-id", help="run id recorded in completion markers (default: generated)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
+    parser.add_argument(
+        "--await-go", action="store_true",
+        help="load Luigi and the Spanner client, then wait for a 'go' line on stdin before importing the pipeline "
+        "(the caller provisions the database meanwhile); anything else, or end of input, exits with 2",
+    )
     debugging = parser.add_argument_group("debugger (fault injection and force rerun)")
     debugging.add_argument(
         "--fail-after-commits", type=int, metavar="N",
@@ -1124,6 +1165,10 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     scheduler = f"{args.scheduler_host}:{args.scheduler_port}" if args.scheduler_host else "local"
     pipeline_path = args.file.resolve()
+    if args.await_go:
+        preload_for(pipeline_path)
+        await_go()
+        run_started = time.time()
     channel.emit(
         "run",
         file=str(pipeline_path),

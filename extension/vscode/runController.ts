@@ -7,8 +7,9 @@ import { describeError } from '../core/errors';
 import { stateOf, type RunEvent, type TaskRunState } from '../core/runs/events';
 import { RUNNER_ENV } from '../core/debugger/runs';
 import { appendHistory, buildRunRecord, markerRowCounts, type RunRecord } from '../core/runs/history';
-import { startRun, type RunOutcome } from '../core/runs/runPipeline';
-import { findMigrationsDir, prepareRunTarget } from '../core/runs/runTarget';
+import type { RunOutcome } from '../core/runs/runPipeline';
+import { launchRun } from '../core/runs/launch';
+import { findMigrationsDir } from '../core/runs/runTarget';
 import type { AnalysisService } from './analysisService';
 import type { FinishedRun } from './debugger';
 import { pythonForRun } from './pythonInterpreter';
@@ -89,7 +90,7 @@ export class RunController implements vscode.Disposable {
         try {
           const python = await pythonForRun(file, (line) => this.log.info(line));
           const settings = emulatorSettingsFor(this.analysis.root);
-          const prepared = await prepareRunTarget({
+          const { prepared, handle } = await launchRun({
             settings,
             migrationsDir: settings.migrationsDir ?? findMigrationsDir(file.fsPath, this.analysis.root.fsPath),
             // A forced rerun only means something where earlier state is kept.
@@ -99,20 +100,18 @@ export class RunController implements vscode.Disposable {
               progress.report({ message });
               this.log.info(message);
             },
-          });
-          if (token.isCancellationRequested) return undefined;
-          this.log.info(`Running ${task.name}(${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}) in database ${prepared.target.databaseId}`);
-          this.runStarted.fire({ task });
-          const handle = startRun({
             python,
             file: file.fsPath,
             task: task.name,
             params,
-            env: options.force ? { ...prepared.env, [RUNNER_ENV.force]: '1' } : prepared.env,
+            env: options.force ? { [RUNNER_ENV.force]: '1' } : undefined,
             cwd: this.analysis.root.fsPath,
             onEvent: (event) => this.onEvent(event, progress),
             onLog: (line) => this.log.info(line),
           });
+          if (token.isCancellationRequested) handle.cancel();
+          this.log.info(`Running ${task.name}(${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}) in database ${prepared.target.databaseId}`);
+          this.runStarted.fire({ task });
           const startedAt = new Date();
           const cancel = token.onCancellationRequested(() => handle.cancel());
           const outcome = await handle.done.finally(() => cancel.dispose());

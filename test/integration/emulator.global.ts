@@ -8,6 +8,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const settings = resolveSettings({ backend: process.env.LUIGI_SPANNER_TEST_BACKEND === 'binary' ? 'binary' : 'docker' });
   const emulator = await startEmulator(settings);
   project.provide('emulatorHost', emulator.host);
+  project.provide('emulatorRestHost', emulator.restHost ?? '');
   if (emulator.reused) await pruneStaleTestDatabases(emulator.host);
   return async () => {
     // Leave an emulator a developer already had running; stop the one the suite started.

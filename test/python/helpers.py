@@ -120,10 +120,16 @@ def parse_event_lines(text: str) -> list[dict[str, Any]]:
     return events
 
 
-def run_runner(args: list[str], env: dict[str, str], timeout: float = 120) -> RunnerResult:
+def run_runner(args: list[str], env: dict[str, str], timeout: float = 120, stdin: Optional[str] = None) -> RunnerResult:
     """Run the shim like the extension does: its own process, events on stdout."""
     completed = subprocess.run(
-        [sys.executable, str(RUNNER), *args], env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, str(RUNNER), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
     )
     return RunnerResult(completed.returncode, parse_event_lines(completed.stdout), completed.stdout, completed.stderr)
 

@@ -406,3 +406,24 @@ def test_dynamic_dependencies_are_discovered_and_run(tmp_path: Path, emulator, w
             assert discovered_at[event["id"]] < i, "a task is discovered before it starts"
     assert (tmp_path / "assembled").read_text() == "0\n1\n"
     assert result.summary()["status"] == "SUCCESS"
+
+
+def test_await_go_loads_first_and_runs_once_released(make_database) -> None:
+    db: SpannerTestDatabase = make_database(ORDERS / "migrations")
+    result = run_runner(["--file", str(ORDERS / "pipeline.py"), "--task", "AllReports", "--await-go"], db.env(), stdin="go\n")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.events[0]["type"] == "run"
+    assert result.summary()["status"] == "SUCCESS"
+    assert db.query("SELECT COUNT(*) FROM LuigiTaskMarkers") == [[5]]
+
+
+@pytest.mark.parametrize("stdin", ["", "stop\n"], ids=["end-of-input", "other-line"])
+def test_await_go_leaves_without_importing_the_pipeline_when_the_caller_gives_up(tmp_path: Path, emulator, stdin: str) -> None:
+    # The caller's provisioning failed or the run was cancelled: the pipeline must not run at all.
+    imported = tmp_path / "imported"
+    pipeline = tmp_path / "pipeline.py"
+    pipeline.write_text(f"import luigi\nopen({str(imported)!r}, 'w').close()\n\nclass T(luigi.Task):\n    pass\n")
+    result = run_runner(["--file", str(pipeline), "--task", "T", "--await-go"], {**__import__("os").environ}, stdin=stdin)
+    assert result.returncode == 2
+    assert result.events == []
+    assert not imported.exists()

@@ -6,6 +6,8 @@ import { emulatorSpanner, provision, type Target } from '../../emulator/src';
 declare module 'vitest' {
   export interface ProvidedContext {
     emulatorHost: string;
+    /** The shared emulator's REST gateway (empty when it has none). */
+    emulatorRestHost: string;
   }
 }
 
@@ -14,6 +16,10 @@ export const TEST_INSTANCE = 'test';
 
 export function emulatorHost(): string {
   return inject('emulatorHost');
+}
+
+export function emulatorRestHost(): string {
+  return inject('emulatorRestHost');
 }
 
 /** A database nobody else uses: isolation per test without restarting the container. */

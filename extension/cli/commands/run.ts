@@ -3,8 +3,9 @@ import { Option, type Command } from 'commander';
 import { UserFacingError } from '../../core/errors';
 import { ensureManagedVenv, resolvePython } from '../../core/python/interpreter';
 import type { RunEvent } from '../../core/runs/events';
-import { startRun, type RunOutcome } from '../../core/runs/runPipeline';
-import { findMigrationsDir, prepareRunTarget, type PreparedTarget } from '../../core/runs/runTarget';
+import { launchRun } from '../../core/runs/launch';
+import type { RunOutcome } from '../../core/runs/runPipeline';
+import { findMigrationsDir, type PreparedTarget } from '../../core/runs/runTarget';
 import { addEmulatorOptions, settingsFrom, type EmulatorCliOptions } from '../options';
 import { findingsOfRun, formatFinding, RUNNER_ENV } from '../../core/debugger';
 
@@ -77,16 +78,18 @@ export async function runTaskFromCli(
   const progress = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : write(line));
   const python = await pythonForRuns(options.python, progress);
   const migrationsDir = options.migrations ? path.resolve(options.migrations) : findMigrationsDir(pipeline, options.root);
-  const prepared = await prepareRunTarget({ settings: settingsFrom(options), migrationsDir, keepState: options.keepState, onProgress: progress });
-  progress(`Running ${task} from ${path.relative(process.cwd(), pipeline)} ...`);
   const labels = new Map<string, string>();
-  const handle = startRun({
+  const { prepared, handle } = await launchRun({
+    settings: settingsFrom(options),
+    migrationsDir,
+    keepState: options.keepState,
+    onProgress: progress,
     python,
     file: pipeline,
     task,
     params: parseParams(options.param),
     workers: options.workers,
-    env: options.force ? { ...prepared.env, [RUNNER_ENV.force]: '1' } : prepared.env,
+    env: options.force ? { [RUNNER_ENV.force]: '1' } : undefined,
     onEvent: (event) => {
       if (options.json) return write(JSON.stringify(event));
       const line = describeEvent(event, labels);
@@ -94,6 +97,7 @@ export async function runTaskFromCli(
     },
     onLog: options.json ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
+  progress(`Running ${task} from ${path.relative(process.cwd(), pipeline)} in database ${prepared.target.databaseId} ...`);
   process.once('SIGINT', () => handle.cancel());
   const outcome = await handle.done;
   return { outcome, prepared };

@@ -55,20 +55,26 @@ export function paramText(value: unknown): string {
 }
 
 export class SpannerReader {
-  private readonly spanner: Spanner;
-  private readonly database: Database;
+  private client?: { spanner: Spanner; database: Database };
   private schemaCache?: Promise<Map<string, TableSchema>>;
 
-  constructor(readonly target: Target) {
-    this.spanner = emulatorSpanner(target.host, target.projectId);
-    // A few sessions, made on demand: a pool filling in the background would still be creating
-    // sessions when the reader closes, and those calls reject after the client is gone.
-    this.database = this.spanner.instance(target.instanceId).database(target.databaseId, { min: 0, incStep: 1, max: 4 });
+  constructor(readonly target: Target) {}
+
+  /** Made on first use: loading the client costs about a second, and a clean run never reads. */
+  private get database(): Database {
+    if (!this.client) {
+      const spanner = emulatorSpanner(this.target.host, this.target.projectId);
+      // A few sessions, made on demand: a pool filling in the background would still be creating
+      // sessions when the reader closes, and those calls reject after the client is gone.
+      this.client = { spanner, database: spanner.instance(this.target.instanceId).database(this.target.databaseId, { min: 0, incStep: 1, max: 4 }) };
+    }
+    return this.client.database;
   }
 
   async close(): Promise<void> {
-    await this.database.close();
-    this.spanner.close();
+    if (!this.client) return;
+    await this.client.database.close();
+    this.client.spanner.close();
   }
 
   /**

@@ -3,10 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { emulatorClientEnv, type Target } from '../../../emulator/src';
+import type { Target } from '../../../emulator/src';
 import { UserFacingError } from '../errors';
 import type { RunEvent } from '../runs/events';
 import { startRun } from '../runs/runPipeline';
+import { runEnv } from '../runs/runTarget';
 import { SpannerReader } from './database';
 import type { RunTrace } from './types';
 
@@ -40,14 +41,8 @@ export interface PipelineRequest {
   onLog?: (line: string) => void;
 }
 
-export function targetEnv(target: Target): Record<string, string> {
-  return {
-    ...emulatorClientEnv(target.host),
-    GOOGLE_CLOUD_PROJECT: target.projectId,
-    SPANNER_INSTANCE: target.instanceId,
-    SPANNER_DATABASE: target.databaseId,
-  };
-}
+/** The pipeline's environment for `target` (the same as a run's). */
+export const targetEnv = runEnv;
 
 export function parseEnvPairs(values: string[]): Record<string, string> {
   const env: Record<string, string> = {};

@@ -23,6 +23,11 @@ export interface RunRequest {
   onEvent?: (event: RunEvent) => void;
   /** Everything the pipeline and Luigi print (stdout and stderr), line by line. */
   onLog?: (line: string) => void;
+  /**
+   * Start Python now but hold the pipeline until `release()`: Luigi and the Spanner client load
+   * while the caller provisions the database (see launchRun).
+   */
+  awaitGo?: boolean;
 }
 
 export interface RunOutcome {
@@ -38,6 +43,8 @@ export interface RunHandle {
   done: Promise<RunOutcome>;
   /** Stops the whole process tree (Luigi forks a process per task with --workers > 1). */
   cancel(): void;
+  /** With `awaitGo`: the database is ready, go on. A no-op otherwise, or after cancel. */
+  release(): void;
 }
 
 export const RUNNER_SCRIPT = () => path.join(PYTHON_HELPERS_DIR(), 'runner.py');
@@ -51,6 +58,7 @@ export function runnerArgs(request: RunRequest): string[] {
     if (request.scheduler.port) args.push('--scheduler-port', String(request.scheduler.port));
   }
   if (request.runId) args.push('--run-id', request.runId);
+  if (request.awaitGo) args.push('--await-go');
   return args;
 }
 
@@ -68,8 +76,10 @@ export function startRun(request: RunRequest): RunHandle {
     env: { ...process.env, PYTHONUNBUFFERED: '1', ...request.env },
     // Own process group, so cancel reaches Luigi's forked workers too.
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: [request.awaitGo ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
   });
+  // A runner that died before `release` closed its end: the write fails, the outcome tells why.
+  child.stdin?.on('error', () => {});
   const log = request.onLog ?? (() => {});
   const eventParser = new EventLineParser(onEvent, log);
   // The runner keeps stdout for user prints; it only ever writes events on fd 3.
@@ -114,6 +124,11 @@ export function startRun(request: RunRequest): RunHandle {
     cancelled = true;
     signalProcessGroup(child.pid, 'SIGTERM');
   };
-  return { pid: child.pid, done, cancel };
+  const release = () => {
+    if (!child.stdin || child.stdin.writableEnded) return;
+    if (!cancelled) child.stdin.write('go\n');
+    child.stdin.end();
+  };
+  return { pid: child.pid, done, cancel, release };
 }
 

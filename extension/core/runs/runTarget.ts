@@ -1,7 +1,8 @@
 // Where a run writes: a fresh database per run (default) or the workspace's database (--keep-state).
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { databaseHandle, emulatorClientEnv, emulatorSpanner, provision, startEmulator, type EmulatorSettings, type RunningEmulator, type Target } from '../../../emulator/src';
+import { databaseHandle, emulatorClientEnv, emulatorSpanner, loadMigrations, startEmulator, validateIds, type EmulatorSettings, type RunningEmulator, type Target } from '../../../emulator/src';
+import { createDatabaseViaRest, dropDatabaseViaRest, isProvisionedViaRest, listDatabasesViaRest } from '../../../emulator/src/rest';
 
 /** The emulator caps databases per instance (100); old run databases are dropped beyond this many. */
 const KEEP_RUN_DATABASES = 8;
@@ -14,7 +15,11 @@ export interface PreparedTarget {
   env: Record<string, string>;
   migrationsDir?: string;
   appliedMigrations: string[];
+  /** How the database was made ready: the emulator's REST gateway, or the Spanner client. */
+  provisionedVia: ProvisionPath;
 }
+
+export type ProvisionPath = 'rest' | 'client';
 
 /** The nearest `migrations/` folder at or above the pipeline file, not above `root`. */
 export function findMigrationsDir(pipelineFile: string, root: string): string | undefined {
@@ -32,14 +37,26 @@ export function runDatabaseId(now = Date.now()): string {
   return `run-${now.toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
 }
 
-export async function prepareRunTarget(options: {
+export interface RunTargetOptions {
   settings: EmulatorSettings;
   migrationsDir?: string;
   keepState?: boolean;
   /** Continue in this database (e.g. rerun the failed tasks of an earlier run); implies keeping state. */
   databaseId?: string;
   onProgress?: (message: string) => void;
-}): Promise<PreparedTarget> {
+}
+
+/** The emulator (started or found) and the database a run will use; nothing is provisioned yet. */
+export interface ChosenTarget {
+  emulator: RunningEmulator;
+  target: Target;
+  /** A new database for this run (the default), as opposed to kept state. */
+  fresh: boolean;
+  /** Environment for the pipeline process: connection, ids, emulator client switches. */
+  env: Record<string, string>;
+}
+
+export async function chooseRunTarget(options: RunTargetOptions): Promise<ChosenTarget> {
   const progress = options.onProgress ?? (() => {});
   progress('Starting the Spanner emulator ...');
   const emulator = await startEmulator(options.settings);
@@ -50,35 +67,81 @@ export async function prepareRunTarget(options: {
     instanceId: options.settings.instanceId,
     databaseId: options.databaseId ?? (options.keepState ? options.settings.databaseId : runDatabaseId()),
   };
-  const fresh = !options.keepState && !options.databaseId;
-  progress(fresh ? `Creating fresh database ${target.databaseId} ...` : `Migrating database ${target.databaseId} (state kept) ...`);
-  const result = await provision({ ...target, migrationsDir: options.migrationsDir });
-  if (fresh) await pruneRunDatabases(target);
+  validateIds(target);
+  return { emulator, target, fresh: !options.keepState && !options.databaseId, env: runEnv(target) };
+}
+
+/** What the pipeline process needs to reach `target`: the same variables real Cloud Spanner takes, plus the emulator's. */
+export function runEnv(target: Target): Record<string, string> {
   return {
-    emulator,
-    target,
-    migrationsDir: options.migrationsDir,
-    appliedMigrations: result.applied,
-    env: {
-      ...emulatorClientEnv(target.host),
-      GOOGLE_CLOUD_PROJECT: target.projectId,
-      SPANNER_INSTANCE: target.instanceId,
-      SPANNER_DATABASE: target.databaseId,
-    },
+    ...emulatorClientEnv(target.host),
+    GOOGLE_CLOUD_PROJECT: target.projectId,
+    SPANNER_INSTANCE: target.instanceId,
+    SPANNER_DATABASE: target.databaseId,
   };
 }
 
-async function pruneRunDatabases(target: Target): Promise<void> {
-  const spanner = emulatorSpanner(target.host, target.projectId);
-  try {
-    const [databases] = await spanner.instance(target.instanceId).getDatabases();
-    const runs = databases
-      .map((d) => d.formattedName_.split('/').pop()!)
-      .filter((id) => RUN_DATABASE.test(id) && id !== target.databaseId)
-      .sort()
-      .reverse();
-    for (const id of runs.slice(KEEP_RUN_DATABASES - 1)) await databaseHandle(spanner, target.instanceId, id).delete();
-  } finally {
-    spanner.close();
+/**
+ * Makes the run's database ready and returns the migrations applied. Through the emulator's
+ * REST gateway when it has one (tens of milliseconds); else, or when that cannot do it, through
+ * provision() and the Spanner client (about a second to load), which also names what failed.
+ */
+export async function provisionRunDatabase(
+  chosen: ChosenTarget,
+  migrationsDir: string | undefined,
+  onProgress?: (message: string) => void,
+): Promise<{ applied: string[]; via: ProvisionPath }> {
+  const { emulator, target, fresh } = chosen;
+  onProgress?.(fresh ? `Creating fresh database ${target.databaseId} ...` : `Migrating database ${target.databaseId} (state kept) ...`);
+  const migrations = migrationsDir ? loadMigrations(migrationsDir) : [];
+  if (emulator.restHost) {
+    const rest = { ...target, restHost: emulator.restHost };
+    if (fresh && (await createDatabaseViaRest(rest, migrations))) return { applied: migrations.map((m) => m.name), via: 'rest' };
+    if (!fresh && (await isProvisionedViaRest(rest, migrations))) return { applied: [], via: 'rest' };
   }
+  const { provision } = await import('../../../emulator/src/provision');
+  return { applied: (await provision({ ...target, migrationsDir, fresh })).applied, via: 'client' };
+}
+
+/** Starts or finds the emulator and provisions the run's database (callers that run later, e.g. reproduce). */
+export async function prepareRunTarget(options: RunTargetOptions): Promise<PreparedTarget> {
+  const chosen = await chooseRunTarget(options);
+  const { applied, via } = await provisionRunDatabase(chosen, options.migrationsDir, options.onProgress);
+  if (chosen.fresh) await pruneRunDatabases(chosen);
+  return { emulator: chosen.emulator, target: chosen.target, env: chosen.env, migrationsDir: options.migrationsDir, appliedMigrations: applied, provisionedVia: via };
+}
+
+/**
+ * The emulator caps databases per instance, so run databases beyond the newest few are dropped.
+ * Only `run-*` ids, only on the emulator the run used; best effort (a failed prune never fails a run).
+ */
+export async function pruneRunDatabases(chosen: Pick<ChosenTarget, 'emulator' | 'target'>): Promise<void> {
+  const { emulator, target } = chosen;
+  try {
+    const rest = emulator.restHost ? { ...target, restHost: emulator.restHost } : undefined;
+    const ids = rest ? await listDatabasesViaRest(rest) : undefined;
+    if (rest && ids) {
+      for (const id of oldRunDatabases(ids, target.databaseId)) await dropDatabaseViaRest({ ...rest, databaseId: id });
+      return;
+    }
+    const spanner = emulatorSpanner(target.host, target.projectId);
+    try {
+      const [databases] = await spanner.instance(target.instanceId).getDatabases();
+      const all = databases.map((d) => d.formattedName_.split('/').pop()!);
+      for (const id of oldRunDatabases(all, target.databaseId)) await databaseHandle(spanner, target.instanceId, id).delete();
+    } finally {
+      spanner.close();
+    }
+  } catch {
+    // Left for the next run's prune.
+  }
+}
+
+/** Run database ids beyond the newest KEEP_RUN_DATABASES (the current one counts), oldest last. Ids sort by creation time. */
+export function oldRunDatabases(ids: string[], current: string): string[] {
+  return ids
+    .filter((id) => RUN_DATABASE.test(id) && id !== current)
+    .sort()
+    .reverse()
+    .slice(KEEP_RUN_DATABASES - 1);
 }
