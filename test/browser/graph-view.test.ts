@@ -103,6 +103,47 @@ describe('graph webview', () => {
     expect(await page.page.locator('path.edge.hl').count()).toBe(incident);
   });
 
+  it('arrow keys move the selection along the graph, Enter opens it, Escape lets the arrows pan again', async () => {
+    const page = await open();
+    await load(page, fixture);
+    const start = 'orders.loads.LoadOrders';
+    const downstream = fixture.edges.filter((e) => e.from === start).map((e) => e.to);
+    expect(downstream.length).toBeGreaterThan(0);
+    await page.page.locator(`g.node[data-id="${start}"]`).click();
+    await page.waitForPosted('graph/revealTask');
+    const selected = () => page.page.locator('g.node.selected').getAttribute('data-id');
+    const since = await page.postedCount();
+    // RIGHT layout: downstream is to the right, and the selected task's own dependents come first.
+    await page.page.keyboard.press('ArrowRight');
+    await expect.poll(selected).not.toBe(start);
+    const moved = (await selected())!;
+    expect(downstream).toContain(moved);
+    const [from, to] = await Promise.all([start, moved].map((id) => page.page.locator(`g.node[data-id="${id}"]`).boundingBox()));
+    expect(to!.x).toBeGreaterThan(from!.x);
+    // Moving does not open files; Enter does.
+    expect((await page.posted()).slice(since).filter((m) => m.method === 'graph/revealTask')).toEqual([]);
+    await page.page.keyboard.press('Enter');
+    expect(await page.waitForPosted('graph/revealTask', { since })).toEqual({ method: 'graph/revealTask', taskId: moved });
+    await page.page.keyboard.press('ArrowLeft');
+    await expect.poll(selected).not.toBe(moved);
+    const back = (await page.page.locator('g.node.selected').boundingBox())!;
+    expect(back.x).toBeLessThan(to!.x);
+    await page.page.keyboard.press('Escape');
+    await expect.poll(() => page.page.locator('g.node.selected').count()).toBe(0);
+    const before = await page.page.locator(`g.node[data-id="${start}"]`).boundingBox();
+    await page.page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await page.page.locator(`g.node[data-id="${start}"]`).boundingBox())!.x).toBeLessThan(before!.x);
+  });
+
+  it('a new panel takes its layout direction from the host setting', async () => {
+    const page = await open({ defaultDirection: 'DOWN' });
+    await load(page, fixture);
+    expect(await page.page.locator('select.direction').inputValue()).toBe('DOWN');
+    const edge = fixture.edges.find((e) => e.kind === 'requires' && e.from !== e.to)!;
+    const [up, down] = await Promise.all([edge.from, edge.to].map((id) => page.page.locator(`g.node[data-id="${id}"]`).boundingBox()));
+    expect(down!.y).toBeGreaterThan(up!.y);
+  });
+
   it('search marks matching tasks and fades the rest', async () => {
     const page = await open();
     await load(page, fixture);

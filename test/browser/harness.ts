@@ -10,7 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { graphHtml } from '../../extension/vscode/graph/html';
-import type { HostToWebviewMessage, WebviewToHostMessage } from '../../extension/shared/protocol';
+import type { HostToWebviewMessage, LayoutDirection, WebviewToHostMessage } from '../../extension/shared/protocol';
 import type { ComponentLayout } from '../../extension/core/graphLayout/types';
 import { THEMES, type ThemeKind } from './themes';
 
@@ -48,10 +48,21 @@ export async function startServers(): Promise<Servers> {
     res.end(readFileSync(file));
   });
   const assetOrigin = await listen(assets);
-  const pages = createServer((_req, res) => {
+  const pages = createServer((req, res) => {
     const nonce = randomBytes(16).toString('base64');
+    // ?direction=DOWN: the luigiSpanner.graph.direction setting as the host passes it.
+    const direction = new URL(req.url ?? '/', 'http://x').searchParams.get('direction') ?? undefined;
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(graphHtml({ cspSource: assetOrigin, nonce, scriptUri: `${assetOrigin}/main.js`, styleUri: `${assetOrigin}/graph.css`, layoutWorkerUri: `${assetOrigin}/layout-worker.js` }));
+    res.end(
+      graphHtml({
+        cspSource: assetOrigin,
+        nonce,
+        scriptUri: `${assetOrigin}/main.js`,
+        styleUri: `${assetOrigin}/graph.css`,
+        layoutWorkerUri: `${assetOrigin}/layout-worker.js`,
+        defaultDirection: direction as LayoutDirection | undefined,
+      }),
+    );
   });
   const pageOrigin = await listen(pages);
   return {
@@ -74,6 +85,8 @@ export interface OpenOptions {
   /** Entries the "host" layout cache already holds (a graph seen in an earlier session). */
   hostCache?: readonly ComponentLayout[];
   viewport?: { width: number; height: number };
+  /** The host's default layout direction (setting luigiSpanner.graph.direction). */
+  defaultDirection?: LayoutDirection;
 }
 
 export interface GraphPage {
@@ -138,7 +151,7 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
     },
     { theme, state: options.state, hostCache: [...(options.hostCache ?? [])] },
   );
-  await page.goto(`${servers.pageOrigin}/index.html`);
+  await page.goto(`${servers.pageOrigin}/index.html${options.defaultDirection ? `?direction=${options.defaultDirection}` : ''}`);
   const graphPage: GraphPage = {
     page,
     send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message as unknown),

@@ -1,6 +1,7 @@
 // Graph view entry (built to dist/webview/main.js, an iife). Builds the page, starts the
 // layout workers early, and says `ready` to the host once every listener is attached.
 import { h } from './dom';
+import { LAYOUT_DIRECTIONS } from '../../extension/shared/protocol';
 import { HostChannel } from './host';
 import { LayoutWorkerPool } from './layoutWorkers';
 import { onThemeChange } from './palette';
@@ -18,11 +19,12 @@ function main(): void {
   const pool = new LayoutWorkerPool(workerUrl, Math.max(1, Math.min(2, navigator.hardwareConcurrency || 2)));
   pool.warmUp();
 
-  const canvas = h('div', { className: 'canvas', tabindex: 0, 'aria-label': 'Pipeline graph: drag to pan, wheel to zoom, click a task to open it' });
+  const canvas = h('div', { className: 'canvas', tabindex: 0, 'aria-label': 'Pipeline graph: drag or arrow keys to pan, wheel to zoom, click a task to open it; with a task selected, arrow keys move between tasks and Enter opens it' });
   const status = h('div', { className: 'status', 'aria-live': 'polite' });
   const message = h('div', { className: 'message hidden' });
   const error = h('div', { className: 'error hidden', role: 'alert' });
 
+  const direction = LAYOUT_DIRECTIONS.find((d) => d === root.dataset.defaultDirection) ?? 'RIGHT';
   const view = new GraphView(host, pool, canvas, {
     status: (text) => (status.textContent = text),
     message: (text, action) => {
@@ -40,7 +42,7 @@ function main(): void {
       error.textContent = `The graph view hit a problem: ${text}`;
       error.classList.remove('hidden');
     },
-  });
+  }, direction);
   const toolbar = new Toolbar(view);
   view.toolbar = toolbar;
   const tooltip = new Tooltip(view, canvas);
@@ -48,11 +50,13 @@ function main(): void {
 
   canvas.addEventListener('keydown', (e) => {
     const step = 80;
+    // With a task selected, arrows move the selection (Shift+arrows still pan); else they pan.
+    const arrow = (dx: -1 | 0 | 1, dy: -1 | 0 | 1) => () => (!e.shiftKey && view.moveSelection(dx, dy)) || view.viewport.panBy(-dx * step, -dy * step);
     const keys: Record<string, () => void> = {
-      ArrowLeft: () => view.viewport.panBy(step, 0),
-      ArrowRight: () => view.viewport.panBy(-step, 0),
-      ArrowUp: () => view.viewport.panBy(0, step),
-      ArrowDown: () => view.viewport.panBy(0, -step),
+      ArrowLeft: arrow(-1, 0),
+      ArrowRight: arrow(1, 0),
+      ArrowUp: arrow(0, -1),
+      ArrowDown: arrow(0, 1),
       '+': () => view.viewport.zoomBy(1.25),
       '=': () => view.viewport.zoomBy(1.25),
       '-': () => view.viewport.zoomBy(1 / 1.25),

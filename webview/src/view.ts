@@ -53,11 +53,11 @@ export function yieldToEventLoop(): Promise<void> {
   });
 }
 
-export function defaultViewState(): PersistedViewState {
+export function defaultViewState(direction: PersistedViewState['direction'] = 'RIGHT'): PersistedViewState {
   return {
     version: VIEW_STATE_VERSION,
     scope: { kind: 'workspace' },
-    direction: 'RIGHT',
+    direction,
     collapsedModules: [],
     expandedFamilies: [],
     focus: null,
@@ -99,8 +99,9 @@ export class GraphView {
     private readonly pool: LayoutWorkerPool,
     canvas: HTMLElement,
     private readonly overlay: { status(text: string): void; message(text: string | null, action?: { label: string; run: () => void }): void; error(text: string): void },
+    defaultDirection: PersistedViewState['direction'] = 'RIGHT',
   ) {
-    this.state = { ...defaultViewState(), ...sanitizeState(host.loadState()) };
+    this.state = { ...defaultViewState(defaultDirection), ...sanitizeState(host.loadState()) };
     this.restoredViewport = this.state.viewport;
     this.scene = new Scene(canvas);
     this.viewport = new ViewportController({
@@ -477,6 +478,46 @@ export class GraphView {
     // A group opens its first class in file order.
     const tasks = node.members.map((id) => this.index!.tasks.get(id)!).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
     return tasks[0]?.id;
+  }
+
+  /**
+   * Arrow keys with a selection: selects the nearest task that way (spatial navigation, so it
+   * works in every layout direction), preferring the selected task's own up- and downstream.
+   * False when nothing is selected (the arrows pan then).
+   */
+  moveSelection(dx: -1 | 0 | 1, dy: -1 | 0 | 1): boolean {
+    const selected = this.state.selectedId;
+    const from = selected ? this.layout?.nodes.get(selected) : undefined;
+    if (!selected || !from || !this.layout || !this.visible) return false;
+    const linked = new Set<string>();
+    for (const edge of this.visible.edges) {
+      if (edge.from === selected) linked.add(edge.to);
+      if (edge.to === selected) linked.add(edge.from);
+    }
+    const cx = from.x + from.width / 2;
+    const cy = from.y + from.height / 2;
+    let best: string | undefined;
+    let bestScore = Infinity;
+    for (const [id, rect] of this.layout.nodes) {
+      if (id === selected) continue;
+      const vx = rect.x + rect.width / 2 - cx;
+      const vy = rect.y + rect.height / 2 - cy;
+      const along = vx * dx + vy * dy;
+      const across = Math.abs(dx !== 0 ? vy : vx);
+      // Within 60 degrees either side of the arrow.
+      if (along <= 0 || across > along * 1.8) continue;
+      const score = (along + 2 * across) * (linked.has(id) ? 0.5 : 1);
+      if (score < bestScore) {
+        bestScore = score;
+        best = id;
+      }
+    }
+    if (best) {
+      this.select(best, false);
+      const rect = this.layout.nodes.get(best)!;
+      if (!this.viewport.shows(rect)) this.viewport.center(rect, this.viewport.current.scale);
+    }
+    return true;
   }
 
   selectedNode(): VisibleNode | undefined {

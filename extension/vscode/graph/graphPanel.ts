@@ -27,6 +27,7 @@ import {
   type DiagnosticCounts,
   type GraphScope,
   type HostToWebviewMessage,
+  type LayoutDirection,
   type RunStateUpdate,
   type ViewCommandName,
   type WebviewToHostMessage,
@@ -111,6 +112,7 @@ export class GraphPanel implements vscode.Disposable {
       scriptUri: asset('main.js'),
       styleUri: asset('graph.css'),
       layoutWorkerUri: asset('layout-worker.js'),
+      defaultDirection: vscode.workspace.getConfiguration('luigiSpanner').get<LayoutDirection>('graph.direction'),
     });
     clearTimeout(this.readyTimer);
     this.readyTimer = setTimeout(() => {

@@ -2,6 +2,7 @@
 // same page, Content-Security-Policy included. Data never goes into the HTML: it arrives
 // by postMessage after the `ready` handshake.
 import { escapeXml, GRAPH_SVG_CSS } from '../../core/graphLayout/svg';
+import type { LayoutDirection } from '../../shared/protocol';
 
 export interface GraphHtmlOptions {
   /** `webview.cspSource`: the origin VS Code serves local resources from. */
@@ -12,6 +13,8 @@ export interface GraphHtmlOptions {
   styleUri: string;
   /** The layout worker bundle (ELK inside). */
   layoutWorkerUri: string;
+  /** Layout direction of a new panel (setting luigiSpanner.graph.direction); a restored panel keeps its own. */
+  defaultDirection?: LayoutDirection;
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
@@ -43,7 +46,7 @@ export function graphHtml(options: GraphHtmlOptions): string {
 <title>Pipeline Graph</title>
 </head>
 <body>
-<div id="graph-root" data-layout-worker="${escapeXml(options.layoutWorkerUri)}"></div>
+<div id="graph-root" data-layout-worker="${escapeXml(options.layoutWorkerUri)}" data-default-direction="${escapeXml(options.defaultDirection ?? 'RIGHT')}"></div>
 <script nonce="${nonce}" src="${escapeXml(options.scriptUri)}"></script>
 </body>
 </html>`;
