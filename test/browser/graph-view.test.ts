@@ -259,7 +259,8 @@ describe('graph webview', () => {
     expect(ids).toContain(`module:${module}`);
     expect(ids).toHaveLength(fixture.tasks.length - members.length + 1);
     expect(await page.page.textContent(`g.node[data-id="module:${module}"] .detail`)).toBe(`${members.length} tasks`);
-    expect(((await page.state()) as { collapsedModules: string[] }).collapsedModules).toEqual([module]);
+    // The view saves its state 200 ms after the last change.
+    await expect.poll(async () => ((await page.state()) as { collapsedModules?: string[] } | undefined)?.collapsedModules).toEqual([module]);
     await page.page.keyboard.press('Escape');
     await settledAfter(page, () => page.page.locator(`g.node[data-id="module:${module}"]`).dblclick());
     expect(await renderedNodeIds(page)).toHaveLength(fixture.tasks.length);
@@ -394,7 +395,7 @@ describe('graph webview', () => {
     const expanded = await settledAfter(page, () => page.page.locator('g.node[data-id="family:runs.daily.Step7"]').dblclick());
     expect(expanded.nodes).toBe(40 - 1 + 25);
     expect(await page.page.locator('g.node[data-id^="runs.daily.Step7("]').count()).toBe(25);
-    expect(((await page.state()) as { expandedFamilies: string[] }).expandedFamilies).toEqual(['runs.daily.Step7']);
+    await expect.poll(async () => ((await page.state()) as { expandedFamilies?: string[] } | undefined)?.expandedFamilies).toEqual(['runs.daily.Step7']);
   });
 
   it('is legible in light, dark and high-contrast themes (screenshots in test-results/)', async () => {
