@@ -462,12 +462,13 @@ export class CodeServerSession {
   }
 
   /**
-   * The document inside this extension's visible webview: VS Code nests it in `iframe.webview`
+   * The document inside the visible webview of this extension (or of `extensionId`, e.g. the
+   * Markdown preview's `vscode.markdown-language-features`): VS Code nests it in `iframe.webview`
    * (its host page) and then `#active-frame`. Locators on it wait for the content to appear.
    */
-  webviewFrame(): FrameLocator {
+  webviewFrame(extensionId = EXTENSION_ID): FrameLocator {
     return this.page
-      .locator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}"]`)
+      .locator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`)
       .filter({ visible: true })
       .first()
       .contentFrame()

@@ -1,0 +1,65 @@
+// The duplicate-insert debugger in a real VS Code, on the broken twin whose chunked plain inserts
+// replay on rerun: Reproduce Rerun (cursor in LoadOrders) kills a run after its first commit,
+// reruns it, reports the task NOT rerun-safe, puts LS201/LS204 in the Problems view, and Explain
+// opens the finding in the Markdown preview.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { CodeServerSession, repoVenvPython } from './harness';
+
+describe('debugger in code-server', () => {
+  let session: CodeServerSession;
+
+  beforeAll(async () => {
+    const python = repoVenvPython();
+    if (!python) throw new Error('No venv Python: run npm run setup first.');
+    session = await CodeServerSession.start({
+      sample: 'broken/plain_insert_replay',
+      env: {
+        LUIGI_SPANNER_PYTHON: python,
+        TESTCONTAINERS_RYUK_DISABLED: 'true',
+        ...(process.env.LUIGI_SPANNER_EMULATOR_IMAGE ? { LUIGI_SPANNER_EMULATOR_IMAGE: process.env.LUIGI_SPANNER_EMULATOR_IMAGE } : {}),
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(async () => {
+      await session?.screenshot(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`);
+    });
+  });
+
+  test('Reproduce Rerun reports LoadOrders unsafe, with LS201 and LS204 in Problems, and Explain shows the finding', async () => {
+    await session.openFile('pipeline.py');
+    // The command takes the task under the cursor: the find widget leaves it on the class line.
+    await session.revealInEditor('class LoadOrders');
+    await session.runCommand('Luigi Spanner: Reproduce Rerun (prove a task rerun-safe)');
+    // LoadOrders has one parameter without a default.
+    const input = session.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 60_000 });
+    await input.fill('2024-03-01');
+    await session.page.keyboard.press('Enter');
+
+    const verdict = session.notification(/LoadOrders is NOT rerun-safe/);
+    await verdict.waitFor({ timeout: 180_000 });
+    expect(await verdict.innerText()).toMatch(/LS201/);
+
+    await session.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    const problems = session.page.locator('.markers-panel .monaco-list-row');
+    await expect.poll(async () => (await problems.allInnerTexts()).join('\n'), { timeout: 30_000 }).toMatch(/LS201/);
+    expect((await problems.allInnerTexts()).join('\n')).toMatch(/LS204/);
+
+    // The toast's Explain button does the same; the toast may be gone by now (focus moved to Problems).
+    await session.runCommand('Luigi Spanner: Explain Runtime Finding');
+    // Two findings: Explain asks which.
+    const items = await session.waitForQuickPick('Explain a runtime finding');
+    expect(items.map((i) => i.label.split(' ')[0]).sort()).toEqual(['LS201', 'LS204']);
+    await session.page.locator('.quick-input-list .monaco-list-row', { hasText: 'LS201' }).first().click();
+    const preview = session.webviewFrame('vscode.markdown-language-features');
+    await preview.locator('body', { hasText: 'ALREADY_EXISTS' }).waitFor({ timeout: 60_000 });
+    expect(await preview.locator('body').innerText()).toMatch(/Orders/);
+    await session.screenshot('debugger-explain');
+  });
+});
