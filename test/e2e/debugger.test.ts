@@ -1,9 +1,9 @@
 // The duplicate-insert debugger in a real VS Code, on the broken twin whose chunked plain inserts
 // replay on rerun: Reproduce Rerun (cursor in LoadOrders) kills a run after its first commit,
 // reruns it, reports the task NOT rerun-safe, puts LS201/LS204 in the Problems view, and Explain
-// opens the finding in the Markdown preview.
+// opens the finding in the Markdown preview. Then the emulator's status bar item and Inspect.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { CodeServerSession, repoVenvPython } from './harness';
+import { CodeServerSession, codeLensText, repoVenvPython } from './harness';
 
 describe('debugger in code-server', () => {
   let session: CodeServerSession;
@@ -33,6 +33,8 @@ describe('debugger in code-server', () => {
 
   test('Reproduce Rerun reports LoadOrders unsafe, with LS201 and LS204 in Problems, and Explain shows the finding', async () => {
     await session.openFile('pipeline.py');
+    // The lenses prove the extension active (its commands are in the palette from then on).
+    expect((await session.codeLensesAboveClass('LoadOrders')).some((text) => codeLensText('Run').test(text))).toBe(true);
     // The command takes the task under the cursor: the find widget leaves it on the class line.
     await session.revealInEditor('class LoadOrders');
     await session.runCommand('Luigi Spanner: Reproduce Rerun (prove a task rerun-safe)');
@@ -61,5 +63,25 @@ describe('debugger in code-server', () => {
     await preview.locator('body', { hasText: 'ALREADY_EXISTS' }).waitFor({ timeout: 60_000 });
     expect(await preview.locator('body').innerText()).toMatch(/Orders/);
     await session.screenshot('debugger-explain');
+  });
+
+  test('the Spanner status bar offers the emulator actions; Start migrates the workspace database, and Inspect lists its tables', async () => {
+    const item = session.page.locator('.statusbar-item', { hasText: 'Spanner' }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await item.click();
+    // Stopped: Start; ready (Reproduce started it): Stop, Reset, Query, Inspect. Logs either way.
+    const actions = (await session.waitForQuickPick(/Spanner emulator: /)).map((a) => a.label).join(' | ');
+    expect(actions).toMatch(/Start|Stop/);
+    expect(actions).toMatch(/Open emulator logs/);
+    await session.page.keyboard.press('Escape');
+    // Start finds the running emulator (or starts one) and applies the workspace's migrations/ to its database.
+    await session.runCommand('Luigi Spanner: Start Emulator');
+    await session.notification(/Spanner emulator (started|found running)/).waitFor({ timeout: 120_000 });
+    await item.locator('.codicon-database').waitFor({ timeout: 30_000 });
+    await session.runCommand('Luigi Spanner: Inspect Emulator Database (Tables, Migrations, Markers)');
+    const panel = session.webviewFrame();
+    await panel.locator('body', { hasText: '0001_orders' }).waitFor({ timeout: 60_000 });
+    expect(await panel.locator('body').innerText()).toMatch(/\bOrders\b/);
+    await session.screenshot('emulator-inspect');
   });
 });

@@ -376,8 +376,9 @@ export class CodeServerSession {
     const items: Array<{ label: string; description: string }> = [];
     for (const row of await rows.all()) {
       const label = (await row.locator('.label-name').first().innerText()).trim();
-      const description = (await row.locator('.label-description').first().innerText().catch(() => '')).trim();
-      items.push({ label, description });
+      // Items without a description have no such element: do not wait for one.
+      const description = row.locator('.label-description').first();
+      items.push({ label, description: (await description.count()) ? (await description.innerText()).trim() : '' });
     }
     return items;
   }
