@@ -347,21 +347,28 @@ export class CodeServerSession {
   }
 
   /** Runs a command by its palette title, e.g. "Luigi Spanner: Check Prerequisites (Doctor)". */
-  async runCommand(title: string): Promise<void> {
-    await this.focusWorkbench();
-    await this.page.keyboard.press('F1');
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
+  async runCommand(title: string, timeout = 30_000): Promise<void> {
     // Exact label match: fuzzy search would also offer commands whose titles merely contain the words.
     const row = this.page.locator('.quick-input-list .monaco-list-row').filter({
       has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
     });
-    try {
-      await row.first().waitFor({ state: 'visible', timeout: 30_000 });
-    } catch (error) {
-      const offered = await this.page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
-      throw new Error(`command "${title}" is not in the palette; it offers: ${JSON.stringify(offered)}`, { cause: error });
+    const deadline = Date.now() + timeout;
+    // The palette lists what is enabled when it opens: a command whose `enablement` context key
+    // settles late (isWorkspaceTrusted right after start-up) appears on a later opening.
+    for (;;) {
+      await this.focusWorkbench();
+      await this.page.keyboard.press('F1');
+      const input = this.page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(`>${title}`);
+      try {
+        await row.first().waitFor({ state: 'visible', timeout: Math.max(1_000, Math.min(5_000, deadline - Date.now())) });
+        break;
+      } catch (error) {
+        if (Date.now() < deadline) continue;
+        const offered = await this.page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
+        throw new Error(`command "${title}" is not in the palette; it offers: ${JSON.stringify(offered)}`, { cause: error });
+      }
     }
     // Callers wait for the command's own effect: it may open a quick pick of its own at once.
     await row.first().click();
