@@ -7,7 +7,7 @@ import { assertEmulatorHost, splitHost } from './env';
 import { loadMigrations } from './migrations';
 import { waitForPort } from './ports';
 import type { ProvisionResult } from './provision';
-import { isProvisionedViaRest } from './rest';
+import { createDatabaseViaRest, isProvisionedViaRest } from './rest';
 import type { BackendKind, EmulatorSettings } from './settings';
 import type { EmulatorStatus, RunningEmulator } from './types';
 
@@ -76,24 +76,23 @@ export interface EnsureDatabaseResult extends ProvisionResult {
 
 /**
  * Makes the configured database exist with every migration applied (and seeds, when it is
- * created). A warm emulator whose ledger already matches is confirmed through REST in a few
- * milliseconds; anything else goes through provision() and the Spanner client.
+ * created). Through the emulator's REST gateway when it can (a few milliseconds: a ledger that
+ * already matches, or a new database without seeds); anything else goes through provision() and
+ * the Spanner client (about a second to load), which also names what failed.
  */
 export async function ensureDatabase(running: RunningEmulator, settings: EmulatorSettings, options: DatabaseOptions = {}): Promise<EnsureDatabaseResult> {
   const started = performance.now();
   const target = { host: running.host, projectId: settings.projectId, instanceId: settings.instanceId, databaseId: settings.databaseId };
   if (!options.fresh && running.restHost) {
     const migrations = settings.migrationsDir ? loadMigrations(settings.migrationsDir) : [];
-    if (await isProvisionedViaRest({ ...target, restHost: running.restHost }, migrations)) {
-      return {
-        created: false,
-        applied: [],
-        alreadyApplied: migrations.map((m) => m.name),
-        seeded: [],
-        dropped: false,
-        millis: performance.now() - started,
-        fastPath: true,
-      };
+    const rest = { ...target, restHost: running.restHost };
+    const fast = { seeded: [], dropped: false, fastPath: true };
+    if (await isProvisionedViaRest(rest, migrations)) {
+      return { ...fast, created: false, applied: [], alreadyApplied: migrations.map((m) => m.name), millis: performance.now() - started };
+    }
+    // A database that does not exist yet and has no seeds (DML) to take: one CreateDatabase over REST.
+    if (!settings.seedsDir && (await createDatabaseViaRest(rest, migrations))) {
+      return { ...fast, created: true, applied: migrations.map((m) => m.name), alreadyApplied: [], millis: performance.now() - started };
     }
   }
   const { provision } = await import('./provision');

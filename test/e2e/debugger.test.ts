@@ -2,86 +2,63 @@
 // replay on rerun: Reproduce Rerun (cursor in LoadOrders) kills a run after its first commit,
 // reruns it, reports the task NOT rerun-safe, puts LS201/LS204 in the Problems view, and Explain
 // opens the finding in the Markdown preview. Then the emulator's status bar item and Inspect.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { CodeServerSession, codeLensText, repoVenvPython } from './harness';
+import { describe, expect, test } from 'vitest';
+import { codeLensText, pipelineRunEnv, sessionForSuite } from './harness';
 
 describe('debugger in code-server', () => {
-  let session: CodeServerSession;
-
-  beforeAll(async () => {
-    const python = repoVenvPython();
-    if (!python) throw new Error('No venv Python: run npm run setup first.');
-    session = await CodeServerSession.start({
-      sample: 'broken/plain_insert_replay',
-      env: {
-        LUIGI_SPANNER_PYTHON: python,
-        TESTCONTAINERS_RYUK_DISABLED: 'true',
-        ...(process.env.LUIGI_SPANNER_EMULATOR_IMAGE ? { LUIGI_SPANNER_EMULATOR_IMAGE: process.env.LUIGI_SPANNER_EMULATOR_IMAGE } : {}),
-      },
-    });
-  });
-
-  afterAll(async () => {
-    await session?.close();
-  });
-
-  beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(async () => {
-      await session?.screenshot(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`);
-    });
-  });
+  const session = sessionForSuite({ sample: 'broken/plain_insert_replay', env: pipelineRunEnv() });
 
   test('Reproduce Rerun reports LoadOrders unsafe, with LS201 and LS204 in Problems, and Explain shows the finding', async () => {
-    await session.openFile('pipeline.py');
+    await session().openFile('pipeline.py');
     // The lenses prove the extension active (its commands are in the palette from then on).
-    expect((await session.codeLensesAboveClass('LoadOrders')).some((text) => codeLensText('Run').test(text))).toBe(true);
+    expect((await session().codeLensesAboveClass('LoadOrders')).some((text) => codeLensText('Run').test(text))).toBe(true);
     // The command takes the task under the cursor: the find widget leaves it on the class line.
-    await session.revealInEditor('class LoadOrders');
-    await session.runCommand('Luigi Spanner: Reproduce Rerun (prove a task rerun-safe)');
+    await session().revealInEditor('class LoadOrders');
+    await session().runCommand('Luigi Spanner: Reproduce Rerun (prove a task rerun-safe)');
     // LoadOrders has one parameter without a default.
-    const input = session.page.locator('.quick-input-widget input');
+    const input = session().page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 60_000 });
     await input.fill('2024-03-01');
-    await session.page.keyboard.press('Enter');
+    await session().page.keyboard.press('Enter');
 
-    const verdict = session.notification(/LoadOrders is NOT rerun-safe/);
+    const verdict = session().notification(/LoadOrders is NOT rerun-safe/);
     await verdict.waitFor({ timeout: 180_000 });
     expect(await verdict.innerText()).toMatch(/LS201/);
 
-    await session.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
-    const problems = session.page.locator('.markers-panel .monaco-list-row');
+    await session().runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    const problems = session().page.locator('.markers-panel .monaco-list-row');
     await expect.poll(async () => (await problems.allInnerTexts()).join('\n'), { timeout: 30_000 }).toMatch(/LS201/);
     expect((await problems.allInnerTexts()).join('\n')).toMatch(/LS204/);
 
     // The toast's Explain button does the same; the toast may be gone by now (focus moved to Problems).
-    await session.runCommand('Luigi Spanner: Explain Runtime Finding');
+    await session().runCommand('Luigi Spanner: Explain Runtime Finding');
     // Two findings: Explain asks which.
-    const items = await session.waitForQuickPick('Explain a runtime finding');
+    const items = await session().waitForQuickPick('Explain a runtime finding');
     expect(items.map((i) => i.label.split(' ')[0]).sort()).toEqual(['LS201', 'LS204']);
-    await session.page.locator('.quick-input-list .monaco-list-row', { hasText: 'LS201' }).first().click();
-    const preview = session.webviewFrame('vscode.markdown-language-features');
+    await session().page.locator('.quick-input-list .monaco-list-row', { hasText: 'LS201' }).first().click();
+    const preview = session().webviewFrame('vscode.markdown-language-features');
     await preview.locator('body', { hasText: 'ALREADY_EXISTS' }).waitFor({ timeout: 60_000 });
     expect(await preview.locator('body').innerText()).toMatch(/Orders/);
-    await session.screenshot('debugger-explain');
+    await session().screenshot('debugger-explain');
   });
 
   test('the Spanner status bar offers the emulator actions; Start migrates the workspace database, and Inspect lists its tables', async () => {
-    const item = session.page.locator('.statusbar-item', { hasText: 'Spanner' }).first();
+    const item = session().page.locator('.statusbar-item', { hasText: 'Spanner' }).first();
     await item.waitFor({ timeout: 30_000 });
     await item.click();
     // Stopped: Start; ready (Reproduce started it): Stop, Reset, Query, Inspect. Logs either way.
-    const actions = (await session.waitForQuickPick(/Spanner emulator: /)).map((a) => a.label).join(' | ');
+    const actions = (await session().waitForQuickPick(/Spanner emulator: /)).map((a) => a.label).join(' | ');
     expect(actions).toMatch(/Start|Stop/);
     expect(actions).toMatch(/Open emulator logs/);
-    await session.page.keyboard.press('Escape');
+    await session().page.keyboard.press('Escape');
     // Start finds the running emulator (or starts one) and applies the workspace's migrations/ to its database.
-    await session.runCommand('Luigi Spanner: Start Emulator');
-    await session.notification(/Spanner emulator (started|found running)/).waitFor({ timeout: 120_000 });
+    await session().runCommand('Luigi Spanner: Start Emulator');
+    await session().notification(/Spanner emulator (started|found running)/).waitFor({ timeout: 120_000 });
     await item.locator('.codicon-database').waitFor({ timeout: 30_000 });
-    await session.runCommand('Luigi Spanner: Inspect Emulator Database (Tables, Migrations, Markers)');
-    const panel = session.webviewFrame();
+    await session().runCommand('Luigi Spanner: Inspect Emulator Database (Tables, Migrations, Markers)');
+    const panel = session().webviewFrame();
     await panel.locator('body', { hasText: '0001_orders' }).waitFor({ timeout: 60_000 });
     expect(await panel.locator('body').innerText()).toMatch(/\bOrders\b/);
-    await session.screenshot('emulator-inspect');
+    await session().screenshot('emulator-inspect');
   });
 });

@@ -1,57 +1,34 @@
 // The graph view and a one-click run in a real VS Code: Show Pipeline Graph lists the sample's
 // tasks in the webview, and clicking Run above AllReports turns its nodes done as the run goes.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { CodeServerSession, repoVenvPython } from './harness';
+import { describe, expect, test } from 'vitest';
+import { pipelineRunEnv, sessionForSuite } from './harness';
 
 describe('graph and runs in code-server', () => {
-  let session: CodeServerSession;
-
-  beforeAll(async () => {
-    const python = repoVenvPython();
-    if (!python) throw new Error('No venv Python: run npm run setup first.');
-    session = await CodeServerSession.start({
-      sample: 'orders',
-      env: {
-        LUIGI_SPANNER_PYTHON: python,
-        TESTCONTAINERS_RYUK_DISABLED: 'true',
-        ...(process.env.LUIGI_SPANNER_EMULATOR_IMAGE ? { LUIGI_SPANNER_EMULATOR_IMAGE: process.env.LUIGI_SPANNER_EMULATOR_IMAGE } : {}),
-      },
-    });
-  });
-
-  afterAll(async () => {
-    await session?.close();
-  });
-
-  beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(async () => {
-      await session?.screenshot(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`);
-    });
-  });
+  const session = sessionForSuite({ sample: 'orders', env: pipelineRunEnv() });
 
   test('Show Pipeline Graph lists the sample’s tasks', async () => {
-    await session.openFile('pipeline.py');
-    await session.runCommand('Luigi Spanner: Show Pipeline Graph');
-    const frame = session.webviewFrame();
+    await session().openFile('pipeline.py');
+    await session().runCommand('Luigi Spanner: Show Pipeline Graph');
+    const frame = session().webviewFrame();
     for (const name of ['CustomersExport', 'OrdersExport', 'LoadCustomers', 'LoadOrders', 'DailyRevenue', 'AllReports']) {
       await frame.locator('g.node', { hasText: name }).first().waitFor({ timeout: 60_000 });
     }
     expect(await frame.locator('g.node').count()).toBe(6);
-    await session.screenshot('graph-view');
+    await session().screenshot('graph-view');
   });
 
   test('Run above AllReports turns the nodes done', async () => {
     // pipeline.py is still open beside the graph, which took focus; the lens search needs the editor's find widget.
-    await session.page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
-    await session.clickCodeLens('AllReports', 'Run');
-    const frame = session.webviewFrame();
+    await session().page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
+    await session().clickCodeLens('AllReports', 'Run');
+    const frame = session().webviewFrame();
     // Every task that does work ends done; the external inputs were already complete (skipped).
     for (const name of ['LoadCustomers', 'LoadOrders', 'DailyRevenue', 'AllReports']) {
       await expect
         .poll(async () => (await frame.locator('g.node', { hasText: name }).first().getAttribute('class')) ?? '', { timeout: 120_000, interval: 500 })
         .toContain('s-done');
     }
-    await session.notification(/AllReports SUCCESS/).waitFor({ timeout: 30_000 });
-    await session.screenshot('graph-run-done');
+    await session().notification(/AllReports SUCCESS/).waitFor({ timeout: 30_000 });
+    await session().screenshot('graph-run-done');
   });
 });

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const TEST_RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
@@ -216,6 +217,40 @@ export const EXTENSION_ID = 'luigi-spanner.luigi-spanner';
 export function repoVenvPython(): string | undefined {
   const python = path.join(REPO_ROOT, '.venv', 'bin', 'python');
   return existsSync(python) ? python : undefined;
+}
+
+/** Environment for sessions that run pipelines: the repo's venv, no Ryuk (unpullable here), the test emulator image. */
+export function pipelineRunEnv(): Record<string, string> {
+  const python = repoVenvPython();
+  if (!python) throw new Error('No venv Python: run npm run setup first.');
+  return {
+    LUIGI_SPANNER_PYTHON: python,
+    TESTCONTAINERS_RYUK_DISABLED: 'true',
+    ...(process.env.LUIGI_SPANNER_EMULATOR_IMAGE ? { LUIGI_SPANNER_EMULATOR_IMAGE: process.env.LUIGI_SPANNER_EMULATOR_IMAGE } : {}),
+  };
+}
+
+/**
+ * One session for the enclosing describe block: started before its tests, closed after them,
+ * with a screenshot of the window for every failing test. Returns the running session.
+ */
+export function sessionForSuite(options: StartOptions): () => CodeServerSession {
+  let session: CodeServerSession | undefined;
+  beforeAll(async () => {
+    session = await CodeServerSession.start(options);
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(async () => {
+      await session?.screenshot(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`);
+    });
+  });
+  return () => {
+    if (!session) throw new Error('The code-server session did not start (see the beforeAll error).');
+    return session;
+  };
 }
 
 export class CodeServerSession {

@@ -3,28 +3,14 @@
 // orders sample and shows its CodeLenses, and a command of it answers.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { bundleExternals, CodeServerSession, codeLensText, EXTENSION_ID, loadWithCodeServerNode } from './harness';
+import { describe, expect, test } from 'vitest';
+import { bundleExternals, codeLensText, EXTENSION_ID, loadWithCodeServerNode, sessionForSuite } from './harness';
 
 describe('packaged extension in code-server', () => {
-  let session: CodeServerSession;
-
-  beforeAll(async () => {
-    session = await CodeServerSession.start({ sample: 'orders' });
-  });
-
-  afterAll(async () => {
-    await session?.close();
-  });
-
-  beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(async () => {
-      await session?.screenshot(`failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`);
-    });
-  });
+  const session = sessionForSuite({ sample: 'orders' });
 
   test('the vsix carries the externals of its bundle, and they load on code-server’s Node', async () => {
-    const extensionDir = session.installedExtensionDir();
+    const extensionDir = session().installedExtensionDir();
     const externals = bundleExternals(extensionDir);
     // The build marks these external (scripts/build.mjs); the bundle must load them lazily or not.
     expect(externals.map((e) => e.name)).toEqual(expect.arrayContaining(['@google-cloud/spanner', 'testcontainers']));
@@ -39,35 +25,35 @@ describe('packaged extension in code-server', () => {
   });
 
   test('activates on pipeline.py and puts Run and Show graph above a task class', async () => {
-    await session.openFile('pipeline.py');
+    await session().openFile('pipeline.py');
     // No wait for "any lens" here: the first task class sits below the viewport, where Monaco
     // renders no lens; codeLensesAboveClass scrolls to the class and waits for its lenses.
 
-    const taskLenses = await session.codeLensesAboveClass('LoadOrders');
+    const taskLenses = await session().codeLensesAboveClass('LoadOrders');
     expect(taskLenses.some((text) => codeLensText('Run').test(text)), `lenses above LoadOrders: ${JSON.stringify(taskLenses)}`).toBe(true);
     expect(taskLenses.some((text) => codeLensText('Show graph').test(text))).toBe(true);
     // An ExternalTask has nothing to run: its data comes from outside the pipeline.
-    const externalLenses = await session.codeLensesAboveClass('OrdersExport');
+    const externalLenses = await session().codeLensesAboveClass('OrdersExport');
     expect(externalLenses.some((text) => codeLensText('Show graph').test(text))).toBe(true);
     expect(externalLenses.some((text) => codeLensText('Run').test(text))).toBe(false);
 
-    const hostLog = session.extensionHostLog();
+    const hostLog = session().extensionHostLog();
     expect(hostLog).toContain(`_doActivateExtension ${EXTENSION_ID}`);
     expect(hostLog).not.toMatch(new RegExp(`Activating extension '?${EXTENSION_ID.replace('.', '\\.')}'? failed`, 'i'));
-    await session.screenshot('smoke-codelens');
+    await session().screenshot('smoke-codelens');
   });
 
   test('the Doctor command lists its prerequisite checks', async () => {
-    await session.runCommand('Luigi Spanner: Check Prerequisites (Doctor)');
-    const checks = await session.waitForQuickPick(/Luigi Spanner Doctor/);
+    await session().runCommand('Luigi Spanner: Check Prerequisites (Doctor)');
+    const checks = await session().waitForQuickPick(/Luigi Spanner Doctor/);
     const names = checks.map((c) => c.label);
     expect(names).toEqual(expect.arrayContaining(['Docker engine', 'Python', 'luigi']));
     // The Docker check goes through testcontainers inside the extension host: an answer proves it loaded.
     const docker = checks.find((c) => c.label === 'Docker engine');
     expect(docker?.description).toBe('answers');
     // The same checks go to the extension's log channel.
-    expect(session.outputChannelLog('Luigi Spanner')).toMatch(/ok\s+Docker engine: answers/);
-    await session.screenshot('smoke-doctor');
-    await session.page.keyboard.press('Escape');
+    expect(session().outputChannelLog('Luigi Spanner')).toMatch(/ok\s+Docker engine: answers/);
+    await session().screenshot('smoke-doctor');
+    await session().page.keyboard.press('Escape');
   });
 });

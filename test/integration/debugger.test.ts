@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dropDatabase, type Target } from '../../emulator/src';
-import { findingsOfRun, reproduceRerun, targetEnv, type DuplicateInsertDetails, type PartialResultsDetails, type RuntimeFinding } from '../../extension/core/debugger';
+import { runEnv } from '../../extension/core/runs/runTarget';
+import { findingsOfRun, reproduceRerun, type DuplicateInsertDetails, type PartialResultsDetails, type RuntimeFinding } from '../../extension/core/debugger';
 import { startRun } from '../../extension/core/runs/runPipeline';
 import { freshDatabase as createDatabase, query } from '../support/emulator';
 import { REPO_ROOT, testPython } from '../support/python';
@@ -45,7 +46,7 @@ async function reproduce(sample: string, file: string, task: string, params: Rec
 }
 
 async function runOnce(target: Target, file: string, task: string, root: string, migrationsDir: string, workers?: number) {
-  const outcome = await startRun({ python: testPython(), file, task, workers, env: targetEnv(target) }).done;
+  const outcome = await startRun({ python: testPython(), file, task, workers, env: runEnv(target) }).done;
   return { outcome, findings: await findingsOfRun(outcome, target, { root, migrationsDir }) };
 }
 

@@ -5,16 +5,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processGroupAlive } from '../../extension/core/processGroup';
-import { emulatorClientEnv, type Target } from '../../emulator/src';
+import type { Target } from '../../emulator/src';
 import { startRun, type RunRequest } from '../../extension/core/runs/runPipeline';
+import { runEnv } from '../../extension/core/runs/runTarget';
 import { freshDatabase, query } from '../support/emulator';
 import { REPO_ROOT, testPython } from '../support/python';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'runs');
 const SAMPLE = path.join(REPO_ROOT, 'samples', 'orders');
 
-const envFor = (t: Target) => ({ ...emulatorClientEnv(t.host), GOOGLE_CLOUD_PROJECT: t.projectId, SPANNER_INSTANCE: t.instanceId, SPANNER_DATABASE: t.databaseId });
-const run = (t: Target, request: Omit<RunRequest, 'python' | 'env'>) => startRun({ python: testPython(), env: envFor(t), ...request });
+const run = (t: Target, request: Omit<RunRequest, 'python' | 'env'>) => startRun({ python: testPython(), env: runEnv(t), ...request });
 
 
 const sampleRows = async (t: Target) => ({

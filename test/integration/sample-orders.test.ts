@@ -2,8 +2,9 @@
 // with real Luigi through the runner shim, the rows read back with @google-cloud/spanner.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emulatorClientEnv, type Target } from '../../emulator/src';
+import type { Target } from '../../emulator/src';
 import { startRun, type RunOutcome } from '../../extension/core/runs/runPipeline';
+import { runEnv } from '../../extension/core/runs/runTarget';
 import { freshDatabase, query } from '../support/emulator';
 import { REPO_ROOT, testPython } from '../support/python';
 
@@ -14,12 +15,7 @@ function runAllReports(target: Target): Promise<RunOutcome> {
     python: testPython(),
     file: path.join(SAMPLE, 'pipeline.py'),
     task: 'AllReports',
-    env: {
-      ...emulatorClientEnv(target.host),
-      GOOGLE_CLOUD_PROJECT: target.projectId,
-      SPANNER_INSTANCE: target.instanceId,
-      SPANNER_DATABASE: target.databaseId,
-    },
+    env: runEnv(target),
   }).done;
 }
 

@@ -5,11 +5,10 @@ import { Option, type Command } from 'commander';
 import { startEmulator } from '../../../emulator/src';
 import { chaosRuns, parseEnvPairs, type ChaosAttempt, type ChaosReport } from '../../core/debugger';
 import { UserFacingError } from '../../core/errors';
-import { findMigrationsDir } from '../../core/runs/runTarget';
 import { addEmulatorOptions, settingsFrom, type EmulatorCliOptions } from '../options';
 import { formatTable } from '../table';
-import { collect, parseParamPairs } from './reproduce';
-import { pythonForRuns } from './run';
+import { collect } from './reproduce';
+import { parseParams, pipelineInputs } from './run';
 
 interface ChaosOptions extends EmulatorCliOptions {
   param: string[];
@@ -92,11 +91,9 @@ export function registerChaosCommand(program: Command): void {
       .option('--json', 'print the report as JSON'),
   ).action(async (file: string, task: string, options: ChaosOptions) => {
     if (!Number.isInteger(options.runs) || options.runs < 1) throw new UserFacingError(`--runs ${String(options.runs)} is not a positive whole number.`, 'Pass --runs 20, for example.');
-    const pipeline = path.resolve(file);
     const root = path.resolve(options.root);
     const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));
-    const python = await pythonForRuns(options.python, say);
-    const migrationsDir = options.migrations ? path.resolve(options.migrations) : findMigrationsDir(pipeline, root);
+    const { pipeline, python, migrationsDir } = await pipelineInputs(file, options, say);
     const settings = { ...settingsFrom({ ...options, faultInjection: true }), name: CHAOS_EMULATOR_NAME };
     say('Starting the fault-injecting Spanner emulator ...');
     const emulator = await startEmulator(settings);
@@ -106,7 +103,7 @@ export function registerChaosCommand(program: Command): void {
       python,
       file: pipeline,
       task,
-      params: parseParamPairs(options.param),
+      params: parseParams(options.param),
       workers: options.workers,
       root,
       migrationsDir,

@@ -3,9 +3,9 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatFinding, formatTimeline, parseEnvPairs, reproduceRerun } from '../../core/debugger';
-import { findMigrationsDir, prepareRunTarget } from '../../core/runs/runTarget';
+import { prepareRunTarget } from '../../core/runs/runTarget';
 import { addEmulatorOptions, settingsFrom, type EmulatorCliOptions } from '../options';
-import { pythonForRuns } from './run';
+import { parseParams, pipelineInputs } from './run';
 
 interface ReproduceOptions extends EmulatorCliOptions {
   param: string[];
@@ -18,16 +18,6 @@ interface ReproduceOptions extends EmulatorCliOptions {
 }
 
 export const collect = (value: string, all: string[]) => [...all, value];
-
-export function parseParamPairs(values: string[]): Record<string, string> {
-  return Object.fromEntries(
-    values.map((value) => {
-      const eq = value.indexOf('=');
-      if (eq <= 0) throw new Error(`--param "${value}" is not name=value.`);
-      return [value.slice(0, eq), value.slice(eq + 1)];
-    }),
-  );
-}
 
 export function registerReproduceCommand(program: Command): void {
   addEmulatorOptions(
@@ -44,17 +34,15 @@ export function registerReproduceCommand(program: Command): void {
       .option('--root <dir>', 'workspace root (finding paths are relative to it)', process.cwd())
       .option('--json', 'print the verdict and the findings (lint JSON shape plus runtime details) as JSON'),
   ).action(async (file: string, task: string, options: ReproduceOptions) => {
-    const pipeline = path.resolve(file);
     const root = path.resolve(options.root);
     const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));
-    const python = await pythonForRuns(options.python, say);
-    const migrationsDir = options.migrations ? path.resolve(options.migrations) : findMigrationsDir(pipeline, root);
+    const { pipeline, python, migrationsDir } = await pipelineInputs(file, options, say);
     const prepared = await prepareRunTarget({ settings: settingsFrom(options), migrationsDir, onProgress: say });
     const result = await reproduceRerun({
       python,
       file: pipeline,
       task,
-      params: parseParamPairs(options.param),
+      params: parseParams(options.param),
       workers: options.workers,
       root,
       migrationsDir,

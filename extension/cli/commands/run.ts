@@ -21,7 +21,7 @@ interface RunOptions extends EmulatorCliOptions {
   root: string;
 }
 
-function parseParams(values: string[]): Record<string, string> {
+export function parseParams(values: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (const value of values) {
     const eq = value.indexOf('=');
@@ -31,8 +31,16 @@ function parseParams(values: string[]): Record<string, string> {
   return params;
 }
 
-export async function pythonForRuns(explicit: string | undefined, onProgress: (line: string) => void): Promise<string> {
-  return resolvePython(explicit) ?? (await ensureManagedVenv(onProgress));
+/** What every command that runs a pipeline resolves first: the file, the interpreter and the migrations folder. */
+export async function pipelineInputs(
+  file: string,
+  options: { python?: string; migrations?: string; root: string },
+  onProgress: (line: string) => void,
+): Promise<{ pipeline: string; python: string; migrationsDir: string | undefined }> {
+  const pipeline = path.resolve(file);
+  const python = resolvePython(options.python) ?? (await ensureManagedVenv(onProgress));
+  const migrationsDir = options.migrations ? path.resolve(options.migrations) : findMigrationsDir(pipeline, path.resolve(options.root));
+  return { pipeline, python, migrationsDir };
 }
 
 /** Human-readable one-liners for a terminal; --json prints the events themselves. */
@@ -74,10 +82,8 @@ export async function runTaskFromCli(
   options: RunOptions,
   write: (line: string) => void,
 ): Promise<{ outcome: RunOutcome; prepared: PreparedTarget }> {
-  const pipeline = path.resolve(file);
   const progress = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : write(line));
-  const python = await pythonForRuns(options.python, progress);
-  const migrationsDir = options.migrations ? path.resolve(options.migrations) : findMigrationsDir(pipeline, options.root);
+  const { pipeline, python, migrationsDir } = await pipelineInputs(file, options, progress);
   const labels = new Map<string, string>();
   const { prepared, handle } = await launchRun({
     settings: settingsFrom(options),

@@ -3,7 +3,7 @@
 // completed with what the run's database says about the rows involved.
 import type { CommitEvent, FailedEvent, RunEvent, WriteInfo } from '../runs/events';
 import type { Target } from '../../../emulator/src';
-import { MARKER_TABLE, SpannerReader, type Row, type TableSchema } from './database';
+import { MARKER_TABLE, SpannerReader, type MarkerRow, type Row, type TableSchema } from './database';
 import { absoluteFile, classLine, findColumnDefinition, lineSpan, location, nextMigrationName, relativeFile, TaskLabels } from './source';
 import type {
   AbortStormDetails,
@@ -251,6 +251,19 @@ async function writersOf(
       markerMissing: endedWithoutSuccess(runs[traced.runIndex]!, traced.event.id),
     });
   }
+  // A marker names its task exactly when its commit timestamp is the row's; by table, it is a guess.
+  const markerWriter = (marker: MarkerRow, source: 'commit-timestamp' | 'marker'): RowWriter => ({
+    source,
+    exact: source === 'commit-timestamp',
+    taskId: marker.TaskId,
+    taskFamily: marker.TaskFamily,
+    taskLabel: labels.label(marker.TaskId, marker.TaskFamily),
+    updateId: marker.UpdateId,
+    runId: marker.RunId,
+    committedAt: marker.CommittedAt,
+    location: taskClassLocation(runs[failingRun]!, marker.TaskFamily, ctx),
+    markerMissing: false,
+  });
   const reader = ctx.reader;
   if (reader && conflict.existing) {
     for (const column of conflict.table.columns.filter((c) => c.commitTimestamp)) {
@@ -258,36 +271,12 @@ async function writersOf(
       if (typeof at !== 'string') continue;
       for (const marker of await reader.markers({ committedAt: at })) {
         if (writers.some((w) => w.updateId === marker.UpdateId || (w.taskId === marker.TaskId && w.runId === marker.RunId))) continue;
-        writers.push({
-          source: 'commit-timestamp',
-          exact: true,
-          taskId: marker.TaskId,
-          taskFamily: marker.TaskFamily,
-          taskLabel: labels.label(marker.TaskId, marker.TaskFamily),
-          updateId: marker.UpdateId,
-          runId: marker.RunId,
-          committedAt: marker.CommittedAt,
-          location: taskClassLocation(runs[failingRun]!, marker.TaskFamily, ctx),
-          markerMissing: false,
-        });
+        writers.push(markerWriter(marker, 'commit-timestamp'));
       }
     }
   }
   if (reader && !writers.some((w) => w.exact)) {
-    for (const marker of (await reader.markers({ targetTable: conflict.table.name })).slice(0, 5)) {
-      writers.push({
-        source: 'marker',
-        exact: false,
-        taskId: marker.TaskId,
-        taskFamily: marker.TaskFamily,
-        taskLabel: labels.label(marker.TaskId, marker.TaskFamily),
-        updateId: marker.UpdateId,
-        runId: marker.RunId,
-        committedAt: marker.CommittedAt,
-        location: taskClassLocation(runs[failingRun]!, marker.TaskFamily, ctx),
-        markerMissing: false,
-      });
-    }
+    for (const marker of (await reader.markers({ targetTable: conflict.table.name })).slice(0, 5)) writers.push(markerWriter(marker, 'marker'));
   }
   return writers;
 }

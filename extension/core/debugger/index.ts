@@ -7,6 +7,6 @@ export { reproduceRerun, FIRST_RUN_LABEL, RERUN_LABEL, type ReproduceRequest, ty
 export { chaosRuns, type ChaosRequest, type ChaosReport, type ChaosAttempt, type ChaosTableReport, type ChaosTaskReport } from './chaos';
 export { buildTimeline, formatTimeline, describeEnd, type TimelineEntry } from './timeline';
 export { snapshotTables, diffSnapshots, type TableSnapshot, type TableDiff } from './snapshot';
-export { RUNNER_ENV, SCRATCH_PLACEHOLDER, parseEnvPairs, targetEnv, type PipelineRequest } from './runs';
+export { RUNNER_ENV, SCRATCH_PLACEHOLDER, parseEnvPairs, type PipelineRequest } from './runs';
 export { relativeFile, absoluteFile, findColumnDefinition, nextMigrationName, clearSourceCache } from './source';
 export { explainMarkdown, formatFinding, RUNTIME_TITLES } from './explain';

@@ -41,9 +41,6 @@ export interface PipelineRequest {
   onLog?: (line: string) => void;
 }
 
-/** The pipeline's environment for `target` (the same as a run's). */
-export const targetEnv = runEnv;
-
 export function parseEnvPairs(values: string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const value of values) {
@@ -78,7 +75,7 @@ export async function runTrace(request: PipelineRequest, target: Target, label: 
     task: request.task,
     params: request.params,
     workers: request.workers,
-    env: { ...scratch.expand(request.env), ...extraEnv, ...targetEnv(target) },
+    env: { ...scratch.expand(request.env), ...extraEnv, ...runEnv(target) },
     onEvent: (event) => request.onEvent?.(label, event),
     onLog: (line) => {
       logTail.push(line);

@@ -1,8 +1,8 @@
 // Where a run writes: a fresh database per run (default) or the workspace's database (--keep-state).
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { databaseHandle, emulatorClientEnv, emulatorSpanner, loadMigrations, startEmulator, validateIds, type EmulatorSettings, type RunningEmulator, type Target } from '../../../emulator/src';
-import { createDatabaseViaRest, dropDatabaseViaRest, isProvisionedViaRest, listDatabasesViaRest } from '../../../emulator/src/rest';
+import { databaseHandle, emulatorClientEnv, emulatorSpanner, ensureDatabase, startEmulator, validateIds, type EmulatorSettings, type RunningEmulator, type Target } from '../../../emulator/src';
+import { dropDatabaseViaRest, listDatabasesViaRest } from '../../../emulator/src/rest';
 
 /** The emulator caps databases per instance (100); old run databases are dropped beyond this many. */
 const KEEP_RUN_DATABASES = 8;
@@ -50,6 +50,8 @@ export interface RunTargetOptions {
 export interface ChosenTarget {
   emulator: RunningEmulator;
   target: Target;
+  /** The settings, pointing at the run's database. */
+  settings: EmulatorSettings;
   /** A new database for this run (the default), as opposed to kept state. */
   fresh: boolean;
   /** Environment for the pipeline process: connection, ids, emulator client switches. */
@@ -68,7 +70,7 @@ export async function chooseRunTarget(options: RunTargetOptions): Promise<Chosen
     databaseId: options.databaseId ?? (options.keepState ? options.settings.databaseId : runDatabaseId()),
   };
   validateIds(target);
-  return { emulator, target, fresh: !options.keepState && !options.databaseId, env: runEnv(target) };
+  return { emulator, target, settings: { ...options.settings, databaseId: target.databaseId }, fresh: !options.keepState && !options.databaseId, env: runEnv(target) };
 }
 
 /** What the pipeline process needs to reach `target`: the same variables real Cloud Spanner takes, plus the emulator's. */
@@ -81,26 +83,17 @@ export function runEnv(target: Target): Record<string, string> {
   };
 }
 
-/**
- * Makes the run's database ready and returns the migrations applied. Through the emulator's
- * REST gateway when it has one (tens of milliseconds); else, or when that cannot do it, through
- * provision() and the Spanner client (about a second to load), which also names what failed.
- */
+/** Makes the run's database ready (see ensureDatabase: over REST when it can) and returns the migrations applied. */
 export async function provisionRunDatabase(
   chosen: ChosenTarget,
   migrationsDir: string | undefined,
   onProgress?: (message: string) => void,
 ): Promise<{ applied: string[]; via: ProvisionPath }> {
-  const { emulator, target, fresh } = chosen;
+  const { target, fresh } = chosen;
   onProgress?.(fresh ? `Creating fresh database ${target.databaseId} ...` : `Migrating database ${target.databaseId} (state kept) ...`);
-  const migrations = migrationsDir ? loadMigrations(migrationsDir) : [];
-  if (emulator.restHost) {
-    const rest = { ...target, restHost: emulator.restHost };
-    if (fresh && (await createDatabaseViaRest(rest, migrations))) return { applied: migrations.map((m) => m.name), via: 'rest' };
-    if (!fresh && (await isProvisionedViaRest(rest, migrations))) return { applied: [], via: 'rest' };
-  }
-  const { provision } = await import('../../../emulator/src/provision');
-  return { applied: (await provision({ ...target, migrationsDir, fresh })).applied, via: 'client' };
+  // Run databases take migrations only: seeds belong to the workspace's own database.
+  const result = await ensureDatabase(chosen.emulator, { ...chosen.settings, migrationsDir, seedsDir: undefined });
+  return { applied: result.applied, via: result.fastPath ? 'rest' : 'client' };
 }
 
 /** Starts or finds the emulator and provisions the run's database (callers that run later, e.g. reproduce). */
