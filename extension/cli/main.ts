@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { describeError } from '../core/errors';
+import { exitQuietlyOnClosedPipe, exitWhenFlushed } from './exit';
 import { version } from '../../package.json';
 
 /** Command name -> the function its module exports to register it. */
@@ -43,16 +44,18 @@ const onlyVersion = process.argv.length === 3 && ['-v', '--version'].includes(pr
 if (requested) registerCommand(program, requested);
 else if (!onlyVersion) for (const name of Object.keys(COMMANDS) as CommandName[]) registerCommand(program, name);
 
-// The Spanner client installs SIGINT/SIGTERM handlers that keep the process alive: exit explicitly.
+// The Spanner client installs SIGINT/SIGTERM handlers that keep the process alive: the CLI ends
+// itself, and only once its output is out (./exit.ts).
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
+exitQuietlyOnClosedPipe();
 
 program
   .parseAsync(process.argv)
-  .then(() => process.exit(process.exitCode ?? 0))
+  .then(() => exitWhenFlushed(typeof process.exitCode === 'number' ? process.exitCode : 0))
   .catch((error: unknown) => {
     const { message, fix } = describeError(error);
     process.stderr.write(`error: ${message}\n`);
     if (fix) process.stderr.write(`fix:   ${fix}\n`);
-    process.exit(typeof process.exitCode === 'number' && process.exitCode !== 0 ? process.exitCode : 2);
+    exitWhenFlushed(typeof process.exitCode === 'number' && process.exitCode !== 0 ? process.exitCode : 2);
   });
