@@ -22,4 +22,10 @@ describe('rule docs', () => {
     const index = readFileSync(path.join(REPO, 'docs/rules/README.md'), 'utf8');
     for (const rule of RULES) expect(index).toContain(`[${rule.code}](${rule.code}.md) | ${rule.title} | ${rule.defaultSeverity}`);
   });
+
+  it("the index's table is the rule table, row for row (codes, titles, default severities)", () => {
+    const index = readFileSync(path.join(REPO, 'docs/rules/README.md'), 'utf8');
+    const rows = index.split('\n').filter((line) => /^\| \[LS\d{3}\]/.test(line));
+    expect(rows).toEqual(RULES.map((rule) => `| [${rule.code}](${rule.code}.md) | ${rule.title} | ${rule.defaultSeverity} |`));
+  });
 });
