@@ -141,6 +141,7 @@ export class Linter {
         ...(schema ? { schema } : {}),
         ...(migrationsDir !== undefined ? { migrationsDir } : {}),
         mutationLimit: this.config.mutationLimit,
+        enabled: (code) => this.config.severity.has(code),
       });
       entry = { text, tree, signature, contexts: contextsText, contextsChanged: previousContexts !== contextsText, result, migrationsDir };
       this.python.set(key, entry);
@@ -166,7 +167,7 @@ export class Linter {
     if (!schema) return [];
     const sequential: SequentialKeyWrite[] = [];
     for (const entry of this.python.values()) if (entry.migrationsDir === dir) sequential.push(...entry.result.sequentialKeys);
-    const raw = ddlFindings(schema, sequential);
+    const raw = ddlFindings(schema, sequential, (code) => this.config.severity.has(code));
     const findings: Finding[] = [];
     for (const file of schema.files) findings.push(...this.finish(raw.filter((f) => f.file === file.file), file.file, file.text, '--'));
     return findings;
