@@ -73,11 +73,13 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
   const seeds = options.seedsDir ? loadSeeds(options.seedsDir) : [];
   const spanner = emulatorSpanner(options.host, options.projectId);
   try {
+    // Before the first request that writes (CreateInstance): the host check alone cannot prove
+    // that what answers is an emulator.
+    await assertIsEmulator(spanner, options.host);
     const instance = await ensureInstance(spanner, options);
     let exists = await databaseExists(instance, options.databaseId);
     let dropped = false;
     if (exists && options.fresh) {
-      await assertIsEmulator(spanner, options.host);
       await instance.database(options.databaseId, NO_PREFILL).delete();
       exists = false;
       dropped = true;

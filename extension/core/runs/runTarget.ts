@@ -2,6 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { databaseHandle, emulatorClientEnv, emulatorSpanner, ensureDatabase, startEmulator, validateIds, type EmulatorSettings, type RunningEmulator, type Target } from '../../../emulator/src';
+import { assertIsEmulator } from '../../../emulator/src/provision';
 import { dropDatabaseViaRest, listDatabasesViaRest } from '../../../emulator/src/rest';
 
 /** The emulator caps databases per instance (100); old run databases are dropped beyond this many. */
@@ -119,6 +120,7 @@ export async function pruneRunDatabases(chosen: Pick<ChosenTarget, 'emulator' | 
     }
     const spanner = emulatorSpanner(target.host, target.projectId);
     try {
+      await assertIsEmulator(spanner, target.host);
       const [databases] = await spanner.instance(target.instanceId).getDatabases();
       const all = databases.map((d) => d.formattedName_.split('/').pop()!);
       for (const id of oldRunDatabases(all, target.databaseId)) await databaseHandle(spanner, target.instanceId, id).delete();
