@@ -70,7 +70,7 @@ function canonicalHostname(hostname: string): string {
 export function isLocalAddress(address: string): boolean {
   const v4 = ipv4(address) ?? ipv4(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address)?.[1] ?? '');
   if (v4) {
-    const [a, b] = v4;
+    const [a = -1, b = -1] = v4;
     // 0.0.0.0 as a destination is this machine; 169.254/16 (link-local) is left out: it holds cloud metadata servers.
     return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 0 && v4.every((x) => x === 0));
   }
