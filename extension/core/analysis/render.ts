@@ -16,6 +16,11 @@ function dotString(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
+/** Graphviz reads HTML entities in every string: a name holding `&amp;` must show as written. */
+function dotLabel(text: string): string {
+  return dotString(text.replace(/&/g, '&amp;'));
+}
+
 const DOT_STYLE: Record<TaskNode['kind'], string> = {
   task: 'style="rounded"',
   wrapper: 'style="rounded,dashed"',
@@ -26,8 +31,8 @@ export function toDot(graph: GraphJson): string {
   const lines = ['digraph pipeline {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
   let cluster = 0;
   for (const [module, tasks] of byModule(graph.tasks)) {
-    lines.push(`  subgraph cluster_${cluster++} {`, `    label=${dotString(module)};`);
-    for (const task of tasks) lines.push(`    ${dotString(task.id)} [label=${dotString(task.name)}, ${DOT_STYLE[task.kind]}];`);
+    lines.push(`  subgraph cluster_${cluster++} {`, `    label=${dotLabel(module)};`);
+    for (const task of tasks) lines.push(`    ${dotString(task.id)} [label=${dotLabel(task.name)}, ${DOT_STYLE[task.kind]}];`);
     lines.push('  }');
   }
   for (const edge of graph.edges) {
@@ -37,8 +42,15 @@ export function toDot(graph: GraphJson): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * A quoted Mermaid label. Mermaid renders labels as HTML, so `<`, `>` and `&` from a file or module
+ * name would be markup (`<img src=x onerror=...>`): they go as Mermaid entity codes, which it
+ * turns back into text. `#` goes first (and as a code) so that a name holding `#lt;` stays text.
+ * Line breaks would end the statement: they become spaces.
+ */
 function mermaidLabel(text: string): string {
-  return `"${text.replace(/"/g, '#quot;')}"`;
+  const codes: Record<string, string> = { '#': '#35;', '"': '#quot;', '<': '#lt;', '>': '#gt;', '&': '#amp;' };
+  return `"${text.replace(/[#"<>&]/g, (c) => codes[c]!).replace(/[\r\n\t\v\f]/g, ' ')}"`;
 }
 
 const MERMAID_SHAPE: Record<TaskNode['kind'], (label: string) => string> = {
