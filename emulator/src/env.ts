@@ -1,18 +1,14 @@
 // Light helpers (no gRPC client loaded): the environment emulator clients need, host parsing,
 // and the guard every destructive action passes before it touches a database.
 import { UserFacingError } from '../../extension/core/errors';
+import { ENV } from '../../extension/shared/contract';
 
 /**
  * The environment every client talking to the emulator needs. Emulator 1.5.28 has no
  * multiplexed sessions, which current clients (Node and Python) use by default.
  */
 export function emulatorClientEnv(host: string): Record<string, string> {
-  return {
-    SPANNER_EMULATOR_HOST: host,
-    GOOGLE_CLOUD_SPANNER_MULTIPLEXED_SESSIONS: 'false',
-    GOOGLE_CLOUD_SPANNER_MULTIPLEXED_SESSIONS_FOR_RW: 'false',
-    GOOGLE_CLOUD_SPANNER_MULTIPLEXED_SESSIONS_PARTITIONED_OPS: 'false',
-  };
+  return { [ENV.emulatorHost]: host, ...Object.fromEntries(ENV.multiplexedSessionSwitches.map((name) => [name, 'false'])) };
 }
 
 export function splitHost(host: string): [string, number] {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserFacingError } from '../../extension/core/errors';
+import { MIGRATION_FILE, MIGRATION_FILE_EXAMPLE } from '../../extension/shared/contract';
 
 export interface Migration {
   version: number;
@@ -12,7 +13,8 @@ export interface Migration {
   statements: string[];
 }
 
-export const MIGRATION_FILE = /^(\d+)[_-][\w.-]*\.sql$/i;
+// The file-name rule is the contract's (extension/shared/contract.json), applied alike by luigi_spanner.
+export { MIGRATION_FILE };
 
 /**
  * Splits GoogleSQL DDL/DML text into statements on `;`, ignoring semicolons inside
@@ -106,8 +108,8 @@ export function loadMigrations(dir: string): Migration[] {
   const unversioned = sqlFiles.filter((f) => !MIGRATION_FILE.test(f));
   if (unversioned.length > 0) {
     throw new UserFacingError(
-      `Migration file${unversioned.length > 1 ? 's' : ''} without a version prefix: ${unversioned.join(', ')}.`,
-      'Rename to <version>_<name>.sql, e.g. 0003_add_index.sql; versions apply in numeric order.',
+      `Migration file${unversioned.length > 1 ? 's' : ''} not named <version>_<description>.sql: ${unversioned.join(', ')}.`,
+      `Rename to <version>_<description>.sql (digits, then _ or -, then letters, digits, _ or -), e.g. ${MIGRATION_FILE_EXAMPLE}; versions apply in numeric order.`,
       'UNVERSIONED_MIGRATION',
     );
   }

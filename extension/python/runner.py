@@ -109,12 +109,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NoReturn, Optional
 
-EVENT_PREFIX = "@@luigi-spanner@@ "
+import luigi_spanner
+from luigi_spanner import contract
+
+EVENT_PREFIX = contract.EVENT_PREFIX
 RUNNER_DIR = Path(__file__).resolve().parent
 
-# Same variable and format as luigi_spanner.audit, which reads it; not imported from there
-# because loading the Spanner client costs ~0.5 s that pipelines without Spanner should not pay.
-RUN_ID_ENV = "LUIGI_SPANNER_RUN_ID"
+# Same variable and format as luigi_spanner.audit, which reads it.
+RUN_ID_ENV = contract.ENV_RUN_ID
 
 
 def new_run_id() -> str:
@@ -126,10 +128,10 @@ def new_run_id() -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
 
 
-EXIT_OK = 0
-EXIT_RUN_FAILED = 1
-EXIT_CANNOT_START = 2
-EXIT_INTERRUPTED = 130
+EXIT_OK = contract.EXIT_OK
+EXIT_RUN_FAILED = contract.EXIT_RUN_FAILED
+EXIT_CANNOT_START = contract.EXIT_CANNOT_START
+EXIT_INTERRUPTED = contract.EXIT_INTERRUPTED
 
 
 class EventChannel:
@@ -503,15 +505,17 @@ def summarize_tasks(worker: Any, state: RunState) -> list[dict[str, Any]]:
             status_of.setdefault(task.task_id, status)
     tasks = []
     for task_id, task in worker._scheduled_tasks.items():
-        tasks.append(
-            {
-                "id": task_id,
-                "family": task.task_family,
-                "status": status_of.get(task_id, "pending"),
-                "seconds": _round(state.wall_seconds.get(task_id)),
-            }
-        )
+        tasks.append(task_summary(task_id, task, status_of.get(task_id, "pending"), state))
     return tasks
+
+
+def task_summary(task_id: str, task: Any, status: str, state: RunState) -> dict[str, Any]:
+    """One task of the summary; ``seconds`` left out when the task never ran here (never null)."""
+    summary = {"id": task_id, "family": task.task_family, "status": status}
+    seconds = state.wall_seconds.get(task_id)
+    if seconds is not None:
+        summary["seconds"] = _round(seconds)
+    return summary
 
 
 # ---------------------------------------------------------------------------------------------
@@ -520,11 +524,11 @@ def summarize_tasks(worker: Any, state: RunState) -> list[dict[str, Any]]:
 # (google.cloud.spanner_v1), so user code is never edited and every way of writing is seen:
 # database.batch(), run_in_transaction, session.transaction().
 
-FAIL_AFTER_COMMITS_ENV = "LUIGI_SPANNER_FAIL_AFTER_COMMITS"
-KILL_AT_RANDOM_ENV = "LUIGI_SPANNER_KILL_AT_RANDOM"
-KILL_HORIZON_ENV = "LUIGI_SPANNER_KILL_HORIZON"
-TRACE_COMMITS_ENV = "LUIGI_SPANNER_TRACE_COMMITS"
-FORCE_ENV = "LUIGI_SPANNER_FORCE"
+FAIL_AFTER_COMMITS_ENV = contract.ENV_FAIL_AFTER_COMMITS
+KILL_AT_RANDOM_ENV = contract.ENV_KILL_AT_RANDOM
+KILL_HORIZON_ENV = contract.ENV_KILL_HORIZON
+TRACE_COMMITS_ENV = contract.ENV_TRACE_COMMITS
+FORCE_ENV = contract.ENV_FORCE
 #: The client's sentinel for "the commit timestamp" (spanner.COMMIT_TIMESTAMP), kept as text in events.
 COMMIT_TIMESTAMP_SENTINEL = "spanner.commit_timestamp()"
 #: Rows of one mutation copied into an event: enough to find a conflicting key, small enough to send.
@@ -804,7 +808,9 @@ class SpannerClientHooks:
         for write in writes:
             if write.table is not None:
                 tables[write.table] = tables.get(write.table, 0) + write.row_count
-        summary = {"commit": number, "tables": tables, "timestamp": json_value(timestamp)}
+        summary: dict[str, Any] = {"commit": number, "tables": tables}
+        if timestamp is not None:
+            summary["timestamp"] = json_value(timestamp)
         if site:
             summary.update(file=site["file"], line=site["line"])
         activity = self._current_activity()
@@ -1179,6 +1185,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         pid=os.getpid(),
         python=sys.version.split()[0],
         luigi=getattr(luigi, "__version__", None),
+        luigiSpanner=luigi_spanner.__version__,
     )
     try:
         plan = fault_plan_from(args)
@@ -1303,7 +1310,7 @@ def interrupted_tasks(state: RunState) -> list[dict[str, Any]]:
             status = "failed"
         else:
             status = "not_run"
-        tasks.append({"id": task_id, "family": task.task_family, "status": status, "seconds": _round(state.wall_seconds.get(task_id))})
+        tasks.append(task_summary(task_id, task, status, state))
     return tasks
 
 

@@ -18,12 +18,14 @@ from google.cloud.spanner_v1.batch import Batch
 from google.cloud.spanner_v1.database import Database
 from google.cloud.spanner_v1.transaction import Transaction
 
+from luigi_spanner import contract
+
 REPO = Path(__file__).resolve().parents[2]
 PYTHON_DIR = REPO / "extension" / "python"
 RUNNER = PYTHON_DIR / "runner.py"
 SAMPLES = REPO / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EVENT_PREFIX = "@@luigi-spanner@@ "
+EVENT_PREFIX = contract.EVENT_PREFIX
 
 
 @dataclass
@@ -91,20 +93,52 @@ def _params(result: RunnerResult, task_id: str) -> dict[str, str]:
     return {}
 
 
-# Keys each event type must carry (the contract extension/core/runs/events.ts validates).
-REQUIRED_KEYS = {
-    "run": {"file", "task"},
-    "discovered": {"id", "family", "params"},
-    "complete": {"id", "family"},
-    "missing": {"id", "family"},
-    "started": {"id", "family", "attempt"},
-    "progress": {"id", "family"},
-    "succeeded": {"id", "family"},
-    "failed": {"id", "family", "phase", "message"},
-    "retried": {"id", "family", "attempt"},
-    "summary": {"status", "success", "tasks", "seconds"},
-    "error": {"message", "fix"},
-}
+def contract_violations(event: dict[str, Any]) -> list[str]:
+    """What in ``event`` breaks the contract (extension/shared/contract.json), which the editor's
+    parser is generated from: a missing required field, an undeclared one, a wrong type, a null."""
+    spec = contract.EVENT_TYPES.get(event.get("type"))
+    if spec is None:
+        return [f"unknown event type {event.get('type')!r}"]
+    fields = {"type": "string", "time": "number", "runId": "string", **({"id": "string", "family": "string"} if spec["task"] else {}), **spec["fields"]}
+    return _shape_violations(event, fields, event["type"])
+
+
+def _shape_violations(value: dict[str, Any], fields: dict[str, str], where: str) -> list[str]:
+    problems = [f"{where}: undeclared field {name!r}" for name in value.keys() - fields.keys()]
+    for name, declared in fields.items():
+        optional = declared.startswith("?")
+        if name not in value:
+            if not optional:
+                problems.append(f"{where}: missing {name!r}")
+            continue
+        problems += _type_violations(value[name], declared.lstrip("?"), f"{where}.{name}")
+    return problems
+
+
+def _type_violations(value: Any, declared: str, where: str) -> list[str]:
+    if declared.endswith("[]"):
+        if not isinstance(value, list):
+            return [f"{where}: {value!r} is not an array"]
+        return [p for i, item in enumerate(value) for p in _type_violations(item, declared[:-2], f"{where}[{i}]")]
+    if declared.startswith("record("):
+        if not isinstance(value, dict):
+            return [f"{where}: {value!r} is not an object"]
+        return [p for k, item in value.items() for p in _type_violations(item, declared[7:-1], f"{where}.{k}")]
+    if declared.startswith("enum("):
+        return [] if value in declared[5:-1].split("|") else [f"{where}: {value!r} is not one of {declared}"]
+    if declared in contract.EVENT_SHAPES:
+        if not isinstance(value, dict):
+            return [f"{where}: {value!r} is not an object"]
+        return _shape_violations(value, contract.EVENT_SHAPES[declared], where)
+    checks = {
+        "string": lambda v: isinstance(v, str),
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
+        "object": lambda v: isinstance(v, dict),
+        "array": lambda v: isinstance(v, list),
+    }
+    return [] if checks[declared](value) else [f"{where}: {value!r} is not {declared}"]
 
 
 def parse_event_lines(text: str) -> list[dict[str, Any]]:
@@ -112,10 +146,8 @@ def parse_event_lines(text: str) -> list[dict[str, Any]]:
     for line in text.splitlines():
         assert line.startswith(EVENT_PREFIX), f"line without the event prefix on the event channel: {line!r}"
         event = json.loads(line[len(EVENT_PREFIX) :])
-        assert isinstance(event.get("time"), float) and isinstance(event.get("runId"), str), event
-        missing = REQUIRED_KEYS[event["type"]] - event.keys()
-        assert not missing, f"{event['type']} event without {missing}: {event}"
-        assert None not in event.values(), f"null field in {event}"
+        problems = contract_violations(event)
+        assert not problems, f"event breaks the contract: {problems}\n{event}"
         events.append(event)
     return events
 

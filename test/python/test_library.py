@@ -101,8 +101,8 @@ def test_read_migrations_orders_sample_in_version_order() -> None:
 @pytest.mark.parametrize(
     ("files", "expected"),
     [
-        ({"create.sql": "CREATE TABLE A (Id INT64) PRIMARY KEY (Id);"}, "not named NNNN_description.sql"),
-        ({"0001_a.sql": "CREATE TABLE A (Id INT64) PRIMARY KEY (Id);", "0001_b.sql": "CREATE INDEX I ON A (Id);"}, "share version 0001"),
+        ({"create.sql": "CREATE TABLE A (Id INT64) PRIMARY KEY (Id);"}, "not named <version>_<description>.sql"),
+        ({"0001_a.sql": "CREATE TABLE A (Id INT64) PRIMARY KEY (Id);", "0001_b.sql": "CREATE INDEX I ON A (Id);"}, "share version 1."),
         ({"0001_empty.sql": "-- nothing yet\n"}, "holds no statement"),
     ],
 )
@@ -113,6 +113,22 @@ def test_read_migrations_rejects_bad_folders(tmp_path: Path, files: dict[str, st
         read_migrations(tmp_path)
     assert expected in caught.value.message
     assert caught.value.fix
+
+
+@pytest.mark.parametrize("name", luigi_spanner.contract.MIGRATION_FILE_EXAMPLES["accepted"])
+def test_migration_file_names_the_contract_accepts(tmp_path: Path, name: str) -> None:
+    # The same names test/unit/contract.test.ts gives the emulator's loadMigrations.
+    (tmp_path / name).write_text("CREATE TABLE A (Id INT64) PRIMARY KEY (Id);")
+    (migration,) = read_migrations(tmp_path)
+    assert migration.version == int(name.split("_")[0].split("-")[0])
+
+
+@pytest.mark.parametrize("name", luigi_spanner.contract.MIGRATION_FILE_EXAMPLES["rejected"])
+def test_migration_file_names_the_contract_rejects(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("CREATE TABLE A (Id INT64) PRIMARY KEY (Id);")
+    with pytest.raises(MigrationError, match="is not named <version>_<description>.sql") as caught:
+        read_migrations(tmp_path)
+    assert luigi_spanner.contract.MIGRATION_FILE_EXAMPLE in caught.value.fix
 
 
 def test_read_migrations_missing_folder(tmp_path: Path) -> None:
@@ -143,6 +159,9 @@ def test_settings_prefer_environment_over_luigi_config() -> None:
             env={"GOOGLE_CLOUD_PROJECT": "p", "SPANNER_INSTANCE": "i", "SPANNER_DATABASE": "d", "SPANNER_EMULATOR_HOST": "localhost:9010"}
         )
         assert from_env == SpannerSettings("p", "i", "d", "localhost:9010", "PipelineMarkers")
+        # The tool names a workspace's custom marker table through the contract's variable.
+        env = {"GOOGLE_CLOUD_PROJECT": "p", "SPANNER_INSTANCE": "i", "SPANNER_DATABASE": "d", luigi_spanner.contract.ENV_MARKER_TABLE: "RunMarkers"}
+        assert SpannerSettings.resolve(env=env).marker_table == "RunMarkers"
     finally:
         config.remove_section("spanner")
 

@@ -4,7 +4,6 @@ random kills, commit traces, gRPC codes and committed rows on failures, abort co
 from __future__ import annotations
 
 import importlib.util
-import json
 import signal
 import subprocess
 import sys
@@ -14,31 +13,17 @@ from typing import Any
 
 import pytest
 
-from helpers import EVENT_PREFIX, REQUIRED_KEYS, RUNNER, SAMPLES, SpannerTestDatabase
+from helpers import RUNNER, SAMPLES, SpannerTestDatabase, parse_event_lines
 
 ORDERS = SAMPLES / "orders"
 PLAIN_INSERT = SAMPLES / "broken" / "plain_insert_replay"
 MARKER_OUTSIDE = SAMPLES / "broken" / "marker_outside_txn"
 
-# The debugger's events, only sent when their options are given (the default protocol is unchanged).
-DEBUGGER_KEYS = {
-    "commit": {"commit", "tables", "writes"},
-    "fault": {"kind", "point", "commit", "pid"},
-    "forced": {"id", "family", "deleted"},
-}
-
 
 def run(args: list[str], env: dict[str, str], timeout: float = 120) -> tuple[int, list[dict[str, Any]], str]:
     completed = subprocess.run([sys.executable, str(RUNNER), *args], env=env, capture_output=True, text=True, timeout=timeout)
-    events = []
-    for line in completed.stdout.splitlines():
-        assert line.startswith(EVENT_PREFIX), line
-        event = json.loads(line[len(EVENT_PREFIX) :])
-        missing = ({**REQUIRED_KEYS, **DEBUGGER_KEYS}[event["type"]]) - event.keys()
-        assert not missing, f"{event['type']} without {missing}: {event}"
-        assert None not in event.values(), event
-        events.append(event)
-    return completed.returncode, events, completed.stderr
+    # Every event checked against the contract (the debugger's commit, fault and forced events too).
+    return completed.returncode, parse_event_lines(completed.stdout), completed.stderr
 
 
 def of_type(events: list[dict[str, Any]], event_type: str) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Target } from '../../../emulator/src';
+import { ENV } from '../../shared/contract';
 import { UserFacingError } from '../errors';
 import type { RunEvent } from '../runs/events';
 import { startRun } from '../runs/runPipeline';
@@ -11,13 +12,13 @@ import { runEnv } from '../runs/runTarget';
 import { SpannerReader } from './database';
 import type { RunTrace } from './types';
 
-/** Read by extension/python/runner.py (fault_plan_from, FORCE_ENV). */
+/** Read by the runner (luigi_spanner.runner.faults, its force option); names from the contract. */
 export const RUNNER_ENV = {
-  failAfterCommits: 'LUIGI_SPANNER_FAIL_AFTER_COMMITS',
-  killAtRandom: 'LUIGI_SPANNER_KILL_AT_RANDOM',
-  killHorizon: 'LUIGI_SPANNER_KILL_HORIZON',
-  traceCommits: 'LUIGI_SPANNER_TRACE_COMMITS',
-  force: 'LUIGI_SPANNER_FORCE',
+  failAfterCommits: ENV.failAfterCommits,
+  killAtRandom: ENV.killAtRandom,
+  killHorizon: ENV.killHorizon,
+  traceCommits: ENV.traceCommits,
+  force: ENV.force,
 } as const;
 
 /** Written in an --env value, replaced by a fresh folder per attempt (state a pipeline keeps outside Spanner). */

@@ -2,6 +2,7 @@
 // class lines, task labels from discovered events, and the migration that defines a column.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { MIGRATION_FILE } from '../../shared/contract';
 import type { RunEvent } from '../runs/events';
 import type { SourceLocation } from './types';
 
@@ -89,7 +90,6 @@ export interface ColumnDefinition extends SourceLocation {
   statement: string;
 }
 
-const MIGRATION_FILE = /^(\d{4})_[A-Za-z0-9_-]+\.sql$/;
 
 /** Where a column is defined in a folder of versioned migrations (the last definition wins). */
 export function findColumnDefinition(migrationsDir: string, table: string, column: string): (ColumnDefinition & { absolute: string }) | undefined {
@@ -100,7 +100,8 @@ export function findColumnDefinition(migrationsDir: string, table: string, colum
   const columnDef = new RegExp(`(^|[(,])\\s*${name(column)}\\s+TIMESTAMP\\b`, 'i');
   const addColumn = new RegExp(`ALTER\\s+TABLE\\s+${name(table)}\\s+ADD\\s+COLUMN\\s+(IF\\s+NOT\\s+EXISTS\\s+)?${name(column)}\\s+TIMESTAMP`, 'i');
   let found: (ColumnDefinition & { absolute: string }) | undefined;
-  for (const entry of readdirSync(migrationsDir).filter((f) => MIGRATION_FILE.test(f)).sort()) {
+  const version = (f: string) => Number(MIGRATION_FILE.exec(f)![1]);
+  for (const entry of readdirSync(migrationsDir).filter((f) => MIGRATION_FILE.test(f)).sort((a, b) => version(a) - version(b))) {
     const absolute = path.join(migrationsDir, entry);
     const lines = readFileSync(absolute, 'utf8').split(/\r?\n/);
     const text = lines.join('\n');

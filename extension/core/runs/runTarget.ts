@@ -4,6 +4,7 @@ import path from 'node:path';
 import { databaseHandle, emulatorClientEnv, emulatorSpanner, ensureDatabase, startEmulator, validateIds, type EmulatorSettings, type RunningEmulator, type Target } from '../../../emulator/src';
 import { assertIsEmulator } from '../../../emulator/src/provision';
 import { dropDatabaseViaRest, listDatabasesViaRest } from '../../../emulator/src/rest';
+import { ENV } from '../../shared/contract';
 
 /** The emulator caps databases per instance (100); old run databases are dropped beyond this many. */
 const KEEP_RUN_DATABASES = 8;
@@ -78,9 +79,9 @@ export async function chooseRunTarget(options: RunTargetOptions): Promise<Chosen
 export function runEnv(target: Target): Record<string, string> {
   return {
     ...emulatorClientEnv(target.host),
-    GOOGLE_CLOUD_PROJECT: target.projectId,
-    SPANNER_INSTANCE: target.instanceId,
-    SPANNER_DATABASE: target.databaseId,
+    [ENV.project]: target.projectId,
+    [ENV.instance]: target.instanceId,
+    [ENV.database]: target.databaseId,
   };
 }
 

@@ -8,8 +8,10 @@ import os
 import secrets
 import socket
 
+from . import contract
+
 #: Environment variable that carries the run id to the pipeline (set by the runner shim).
-RUN_ID_ENV = "LUIGI_SPANNER_RUN_ID"
+RUN_ID_ENV = contract.ENV_RUN_ID
 #: Upper bound set by the marker table's ``RunId STRING(64)`` column.
 RUN_ID_MAX_LENGTH = 64
 

@@ -1,13 +1,13 @@
-"""Versioned schema: a folder of ``NNNN_description.sql`` files of GoogleSQL DDL.
+"""Versioned schema: a folder of ``<version>_<description>.sql`` files of GoogleSQL DDL.
 
 Each file holds statements separated by ``;``; ``--``, ``#`` and ``/* */``
-comments are allowed. Files apply in version order. The completion-marker
+comments are allowed. Files apply in numeric version order. The file-name rule is the
+contract's (``contract.MIGRATION_FILE``), the same the emulator tooling applies. The completion-marker
 table belongs in a migration too (see :func:`luigi_spanner.marker_table_ddl`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
@@ -16,9 +16,10 @@ import sqlparse
 from google.cloud.spanner_v1.database import Database
 from google.cloud.spanner_v1.instance import Instance
 
+from . import contract
 from .errors import MigrationError
 
-MIGRATION_FILE = re.compile(r"^(?P<version>\d{4})_(?P<name>[A-Za-z0-9_\-]+)\.sql$")
+MIGRATION_FILE = contract.MIGRATION_FILE
 
 
 @dataclass(frozen=True)
@@ -51,30 +52,31 @@ def read_migrations(directory: Union[str, Path]) -> list[Migration]:
     if not folder.is_dir():
         raise MigrationError(
             f"Migrations folder {folder} does not exist.",
-            "Create it with files named like 0001_create_orders.sql.",
+            f"Create it with files named like {contract.MIGRATION_FILE_EXAMPLE}.",
         )
     migrations: list[Migration] = []
     seen: dict[int, Path] = {}
     for path in sorted(folder.iterdir()):
-        if path.suffix != ".sql":
+        if not path.name.lower().endswith(".sql"):
             continue
-        match = MIGRATION_FILE.match(path.name)
+        match = MIGRATION_FILE.fullmatch(path.name)
         if match is None:
             raise MigrationError(
-                f"Migration file {path.name} is not named NNNN_description.sql.",
-                "Rename it with a four-digit version prefix, e.g. 0003_add_revenue.sql.",
+                f"Migration file {path.name} is not named <version>_<description>.sql.",
+                "Rename it: digits, then _ or -, then letters, digits, _ or -, "
+                f"e.g. {contract.MIGRATION_FILE_EXAMPLE}; versions apply in numeric order.",
             )
-        version = int(match.group("version"))
+        version = int(match.group(1))
         if version in seen:
             raise MigrationError(
-                f"Migrations {seen[version].name} and {path.name} share version {version:04d}.",
+                f"Migrations {seen[version].name} and {path.name} share version {version}.",
                 "Give each migration its own version number.",
             )
         seen[version] = path
         statements = tuple(split_statements(path.read_text(encoding="utf-8")))
         if not statements:
             raise MigrationError(f"Migration {path.name} holds no statement.", "Add DDL or delete the file.")
-        migrations.append(Migration(version, match.group("name"), path, statements))
+        migrations.append(Migration(version, match.group(2), path, statements))
     migrations.sort(key=lambda m: m.version)
     return migrations
 

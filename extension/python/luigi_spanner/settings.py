@@ -4,15 +4,20 @@ Settings come from the environment first, then from the ``[spanner]`` section of
 Luigi's configuration (``luigi.cfg``), so a pipeline written against the local
 emulator runs against real Cloud Spanner unchanged:
 
-===================  ======================  ===========================================
-Environment          ``[spanner]`` option    Meaning
-===================  ======================  ===========================================
-GOOGLE_CLOUD_PROJECT ``project``             Google Cloud project id
-SPANNER_INSTANCE     ``instance``            Spanner instance id
-SPANNER_DATABASE     ``database``            Spanner database id
-SPANNER_EMULATOR_HOST ``emulator_host``      ``host:port`` of an emulator (unset: Cloud)
-(none)               ``marker_table``        completion-marker table (``LuigiTaskMarkers``)
-===================  ======================  ===========================================
+==========================  ======================  ====================================
+Environment                 ``[spanner]`` option    Meaning
+==========================  ======================  ====================================
+GOOGLE_CLOUD_PROJECT        ``project``             Google Cloud project id
+SPANNER_INSTANCE            ``instance``            Spanner instance id
+SPANNER_DATABASE            ``database``            Spanner database id
+SPANNER_EMULATOR_HOST       ``emulator_host``       ``host:port`` of an emulator (unset:
+                                                    Cloud Spanner)
+LUIGI_SPANNER_MARKER_TABLE  ``marker_table``        completion-marker table
+                                                    (``LuigiTaskMarkers``)
+==========================  ======================  ====================================
+
+The names are the contract's (:mod:`luigi_spanner.contract`, generated from
+extension/shared/contract.json), which the editor and the CLI set too.
 
 The environment wins so that a tool (the extension, the CLI, CI) can point a
 pipeline at a throw-away emulator database even when ``luigi.cfg`` names a
@@ -31,17 +36,14 @@ import luigi.configuration
 from google.cloud import spanner
 from google.cloud.spanner_v1.database import Database
 
+from . import contract
 from .errors import ConfigurationError
 
-DEFAULT_MARKER_TABLE = "LuigiTaskMarkers"
-CONFIG_SECTION = "spanner"
+DEFAULT_MARKER_TABLE = contract.MARKER_TABLE
+CONFIG_SECTION = contract.MARKER_TABLE_CONFIG_SECTION
 
 # The emulator (1.5.28 here) has no multiplexed sessions, which the client uses by default.
-_MULTIPLEXED_SESSION_SWITCHES = (
-    "GOOGLE_CLOUD_SPANNER_MULTIPLEXED_SESSIONS",
-    "GOOGLE_CLOUD_SPANNER_MULTIPLEXED_SESSIONS_FOR_RW",
-    "GOOGLE_CLOUD_SPANNER_MULTIPLEXED_SESSIONS_PARTITIONED_OPS",
-)
+_MULTIPLEXED_SESSION_SWITCHES = contract.ENV_MULTIPLEXED_SESSION_SWITCHES
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,127}$")
 _HOST_PORT = re.compile(r"^[^:/\s]+:\d{1,5}$")
 
@@ -77,22 +79,22 @@ class SpannerSettings:
                 )
             return value
 
-        emulator_host = pick("SPANNER_EMULATOR_HOST", "emulator_host")
+        emulator_host = pick(contract.ENV_EMULATOR_HOST, "emulator_host")
         if emulator_host is not None and not _HOST_PORT.match(emulator_host):
             raise ConfigurationError(
-                f'SPANNER_EMULATOR_HOST is "{emulator_host}", which is not host:port.',
+                f'{contract.ENV_EMULATOR_HOST} is "{emulator_host}", which is not host:port.',
                 "Use the form 127.0.0.1:9010, without http:// or a path.",
             )
-        marker_table = pick(None, "marker_table") or DEFAULT_MARKER_TABLE
+        marker_table = pick(contract.ENV_MARKER_TABLE, contract.MARKER_TABLE_CONFIG_OPTION) or DEFAULT_MARKER_TABLE
         if not _IDENTIFIER.match(marker_table):
             raise ConfigurationError(
                 f'marker_table "{marker_table}" is not a valid Spanner table name.',
                 "Use letters, digits and underscores, starting with a letter.",
             )
         return cls(
-            project=required("GOOGLE_CLOUD_PROJECT", "project", "project"),
-            instance=required("SPANNER_INSTANCE", "instance", "instance"),
-            database=required("SPANNER_DATABASE", "database", "database"),
+            project=required(contract.ENV_PROJECT, "project", "project"),
+            instance=required(contract.ENV_INSTANCE, "instance", "instance"),
+            database=required(contract.ENV_DATABASE, "database", "database"),
             emulator_host=emulator_host,
             marker_table=marker_table,
         )
@@ -104,7 +106,7 @@ class SpannerSettings:
 
 def prepare_emulator_environment(emulator_host: str) -> None:
     """Make the next client talk to the emulator: the client reads these variables when created."""
-    os.environ.setdefault("SPANNER_EMULATOR_HOST", emulator_host)
+    os.environ.setdefault(contract.ENV_EMULATOR_HOST, emulator_host)
     for name in _MULTIPLEXED_SESSION_SWITCHES:
         os.environ.setdefault(name, "false")
 

@@ -15,41 +15,18 @@ from google.cloud.spanner_v1.database import Database
 from google.cloud.spanner_v1.keyset import KeySet
 from google.cloud.spanner_v1.transaction import Transaction
 
-from . import audit
+from . import audit, contract
 from .errors import ConfigurationError, MarkerTableMissing
 from .settings import DEFAULT_MARKER_TABLE, SpannerSettings, connect
 
-#: Columns of the marker table, in the order :meth:`SpannerMarkerTarget.record` writes them.
-MARKER_COLUMNS: tuple[str, ...] = (
-    "UpdateId",
-    "TaskId",
-    "TaskFamily",
-    "TaskParams",
-    "TargetTable",
-    "RowCount",
-    "RunId",
-    "RunUser",
-    "RunHost",
-    "CommittedAt",
-)
+#: Columns of the marker table, in the order :meth:`SpannerMarkerTarget.record` writes them (from the contract).
+MARKER_COLUMNS: tuple[str, ...] = contract.MARKER_COLUMNS
 
 
 def marker_table_ddl(table: str = DEFAULT_MARKER_TABLE) -> str:
     """GoogleSQL DDL of the marker table; ship it in a migration so the schema is versioned."""
-    return (
-        f"CREATE TABLE {table} (\n"
-        "  UpdateId STRING(MAX) NOT NULL,\n"
-        "  TaskId STRING(MAX) NOT NULL,\n"
-        "  TaskFamily STRING(MAX) NOT NULL,\n"
-        "  TaskParams JSON,\n"
-        "  TargetTable STRING(MAX),\n"
-        "  RowCount INT64,\n"
-        "  RunId STRING(64) NOT NULL,\n"
-        "  RunUser STRING(MAX),\n"
-        "  RunHost STRING(MAX),\n"
-        "  CommittedAt TIMESTAMP NOT NULL OPTIONS (allow_commit_timestamp = true),\n"
-        ") PRIMARY KEY (UpdateId)"
-    )
+    columns = "".join(f"  {name} {contract.MARKER_COLUMN_TYPES[name]},\n" for name in MARKER_COLUMNS)
+    return f"CREATE TABLE {table} (\n{columns}) PRIMARY KEY ({', '.join(contract.MARKER_PRIMARY_KEY)})"
 
 
 @dataclass(frozen=True)
@@ -125,7 +102,7 @@ class SpannerMarkerTarget(luigi.Target):
                 raise MarkerTableMissing(
                     f"The completion-marker table {table} does not exist in {self.settings.describe()}.",
                     "Apply the migration that creates it (DDL: luigi_spanner.marker_table_ddl()), "
-                    "or set marker_table under [spanner] in luigi.cfg.",
+                    f"or set {contract.ENV_MARKER_TABLE}, or marker_table under [spanner] in luigi.cfg.",
                 ) from error
             raise
         if not rows:

@@ -105,15 +105,15 @@ describe('timeline and explanation', () => {
   const first = [
     event({ type: 'run', file: '/repo/p.py', task: 'Load' }),
     event({ type: 'discovered', id: 'Load_1', family: 'Load', params: { batch: '1' } }),
-    event({ type: 'started', id: 'Load_1', family: 'Load' }),
+    event({ type: 'started', id: 'Load_1', family: 'Load', attempt: 1 }),
     event({ type: 'commit', id: 'Load_1', family: 'Load', commit: 1, tables: { Orders: 3 }, file: '/repo/p.py', line: 12, writes: [] }),
     event({ type: 'fault', id: 'Load_1', family: 'Load', kind: 'fail-after-commits', point: 'after-commit', commit: 1, pid: 9 }),
   ];
   const rerun = [
     event({ type: 'run', runId: 'r2', file: '/repo/p.py', task: 'Load' }),
-    event({ type: 'started', runId: 'r2', id: 'Load_1', family: 'Load' }),
-    event({ type: 'failed', runId: 'r2', id: 'Load_1', family: 'Load', exception: 'AlreadyExists', grpcStatus: 'ALREADY_EXISTS', message: 'Row exists', file: '/repo/p.py', line: 13 }),
-    event({ type: 'summary', runId: 'r2', status: 'FAILED', success: false, tasks: [] }),
+    event({ type: 'started', runId: 'r2', id: 'Load_1', family: 'Load', attempt: 1 }),
+    event({ type: 'failed', runId: 'r2', id: 'Load_1', family: 'Load', phase: 'run', exception: 'AlreadyExists', grpcStatus: 'ALREADY_EXISTS', message: 'Row exists', file: '/repo/p.py', line: 13 }),
+    event({ type: 'summary', runId: 'r2', status: 'FAILED', success: false, seconds: 1, tasks: [] }),
   ];
 
   it('tells the story run by run, with code locations relative to the root', () => {

@@ -47,7 +47,7 @@ describe('loadMigrations', () => {
     const d = dir();
     writeFileSync(path.join(d, '0001_ok.sql'), 'CREATE TABLE A (Id INT64) PRIMARY KEY (Id);');
     writeFileSync(path.join(d, 'orders.sql'), 'CREATE TABLE B (Id INT64) PRIMARY KEY (Id);');
-    expect(() => loadMigrations(d)).toThrow(/without a version prefix: orders\.sql/);
+    expect(() => loadMigrations(d)).toThrow(/not named <version>_<description>\.sql: orders\.sql/);
   });
 
   it('refuses two files with the same version', () => {
