@@ -2,6 +2,8 @@
 // Extracted once per file version from the lezer tree; the tree is not kept. Resolution across
 // files (which class is a task, which name points where) happens later, in the workspace index.
 import { ERROR_TYPES, LineIndex, parsePython, Tree, type SyntaxNode } from './python-parser';
+import { MUTATION_METHODS } from '../python/spanner-api';
+import { dottedName, type NodeText } from '../python/syntax';
 
 /**
  * Version of the ModuleFacts shape and of what extraction puts in it. Bump it with any change
@@ -247,7 +249,6 @@ function startsTopLevelStatement(text: string, offset: number): boolean {
   return !CONTINUATION_KEYWORD.test(text.slice(offset, offset + 8));
 }
 
-const MUTATION_METHODS = new Set(['insert', 'insert_or_update', 'update', 'replace', 'delete']);
 const TABLE_KEYWORDS = new Set(['target_table', 'table', 'table_name', 'table_id']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // A DML statement as Spanner accepts it; the name is the table written.
@@ -454,14 +455,10 @@ class FactsBuilder {
 
   /** `luigi.Task`, `T`, `mod.sub.X` as parts; null for anything else. */
   dotted(node: SyntaxNode): string[] | null {
-    if (node.name === 'VariableName') return [this.text(node)];
-    if (node.name !== 'MemberExpression') return null;
-    const last = node.lastChild;
-    const object = node.firstChild;
-    if (!last || !object || last.name !== 'PropertyName') return null;
-    const head = this.dotted(object);
-    return head ? [...head, this.text(last)] : null;
+    return dottedName(node, this.nodeText) ?? null;
   }
+
+  private readonly nodeText: NodeText = { of: (node) => this.text(node) };
 
   argument(node: SyntaxNode): ArgumentRef {
     return { parts: this.dotted(node), text: this.text(node), line: this.line(node) };

@@ -1,12 +1,31 @@
 // The rule catalog, read from the rule table (rules/index.ts): codes are a public interface
 // (docs, suppressions, CI), never renumbered.
 import { RULE_TABLE, type RuleMeta } from './rules';
-import type { RuleCode } from './types';
+import type { FileProblemCode, RuleCode } from './types';
 
 /** A rule's catalog entry: its meta, from the rule's own module (rules/LSxxx.ts). */
 export type RuleInfo = RuleMeta;
 
 export const RULES: readonly RuleInfo[] = RULE_TABLE.map((rule) => rule.meta);
+
+/** Catalog entries of the file problems (not rules: always errors, not configurable). */
+export const FILE_PROBLEMS: readonly (Omit<RuleInfo, 'code'> & { code: FileProblemCode })[] = [
+  {
+    code: 'syntax-error',
+    name: 'SyntaxError',
+    title: 'Python syntax error',
+    description:
+      'The file does not parse as Python: Python would refuse to import it, and the rules cannot check the code the error hides. Fix the syntax where the message points.',
+    defaultSeverity: 'error',
+  },
+  {
+    code: 'analysis-failed',
+    name: 'AnalysisFailed',
+    title: 'Analysis failed',
+    description: "Analysing the file failed, so its findings are missing; every other file's results stand. The message gives the reason.",
+    defaultSeverity: 'error',
+  },
+];
 
 export const RULES_BY_CODE: ReadonlyMap<RuleCode, RuleInfo> = new Map(RULES.map((r) => [r.code, r]));
 
@@ -15,7 +34,7 @@ export function isRuleCode(value: string): value is RuleCode {
 }
 
 /** Where the rule's page lives in the repository. */
-export function ruleDocPath(code: RuleCode): string {
+export function ruleDocPath(code: RuleCode | FileProblemCode): string {
   return `docs/rules/${code}.md`;
 }
 
@@ -25,6 +44,6 @@ export function ruleDocPath(code: RuleCode): string {
  */
 export const DEFAULT_DOCS_BASE_URL = 'https://github.com/luigi-spanner/luigi-spanner/blob/main';
 
-export function ruleHelpUri(code: RuleCode, baseUrl: string = DEFAULT_DOCS_BASE_URL): string {
+export function ruleHelpUri(code: RuleCode | FileProblemCode, baseUrl: string = DEFAULT_DOCS_BASE_URL): string {
   return `${baseUrl.replace(/\/+$/, '')}/${ruleDocPath(code)}`;
 }

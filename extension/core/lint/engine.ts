@@ -3,17 +3,17 @@
 // Incremental: a file is re-analysed only when its text, the task facts of its classes, its
 // schema or the configuration changed.
 import type { WorkspaceIndex } from '../analysis/workspace-index';
+import { SPANNER_TASK_BASES } from '../python/spanner-api';
 import { resolveConfig, type ResolvedConfig } from './config';
 import { ddlFindings, type SequentialKeyWrite } from './ddl/rules';
 import { buildSchema, type Schema } from './ddl/schema';
 import type { ClassContext, RawFinding } from './engine-types';
+import { extractModuleFacts, tryParse, type SyntaxErrorFacts } from '../analysis/module-facts';
 import type { Tree } from '../analysis/python-parser';
 import { lintPython, type PythonLintResult } from './python/analyzer';
-import { parseIncrementally } from './python/incremental-parse';
 import { isSuppressed, suppressionFix, suppressionsIn } from './suppression';
 import type { Finding, LintConfig } from './types';
 
-const SPANNER_TASK_BASES = new Set(['luigi_spanner.SpannerTask', 'luigi_spanner.task.SpannerTask']);
 /** Luigi bases that define neither output() nor complete() themselves. */
 const BARE_TASK_BASES = new Set(['luigi.Task', 'luigi.task.Task', 'luigi.worker.Task', 'object']);
 
@@ -25,11 +25,18 @@ export interface LinterOptions {
    * them (luigi-spanner.json `migrationsDir`, the luigiSpanner.migrationsDir setting).
    */
   defaultMigrationsDir?: string;
+  /**
+   * Report the parser's syntax errors as `syntax-error` findings (default true). The editor turns
+   * it off: its analysis service already shows the same errors from the index's facts.
+   */
+  syntaxErrors?: boolean;
 }
 
 interface PythonEntry {
   text: string;
-  tree: Tree;
+  /** Only when this file's text was parsed here rather than taken from the index. */
+  tree: Tree | undefined;
+  syntaxErrors: Finding[];
   signature: string;
   /** The task facts of the file's own classes, which other files' results depend on. */
   contexts: string;
@@ -50,9 +57,11 @@ export class Linter {
   private readonly schemas = new Map<string, { schema: Schema; version: number }>();
   private schemaVersion = 0;
   private readonly python = new Map<string, PythonEntry>();
+  private readonly reportSyntaxErrors: boolean;
 
   constructor(options: LinterOptions) {
     this.index = options.index;
+    this.reportSyntaxErrors = options.syntaxErrors ?? true;
     this.config = resolveConfig(options.config);
     this.defaultMigrationsDir = options.defaultMigrationsDir;
   }
@@ -131,8 +140,10 @@ export class Linter {
     const previousContexts = entry?.contexts;
     if (!entry || entry.text !== text || entry.signature !== signature) {
       const schema = migrationsDir ? this.schema(migrationsDir) : undefined;
-      const tree = parseIncrementally(text, entry);
-      const result = lintPython({
+      const parsed = entry?.text === text && entry.tree ? { tree: entry.tree, syntaxErrors: entry.syntaxErrors, own: entry.tree } : this.parse(key, text, entry);
+      const { tree } = parsed;
+      // A file the parser gave up on (nesting deeper than its stack) has no tree: only its errors.
+      const result = !tree ? { findings: [], sequentialKeys: [] } : lintPython({
         file: key,
         text,
         tree,
@@ -143,10 +154,33 @@ export class Linter {
         mutationLimit: this.config.mutationLimit,
         enabled: (code) => this.config.severity.has(code),
       });
-      entry = { text, tree, signature, contexts: contextsText, contextsChanged: previousContexts !== contextsText, result, migrationsDir };
+      entry = { text, tree: parsed.own, syntaxErrors: parsed.syntaxErrors, signature, contexts: contextsText, contextsChanged: previousContexts !== contextsText, result, migrationsDir };
       this.python.set(key, entry);
     } else entry.contextsChanged = false;
-    return this.finish(entry.result.findings, key, text, '#');
+    const findings = this.finish(entry.result.findings, key, text, '#');
+    return entry.syntaxErrors.length ? [...entry.syntaxErrors, ...findings].sort(compareFindings) : findings;
+  }
+
+  /**
+   * The tree and syntax errors of `text`. One parse per file version: when the index holds this
+   * very text, its tree and facts serve (the usual case: the CLI and the editor set the index
+   * first). Otherwise (an index fed from the facts cache or workers, or a text the index has not
+   * seen) the file is parsed here, incrementally over the previous tree when there is one.
+   */
+  private parse(key: string, text: string, previous: PythonEntry | undefined): { tree: Tree | undefined; syntaxErrors: Finding[]; own: Tree | undefined } {
+    const indexed = this.index.text(key);
+    if (indexed === text) return { tree: this.index.tree(key), syntaxErrors: this.syntaxFindings(key, this.index.facts(key)?.syntaxErrors ?? []), own: undefined };
+    const tree = tryParse(text, previous?.tree ? { text: previous.text, tree: previous.tree } : undefined);
+    // Facts from the cache or a worker describe the file as read from disk, which is this text
+    // when the index has no text of its own (the CLI reads the same file).
+    const facts = indexed === undefined ? this.index.facts(key) : undefined;
+    const errors = !this.reportSyntaxErrors ? [] : (facts ?? extractModuleFacts(text, tree)).syntaxErrors;
+    return { tree, syntaxErrors: this.syntaxFindings(key, errors), own: tree };
+  }
+
+  private syntaxFindings(file: string, errors: readonly SyntaxErrorFacts[]): Finding[] {
+    if (!this.reportSyntaxErrors) return [];
+    return errors.map((e) => ({ code: 'syntax-error', severity: 'error', file, line: e.line, column: e.column + 1, endLine: e.line, endColumn: e.column + 2, message: e.message }));
   }
 
   /**

@@ -22,6 +22,12 @@ export type RuleCode =
   | 'LS103'
   | 'LS104';
 
+/**
+ * Findings about a file rather than a rule: it does not parse (`syntax-error`), or its analysis
+ * failed (`analysis-failed`). Always errors; not configurable, not suppressible.
+ */
+export type FileProblemCode = 'syntax-error' | 'analysis-failed';
+
 export interface Position {
   /** 1-based. */
   line: number;
@@ -66,7 +72,7 @@ export interface JsonFinding {
 }
 
 export interface Finding extends JsonFinding {
-  code: RuleCode;
+  code: RuleCode | FileProblemCode;
   severity: LintSeverity;
   /** Id of the task the finding belongs to (graph badges), when it is inside one. */
   taskId?: string;

@@ -33,7 +33,8 @@ export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): 
   const { analysis, log } = deps;
   const root = analysis.root;
   const initial = safeConfig(root, log);
-  const linter = new Linter({ index: analysis.index, config: initial.config, defaultMigrationsDir: initial.migrationsDir });
+  // Syntax errors are shown once, by the analysis service's own diagnostics (from the same parse).
+  const linter = new Linter({ index: analysis.index, config: initial.config, defaultMigrationsDir: initial.migrationsDir, syntaxErrors: false });
   const diagnostics = vscode.languages.createDiagnosticCollection('luigi-spanner-lint');
   const published = new Map<string, Finding[]>();
   const countsChanged = new vscode.EventEmitter<TaskFindingCounts>();

@@ -1,6 +1,6 @@
 // `luigi-spanner lint` as a process: the bundled CLI, real files, exit codes.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,29 @@ describe('luigi-spanner lint', () => {
     expect(log.runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toEqual(['LS001', 'LS003']);
     expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('samples/broken/marker_outside_txn/pipeline.py');
     expect(log.runs[0].tool.driver.rules[0].helpUri).toBe('https://example.test/r/blob/main/docs/rules/LS001.md');
+  });
+
+  it('reports a syntax error as an error finding in text, JSON and SARIF, and exits 1', () => {
+    const folder = path.join(work, 'broken-syntax');
+    mkdirSync(folder, { recursive: true });
+    // Line 4 opens a call that never closes; the rest of the file is valid.
+    writeFileSync(path.join(folder, 'etl.py'), 'import luigi\n\n\nrows = dict(\n\n\ndef load():\n    return 1\n');
+    writeFileSync(path.join(folder, 'fine.py'), 'import luigi\n\n\nclass Fine(luigi.Task):\n    pass\n');
+    const text = lint(['.'], folder);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^etl\.py:4:\d+: error syntax-error Syntax error/m);
+    expect(text.stdout).not.toMatch(/No findings/);
+    const json = lint(['.', '--format', 'json'], folder);
+    expect(json.code).toBe(1);
+    const { findings } = JSON.parse(json.stdout) as { findings: Array<{ code: string; severity: string; file: string; line: number; column: number }> };
+    expect(findings.map((f) => `${f.code}:${f.severity}:${f.file}:${f.line}`)).toEqual(['syntax-error:error:etl.py:4']);
+    expect(findings[0]!.column).toBeGreaterThanOrEqual(1);
+    const sarif = JSON.parse(lint(['.', '--format', 'sarif'], folder).stdout);
+    const result = sarif.runs[0].results[0];
+    expect(result.ruleId).toBe('syntax-error');
+    expect(result.level).toBe('error');
+    expect(sarif.runs[0].tool.driver.rules[result.ruleIndex].id).toBe('syntax-error');
+    expect(result.locations[0].physicalLocation.region.startLine).toBe(4);
   });
 
   it('explains bad input and how to fix it', () => {

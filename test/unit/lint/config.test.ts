@@ -4,7 +4,7 @@ import { parseLintConfig, resolveConfig } from '../../../extension/core/lint/con
 import { toJsonFindings } from '../../../extension/core/lint/format/json';
 import { toSarif } from '../../../extension/core/lint/format/sarif';
 import { formatText } from '../../../extension/core/lint/format/text';
-import { RULES } from '../../../extension/core/lint/catalog';
+import { FILE_PROBLEMS, RULES } from '../../../extension/core/lint/catalog';
 import { suppressionsIn, isSuppressed } from '../../../extension/core/lint/suppression';
 import type { Finding } from '../../../extension/core/lint/types';
 import { UserFacingError } from '../../../extension/core/errors';
@@ -77,7 +77,7 @@ describe('formats', () => {
     expect(log.$schema).toMatch(/sarif-2\.1\.0/);
     const run = log.runs[0]!;
     expect(run.tool.driver.name).toBe('luigi-spanner');
-    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(RULES.map((r) => r.code));
+    expect(run.tool.driver.rules.map((r) => r.id)).toEqual([...RULES, ...FILE_PROBLEMS].map((r) => r.code));
     for (const rule of run.tool.driver.rules) {
       expect(rule.shortDescription.text.length).toBeGreaterThan(0);
       expect(rule.helpUri).toBe(`https://example.test/repo/blob/main/docs/rules/${rule.id}.md`);

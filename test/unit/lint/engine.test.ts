@@ -69,4 +69,20 @@ describe('lint engine', () => {
     linter.removeMigration('pipelines/migrations/0002_allow.sql');
     expect(lint('pipelines/load.py')).toEqual(['LS009:8', 'LS102:11']);
   });
+
+  it('reports syntax errors once: as findings for the CLI, not at all where the editor shows them already', () => {
+    const broken = LOAD.replace('    def run(self):', '    def run(self:');
+    const index = new WorkspaceIndex();
+    index.setFile('pipelines/load.py', broken);
+    const graphErrors = index.diagnosticsFor('pipelines/load.py').filter((d) => d.code === 'syntax-error');
+    expect(graphErrors.length).toBe(1);
+    const cli = new Linter({ index }).lintPythonFile('pipelines/load.py', broken).filter((f) => f.code === 'syntax-error');
+    // The same error the graph reports (its column is 0-based, the lint's 1-based).
+    expect(cli.map((f) => `${f.line}:${f.column - 1}:${f.severity}:${f.message}`)).toEqual(graphErrors.map((d) => `${d.line}:${d.column}:error:${d.message}`));
+    const editor = new Linter({ index, syntaxErrors: false }).lintPythonFile('pipelines/load.py', broken);
+    expect(editor.filter((f) => f.code === 'syntax-error')).toEqual([]);
+    // A text the index has not seen is parsed by the lint itself, with the same result.
+    const other = new Linter({ index: new WorkspaceIndex() }).lintPythonFile('pipelines/load.py', broken).filter((f) => f.code === 'syntax-error');
+    expect(other.map((f) => `${f.line}:${f.column}`)).toEqual(cli.map((f) => `${f.line}:${f.column}`));
+  });
 });

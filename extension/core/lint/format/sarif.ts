@@ -5,7 +5,7 @@
 // partialFingerprints.primaryLocationLineHash so alerts survive edits above them.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { RULES, ruleHelpUri } from '../catalog';
+import { FILE_PROBLEMS, RULES, ruleHelpUri } from '../catalog';
 import type { Finding, LintSeverity } from '../types';
 
 // Only the SARIF properties written here (the full schema is much larger).
@@ -54,7 +54,7 @@ export interface SarifOptions {
 }
 
 export function toSarif(findings: Finding[], options: SarifOptions): SarifLog {
-  const rules: SarifRule[] = RULES.map((rule) => ({
+  const rules: SarifRule[] = [...RULES, ...FILE_PROBLEMS].map((rule) => ({
     id: rule.code,
     name: rule.name,
     shortDescription: { text: rule.title },

@@ -2,7 +2,7 @@
 // and how, classes with their methods and attributes, and every call. Built in one walk of the
 // lezer tree; flow-insensitive on purpose (a name's bindings are all its assignments).
 import { parsePython, type SyntaxNode, type Tree } from '../../analysis/python-parser';
-import { callParts, children, dottedName, nodeKey, Source, type CallParts } from './syntax';
+import { callParts, children, dottedName, nodeKey, Source, type CallParts } from '../../python/syntax';
 
 export type Binding =
   | { kind: 'value'; value: SyntaxNode; node: SyntaxNode; unpackIndex?: number }

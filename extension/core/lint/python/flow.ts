@@ -1,9 +1,10 @@
 // Where a value comes from: the calls and names an expression derives from, followed through
 // local assignments, loop and comprehension variables, with-targets and module constants.
 // Flow-insensitive and intra-file, which is what a linter running on every keystroke can afford.
+import { COMMIT_TIMESTAMP_NAMES } from '../../python/spanner-api';
 import type { FunctionScope } from './file-model';
 import type { SpannerModel } from './spanner-model';
-import { children, nodeKey, type SyntaxNode } from './syntax';
+import { children, nodeKey, type SyntaxNode } from '../../python/syntax';
 
 export type SourceKind = 'clock' | 'date-clock' | 'random' | 'commit-ts' | 'unbounded' | 'counter' | 'task-param';
 
@@ -33,7 +34,6 @@ const CLOCK = new Set([
 const DATE_CLOCK = new Set(['datetime.date.today', 'pendulum.yesterday', 'pendulum.tomorrow']);
 const RANDOM = new Set(['uuid.uuid1', 'uuid.uuid4', 'os.urandom']);
 const RANDOM_PREFIXES = ['random.', 'secrets.', 'numpy.random.'];
-const COMMIT_TIMESTAMP = new Set(['google.cloud.spanner.COMMIT_TIMESTAMP', 'google.cloud.spanner_v1.COMMIT_TIMESTAMP', 'google.cloud.spanner_v1.param_types.COMMIT_TIMESTAMP']);
 const READS = new Set(['execute_sql', 'read', 'execute_update', 'batch_update', 'execute_partitioned_dml']);
 const LISTINGS = new Set(['glob.glob', 'glob.iglob', 'os.listdir', 'os.scandir', 'os.walk']);
 const LISTING_METHODS = new Set(['glob', 'rglob', 'iterdir']);
@@ -76,7 +76,7 @@ export class Flow {
       const name = this.spanner.text(property);
       if (name === 'COMMIT_TIMESTAMP') {
         const qualified = this.spanner.qualify(node, scope);
-        return qualified && (COMMIT_TIMESTAMP.has(qualified) || /(^|\.)spanner(_v1)?\.COMMIT_TIMESTAMP$/.test(qualified)) ? 'commit-ts' : undefined;
+        return qualified && (COMMIT_TIMESTAMP_NAMES.has(qualified) || /(^|\.)spanner(_v1)?\.COMMIT_TIMESTAMP$/.test(qualified)) ? 'commit-ts' : undefined;
       }
       if (this.spanner.isSelf(node.firstChild ?? undefined, scope)) {
         const cls = this.spanner.classOf(scope);

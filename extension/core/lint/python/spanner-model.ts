@@ -2,20 +2,15 @@
 // calls write (mutations, DML) and commit, which functions run inside run_in_transaction, and
 // which commit ("unit") each write belongs to. Recognises the google-cloud-spanner API and the
 // project's luigi_spanner helpers (SpannerTask, Mutation, SpannerMarkerTarget, connect).
+import { CONNECT_FUNCTIONS, DML_METHODS, MARKER_TABLE, MARKER_TARGETS, MUTATION_CLASSES, MUTATION_METHODS } from '../../python/spanner-api';
 import type { ClassContext } from '../engine-types';
 import type { ClassModel, FileModel, FunctionScope } from './file-model';
 import { analyzeSql, looksLikeSql, type SqlInfo } from './sql';
-import { argument, callParts, children, nodeKey, sequenceElements, stringValue, type CallParts, type StringPiece, type SyntaxNode } from './syntax';
+import { argument, callParts, children, nodeKey, sequenceElements, stringValue, type CallParts, type StringPiece, type SyntaxNode } from '../../python/syntax';
 
 export type ObjectKind = 'database' | 'batch' | 'sessionTxn' | 'transaction' | 'snapshot' | 'groups' | 'group' | 'mutationClass' | 'output' | 'input' | 'session';
 
-export const MUTATION_METHODS = new Set(['insert', 'update', 'insert_or_update', 'replace', 'delete']);
-const DML_METHODS = new Set(['execute_update', 'batch_update', 'execute_partitioned_dml']);
 const WRITE_RECEIVERS = new Set<ObjectKind>(['batch', 'transaction', 'sessionTxn', 'group', 'mutationClass']);
-const MARKER_TABLE = /marker|^table_updates$/i;
-const MUTATION_CLASSES = new Set(['luigi_spanner.Mutation', 'luigi_spanner.task.Mutation']);
-const MARKER_TARGETS = new Set(['luigi_spanner.SpannerMarkerTarget', 'luigi_spanner.target.SpannerMarkerTarget']);
-const CONNECT_FUNCTIONS = new Set(['luigi_spanner.connect', 'luigi_spanner.settings.connect']);
 
 /** A commit boundary: the writes that share one becomes visible together. */
 export interface Unit {

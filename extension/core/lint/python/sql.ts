@@ -1,6 +1,7 @@
 // What the rules need to know about one SQL text from a Python string: the statement kind, the
 // table and columns a DML statement writes, which value expression feeds each column, clock and
 // random functions (and where), range filters, LIMIT. Built on the same tokenizer as the DDL.
+import { COMMIT_TIMESTAMP_FUNCTIONS } from '../../python/spanner-api';
 import { identifier, matchingParen, splitTopLevel, tokenize, type Token } from '../ddl/sql-lexer';
 
 export type SqlKind = 'query' | 'insert' | 'insert-or-update' | 'insert-or-ignore' | 'update' | 'delete' | 'ddl' | 'other';
@@ -34,12 +35,11 @@ export interface SqlInfo {
 
 const CLOCK_FUNCTIONS = new Set(['CURRENT_TIMESTAMP', 'CURRENT_DATE', 'CURRENT_DATETIME', 'CURRENT_TIME', 'NOW']);
 const RANDOM_FUNCTIONS = new Set(['GENERATE_UUID', 'RAND', 'GEN_RANDOM_UUID']);
-const COMMIT_TS_FUNCTIONS = new Set(['PENDING_COMMIT_TIMESTAMP', 'SPANNER.PENDING_COMMIT_TIMESTAMP']);
 const DDL_START = /^\s*(CREATE|ALTER|DROP)\s+(TABLE|INDEX|UNIQUE|NULL_FILTERED|VIEW|OR\s+REPLACE|CHANGE\s+STREAM|SEQUENCE|MODEL|SCHEMA|ROLE|SEARCH\s+INDEX|VECTOR\s+INDEX|PROTO\s+BUNDLE|PLACEMENT|LOCALITY)\b/i;
 
 export const isClockFunction = (name: string) => CLOCK_FUNCTIONS.has(name);
 export const isRandomFunction = (name: string) => RANDOM_FUNCTIONS.has(name);
-export const isCommitTimestampFunction = (name: string) => COMMIT_TS_FUNCTIONS.has(name);
+export const isCommitTimestampFunction = (name: string) => COMMIT_TIMESTAMP_FUNCTIONS.has(name);
 
 /** Cheap pre-check so that every string in a file is not tokenized. */
 export function looksLikeSql(text: string): boolean {
@@ -113,7 +113,7 @@ export function analyzeSql(text: string): SqlInfo {
     const token = tokens[k]!;
     if (token.kind === 'word' && tokens[k + 1]?.value === '(') {
       const name = token.value;
-      if (CLOCK_FUNCTIONS.has(name) || RANDOM_FUNCTIONS.has(name) || COMMIT_TS_FUNCTIONS.has(name)) {
+      if (CLOCK_FUNCTIONS.has(name) || RANDOM_FUNCTIONS.has(name) || COMMIT_TIMESTAMP_FUNCTIONS.has(name)) {
         const assignment = info.assignments.find((a) => a.tokens.includes(token));
         info.functions.push({ name, at: token.start, inWrittenValue: written.has(token), ...(assignment ? { column: assignment.column } : {}) });
       }

@@ -1,7 +1,7 @@
 // LS001: the completion marker is written outside the data's transaction (a file target, a
 // marker row in another commit, or a SUCCESS event handler).
 import type { ClassModel, FunctionScope } from '../python/file-model';
-import { children, type SyntaxNode } from '../python/syntax';
+import { children, type SyntaxNode } from '../../python/syntax';
 import type { PythonContext } from './python-context';
 import type { PythonRule } from './rule';
 

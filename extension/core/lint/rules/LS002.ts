@@ -1,7 +1,7 @@
 // LS002: a plain insert where its commit can be replayed (a batch, a mutation group, a task
 // rerun whose marker did not commit with the rows).
 import type { WriteSite } from '../python/spanner-model';
-import { pieceOffset } from '../python/syntax';
+import { pieceOffset } from '../../python/syntax';
 import type { QuickFix } from '../types';
 import type { PythonContext } from './python-context';
 import type { PythonRule } from './rule';

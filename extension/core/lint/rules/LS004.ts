@@ -4,7 +4,7 @@
 import type { ClassModel, FunctionScope } from '../python/file-model';
 import type { SourceKind } from '../python/flow';
 import { isClockFunction } from '../python/sql';
-import { children, pieceOffset, type CallParts, type SyntaxNode } from '../python/syntax';
+import { children, pieceOffset, type CallParts, type SyntaxNode } from '../../python/syntax';
 import type { QuickFix } from '../types';
 import type { PythonContext } from './python-context';
 import type { PythonRule } from './rule';

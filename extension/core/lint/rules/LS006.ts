@@ -2,7 +2,7 @@
 import type { FunctionScope } from '../python/file-model';
 import type { Origin, SourceKind } from '../python/flow';
 import type { WriteSite } from '../python/spanner-model';
-import { children, sequenceElements, type SyntaxNode } from '../python/syntax';
+import { children, sequenceElements, type SyntaxNode } from '../../python/syntax';
 import type { PythonContext } from './python-context';
 import type { PythonRule } from './rule';
 

@@ -1,6 +1,6 @@
 // LS007: a side effect inside a function run_in_transaction may call again after an abort.
 import type { FunctionScope } from '../python/file-model';
-import type { CallParts, SyntaxNode } from '../python/syntax';
+import type { CallParts, SyntaxNode } from '../../python/syntax';
 import type { PythonContext } from './python-context';
 import type { PythonRule } from './rule';
 

@@ -2,7 +2,7 @@
 // reads the split commits, LS011 the commits that a later yield restarts. Computed once per
 // task and shared.
 import type { ClassModel, FunctionScope } from '../python/file-model';
-import type { SyntaxNode } from '../python/syntax';
+import type { SyntaxNode } from '../../python/syntax';
 import type { PythonContext } from './python-context';
 
 export interface CommitSequence {

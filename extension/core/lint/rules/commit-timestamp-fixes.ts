@@ -2,7 +2,7 @@
 // (allow commit timestamps on the column): a new migration, an in-place option, the import.
 import type { FunctionScope } from '../python/file-model';
 import type { WriteSite } from '../python/spanner-model';
-import type { SyntaxNode } from '../python/syntax';
+import type { SyntaxNode } from '../../python/syntax';
 import type { QuickFix, TextEdit } from '../types';
 import type { PythonContext } from './python-context';
 

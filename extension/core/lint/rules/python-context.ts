@@ -7,7 +7,7 @@ import type { ClassContext, RawFinding } from '../engine-types';
 import type { ClassModel, FileModel, FunctionScope } from '../python/file-model';
 import { Flow } from '../python/flow';
 import { SpannerModel, type Unit, type WriteSite } from '../python/spanner-model';
-import { statementOf, stringValue, type CallParts, type SyntaxNode } from '../python/syntax';
+import { statementOf, stringValue, type CallParts, type SyntaxNode } from '../../python/syntax';
 import type { QuickFix, RuleCode, TextEdit } from '../types';
 
 export interface PythonFileInput {

@@ -5,7 +5,7 @@ import type { SequentialKeyWrite } from '../ddl/rules';
 import type { FunctionScope } from '../python/file-model';
 import type { Origin, SourceKind } from '../python/flow';
 import type { WriteSite } from '../python/spanner-model';
-import { children, pieceOffset, sequenceElements, type SyntaxNode } from '../python/syntax';
+import { children, pieceOffset, sequenceElements, type SyntaxNode } from '../../python/syntax';
 import type { SqlFunctionUse } from '../python/sql';
 import type { PythonContext } from './python-context';
 

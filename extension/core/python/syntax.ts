@@ -1,9 +1,15 @@
-// Small helpers over the lezer Python tree, for the statement-level rules.
-import type { SyntaxNode } from '../../analysis/python-parser';
+// The one module of syntax helpers over the Python tree (python-parser.ts), shared by the graph's
+// facts (analysis/module-facts.ts) and the lint's file model and rules.
+import type { SyntaxNode } from '../analysis/python-parser';
 
 export type { SyntaxNode };
 
-export class Source {
+/** The source text of a node; module-facts reads re-parsed pieces at an offset, so it is an interface. */
+export interface NodeText {
+  of(node: SyntaxNode): string;
+}
+
+export class Source implements NodeText {
   constructor(readonly text: string) {}
 
   of(node: SyntaxNode): string {
@@ -18,17 +24,23 @@ export function children(node: SyntaxNode): SyntaxNode[] {
   return list;
 }
 
-/** `a.b.c` as ['a', 'b', 'c'] for names and attribute chains; undefined for anything else. */
-export function dottedName(node: SyntaxNode, src: Source): string[] | undefined {
-  if (node.name === 'VariableName') return [src.of(node)];
-  if (node.name === 'MemberExpression') {
-    const object = node.firstChild;
-    const property = node.lastChild;
+/**
+ * `a.b.c` as ['a', 'b', 'c'] for names and attribute chains; undefined for anything else.
+ * Iterative: a chain thousands of attributes long cannot overflow the stack.
+ */
+export function dottedName(node: SyntaxNode, src: NodeText): string[] | undefined {
+  const reversed: string[] = [];
+  let current: SyntaxNode = node;
+  while (current.name === 'MemberExpression') {
+    const object = current.firstChild;
+    const property = current.lastChild;
     if (!object || property?.name !== 'PropertyName' || object === property) return undefined;
-    const head = dottedName(object, src);
-    return head ? [...head, src.of(property)] : undefined;
+    reversed.push(src.of(property));
+    current = object;
   }
-  return undefined;
+  if (current.name !== 'VariableName') return undefined;
+  reversed.push(src.of(current));
+  return reversed.reverse();
 }
 
 export interface CallParts {
