@@ -27,9 +27,6 @@ const common = {
 /** Runtime assets that the bundles load from disk. */
 function copyAssets() {
   mkdirSync(path.join(dist, 'webview'), { recursive: true });
-  mkdirSync(path.join(dist, 'wasm'), { recursive: true });
-  cpSync(path.join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm'), path.join(dist, 'wasm', 'web-tree-sitter.wasm'));
-  cpSync(path.join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), path.join(dist, 'wasm', 'tree-sitter-python.wasm'));
   cpSync(path.join(root, 'node_modules/elkjs/lib/elk-worker.min.js'), path.join(dist, 'webview', 'elk-worker.min.js'));
   cpSync(path.join(root, 'webview', 'src', 'graph.css'), path.join(dist, 'webview', 'graph.css'));
 }

@@ -468,10 +468,14 @@ class FactsBuilder {
     const parts: string[] = [];
     const args: ArgumentRef[] = [];
     const keywordArgs: DecoratorFacts['keywordArgs'] = [];
-    for (let child = node.firstChild; child; child = child.nextSibling) {
-      if (child.name === 'VariableName') parts.push(this.text(child));
-      else if (child.name === 'ArgList') this.callArguments(child, args, keywordArgs);
+    // Any expression after the `@` (PEP 614); `@a.b` and `@a.b(args)` are the ones with a name.
+    let expression = node.firstChild?.nextSibling ?? null;
+    if (expression?.name === 'CallExpression') {
+      const argList = expression.getChild('ArgList');
+      if (argList) this.callArguments(argList, args, keywordArgs);
+      expression = expression.firstChild;
     }
+    if (expression) parts.push(...(this.dotted(expression) ?? []));
     return { parts, line: this.line(node), args, keywordArgs };
   }
 
