@@ -103,13 +103,37 @@ async function listOurContainers(all = false): Promise<DockerContainerSummary[]>
     .map((c) => ({ Id: c.Id, Image: c.Image, State: c.State, Labels: c.Labels, Ports: c.Ports }));
 }
 
-/** Running emulator containers of this tool, all names unless `name` is given. */
-export async function findDockerEmulators(name?: string): Promise<RunningEmulator[]> {
-  const containers = await listOurContainers();
-  return containers
-    .filter((c) => c.State === 'running')
-    .map(toRunning)
-    .filter((e): e is RunningEmulator => e !== undefined && (name === undefined || e.name === name));
+/**
+ * Published ports bound beyond loopback. This tool binds 127.0.0.1 only, but a container with our
+ * labels can come from elsewhere (an older version, `docker run -p 9010:9010 --label ...`); the
+ * emulator has no authentication, so one reachable from the network is never reused.
+ */
+function bindingsBeyondLoopback(c: DockerContainerSummary): string[] {
+  return c.Ports.filter((p) => p.PublicPort && p.IP !== '127.0.0.1' && p.IP !== '::1').map((p) => `${p.IP ?? '?'}:${p.PublicPort}`);
+}
+
+function refuseExposed(c: DockerContainerSummary): never {
+  const name = c.Labels?.[NAME_LABEL] ?? 'default';
+  throw new UserFacingError(
+    `The emulator container ${c.Id.slice(0, 12)} ("${name}") publishes its ports on ${[...new Set(bindingsBeyondLoopback(c))].join(', ')}: ` +
+      'other machines can reach it, and the emulator has no authentication. Not using it.',
+    `Remove it (luigi-spanner emulator stop --name ${name}) and start again: luigi-spanner publishes emulator ports on 127.0.0.1 only.`,
+    'EMULATOR_EXPOSED',
+  );
+}
+
+/**
+ * Running emulator containers of this tool, all names unless `name` is given. A container
+ * published beyond loopback is refused (see bindingsBeyondLoopback), unless `includeExposed`
+ * (to stop it).
+ */
+export async function findDockerEmulators(name?: string, options: { includeExposed?: boolean } = {}): Promise<RunningEmulator[]> {
+  const containers = (await listOurContainers()).filter((c) => c.State === 'running' && (name === undefined || (c.Labels?.[NAME_LABEL] ?? 'default') === name));
+  if (!options.includeExposed) {
+    const exposed = containers.find((c) => bindingsBeyondLoopback(c).length > 0);
+    if (exposed) refuseExposed(exposed);
+  }
+  return containers.map(toRunning).filter((e): e is RunningEmulator => e !== undefined);
 }
 
 export async function startDockerEmulator(settings: EmulatorSettings): Promise<RunningEmulator> {
@@ -225,7 +249,7 @@ async function removeContainer(id: string): Promise<void> {
 
 /** Stops and removes this tool's emulator containers: all of them, or those named `name`. */
 export async function stopDockerEmulators(name?: string): Promise<string[]> {
-  const found = await findDockerEmulators(name);
+  const found = await findDockerEmulators(name, { includeExposed: true });
   for (const emulator of found) await removeContainer(emulator.handle);
   return found.map((e) => e.handle);
 }
