@@ -12,7 +12,7 @@ export const LS002: PythonRule = {
     name: 'PlainInsertOnReplayablePath',
     title: 'Plain insert on a replayable path',
     description:
-      'A plain insert fails with ALREADY_EXISTS when its commit is replayed: a database.batch() that the client retries, or a task rerun because its marker was not committed with the rows. Commit the marker in the same transaction, or use insert_or_update keyed by natural keys.',
+      'A plain insert fails with ALREADY_EXISTS when its commit is replayed: a database.batch() or mutation group that the client applies again, or a task rerun because its marker was not committed with the rows. Use insert_or_update keyed by natural keys; in a task, commit the marker in the same transaction.',
     defaultSeverity: 'error',
   },
   target: 'python',
@@ -33,11 +33,20 @@ export const LS002: PythonRule = {
       }
       return markerUnits;
     };
+    // Code a task runs (reached from its run/write/mutations, or written in its class): there the
+    // marker is part of the advice. Anywhere else (scripts, samples, helpers) it is not.
+    const taskCode = ctx.taskReach();
+    const inTask = (write: WriteSite) => taskCode.has(write.scope) || ctx.taskAt(write.call.node.from) !== undefined;
     for (const write of ctx.spanner.writes) {
       if (write.op !== 'insert') continue;
       const units = ctx.units(write);
       const replayable = units.find((u) => u.kind === 'batch' || u.kind === 'group');
       let reason: string | undefined;
+      if (replayable && !inTask(write)) {
+        const where = replayable.kind === 'batch' ? 'inside database.batch(), a single-use commit the client may apply twice after an abort' : 'in a mutation group, which batch_write() may apply more than once';
+        ctx.report('LS002', write.call.node, `Plain insert${write.table ? ` into ${write.table}` : ''} ${where}: the replay fails with ALREADY_EXISTS although the rows are there. Use insert_or_update keyed by natural keys, so that a replay rewrites the same rows.`, { fixes: insertFixes(ctx, write) });
+        continue;
+      }
       if (replayable) {
         reason = replayable.kind === 'batch' ? 'inside database.batch(), a single-use commit the client may apply twice after an abort' : 'in a mutation group, which batch_write() may apply more than once';
       } else {
