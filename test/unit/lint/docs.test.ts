@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RULES, ruleDocPath } from '../../../extension/core/lint/catalog';
+import { FILE_PROBLEMS, RULES, ruleDocPath } from '../../../extension/core/lint/catalog';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
@@ -15,6 +15,14 @@ describe('rule docs', () => {
       expect(text.split('\n')[0]).toBe(`# ${rule.code}: ${rule.title}`);
       for (const section of ['## Problem', '## Wrong', '## Right', '## Fix']) expect(text).toContain(section);
       expect(text.match(/```/g)?.length ?? 0).toBeGreaterThanOrEqual(4);
+    });
+  }
+
+  for (const problem of FILE_PROBLEMS) {
+    it(`${problem.code} (a file problem that SARIF links to) has a page`, () => {
+      const text = readFileSync(path.join(REPO, ruleDocPath(problem.code)), 'utf8');
+      expect(text.split('\n')[0]).toBe(`# ${problem.code}: ${problem.title}`);
+      expect(text).toContain('## Problem');
     });
   }
 
