@@ -123,10 +123,16 @@ export class EmulatorController {
     });
   }
 
-  async query(sql: string, maxRows?: number) {
+  /** `allowWrites`: the user confirmed a statement that may change data (see runQuery). */
+  async query(sql: string, options: { maxRows?: number; allowWrites?: boolean } = {}) {
     const running = this.requireReady();
     const { runQuery } = await import('./inspect');
-    return runQuery({ ...this.settings(), host: running.host }, sql, { maxRows });
+    return runQuery({ ...this.settings(), host: running.host }, sql, options);
+  }
+
+  /** The database queries go to (the workspace's). */
+  get databaseId(): string {
+    return this.settings().databaseId;
   }
 
   async inspect() {

@@ -3,6 +3,7 @@
 import type { Database } from '@google-cloud/spanner';
 import { UserFacingError } from '../../extension/core/errors';
 import { databaseHandle, emulatorSpanner, FAIL_FAST_QUERY } from './client';
+import { classifyStatements, statementWrites, type ClassifiedStatement } from '../../extension/core/sqlStatementKind';
 import { splitStatements } from './migrations';
 import { LEDGER_TABLE, readMigrationLedger, type LedgerRow, type Target } from './provision';
 
@@ -59,8 +60,9 @@ async function withDatabase<T>(target: Target, body: (database: Database) => Pro
   }
 }
 
-function firstKeyword(sql: string): string {
-  const statements = splitStatements(sql);
+/** The one statement of `sql`, classified; more or none is an error that says so. */
+function oneStatement(sql: string): ClassifiedStatement {
+  const statements = classifyStatements(sql);
   if (statements.length !== 1) {
     throw new UserFacingError(
       statements.length === 0 ? 'The SQL is empty.' : `Expected one statement, got ${statements.length}.`,
@@ -68,27 +70,45 @@ function firstKeyword(sql: string): string {
       'BAD_QUERY',
     );
   }
-  return (/^\s*\(*\s*([A-Za-z]+)/.exec(statements[0]!)?.[1] ?? '').toUpperCase();
+  return statements[0]!;
+}
+
+export interface RunQueryOptions {
+  maxRows?: number;
+  params?: Record<string, unknown>;
+  /**
+   * The caller asked the user (a confirmation, the CLI's --write): without it, anything but a
+   * recognised read is refused (see core/sqlStatementKind.ts), so no new caller writes by accident.
+   */
+  allowWrites?: boolean;
 }
 
 /**
- * Runs one statement: a query in a read-only snapshot, DML in a read-write transaction.
- * DDL is refused: schema changes belong in a migration file, so the ledger stays true.
+ * Runs one statement: a query in a read-only snapshot, DML in a read-write transaction (only with
+ * `allowWrites`). DDL is refused: schema changes belong in a migration file, so the ledger stays true.
  */
-export async function runQuery(target: Target, sql: string, options: { maxRows?: number; params?: Record<string, unknown> } = {}): Promise<QueryResult> {
-  const keyword = firstKeyword(sql);
+export async function runQuery(target: Target, sql: string, options: RunQueryOptions = {}): Promise<QueryResult> {
+  const classified = oneStatement(sql);
+  const { keyword } = classified;
   const statement = splitStatements(sql)[0]!;
-  if (['CREATE', 'ALTER', 'DROP', 'GRANT', 'REVOKE', 'RENAME', 'ANALYZE'].includes(keyword)) {
+  if (classified.kind === 'ddl') {
     throw new UserFacingError(
       `${keyword} is a schema change: not run as a query.`,
       'Put it in a new migration file (e.g. migrations/0003_change.sql) and run luigi-spanner emulator migrate.',
       'BAD_QUERY',
     );
   }
+  if (statementWrites(classified) && !options.allowWrites) {
+    throw new UserFacingError(
+      `${keyword || 'This statement'} may change data in ${target.databaseId}: not run without a confirmation.`,
+      'Confirm it when asked (editor), or pass --write (luigi-spanner emulator query --write "...").',
+      'WRITE_NOT_CONFIRMED',
+    );
+  }
   const maxRows = options.maxRows ?? 1000;
   const started = performance.now();
   return withDatabase(target, async (database) => {
-    if (['INSERT', 'UPDATE', 'DELETE'].includes(keyword)) {
+    if (classified.kind === 'dml') {
       const rowCount = await database.runTransactionAsync(async (transaction) => {
         const [count] = await transaction.runUpdate({ sql: statement, params: options.params });
         await transaction.commit();

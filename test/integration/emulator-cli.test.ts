@@ -108,7 +108,10 @@ describe('luigi-spanner emulator (CLI, real emulator)', () => {
     expect(inspection.ledger.map((r: { name: string }) => r.name)).toEqual(['0001_items.sql', '0002_note.sql']);
     expect(inspection.markers).toEqual({ present: false, rows: [] });
 
-    await run(['emulator', 'query', "INSERT INTO Items (Id, Name) VALUES (3, 'three')", '--root', root], external());
+    // A write needs --write: refused (exit 2) and nothing changed without it.
+    const refused = await run(['emulator', 'query', "INSERT INTO Items (Id, Name) VALUES (3, 'three')", '--root', root], external());
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringMatching(/not run without a confirmation[\s\S]*--write/) });
+    await run(['emulator', 'query', "INSERT INTO Items (Id, Name) VALUES (3, 'three')", '--root', root, '--write'], external());
     const reset = await run(['emulator', 'reset', '--root', root, '--json'], external());
     expect(JSON.parse(reset.stdout)).toMatchObject({ dropped: true, restarted: false, migrationsApplied: ['0001_items.sql', '0002_note.sql'], seeded: ['items.sql'] });
     const after = await run(['emulator', 'query', 'SELECT COUNT(*) AS n FROM Items', '--root', root, '--json'], external());

@@ -50,7 +50,7 @@ describe('EmulatorController (real emulator)', () => {
   });
 
   it('queries and inspects the ready database', async () => {
-    await controller.query("INSERT INTO Customers (CustomerId, Name, LoadedAt) VALUES (7, 'Kim', PENDING_COMMIT_TIMESTAMP())");
+    await controller.query("INSERT INTO Customers (CustomerId, Name, LoadedAt) VALUES (7, 'Kim', PENDING_COMMIT_TIMESTAMP())", { allowWrites: true });
     expect((await controller.query('SELECT CustomerId, Name FROM Customers')).rows).toEqual([[7, 'Kim']]);
     const inspection = await controller.inspect();
     expect(inspection.tables.find((t) => t.name === 'Customers')?.rowCount).toBe(1);

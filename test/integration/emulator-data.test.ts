@@ -98,7 +98,7 @@ describe('reset and seeds (real emulator)', () => {
     const t: Target = { host: emulatorHost(), projectId: settings.projectId, instanceId: settings.instanceId, databaseId: settings.databaseId };
     const first = await resetEmulator(settings, {}, env);
     expect(first.database).toMatchObject({ created: true, dropped: false, seeded: ['01.sql'] });
-    await runQuery(t, "INSERT INTO Customers (CustomerId, Name, LoadedAt) VALUES (99, 'left over', PENDING_COMMIT_TIMESTAMP())");
+    await runQuery(t, "INSERT INTO Customers (CustomerId, Name, LoadedAt) VALUES (99, 'left over', PENDING_COMMIT_TIMESTAMP())", { allowWrites: true });
     expect(await query(t, 'SELECT COUNT(*) AS n FROM Customers')).toEqual([{ n: 3 }]);
 
     const second = await resetEmulator(settings, {}, env);
@@ -162,10 +162,12 @@ describe('queries and inspection (real emulator)', () => {
     expect(JSON.parse(JSON.stringify(result.rows))).toEqual(result.rows);
   });
 
-  it('runs DML in a transaction, caps the rows kept, and refuses DDL and several statements', async () => {
+  it('runs DML in a transaction only when allowed, caps the rows kept, and refuses DDL and several statements', async () => {
     const t = target('dml');
     await provision({ ...t, migrationsDir: folder({ '0001_t.sql': 'CREATE TABLE T (Id INT64 NOT NULL, Name STRING(MAX)) PRIMARY KEY (Id);' }) });
-    const insert = await runQuery(t, "INSERT INTO T (Id, Name) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+    await expect(runQuery(t, "/* load */ @{LOCK_SCANNED_RANGES=exclusive} INSERT INTO T (Id, Name) VALUES (9, 'z')")).rejects.toMatchObject({ code: 'WRITE_NOT_CONFIRMED' });
+    expect((await runQuery(t, 'SELECT COUNT(*) FROM T')).rows).toEqual([[0]]);
+    const insert = await runQuery(t, "INSERT INTO T (Id, Name) VALUES (1, 'a'), (2, 'b'), (3, 'c')", { allowWrites: true });
     expect(insert).toMatchObject({ kind: 'dml', rowCount: 3 });
     const capped = await runQuery(t, 'SELECT Id FROM T ORDER BY Id', { maxRows: 2 });
     expect(capped).toMatchObject({ rowCount: 3, truncated: true, rows: [[1], [2]] });

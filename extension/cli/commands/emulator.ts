@@ -202,14 +202,15 @@ export function registerEmulatorCommand(program: Command): void {
   addProjectOptions(
     emulator
       .command('query')
-      .description('run one SQL statement against the database (a query, or DML in a transaction)')
+      .description('run one SQL statement against the database (a query, or with --write DML in a transaction)')
       .argument('<sql>', 'the statement, e.g. "SELECT * FROM Orders LIMIT 10"')
-      .addOption(new Option('--max-rows <n>', 'rows to keep').default('1000')),
-  ).action(async (sql: string, options: ProjectOptions & { maxRows: string }) => {
+      .addOption(new Option('--max-rows <n>', 'rows to keep').default('1000'))
+      .option('--write', 'allow a statement that changes data (INSERT, UPDATE, DELETE); without it only reads run'),
+  ).action(async (sql: string, options: ProjectOptions & { maxRows: string; write?: boolean }) => {
     const settings = await projectSettings(options);
     const running = await runningEmulator(settings);
     const { runQuery } = await import('../../../emulator/src/inspect');
-    const result = await runQuery({ ...settings, host: running.host }, sql, { maxRows: Number(options.maxRows) || 1000 });
+    const result = await runQuery({ ...settings, host: running.host }, sql, { maxRows: Number(options.maxRows) || 1000, allowWrites: options.write === true });
     if (options.json) return printJson({ ...result, millis: Math.round(result.millis * 10) / 10 });
     if (result.kind === 'dml') return console.log(`${result.rowCount} row(s) changed.`);
     console.log(formatTable(result.columns.map((c) => c.name), result.rows));

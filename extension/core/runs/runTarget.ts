@@ -35,6 +35,11 @@ export function findMigrationsDir(pipelineFile: string, root: string): string | 
   }
 }
 
+/** A database a run created (`run-<time>-<random>`): the tool's own scratch, dropped by later runs' prune. */
+export function isRunDatabase(databaseId: string): boolean {
+  return RUN_DATABASE.test(databaseId);
+}
+
 export function runDatabaseId(now = Date.now()): string {
   return `run-${now.toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
 }

@@ -4,6 +4,8 @@
 import * as vscode from 'vscode';
 import { EmulatorController, type EmulatorSnapshot } from '../../../emulator/src/controller';
 import { describeError } from '../../core/errors';
+import { isRunDatabase } from '../../core/runs/runTarget';
+import { writeConfirmation } from '../../core/sqlStatementKind';
 import { ResultsPanel } from './resultsPanel';
 import { inspectionSections, querySection } from './sections';
 import { emulatorSettingsFor, keepEmulatorRunning } from './settings';
@@ -129,7 +131,15 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
     const sql = selected ?? (await vscode.window.showInputBox({ title: 'Run SQL on the emulator', prompt: 'One SELECT, or one INSERT/UPDATE/DELETE', value: 'SELECT * FROM ' }));
     if (!sql?.trim()) return;
-    const result = await controller.query(sql);
+    // Anything but a read is confirmed first, unless it goes to a run's own scratch database.
+    const databaseId = controller.databaseId;
+    const question = writeConfirmation(sql, { databaseId, isRunDatabase: isRunDatabase(databaseId) });
+    if (question) {
+      const answer = await vscode.window.showWarningMessage(question, { modal: true, detail: sql.trim().slice(0, 500) }, 'Run');
+      if (answer !== 'Run') return;
+    }
+    // Confirmed above, or nothing to confirm (a read, or a run's database).
+    const result = await controller.query(sql, { allowWrites: true });
     results.show(sql.trim().split('\n')[0]!.slice(0, 80), [querySection(result)]);
   };
   const inspect = async () => {
