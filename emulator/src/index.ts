@@ -16,6 +16,6 @@ export {
   type LedgerRow,
 } from './provision';
 export { loadMigrations, loadSeeds, splitStatements, type Migration, type SeedFile } from './migrations';
-export { runQuery, listTables, readMarkers, inspectDatabase, MARKER_TABLE, type QueryResult, type TableInfo, type Inspection } from './inspect';
+export { runQuery, listTables, readMarkers, inspectDatabase, type QueryResult, type TableInfo, type Inspection } from './inspect';
 export { dockerLogs, dockerImageExists } from './docker';
 export { binaryLogFile } from './binary';

@@ -6,9 +6,7 @@ import { databaseHandle, emulatorSpanner, FAIL_FAST_QUERY } from './client';
 import { classifyStatements, statementWrites, type ClassifiedStatement } from '../../extension/core/sqlStatementKind';
 import { splitStatements } from './migrations';
 import { LEDGER_TABLE, readMigrationLedger, type LedgerRow, type Target } from './provision';
-
-/** Defined by extension/python/luigi_spanner (DEFAULT_MARKER_TABLE). */
-export const MARKER_TABLE = 'LuigiTaskMarkers';
+import { DEFAULT_MARKER_TABLE } from './settings';
 
 export interface QueryColumn {
   name: string;
@@ -37,7 +35,8 @@ export interface TableInfo {
 export interface Inspection {
   tables: TableInfo[];
   ledger: LedgerRow[];
-  markers: { present: boolean; rows: Array<Record<string, unknown>> };
+  /** The completion markers of `table` (the target's marker table). */
+  markers: { table: string; present: boolean; rows: Array<Record<string, unknown>> };
 }
 
 async function withDatabase<T>(target: Target, body: (database: Database) => Promise<T>): Promise<T> {
@@ -206,23 +205,25 @@ export async function listTables(target: Target): Promise<TableInfo[]> {
   });
 }
 
-/** The newest completion markers, when the marker table exists. */
+/** The newest completion markers, when the target's marker table exists. */
 export async function readMarkers(target: Target, limit = 50): Promise<Inspection['markers']> {
+  const table = target.markerTable ?? DEFAULT_MARKER_TABLE;
   const present = await withDatabase(target, async (database) => {
     const [rows] = await database.run({
       sql: "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = '' AND table_name = @table",
-      params: { table: MARKER_TABLE },
+      params: { table },
       json: true,
       gaxOptions: FAIL_FAST_QUERY,
     });
     return Number((rows as Array<{ n: number }>)[0]?.n ?? 0) > 0;
   });
-  if (!present) return { present: false, rows: [] };
+  if (!present) return { table, present: false, rows: [] };
+  // The name passed validateTableName (letters, digits, underscores) when the settings resolved.
   const result = await runQuery(
     target,
-    `SELECT UpdateId, TaskFamily, TargetTable, RowCount, RunId, CommittedAt FROM ${MARKER_TABLE} ORDER BY CommittedAt DESC, UpdateId LIMIT ${Math.max(1, Math.floor(limit))}`,
+    `SELECT UpdateId, TaskFamily, TargetTable, RowCount, RunId, CommittedAt FROM \`${table}\` ORDER BY CommittedAt DESC, UpdateId LIMIT ${Math.max(1, Math.floor(limit))}`,
   );
-  return { present: true, rows: result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]]))) };
+  return { table, present: true, rows: result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]]))) };
 }
 
 /** Tables, the migration ledger and the newest completion markers. */

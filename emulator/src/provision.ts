@@ -13,6 +13,8 @@ export interface Target {
   projectId: string;
   instanceId: string;
   databaseId: string;
+  /** The completion-marker table the pipelines write there (default DEFAULT_MARKER_TABLE). */
+  markerTable?: string;
 }
 
 export interface ProvisionOptions extends Target {

@@ -1,4 +1,5 @@
 import { UserFacingError } from '../../extension/core/errors';
+import { ENV, MARKER_TABLE } from '../../extension/shared/contract';
 
 /** The official image, pinned. Same emulator version as the binaries that `build-image.sh` packs. */
 export const OFFICIAL_EMULATOR_IMAGE = 'gcr.io/cloud-spanner-emulator/emulator:1.5.28';
@@ -27,29 +28,47 @@ export interface EmulatorSettings {
   migrationsDir?: string;
   /** Folder of seed DML files applied after the migrations when the database is created. */
   seedsDir?: string;
+  /** The completion-marker table luigi_spanner writes (`[spanner] marker_table`); inspect and the debugger read it. */
+  markerTable: string;
+  /**
+   * The workspace these settings belong to (absolute path), recorded in the migrations ledger:
+   * a database another workspace migrated is refused instead of being migrated over.
+   */
+  workspace?: string;
 }
+
+/** The marker table luigi_spanner writes unless told otherwise (extension/shared/contract.json). */
+export const DEFAULT_MARKER_TABLE = MARKER_TABLE;
+
+/** Read by luigi_spanner before `[spanner] marker_table`: how a run is told the table the workspace settled on. */
+export const MARKER_TABLE_ENV = ENV.markerTable;
 
 export const DEFAULT_SETTINGS: Omit<EmulatorSettings, 'image'> = {
   backend: 'auto',
   projectId: 'luigi-spanner-local',
   instanceId: 'local',
+  // Outside a workspace only: extension/core/settings.ts derives a database id per workspace.
   databaseId: 'pipeline',
   faultInjection: false,
   name: 'default',
   grpcPort: 0,
+  markerTable: DEFAULT_MARKER_TABLE,
 };
 
 /**
  * Settings from, in order of precedence: explicit overrides (CLI flags, VS Code settings,
- * luigi-spanner.json), environment variables, defaults. Ids are validated here so that no call
- * reaches Spanner with an id it would reject half-way through provisioning.
+ * luigi-spanner.json), environment variables, `defaults` (a workspace's own, e.g. its database id),
+ * the tool's defaults. Ids are validated here so that no call reaches Spanner with an id it would
+ * reject half-way through provisioning. Workspaces resolve through extension/core/settings.ts.
  */
 export function resolveSettings(
   overrides: Partial<EmulatorSettings> = {},
   env: NodeJS.ProcessEnv = process.env,
+  defaults: Partial<EmulatorSettings> = {},
 ): EmulatorSettings {
+  const given = <K extends keyof EmulatorSettings>(value: EmulatorSettings[K] | undefined) => (value !== undefined && value !== '' ? value : undefined);
   const pick = <K extends keyof EmulatorSettings>(key: K, fromEnv: EmulatorSettings[K] | undefined) =>
-    (overrides[key] !== undefined && overrides[key] !== '' ? overrides[key] : fromEnv) as EmulatorSettings[K] | undefined;
+    (given(overrides[key]) ?? given(fromEnv) ?? given(defaults[key])) as EmulatorSettings[K] | undefined;
   const backend = pick('backend', env.LUIGI_SPANNER_BACKEND as BackendChoice | undefined) ?? DEFAULT_SETTINGS.backend;
   if (!BACKEND_CHOICES.includes(backend)) {
     throw new UserFacingError(`Unknown emulator backend "${backend}".`, 'Use one of: auto, docker, binary, external.', 'INVALID_SETTING');
@@ -66,8 +85,12 @@ export function resolveSettings(
     grpcPort: pick('grpcPort', envPort) ?? DEFAULT_SETTINGS.grpcPort,
     migrationsDir: pick('migrationsDir', undefined),
     seedsDir: pick('seedsDir', undefined),
+    markerTable: pick('markerTable', env[MARKER_TABLE_ENV] || undefined) ?? DEFAULT_SETTINGS.markerTable,
   };
+  const workspace = pick('workspace', undefined);
+  if (workspace) settings.workspace = workspace;
   validateIds(settings);
+  validateTableName(settings.markerTable);
   validateName(settings.name);
   validatePort(settings.grpcPort);
   return settings;
@@ -99,6 +122,19 @@ export function validateIds(ids: Pick<EmulatorSettings, 'projectId' | 'instanceI
       `Invalid database id "${ids.databaseId}".`,
       'Use 2-30 lowercase letters, digits, underscores or hyphens, starting with a letter.',
       'INVALID_ID',
+    );
+  }
+}
+
+// luigi_spanner's own rule for marker_table (settings.py _IDENTIFIER).
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
+
+export function validateTableName(table: string): void {
+  if (!TABLE_NAME.test(table)) {
+    throw new UserFacingError(
+      `Invalid marker table name "${table}".`,
+      'Use up to 128 letters, digits or underscores, starting with a letter (the default is LuigiTaskMarkers).',
+      'INVALID_SETTING',
     );
   }
 }

@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { findEmulatorBinary } from '../../emulator/src/binary';
 import { dockerImageExists, isDockerAvailable } from '../../emulator/src/docker';
-import { resolveSettings } from '../../emulator/src/settings';
+import { resolveSettings, type EmulatorSettings } from '../../emulator/src/settings';
+import { describeError } from './errors';
 import { probePython, resolvePython } from './python/interpreter';
 
 export interface Check {
@@ -17,9 +18,23 @@ export interface Check {
 
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-export async function runDoctor(options: { python?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Check[]> {
+export interface DoctorOptions {
+  python?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The workspace's resolved settings (core/settings.ts); a bad luigi-spanner.json becomes a failed check. */
+  settings?: () => Pick<EmulatorSettings, 'image'>;
+}
+
+export async function runDoctor(options: DoctorOptions = {}): Promise<Check[]> {
   const env = options.env ?? process.env;
   const checks: Check[] = [];
+  let settings: Pick<EmulatorSettings, 'image'> | undefined;
+  try {
+    settings = options.settings?.();
+  } catch (error) {
+    const { message, fix } = describeError(error);
+    checks.push({ name: 'Workspace settings', ok: false, detail: message, fix: fix ?? 'Fix luigi-spanner.json or the flags.' });
+  }
   const docker = await isDockerAvailable();
   checks.push({
     name: 'Docker engine',
@@ -27,7 +42,7 @@ export async function runDoctor(options: { python?: string; env?: NodeJS.Process
     detail: docker ? 'answers' : 'no engine answers',
     fix: 'Start Docker Desktop, or: sudo apt-get install docker.io && sudo dockerd &',
   });
-  const image = resolveSettings({}, env).image;
+  const image = settings?.image ?? resolveSettings({}, env).image;
   let imagePresent = false;
   if (docker) imagePresent = await dockerImageExists(image).catch(() => false);
   const binary = findEmulatorBinary(env);

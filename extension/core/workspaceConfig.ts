@@ -26,6 +26,8 @@ const schema = z.strictObject({
   /** Emulators of the same name are reused; see EmulatorSettings.name. */
   name: z.optional(z.string()),
   grpcPort: z.optional(z.int().check(z.minimum(0), z.maximum(65535))),
+  /** The completion-marker table the pipelines write (luigi_spanner's `[spanner] marker_table`). */
+  markerTable: z.optional(z.string()),
 });
 
 export type WorkspaceConfigFile = z.infer<typeof schema>;
@@ -40,6 +42,16 @@ export interface WorkspaceConfig extends Omit<WorkspaceConfigFile, '$schema'> {
  * beside it when those exist. Unknown keys and wrong types are errors that name the key.
  */
 export function readWorkspaceConfig(root: string): WorkspaceConfig {
+  const config = readWorkspaceConfigFile(root);
+  const beside = (folder: string) => {
+    const candidate = path.join(root, folder);
+    return existsSync(candidate) ? candidate : undefined;
+  };
+  return { ...config, migrationsDir: config.migrationsDir ?? beside('migrations'), seedsDir: config.seedsDir ?? beside('seeds') };
+}
+
+/** What the file itself says (folders made absolute), without the folder defaults. */
+export function readWorkspaceConfigFile(root: string): WorkspaceConfig {
   const file = path.join(root, WORKSPACE_CONFIG_FILE);
   let parsed: WorkspaceConfigFile = {};
   let found: string | undefined;
@@ -55,22 +67,18 @@ export function readWorkspaceConfig(root: string): WorkspaceConfig {
     if (!result.success) {
       throw new UserFacingError(
         `${file} is not a valid luigi-spanner configuration:\n${z.prettifyError(result.error)}`,
-        'Allowed keys: projectId, instanceId, databaseId, migrationsDir, seedsDir, image, backend (auto|docker|binary|external), faultInjection, name, grpcPort.',
+        'Allowed keys: projectId, instanceId, databaseId, migrationsDir, seedsDir, image, backend (auto|docker|binary|external), faultInjection, name, grpcPort, markerTable.',
         'BAD_CONFIG',
       );
     }
     parsed = result.data;
   }
   const { $schema: _ignored, ...settings } = parsed;
-  const resolveDir = (value: string | undefined, fallback: string) => {
-    if (value !== undefined) return path.resolve(root, value);
-    const candidate = path.join(root, fallback);
-    return existsSync(candidate) ? candidate : undefined;
-  };
+  const resolveDir = (value: string | undefined) => (value === undefined ? undefined : path.resolve(root, value));
   return {
     ...settings,
-    migrationsDir: resolveDir(settings.migrationsDir, 'migrations'),
-    seedsDir: resolveDir(settings.seedsDir, 'seeds'),
+    migrationsDir: resolveDir(settings.migrationsDir),
+    seedsDir: resolveDir(settings.seedsDir),
     ...(found ? { file: found } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { Commands, type TaskCommandArgs } from './commands';
 import { RunController } from './runController';
 import { RunHistoryView } from './runHistoryView';
 import { registerEmulatorUi } from './emulator';
+import { emulatorSettingsFor } from './emulator/settings';
 import { registerGraphView } from './graph';
 import { registerDebugger } from './debugger';
 import { registerLint } from './lint';
@@ -117,7 +118,9 @@ async function pickTask(analysis: AnalysisService) {
 }
 
 async function showDoctor(log: vscode.LogOutputChannel): Promise<void> {
-  const checks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Luigi Spanner: checking prerequisites' }, () => runDoctor());
+  const checks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Luigi Spanner: checking prerequisites' }, () =>
+    runDoctor({ settings: () => emulatorSettingsFor(vscode.workspace.workspaceFolders?.[0]?.uri) }),
+  );
   for (const c of checks) log.info(`${c.ok ? 'ok' : c.optional ? 'missing (optional)' : 'MISSING'}  ${c.name}: ${c.detail}${c.ok ? '' : ` — fix: ${c.fix}`}`);
   const missing = checks.filter((c) => !c.ok && !c.optional);
   const items = checks.map((c) => ({

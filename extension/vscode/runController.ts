@@ -9,7 +9,6 @@ import { RUNNER_ENV } from '../core/debugger/runs';
 import { appendHistory, buildRunRecord, markerRowCounts, type RunRecord } from '../core/runs/history';
 import type { RunOutcome } from '../core/runs/runPipeline';
 import { launchRun } from '../core/runs/launch';
-import { findMigrationsDir } from '../core/runs/runTarget';
 import type { AnalysisService } from './analysisService';
 import type { FinishedRun } from './debugger';
 import { pythonForRun } from './pythonInterpreter';
@@ -89,10 +88,10 @@ export class RunController implements vscode.Disposable {
       async (progress, token) => {
         try {
           const python = await pythonForRun(file, (line) => this.log.info(line));
-          const settings = emulatorSettingsFor(this.analysis.root);
+          const settings = emulatorSettingsFor(this.analysis.root, file);
           const { prepared, handle } = await launchRun({
             settings,
-            migrationsDir: settings.migrationsDir ?? findMigrationsDir(file.fsPath, this.analysis.root.fsPath),
+            migrationsDir: settings.migrationsDir,
             // A forced rerun only means something where earlier state is kept.
             keepState: options.force || (vscode.workspace.getConfiguration('luigiSpanner', file).get<boolean>('run.keepState') ?? false),
             databaseId: options.databaseId,

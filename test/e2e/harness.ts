@@ -12,6 +12,8 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { stopEmulators } from '../../emulator/src/lifecycle';
+import { E2E_EMULATOR_NAME } from '../support/names';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const TEST_RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
@@ -295,6 +297,8 @@ export class CodeServerSession {
       XDG_CONFIG_HOME: dirs.xdgConfig,
       XDG_DATA_HOME: dirs.xdgData,
       TMPDIR: dirs.tmp,
+      // The editor's emulator in these sessions has a name of its own: never the developer's `default`.
+      LUIGI_SPANNER_EMULATOR_NAME: E2E_EMULATOR_NAME,
       ...options.env,
     };
     // Vitest's own variables would leak into the extension host's child processes.
@@ -562,6 +566,8 @@ export class CodeServerSession {
   async close(): Promise<void> {
     await this.context.close().catch(() => undefined);
     await stopProcessGroup(this.server);
+    // The extension may leave its emulator running (luigiSpanner.emulator.keepRunning); the session's goes with it.
+    await stopEmulators(E2E_EMULATOR_NAME).catch(() => undefined);
     if (!process.env.LUIGI_SPANNER_E2E_KEEP) rmSync(this.sessionDir, { recursive: true, force: true });
   }
 

@@ -106,7 +106,7 @@ describe('luigi-spanner emulator (CLI, real emulator)', () => {
       { name: 'LuigiSpannerMigrations', parent: null, rowCount: 2 },
     ]);
     expect(inspection.ledger.map((r: { name: string }) => r.name)).toEqual(['0001_items.sql', '0002_note.sql']);
-    expect(inspection.markers).toEqual({ present: false, rows: [] });
+    expect(inspection.markers).toEqual({ table: 'LuigiTaskMarkers', present: false, rows: [] });
 
     // A write needs --write: refused (exit 2) and nothing changed without it.
     const refused = await run(['emulator', 'query', "INSERT INTO Items (Id, Name) VALUES (3, 'three')", '--root', root], external());

@@ -212,7 +212,7 @@ describe('queries and inspection (real emulator)', () => {
     const t = target('nomark');
     await provision(t);
     const inspection = await inspectDatabase(t);
-    expect(inspection).toEqual({ tables: [{ name: 'LuigiSpannerMigrations', parent: null, rowCount: 0 }], ledger: [], markers: { present: false, rows: [] } });
+    expect(inspection).toEqual({ tables: [{ name: 'LuigiSpannerMigrations', parent: null, rowCount: 0 }], ledger: [], markers: { table: 'LuigiTaskMarkers', present: false, rows: [] } });
   });
 
   it('says which database is missing and how to create it', async () => {

@@ -72,7 +72,7 @@ describe('results view (Chromium, real query result)', () => {
       {
         type: ResultsMessages.show,
         heading: 'Database x',
-        sections: inspectionSections({ tables: [{ name: 'Orders', parent: null, rowCount: 3 }], ledger: [], markers: { present: false, rows: [] } }),
+        sections: inspectionSections({ tables: [{ name: 'Orders', parent: null, rowCount: 3 }], ledger: [], markers: { table: 'LuigiTaskMarkers', present: false, rows: [] } }),
       },
     );
     await expect.poll(() => page.$$eval('h2', (hs) => hs.map((h) => h.textContent))).toEqual(['Tables', 'Migrations applied', 'Completion markers']);
@@ -85,7 +85,7 @@ describe('results view (Chromium, real query result)', () => {
       {
         type: ResultsMessages.show,
         heading: 'Database y',
-        sections: inspectionSections({ tables: [], ledger: [], markers: { present: true, rows: [] } }),
+        sections: inspectionSections({ tables: [], ledger: [], markers: { table: 'LuigiTaskMarkers', present: true, rows: [] } }),
       },
     );
     await expect.poll(() => page.$$eval('.note', (notes) => notes.map((n) => n.textContent))).toEqual(['No task has completed yet: the table is empty.']);

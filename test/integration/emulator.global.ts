@@ -1,18 +1,24 @@
-// One emulator container for the whole integration suite; each test makes its own database.
+// One emulator for the whole integration suite, of its own name; each test makes its own database.
+// The suite never touches the emulator a developer works with (named `default` unless configured):
+// the name reaches every test process and every CLI the tests spawn through the environment (Vitest
+// starts its workers with process.env as global setup leaves it), and the suite stops its emulator
+// when it ends.
 import type { TestProject } from 'vitest/node';
 import { emulatorSpanner, resolveSettings, startEmulator, stopEmulators } from '../../emulator/src';
+import { TEST_EMULATOR_NAME } from '../support/names';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // CI cannot pull Ryuk's image; reused containers are never reaped anyway.
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  const settings = resolveSettings({ backend: process.env.LUIGI_SPANNER_TEST_BACKEND === 'binary' ? 'binary' : 'docker' });
+  process.env.LUIGI_SPANNER_EMULATOR_NAME = TEST_EMULATOR_NAME;
+  const settings = resolveSettings({ backend: process.env.LUIGI_SPANNER_TEST_BACKEND === 'binary' ? 'binary' : 'docker', name: TEST_EMULATOR_NAME });
   const emulator = await startEmulator(settings);
   project.provide('emulatorHost', emulator.host);
   project.provide('emulatorRestHost', emulator.restHost ?? '');
+  // Left behind by a suite that was killed before its teardown.
   if (emulator.reused) await pruneStaleTestDatabases(emulator.host);
   return async () => {
-    // Leave an emulator a developer already had running; stop the one the suite started.
-    if (!emulator.reused) await stopEmulators();
+    await stopEmulators(TEST_EMULATOR_NAME);
   };
 }
 

@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { startEmulator } from '../../../emulator/src';
 import { chaosRuns, parseEnvPairs, type ChaosAttempt, type ChaosReport } from '../../core/debugger';
 import { UserFacingError } from '../../core/errors';
-import { addEmulatorOptions, settingsFrom, type EmulatorCliOptions } from '../options';
+import { addEmulatorOptions, type EmulatorCliOptions } from '../options';
 import { formatTable } from '../table';
 import { collect } from './reproduce';
 import { parseParams, pipelineInputs } from './run';
@@ -20,7 +20,6 @@ interface ChaosOptions extends EmulatorCliOptions {
   keepDatabases?: boolean;
   json?: boolean;
   python?: string;
-  migrations?: string;
   root: string;
 }
 
@@ -85,16 +84,17 @@ export function registerChaosCommand(program: Command): void {
       .addOption(new Option('--parallel <n>', 'attempts side by side, each on its own database (default 1)').argParser((v) => Number.parseInt(v, 10)))
       .addOption(new Option('--workers <n>', 'Luigi workers per run').argParser((v) => Number.parseInt(v, 10)))
       .option('--keep-databases', 'keep every database (default: only failing attempts keep theirs)')
-      .option('--migrations <dir>', 'migrations folder (default: the nearest migrations/ above the pipeline)')
+      .option('--migrations <dir>', 'migrations folder (default: luigi-spanner.json "migrationsDir", else the nearest migrations/ above the pipeline)')
       .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
-      .option('--root <dir>', 'workspace root (finding paths are relative to it)', process.cwd())
+      .option('--root <dir>', 'workspace root holding luigi-spanner.json (finding paths are relative to it)', process.cwd())
       .option('--json', 'print the report as JSON'),
   ).action(async (file: string, task: string, options: ChaosOptions) => {
     if (!Number.isInteger(options.runs) || options.runs < 1) throw new UserFacingError(`--runs ${String(options.runs)} is not a positive whole number.`, 'Pass --runs 20, for example.');
     const root = path.resolve(options.root);
     const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));
-    const { pipeline, python, migrationsDir } = await pipelineInputs(file, options, say);
-    const settings = { ...settingsFrom({ ...options, faultInjection: true }), name: CHAOS_EMULATOR_NAME };
+    const inputs = await pipelineInputs(file, { ...options, faultInjection: true }, say);
+    const { pipeline, python, migrationsDir } = inputs;
+    const settings = { ...inputs.settings, name: CHAOS_EMULATOR_NAME };
     say('Starting the fault-injecting Spanner emulator ...');
     const emulator = await startEmulator(settings);
     if (!emulator.faultInjection) say(`warning: the emulator at ${emulator.host} was not started by luigi-spanner with fault injection; runs get kills but no injected aborts.`);
@@ -112,7 +112,7 @@ export function registerChaosCommand(program: Command): void {
       seed,
       parallel: options.parallel,
       keepDatabases: options.keepDatabases ? 'all' : 'failing',
-      emulator: { host: emulator.host, projectId: settings.projectId, instanceId: settings.instanceId },
+      emulator: { host: emulator.host, projectId: settings.projectId, instanceId: settings.instanceId, markerTable: settings.markerTable },
       onProgress: say,
       onAttempt: (attempt) => say(attemptLine(attempt)),
     });

@@ -13,6 +13,7 @@ interface DemoOptions extends EmulatorCliOptions {
   sample: string;
   task: string;
   python?: string;
+  root: string;
 }
 
 /** Tasks upstream first, each with what it requires. */
@@ -76,7 +77,8 @@ export function registerDemoCommand(program: Command): void {
       .description('start the emulator, run the sample pipeline, print its task graph and the rows written')
       .option('--sample <dir>', 'sample folder', 'samples/orders')
       .option('--task <name>', 'task to build', 'AllReports')
-      .option('--python <path>', 'interpreter (default: the managed venv)'),
+      .option('--python <path>', 'interpreter (default: the managed venv)')
+      .option('--root <dir>', 'workspace root holding luigi-spanner.json', process.cwd()),
   ).action(async (options: DemoOptions) => {
     const sampleDir = path.resolve(options.sample);
     const pipeline = path.join(sampleDir, 'pipeline.py');
@@ -87,7 +89,7 @@ export function registerDemoCommand(program: Command): void {
     describeGraph(graph).forEach((line) => console.log(line));
     console.log('');
 
-    const { outcome, prepared } = await runTaskFromCli(pipeline, options.task, { ...options, param: [], root: process.cwd() }, (line) => console.log(line));
+    const { outcome, prepared } = await runTaskFromCli(pipeline, options.task, { ...options, param: [] }, (line) => console.log(line));
     const summary = outcome.summary;
     console.log(`\n${summary?.status ?? 'NO SUMMARY'}: ${summary?.tasks.filter((t) => t.status === 'succeeded').length ?? 0} tasks ran` +
       ` in database ${prepared.target.databaseId} at ${prepared.target.host}\n`);

@@ -1,20 +1,13 @@
 // `luigi-spanner emulator start|stop|status|reset|migrate|query|inspect`, each with --json.
 // Modules load per command (dynamic import): finding a warm emulator must not pay for
 // Testcontainers or the gRPC client, which cost about a second each to load.
-import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { EmulatorSettings } from '../../../emulator/src/settings';
 import type { RunningEmulator } from '../../../emulator/src/types';
-import { readWorkspaceConfig } from '../../core/workspaceConfig';
 import { UserFacingError } from '../../core/errors';
-import { addEmulatorOptions, printJson, type EmulatorCliOptions } from '../options';
+import { addEmulatorOptions, printJson, settingsFrom, type EmulatorCliOptions } from '../options';
 
 interface ProjectOptions extends EmulatorCliOptions {
-  root?: string;
-  migrations?: string;
-  seeds?: string;
-  name?: string;
-  port?: string;
   json?: boolean;
 }
 
@@ -28,29 +21,6 @@ function addProjectOptions(command: Command): Command {
     .option('--name <name>', 'emulator name: emulators of the same name are reused and stopped together (default: default)')
     .option('--port <port>', 'fixed gRPC port on 127.0.0.1 (default: a free one)')
     .option('--json', 'print the result as JSON');
-}
-
-/** Flags over luigi-spanner.json over environment variables over defaults. */
-export async function projectSettings(options: ProjectOptions & { faultInjection?: boolean }): Promise<EmulatorSettings> {
-  const root = path.resolve(options.root ?? '.');
-  const file = readWorkspaceConfig(root);
-  const { resolveSettings } = await import('../../../emulator/src/settings');
-  const port = options.port !== undefined ? Number(options.port) : file.grpcPort;
-  if (port !== undefined && !Number.isInteger(port)) {
-    throw new UserFacingError(`--port must be a number, got "${options.port}".`, 'Give a port such as 9010, or 0 for a free one.', 'INVALID_SETTING');
-  }
-  return resolveSettings({
-    backend: options.backend ?? file.backend,
-    image: options.image ?? file.image,
-    projectId: options.project ?? file.projectId,
-    instanceId: options.instance ?? file.instanceId,
-    databaseId: options.database ?? file.databaseId,
-    faultInjection: options.faultInjection ?? file.faultInjection,
-    name: options.name ?? file.name,
-    grpcPort: port,
-    migrationsDir: options.migrations ? path.resolve(options.migrations) : file.migrationsDir,
-    seedsDir: options.seeds ? path.resolve(options.seeds) : file.seedsDir,
-  });
 }
 
 /** The running emulator the settings point at; never starts one. */
@@ -108,7 +78,7 @@ export function registerEmulatorCommand(program: Command): void {
       .option('--fault-injection', 'start it with --enable_fault_injection: aborts a share of commits at random (chaos runs)'),
   ).action(async (options: ProjectOptions & { faultInjection?: boolean }) => {
     const started = performance.now();
-    const settings = await projectSettings(options);
+    const settings = settingsFrom(options);
     const { startEmulator, ensureDatabase } = await lifecycle();
     const running = await startEmulator(settings);
     const database = await ensureDatabase(running, settings);
@@ -160,7 +130,7 @@ export function registerEmulatorCommand(program: Command): void {
       .option('--fault-injection', 'the emulator to reset (or restart, with --full) is the fault-injecting one'),
   ).action(async (options: ProjectOptions & { full?: boolean; faultInjection?: boolean }) => {
     const started = performance.now();
-    const settings = await projectSettings(options);
+    const settings = settingsFrom(options);
     const { resetEmulator } = await lifecycle();
     const result = await resetEmulator(settings, { full: options.full });
     const millis = performance.now() - started;
@@ -186,7 +156,7 @@ export function registerEmulatorCommand(program: Command): void {
 
   addProjectOptions(emulator.command('migrate').description('apply pending migrations to the database (starts the emulator when it is not running)')).action(
     async (options: ProjectOptions) => {
-      const settings = await projectSettings(options);
+      const settings = settingsFrom(options);
       if (!settings.migrationsDir) {
         throw new UserFacingError('No migrations folder.', 'Pass --migrations DIR, set "migrationsDir" in luigi-spanner.json, or create <root>/migrations.', 'NO_MIGRATIONS');
       }
@@ -207,7 +177,7 @@ export function registerEmulatorCommand(program: Command): void {
       .addOption(new Option('--max-rows <n>', 'rows to keep').default('1000'))
       .option('--write', 'allow a statement that changes data (INSERT, UPDATE, DELETE); without it only reads run'),
   ).action(async (sql: string, options: ProjectOptions & { maxRows: string; write?: boolean }) => {
-    const settings = await projectSettings(options);
+    const settings = settingsFrom(options);
     const running = await runningEmulator(settings);
     const { runQuery } = await import('../../../emulator/src/inspect');
     const result = await runQuery({ ...settings, host: running.host }, sql, { maxRows: Number(options.maxRows) || 1000, allowWrites: options.write === true });
@@ -223,17 +193,17 @@ export function registerEmulatorCommand(program: Command): void {
       .description('list tables with row counts, the migration ledger and the newest completion markers')
       .addOption(new Option('--markers <n>', 'completion markers to show').default('20')),
   ).action(async (options: ProjectOptions & { markers: string }) => {
-    const settings = await projectSettings(options);
+    const settings = settingsFrom(options);
     const running = await runningEmulator(settings);
-    const { inspectDatabase, MARKER_TABLE } = await import('../../../emulator/src/inspect');
+    const { inspectDatabase } = await import('../../../emulator/src/inspect');
     const inspection = await inspectDatabase({ ...settings, host: running.host }, { markerLimit: Number(options.markers) || 20 });
     if (options.json) return printJson(inspection);
     console.log(`Tables in ${settings.databaseId} at ${running.host}:`);
     console.log(formatTable(['table', 'rows', 'parent'], inspection.tables.map((t) => [t.name, t.rowCount, t.parent ?? ''])));
     console.log('\nMigrations applied:');
     console.log(formatTable(['version', 'name', 'applied at', 'checksum'], inspection.ledger.map((r) => [r.version, r.name, r.appliedAt, r.checksum.slice(0, 12)])));
-    if (!inspection.markers.present) return console.log(`\nNo completion-marker table (${MARKER_TABLE}).`);
-    console.log(`\nNewest completion markers (${MARKER_TABLE}):`);
+    if (!inspection.markers.present) return console.log(`\nNo completion-marker table (${inspection.markers.table}).`);
+    console.log(`\nNewest completion markers (${inspection.markers.table}):`);
     const columns = Object.keys(inspection.markers.rows[0] ?? { UpdateId: null });
     console.log(formatTable(columns, inspection.markers.rows.map((r) => columns.map((c) => r[c]))));
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatFinding, formatTimeline, parseEnvPairs, reproduceRerun } from '../../core/debugger';
 import { prepareRunTarget } from '../../core/runs/runTarget';
-import { addEmulatorOptions, settingsFrom, type EmulatorCliOptions } from '../options';
+import { addEmulatorOptions, type EmulatorCliOptions } from '../options';
 import { parseParams, pipelineInputs } from './run';
 
 interface ReproduceOptions extends EmulatorCliOptions {
@@ -13,7 +13,6 @@ interface ReproduceOptions extends EmulatorCliOptions {
   workers?: number;
   json?: boolean;
   python?: string;
-  migrations?: string;
   root: string;
 }
 
@@ -29,15 +28,15 @@ export function registerReproduceCommand(program: Command): void {
       .option('-p, --param <name=value>', 'a task parameter (repeatable)', collect, [])
       .option('--env <name=value>', 'environment for the pipeline (repeatable); {scratch} is a fresh folder shared by the two runs', collect, [])
       .addOption(new Option('--workers <n>', 'Luigi workers').argParser((v) => Number.parseInt(v, 10)))
-      .option('--migrations <dir>', 'migrations folder (default: the nearest migrations/ above the pipeline)')
+      .option('--migrations <dir>', 'migrations folder (default: luigi-spanner.json "migrationsDir", else the nearest migrations/ above the pipeline)')
       .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
-      .option('--root <dir>', 'workspace root (finding paths are relative to it)', process.cwd())
+      .option('--root <dir>', 'workspace root holding luigi-spanner.json (finding paths are relative to it)', process.cwd())
       .option('--json', 'print the verdict and the findings (lint JSON shape plus runtime details) as JSON'),
   ).action(async (file: string, task: string, options: ReproduceOptions) => {
     const root = path.resolve(options.root);
     const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));
-    const { pipeline, python, migrationsDir } = await pipelineInputs(file, options, say);
-    const prepared = await prepareRunTarget({ settings: settingsFrom(options), migrationsDir, onProgress: say });
+    const { pipeline, python, settings, migrationsDir } = await pipelineInputs(file, options, say);
+    const prepared = await prepareRunTarget({ settings, migrationsDir, onProgress: say });
     const result = await reproduceRerun({
       python,
       file: pipeline,

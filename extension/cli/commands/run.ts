@@ -5,7 +5,8 @@ import { ensureManagedVenv, resolvePython } from '../../core/python/interpreter'
 import type { RunEvent } from '../../core/runs/events';
 import { launchRun } from '../../core/runs/launch';
 import type { RunOutcome } from '../../core/runs/runPipeline';
-import { findMigrationsDir, type PreparedTarget } from '../../core/runs/runTarget';
+import type { PreparedTarget } from '../../core/runs/runTarget';
+import type { WorkspaceSettings } from '../../core/settings';
 import { addEmulatorOptions, settingsFrom, type EmulatorCliOptions } from '../options';
 import { findingsOfRun, formatFinding, RUNNER_ENV } from '../../core/debugger';
 
@@ -17,7 +18,6 @@ interface RunOptions extends EmulatorCliOptions {
   force?: boolean;
   json?: boolean;
   python?: string;
-  migrations?: string;
   root: string;
 }
 
@@ -31,16 +31,19 @@ export function parseParams(values: string[]): Record<string, string> {
   return params;
 }
 
-/** What every command that runs a pipeline resolves first: the file, the interpreter and the migrations folder. */
+/**
+ * What every command that runs a pipeline resolves first: the file, the workspace's settings
+ * (before the interpreter, so a bad setting fails at once) and the interpreter.
+ */
 export async function pipelineInputs(
   file: string,
-  options: { python?: string; migrations?: string; root: string },
+  options: EmulatorCliOptions & { python?: string },
   onProgress: (line: string) => void,
-): Promise<{ pipeline: string; python: string; migrationsDir: string | undefined }> {
+): Promise<{ pipeline: string; python: string; settings: WorkspaceSettings; migrationsDir: string | undefined }> {
   const pipeline = path.resolve(file);
+  const settings = settingsFrom(options, { pipelineFile: pipeline });
   const python = resolvePython(options.python) ?? (await ensureManagedVenv(onProgress));
-  const migrationsDir = options.migrations ? path.resolve(options.migrations) : findMigrationsDir(pipeline, path.resolve(options.root));
-  return { pipeline, python, migrationsDir };
+  return { pipeline, python, settings, migrationsDir: settings.migrationsDir };
 }
 
 /** Human-readable one-liners for a terminal; --json prints the events themselves. */
@@ -83,10 +86,10 @@ export async function runTaskFromCli(
   write: (line: string) => void,
 ): Promise<{ outcome: RunOutcome; prepared: PreparedTarget }> {
   const progress = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : write(line));
-  const { pipeline, python, migrationsDir } = await pipelineInputs(file, options, progress);
+  const { pipeline, python, settings, migrationsDir } = await pipelineInputs(file, options, progress);
   const labels = new Map<string, string>();
   const { prepared, handle } = await launchRun({
-    settings: settingsFrom(options),
+    settings,
     migrationsDir,
     keepState: options.keepState,
     onProgress: progress,
@@ -120,9 +123,9 @@ export function registerRunCommand(program: Command): void {
       .addOption(new Option('--workers <n>', 'Luigi workers').argParser((v) => Number.parseInt(v, 10)))
       .option('--keep-state', "use the workspace's database and leave it as it is (default: a fresh database per run)")
       .option('--force', "delete the task's own completion marker first so it runs again (emulator only; useful with --keep-state)")
-      .option('--migrations <dir>', 'migrations folder (default: the nearest migrations/ above the pipeline)')
+      .option('--migrations <dir>', 'migrations folder (default: luigi-spanner.json "migrationsDir", else the nearest migrations/ above the pipeline)')
       .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
-      .option('--root <dir>', 'workspace root', process.cwd())
+      .option('--root <dir>', 'workspace root holding luigi-spanner.json', process.cwd())
       .option('--json', 'print one JSON event per line, the last one the summary'),
   ).action(async (file: string, task: string, options: RunOptions) => {
     const { outcome, prepared } = await runTaskFromCli(file, task, options, (line) => console.log(line));

@@ -17,7 +17,7 @@ export interface ChaosRequest extends PipelineRequest {
   /** Run i kills at the point drawn from seed + i; the same seed replays the same kills. */
   seed: number;
   /** Where the databases are made: a fault-injecting emulator. */
-  emulator: Pick<Target, 'host' | 'projectId' | 'instanceId'>;
+  emulator: Pick<Target, 'host' | 'projectId' | 'instanceId' | 'markerTable'>;
   /** Attempts run side by side (each on its own database). */
   parallel?: number;
   /** Databases left for inspection: every one, the failing attempts' (default), or none. */

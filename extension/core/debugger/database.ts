@@ -4,9 +4,7 @@ import type { Database, Spanner } from '@google-cloud/spanner';
 import { emulatorSpanner, type Target } from '../../../emulator/src';
 import { FAIL_FAST_QUERY } from '../../../emulator/src/client';
 import { toPlain } from '../../../emulator/src/inspect';
-
-/** Defined by extension/python/luigi_spanner (DEFAULT_MARKER_TABLE). */
-export const MARKER_TABLE = 'LuigiTaskMarkers';
+import { DEFAULT_MARKER_TABLE } from '../../../emulator/src/settings';
 
 export interface ColumnInfo {
   name: string;
@@ -58,7 +56,12 @@ export class SpannerReader {
   private client?: { spanner: Spanner; database: Database };
   private schemaCache?: Promise<Map<string, TableSchema>>;
 
-  constructor(readonly target: Target) {}
+  /** The completion-marker table of the run's workspace (Target.markerTable, else the default). */
+  readonly markerTable: string;
+
+  constructor(readonly target: Target) {
+    this.markerTable = target.markerTable ?? DEFAULT_MARKER_TABLE;
+  }
 
   /** Made on first use: loading the client costs about a second, and a clean run never reads. */
   private get database(): Database {
@@ -164,7 +167,7 @@ export class SpannerReader {
 
   /** Completion markers (luigi_spanner), optionally only those of one target table; empty when there is no marker table. */
   async markers(filter: { targetTable?: string; taskId?: string; committedAt?: string } = {}): Promise<MarkerRow[]> {
-    if (!(await this.schema()).has(MARKER_TABLE)) return [];
+    if (!(await this.table(this.markerTable))) return [];
     const where: string[] = [];
     const params: Record<string, string> = {};
     if (filter.targetTable !== undefined) {
@@ -180,7 +183,7 @@ export class SpannerReader {
       params.committedAt = filter.committedAt;
     }
     const rows = await this.query(
-      `SELECT UpdateId, TaskId, TaskFamily, TaskParams, TargetTable, RowCount, RunId, CommittedAt FROM ${MARKER_TABLE}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY CommittedAt DESC LIMIT 50`,
+      `SELECT UpdateId, TaskId, TaskFamily, TaskParams, TargetTable, RowCount, RunId, CommittedAt FROM \`${this.markerTable}\`${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY CommittedAt DESC LIMIT 50`,
       params,
     );
     return rows as unknown as MarkerRow[];

@@ -3,7 +3,7 @@
 // completed with what the run's database says about the rows involved.
 import type { CommitEvent, FailedEvent, RunEvent, WriteInfo } from '../runs/events';
 import type { Target } from '../../../emulator/src';
-import { MARKER_TABLE, SpannerReader, type MarkerRow, type Row, type TableSchema } from './database';
+import { SpannerReader, type MarkerRow, type Row, type TableSchema } from './database';
 import { absoluteFile, classLine, findColumnDefinition, lineSpan, location, nextMigrationName, relativeFile, TaskLabels } from './source';
 import type {
   AbortStormDetails,
@@ -545,7 +545,6 @@ export async function analyzeRuns(runs: RunTrace[], ctx: AnalysisContext): Promi
   return findings;
 }
 
-export { MARKER_TABLE };
 
 /** Findings of one finished run, read against its database (the CLI's `run` and the editor call this). */
 export async function findingsOfRun(

@@ -2,7 +2,7 @@
 // chaos runs. Pure Node (no `vscode`): the CLI and the editor call the same functions.
 export * from './types';
 export { analyzeRuns, findingsOfRun, parseDuplicateMessage, sameValue, ruleDocs, STATIC_RULES, GRPC, COMMIT_TIMESTAMP_SENTINEL, DEFAULT_ABORT_THRESHOLD, type AnalysisContext } from './findings';
-export { SpannerReader, MARKER_TABLE, type TableSchema, type ColumnInfo, type MarkerRow } from './database';
+export { SpannerReader, type TableSchema, type ColumnInfo, type MarkerRow } from './database';
 export { reproduceRerun, FIRST_RUN_LABEL, RERUN_LABEL, type ReproduceRequest, type ReproduceResult, type ReproduceVerdict, type ReproducedRun } from './reproduce';
 export { chaosRuns, type ChaosRequest, type ChaosReport, type ChaosAttempt, type ChaosTableReport, type ChaosTaskReport } from './chaos';
 export { buildTimeline, formatTimeline, describeEnd, type TimelineEntry } from './timeline';

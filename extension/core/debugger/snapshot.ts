@@ -1,7 +1,7 @@
 // Every table's rows, keyed by primary key, with the values that must match between two runs of
 // the same pipeline: timestamps (commit times, clocks) and the marker's run columns differ by design.
 import { LEDGER_TABLE } from '../../../emulator/src';
-import { MARKER_TABLE, type SpannerReader } from './database';
+import type { SpannerReader } from './database';
 
 /** Columns of the marker table that name the run, not the work. */
 const MARKER_RUN_COLUMNS = new Set(['RunId', 'RunUser', 'RunHost']);
@@ -21,7 +21,7 @@ export async function snapshotTables(reader: SpannerReader): Promise<Map<string,
     if (table.name === LEDGER_TABLE) continue;
     const compared = table.columns
       .filter((c) => !c.type.toUpperCase().startsWith('TIMESTAMP'))
-      .filter((c) => !(table.name === MARKER_TABLE && MARKER_RUN_COLUMNS.has(c.name)))
+      .filter((c) => !(table.name === reader.markerTable && MARKER_RUN_COLUMNS.has(c.name)))
       .map((c) => c.name);
     const keyColumns = table.primaryKey.length ? table.primaryKey : table.columns.map((c) => c.name);
     const rows = new Map<string, string>();

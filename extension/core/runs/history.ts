@@ -1,5 +1,6 @@
 // Run history: what each run did, per task, with the rows its markers recorded.
 import { databaseHandle, emulatorSpanner, type Target } from '../../../emulator/src';
+import { DEFAULT_MARKER_TABLE } from '../../../emulator/src/settings';
 import type { RunOutcome } from './runPipeline';
 
 export interface TaskRecord {
@@ -24,15 +25,14 @@ export interface RunRecord {
   tasks: TaskRecord[];
 }
 
-const MARKER_TABLE = 'LuigiTaskMarkers';
-
-/** Row counts per update id from the marker table for one run (empty when the table is absent). */
+/** Row counts per update id from the target's marker table for one run (empty when the table is absent). */
 export async function markerRowCounts(target: Target, runId: string): Promise<Map<string, number | null>> {
   const spanner = emulatorSpanner(target.host, target.projectId);
   const database = databaseHandle(spanner, target.instanceId, target.databaseId);
   try {
     const [rows] = await database.run({
-      sql: `SELECT UpdateId, RowCount FROM ${MARKER_TABLE} WHERE RunId = @runId`,
+      // The name passed validateTableName when the settings resolved.
+      sql: `SELECT UpdateId, RowCount FROM \`${target.markerTable ?? DEFAULT_MARKER_TABLE}\` WHERE RunId = @runId`,
       params: { runId },
       json: true,
     });

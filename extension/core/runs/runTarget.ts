@@ -1,10 +1,8 @@
 // Where a run writes: a fresh database per run (default) or the workspace's database (--keep-state).
-import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { databaseHandle, emulatorClientEnv, emulatorSpanner, ensureDatabase, startEmulator, validateIds, type EmulatorSettings, type RunningEmulator, type Target } from '../../../emulator/src';
 import { assertIsEmulator } from '../../../emulator/src/provision';
 import { dropDatabaseViaRest, listDatabasesViaRest } from '../../../emulator/src/rest';
-import { ENV } from '../../shared/contract';
+import { ENV, MARKER_TABLE } from '../../shared/contract';
 
 /** The emulator caps databases per instance (100); old run databases are dropped beyond this many. */
 const KEEP_RUN_DATABASES = 8;
@@ -23,17 +21,7 @@ export interface PreparedTarget {
 
 export type ProvisionPath = 'rest' | 'client';
 
-/** The nearest `migrations/` folder at or above the pipeline file, not above `root`. */
-export function findMigrationsDir(pipelineFile: string, root: string): string | undefined {
-  let dir = path.dirname(path.resolve(pipelineFile));
-  const stop = path.resolve(root);
-  for (;;) {
-    const candidate = path.join(dir, 'migrations');
-    if (existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
-    if (dir === stop || path.dirname(dir) === dir || !dir.startsWith(stop)) return undefined;
-    dir = path.dirname(dir);
-  }
-}
+export { findMigrationsDir } from '../settings';
 
 /** A database a run created (`run-<time>-<random>`): the tool's own scratch, dropped by later runs' prune. */
 export function isRunDatabase(databaseId: string): boolean {
@@ -75,18 +63,24 @@ export async function chooseRunTarget(options: RunTargetOptions): Promise<Chosen
     projectId: options.settings.projectId,
     instanceId: options.settings.instanceId,
     databaseId: options.databaseId ?? (options.keepState ? options.settings.databaseId : runDatabaseId()),
+    markerTable: options.settings.markerTable,
   };
   validateIds(target);
   return { emulator, target, settings: { ...options.settings, databaseId: target.databaseId }, fresh: !options.keepState && !options.databaseId, env: runEnv(target) };
 }
 
-/** What the pipeline process needs to reach `target`: the same variables real Cloud Spanner takes, plus the emulator's. */
+/**
+ * What the pipeline process needs to reach `target`: the same variables real Cloud Spanner takes,
+ * plus the emulator's, plus the marker table when the workspace names its own (otherwise the
+ * pipeline's luigi.cfg stays in charge).
+ */
 export function runEnv(target: Target): Record<string, string> {
   return {
     ...emulatorClientEnv(target.host),
     [ENV.project]: target.projectId,
     [ENV.instance]: target.instanceId,
     [ENV.database]: target.databaseId,
+    ...(target.markerTable && target.markerTable !== MARKER_TABLE ? { [ENV.markerTable]: target.markerTable } : {}),
   };
 }
 

@@ -23,9 +23,9 @@ export function inspectionSections(inspection: Inspection): ResultSection[] {
       rows: inspection.ledger.map((r) => [r.version, r.name, r.appliedAt, r.checksum.slice(0, 12)]),
     },
     !inspection.markers.present
-      ? { title: 'Completion markers', columns: [], rows: [], note: 'No LuigiTaskMarkers table in this database.' }
+      ? { title: 'Completion markers', columns: [], rows: [], note: `No ${inspection.markers.table} table in this database.` }
       : inspection.markers.rows.length === 0
-        ? { title: 'Completion markers (LuigiTaskMarkers)', columns: [], rows: [], note: 'No task has completed yet: the table is empty.' }
-        : { title: 'Newest completion markers (LuigiTaskMarkers)', columns: markerColumns, rows: inspection.markers.rows.map((r) => markerColumns.map((c) => r[c])) },
+        ? { title: `Completion markers (${inspection.markers.table})`, columns: [], rows: [], note: 'No task has completed yet: the table is empty.' }
+        : { title: `Newest completion markers (${inspection.markers.table})`, columns: markerColumns, rows: inspection.markers.rows.map((r) => markerColumns.map((c) => r[c])) },
   ];
 }

@@ -1,9 +1,9 @@
-// Emulator settings for a workspace folder: VS Code settings the user set explicitly, over
-// luigi-spanner.json at the folder's root, over environment variables and defaults.
+// Emulator settings for a workspace folder, through the one resolver (core/settings.ts): the VS Code
+// settings the user set explicitly are its flags, over luigi-spanner.json, the environment, defaults.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { resolveSettings, type BackendChoice, type EmulatorSettings } from '../../../emulator/src/settings';
-import { readWorkspaceConfig } from '../../core/workspaceConfig';
+import type { BackendChoice } from '../../../emulator/src/settings';
+import { resolveWorkspaceSettings, type WorkspaceSettings } from '../../core/settings';
 
 /** A value only when the user set it somewhere (defaults leave luigi-spanner.json in charge). */
 function explicit<T>(config: vscode.WorkspaceConfiguration, key: string): T | undefined {
@@ -12,23 +12,28 @@ function explicit<T>(config: vscode.WorkspaceConfiguration, key: string): T | un
   return value === '' ? undefined : value;
 }
 
-export function emulatorSettingsFor(folder: vscode.Uri | undefined): EmulatorSettings {
+/**
+ * `pipelineFile`: the file a run starts from; without a configured migrations folder, the nearest
+ * `migrations/` above it is the one. Without a folder, the current directory stands for it.
+ */
+export function emulatorSettingsFor(folder: vscode.Uri | undefined, pipelineFile?: vscode.Uri): WorkspaceSettings {
   const config = vscode.workspace.getConfiguration('luigiSpanner', folder);
-  const root = folder?.fsPath;
-  const file = root ? readWorkspaceConfig(root) : {};
-  const dir = (value: string | undefined) => (value === undefined ? undefined : root ? path.resolve(root, value) : path.resolve(value));
-  return resolveSettings({
-    backend: explicit<BackendChoice>(config, 'emulator.backend') ?? file.backend,
-    image: explicit<string>(config, 'emulator.image') ?? file.image,
-    projectId: explicit<string>(config, 'spanner.projectId') ?? file.projectId,
-    instanceId: explicit<string>(config, 'spanner.instanceId') ?? file.instanceId,
-    databaseId: explicit<string>(config, 'spanner.databaseId') ?? file.databaseId,
-    faultInjection: explicit<boolean>(config, 'emulator.faultInjection') ?? file.faultInjection,
-    name: file.name,
-    grpcPort: file.grpcPort,
-    migrationsDir: dir(explicit<string>(config, 'migrationsDir')) ?? file.migrationsDir,
-    seedsDir: dir(explicit<string>(config, 'seedsDir')) ?? file.seedsDir,
-  });
+  const root = folder?.fsPath ?? process.cwd();
+  const dir = (value: string | undefined) => (value === undefined ? undefined : path.resolve(root, value));
+  return resolveWorkspaceSettings(
+    root,
+    {
+      backend: explicit<BackendChoice>(config, 'emulator.backend'),
+      image: explicit<string>(config, 'emulator.image'),
+      projectId: explicit<string>(config, 'spanner.projectId'),
+      instanceId: explicit<string>(config, 'spanner.instanceId'),
+      databaseId: explicit<string>(config, 'spanner.databaseId'),
+      faultInjection: explicit<boolean>(config, 'emulator.faultInjection'),
+      migrationsDir: dir(explicit<string>(config, 'migrationsDir')),
+      seedsDir: dir(explicit<string>(config, 'seedsDir')),
+    },
+    { pipelineFile: pipelineFile?.fsPath },
+  );
 }
 
 export function keepEmulatorRunning(folder: vscode.Uri | undefined): boolean {

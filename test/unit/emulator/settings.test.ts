@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Spanner } from '@google-cloud/spanner';
 import { describe, expect, it } from 'vitest';
-import { formatTable, projectSettings } from '../../../extension/cli/commands/emulator';
+import { formatTable } from '../../../extension/cli/commands/emulator';
+import { settingsFrom } from '../../../extension/cli/options';
 import { readWorkspaceConfig } from '../../../extension/core/workspaceConfig';
 import { plainDockerTransport } from '../../../emulator/src/dockerApi';
 import { assertEmulatorHost, emulatorClientEnv } from '../../../emulator/src/env';
@@ -82,9 +83,9 @@ describe('luigi-spanner.json', () => {
     const saved = process.env.SPANNER_INSTANCE;
     process.env.SPANNER_INSTANCE = 'env-inst';
     try {
-      const settings = await projectSettings({ root, database: 'flag-db', port: '9011' });
+      const settings = settingsFrom({ root, database: 'flag-db', port: '9011' });
       expect(settings).toMatchObject({ databaseId: 'flag-db', instanceId: 'file-inst', faultInjection: true, grpcPort: 9011 });
-      await expect(projectSettings({ root, port: 'abc' })).rejects.toThrow(/--port must be a number/);
+      expect(() => settingsFrom({ root, port: 'abc' })).toThrow(/--port must be a number/);
     } finally {
       if (saved === undefined) delete process.env.SPANNER_INSTANCE;
       else process.env.SPANNER_INSTANCE = saved;
