@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { resolveSettings, type BackendChoice, type EmulatorSettings } from '../../emulator/src/settings';
+import { MARKER_TABLE_CONFIG } from '../shared/contract';
 import { readWorkspaceConfigFile } from './workspaceConfig';
 
 /** Values set explicitly by the caller: CLI flags, editor settings. Paths absolute. */
@@ -111,7 +112,7 @@ export function findMigrationsDir(pipelineFile: string, root: string): string | 
 export function luigiCfgMarkerTable(root: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const files = [path.join(root, 'luigi.cfg'), ...(env.LUIGI_CONFIG_PATH ? [path.resolve(root, env.LUIGI_CONFIG_PATH)] : [])];
   let table: string | undefined;
-  for (const file of files) table = iniValue(file, 'spanner', 'marker_table') ?? table;
+  for (const file of files) table = iniValue(file, MARKER_TABLE_CONFIG.section, MARKER_TABLE_CONFIG.option) ?? table;
   return table;
 }
 

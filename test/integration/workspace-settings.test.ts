@@ -2,7 +2,7 @@
 // external one): luigi-spanner.json reaches `run` as it reaches `emulator`, and a workspace's own
 // completion-marker table is what inspect, the run history, the debugger and --force use.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,5 +119,18 @@ describe('a custom completion-marker table', () => {
     expect(forced.some((e) => e.type === 'succeeded')).toBe(true);
     const markers = await query<{ RunId: string }>(target, 'SELECT RunId FROM AuditMarkers');
     expect(markers.map((m) => m.RunId)).toEqual([String(forced[0]!.runId)]);
+  });
+
+  it('named in luigi-spanner.json: runs are told through LUIGI_SPANNER_MARKER_TABLE, and inspect reads it', async () => {
+    const databaseId = databaseFor('jsonmarks');
+    const root = workspace({ databaseId, markerTable: 'AuditMarkers' }, CUSTOM_MARKERS);
+    rmSync(path.join(root, 'luigi.cfg'));
+    const first = await runNotes(root);
+    const target: Target = { host: emulatorHost(), projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId };
+    expect(await query(target, 'SELECT TaskFamily, RunId FROM AuditMarkers')).toEqual([{ TaskFamily: 'Notes', RunId: first[0]!.runId }]);
+    const inspected = JSON.parse((await run(['emulator', 'inspect', '--root', root, '--json'])).stdout);
+    expect(inspected.markers).toMatchObject({ table: 'AuditMarkers', present: true, rows: [{ TaskFamily: 'Notes' }] });
+    const forced = await runNotes(root, ['--force']);
+    expect(forced.find((e) => e.type === 'forced')).toMatchObject({ deleted: [{ table: 'AuditMarkers', existed: true }] });
   });
 });
