@@ -3,6 +3,7 @@
 // Flags: --watch rebuilds on change, --production minifies and drops sourcemaps.
 import * as esbuild from 'esbuild';
 import { cliCommandEntryPoints } from './cli-entry-points.mjs';
+import { renderIcon } from './render-icon.mjs';
 import { chmodSync, cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -29,6 +30,8 @@ function copyAssets() {
   mkdirSync(path.join(dist, 'webview'), { recursive: true });
   cpSync(path.join(root, 'node_modules/elkjs/lib/elk-worker.min.js'), path.join(dist, 'webview', 'elk-worker.min.js'));
   cpSync(path.join(root, 'webview', 'src', 'graph.css'), path.join(dist, 'webview', 'graph.css'));
+  // package.json `icon` names the PNG; media/icon.svg is its source.
+  renderIcon(path.join(root, 'media', 'icon.svg'), path.join(dist, 'media', 'icon.png'));
 }
 
 const contexts = await Promise.all([

@@ -13,17 +13,18 @@ if [ ! -f node_modules/.setup-stamp ] || [ "$(cat node_modules/.setup-stamp)" !=
 fi
 
 req=extension/python/requirements.txt
-if [ ! -f .venv/.setup-stamp ] || [ "$(cat .venv/.setup-stamp)" != "$(stamp "$req")" ]; then
+test_req=test/python/requirements.txt  # test-only tools (pre-commit), same venv
+if [ ! -f .venv/.setup-stamp ] || [ "$(cat .venv/.setup-stamp)" != "$(stamp "$req" "$test_req")" ]; then
   python=${LUIGI_SPANNER_BASE_PYTHON:-python3}
   if ! command -v "$python" >/dev/null 2>&1; then
     echo "error: $python not found; the pipelines need Python 3.9+." >&2
     echo "fix:   install Python 3 with venv (Debian: apt-get install python3 python3-venv) or set LUIGI_SPANNER_BASE_PYTHON." >&2
     exit 2
   fi
-  echo "› Creating the Python environment .venv (luigi, google-cloud-spanner, pytest; pinned) ..."
+  echo "› Creating the Python environment .venv (luigi, google-cloud-spanner, pytest, pre-commit; pinned) ..."
   "$python" -m venv .venv || { echo "fix: apt-get install python3-venv" >&2; exit 2; }
-  .venv/bin/python -m pip install --disable-pip-version-check -q -r "$req"
-  stamp "$req" > .venv/.setup-stamp
+  .venv/bin/python -m pip install --disable-pip-version-check -q -r "$req" -r "$test_req"
+  stamp "$req" "$test_req" > .venv/.setup-stamp
 fi
 
 if [ ! -f dist/cli.js ] || [ -n "$(find extension emulator webview scripts/build.mjs package.json -newer dist/cli.js -print -quit 2>/dev/null)" ]; then
