@@ -6,7 +6,19 @@ import { resolveSettings, type EmulatorSettings } from '../../emulator/src/setti
 import { describeError } from './errors';
 import { probePython, resolvePython } from './python/interpreter';
 
+/** Stable ids: the editor's walkthrough turns the result of some checks into steps. */
+export type CheckId = 'settings' | 'docker' | 'emulatorImage' | 'emulatorBinary' | 'python' | 'luigi' | 'spanner' | 'chromium';
+
+/** The fix of each check, in one place (the CLI, the Doctor quick pick and the walkthrough show them). */
+export const DOCTOR_FIXES = {
+  docker: 'Start Docker Desktop, or: sudo apt-get install docker.io && sudo dockerd &',
+  emulatorBinary: 'gcloud components install cloud-spanner-emulator (or apt-get install google-cloud-cli-spanner-emulator)',
+  python: 'npm run setup (creates the managed venv), or set LUIGI_SPANNER_PYTHON / luigiSpanner.pythonPath',
+  chromium: 'sudo apt-get install chromium',
+} as const;
+
 export interface Check {
+  id: CheckId;
   name: string;
   ok: boolean;
   detail: string;
@@ -33,20 +45,22 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<Check[]> {
     settings = options.settings?.();
   } catch (error) {
     const { message, fix } = describeError(error);
-    checks.push({ name: 'Workspace settings', ok: false, detail: message, fix: fix ?? 'Fix luigi-spanner.json or the flags.' });
+    checks.push({ id: 'settings', name: 'Workspace settings', ok: false, detail: message, fix: fix ?? 'Fix luigi-spanner.json or the flags.' });
   }
   const docker = await isDockerAvailable();
   checks.push({
+    id: 'docker',
     name: 'Docker engine',
     ok: docker,
     detail: docker ? 'answers' : 'no engine answers',
-    fix: 'Start Docker Desktop, or: sudo apt-get install docker.io && sudo dockerd &',
+    fix: DOCTOR_FIXES.docker,
   });
   const image = settings?.image ?? resolveSettings({}, env).image;
   let imagePresent = false;
   if (docker) imagePresent = await dockerImageExists(image).catch(() => false);
   const binary = findEmulatorBinary(env);
   checks.push({
+    id: 'emulatorImage',
     name: 'Emulator image',
     ok: imagePresent,
     detail: imagePresent ? image : `${image} not present locally (pulled on first start when a registry is reachable)`,
@@ -54,28 +68,32 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<Check[]> {
     optional: !docker,
   });
   checks.push({
+    id: 'emulatorBinary',
     name: 'Emulator binary',
     ok: Boolean(binary),
     detail: binary ?? 'not installed (fallback backend)',
-    fix: 'gcloud components install cloud-spanner-emulator (or apt-get install google-cloud-cli-spanner-emulator)',
+    fix: DOCTOR_FIXES.emulatorBinary,
     optional: true,
   });
   const python = resolvePython(options.python, env);
   const probe = python ? await probePython(python) : undefined;
   const pythonOk = Boolean(probe && !probe.error);
   checks.push({
+    id: 'python',
     name: 'Python',
     ok: pythonOk,
     detail: pythonOk ? `${probe!.version} at ${python}` : python ? `${python}: ${probe?.error}` : 'no interpreter chosen and no managed venv',
-    fix: 'npm run setup (creates the managed venv), or set LUIGI_SPANNER_PYTHON / luigiSpanner.pythonPath',
+    fix: DOCTOR_FIXES.python,
   });
   checks.push({
+    id: 'luigi',
     name: 'luigi',
     ok: Boolean(probe?.luigi),
     detail: probe?.luigi ?? 'not importable',
     fix: `${python ?? 'python'} -m pip install luigi==3.8.1 (or npm run setup)`,
   });
   checks.push({
+    id: 'spanner',
     name: 'google-cloud-spanner',
     ok: Boolean(probe?.spanner),
     detail: probe?.spanner ?? 'not importable',
@@ -83,15 +101,16 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<Check[]> {
   });
   const chromium = CHROMIUM_CANDIDATES.find((c) => existsSync(c));
   checks.push({
+    id: 'chromium',
     name: 'Chromium (tests only)',
     ok: Boolean(chromium),
     detail: chromium ?? 'not found',
-    fix: 'sudo apt-get install chromium',
+    fix: DOCTOR_FIXES.chromium,
     optional: true,
   });
   // An emulator backend must exist one way or the other.
   if (!docker && !binary) {
-    checks.find((c) => c.name === 'Docker engine')!.fix += ' — or install the emulator binary (gcloud components install cloud-spanner-emulator).';
+    checks.find((c) => c.id === 'docker')!.fix += ' — or install the emulator binary (gcloud components install cloud-spanner-emulator).';
   }
   return checks;
 }

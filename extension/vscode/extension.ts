@@ -1,10 +1,10 @@
 // The thin VS Code layer: it wires the pure core (analysis, emulator, runs) to editor features.
 // Nothing heavy starts here: the emulator starts on demand, the index fills in the background.
 import * as vscode from 'vscode';
-import { runDoctor } from '../core/doctor';
+import { runDoctor, type Check } from '../core/doctor';
 import { AnalysisService } from './analysisService';
 import { TaskCodeLensProvider } from './codeLens';
-import { Commands, type TaskCommandArgs } from './commands';
+import { Commands, ContextKeys, type TaskCommandArgs } from './commands';
 import { RunController } from './runController';
 import { RunHistoryView } from './runHistoryView';
 import { registerEmulatorUi } from './emulator';
@@ -12,6 +12,8 @@ import { emulatorSettingsFor } from './emulator/settings';
 import { registerGraphView } from './graph';
 import { registerDebugger } from './debugger';
 import { registerLint } from './lint';
+import { setContext } from './contextKeys';
+import { registerWalkthrough } from './walkthrough';
 import { FamilyStateTracker } from '../core/runs/familyStates';
 import type { RunRecord } from '../core/runs/history';
 
@@ -22,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   register(Commands.doctor, () => showDoctor(log));
+  registerWalkthrough(context, log);
   const emulatorUi = registerEmulatorUi(context, { folder: folder?.uri, log });
   deactivateHooks.push(() => emulatorUi.deactivate());
 
@@ -62,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
     const task = taskFor(args) ?? (await pickTask(analysis));
     if (task) await runs.run(task, { force: true });
   });
+  context.subscriptions.push(runs.onDidFinishRun(() => setContext(ContextKeys.hasRun, true)));
   const historyView = new RunHistoryView(() => runs.history());
   context.subscriptions.push(historyView, vscode.window.registerTreeDataProvider('luigiSpanner.runHistory', historyView), runs.onDidChangeHistory(() => historyView.refresh()));
   register(Commands.rerunFailed, (node?: { run?: RunRecord }) => runs.rerunFailed(node?.run));
@@ -74,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   const updateContext = () => {
     const editor = vscode.window.activeTextEditor;
     const hasTasks = Boolean(editor && analysis.tasksIn(editor.document.uri).length > 0);
-    void vscode.commands.executeCommand('setContext', 'luigiSpanner.fileHasTasks', hasTasks);
+    setContext(ContextKeys.fileHasTasks, hasTasks);
   };
   context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(updateContext), analysis.onDidChange(updateContext));
 
@@ -118,9 +122,14 @@ async function pickTask(analysis: AnalysisService) {
 }
 
 async function showDoctor(log: vscode.LogOutputChannel): Promise<void> {
+  const python = vscode.workspace.getConfiguration('luigiSpanner').get<string>('pythonPath') || undefined;
   const checks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Luigi Spanner: checking prerequisites' }, () =>
-    runDoctor({ settings: () => emulatorSettingsFor(vscode.workspace.workspaceFolders?.[0]?.uri) }),
+    runDoctor({ python, settings: () => emulatorSettingsFor(vscode.workspace.workspaceFolders?.[0]?.uri) }),
   );
+  // The walkthrough's prerequisite steps complete on these.
+  const ok = (id: Check['id']) => checks.some((c) => c.id === id && c.ok);
+  setContext(ContextKeys.emulatorBackendOk, ok('docker') || ok('emulatorBinary'));
+  setContext(ContextKeys.pythonOk, ok('python') && ok('luigi') && ok('spanner'));
   for (const c of checks) log.info(`${c.ok ? 'ok' : c.optional ? 'missing (optional)' : 'MISSING'}  ${c.name}: ${c.detail}${c.ok ? '' : ` — fix: ${c.fix}`}`);
   const missing = checks.filter((c) => !c.ok && !c.optional);
   const items = checks.map((c) => ({

@@ -2,6 +2,7 @@
 // (docs, suppressions, CI), never renumbered.
 import { RULE_TABLE, type RuleMeta } from './rules';
 import type { FileProblemCode, RuleCode } from './types';
+import { repository } from '../../../package.json';
 
 /** A rule's catalog entry: its meta, from the rule's own module (rules/LSxxx.ts). */
 export type RuleInfo = RuleMeta;
@@ -39,10 +40,11 @@ export function ruleDocPath(code: RuleCode | FileProblemCode): string {
 }
 
 /**
- * Web home of the repository's docs. There is no `repository` field in package.json yet: this is
- * the default, overridable with `--docs-url` or LUIGI_SPANNER_DOCS_URL.
+ * Web home of the repository's docs, from package.json `repository` (the one place the project's
+ * address is written): SARIF helpUri, the editor's rule links. Overridable with `--docs-url` or
+ * LUIGI_SPANNER_DOCS_URL.
  */
-export const DEFAULT_DOCS_BASE_URL = 'https://github.com/luigi-spanner/luigi-spanner/blob/main';
+export const DEFAULT_DOCS_BASE_URL = `${repository.url.replace(/\.git$/, '').replace(/\/+$/, '')}/blob/main`;
 
 export function ruleHelpUri(code: RuleCode | FileProblemCode, baseUrl: string = DEFAULT_DOCS_BASE_URL): string {
   return `${baseUrl.replace(/\/+$/, '')}/${ruleDocPath(code)}`;

@@ -9,6 +9,8 @@ import { writeConfirmation } from '../../core/sqlStatementKind';
 import { ResultsPanel } from './resultsPanel';
 import { inspectionSections, querySection } from './sections';
 import { emulatorSettingsFor, keepEmulatorRunning } from './settings';
+import { ContextKeys } from '../commands';
+import { setContext } from '../contextKeys';
 
 /** Command ids; package.json contributes the same. */
 export const EmulatorCommands = {
@@ -54,6 +56,7 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
   context.subscriptions.push(emulatorLog, results, item);
 
   const render = (s: EmulatorSnapshot) => {
+    setContext(ContextKeys.emulatorReady, s.state === 'ready');
     item.text = STATE_TEXT[s.state];
     item.backgroundColor = s.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     const tooltip = new vscode.MarkdownString('', true);
