@@ -82,7 +82,9 @@ export function lintWorkspace(root: string, options: LintWorkspaceOptions = {}):
   const findings: Finding[] = [];
   const pythonFiles = files.filter(inRequested);
   for (const file of pythonFiles) {
-    const source = readPythonSource(path.join(absoluteRoot, file));
+    // The index read and parsed the file a moment ago: lint that text (and its tree), not a new read.
+    const indexed = index.text(file);
+    const source = indexed !== undefined ? { text: indexed } : readPythonSource(path.join(absoluteRoot, file));
     if ('text' in source) findings.push(...linter.lintPythonFile(file, source.text));
   }
   for (const dir of linter.migrationDirs()) {
