@@ -1,6 +1,7 @@
 // What the analysis knows about code outside the workspace: Luigi's own classes (generated
 // from the pinned Luigi, see luigi-classes.py) and the luigi_spanner runtime library this
 // project ships (extension/python/luigi_spanner), which workspaces import but do not contain.
+import { SPANNER_TASK_BASES } from '../python/spanner-api';
 import { LUIGI_PARAMETER_CLASSES, LUIGI_TASK_CLASSES } from './luigi-classes';
 import type { TaskKind } from './types';
 
@@ -21,10 +22,7 @@ const SPANNER_TASK: LibraryTask = {
   },
 };
 
-const LIBRARY_TASKS = new Map<string, LibraryTask>([
-  ['luigi_spanner.SpannerTask', SPANNER_TASK],
-  ['luigi_spanner.task.SpannerTask', SPANNER_TASK],
-]);
+const LIBRARY_TASKS = new Map<string, LibraryTask>([...SPANNER_TASK_BASES].map((name) => [name, SPANNER_TASK]));
 
 /** A task class defined outside the workspace, by qualified name, e.g. `luigi.WrapperTask`. */
 export function libraryTask(qualifiedName: string): LibraryTask | undefined {
