@@ -104,6 +104,7 @@ export class RunController implements vscode.Disposable {
             task: task.name,
             params,
             env: options.force ? { [RUNNER_ENV.force]: '1' } : undefined,
+            minimalEnv: vscode.workspace.getConfiguration('luigiSpanner', file).get<boolean>('run.minimalEnvironment') ?? false,
             cwd: this.analysis.root.fsPath,
             onEvent: (event) => this.onEvent(event, progress),
             onLog: (line) => this.log.info(line),

@@ -8,7 +8,7 @@ import { UserFacingError } from '../../core/errors';
 import { addEmulatorOptions, type EmulatorCliOptions } from '../options';
 import { formatTable } from '../table';
 import { collect } from './reproduce';
-import { parseParams, pipelineInputs } from './run';
+import { MINIMAL_ENV_FLAG, parseParams, pipelineInputs } from './run';
 
 interface ChaosOptions extends EmulatorCliOptions {
   param: string[];
@@ -21,6 +21,7 @@ interface ChaosOptions extends EmulatorCliOptions {
   json?: boolean;
   python?: string;
   root: string;
+  minimalEnv?: boolean;
 }
 
 /** The emulator chaos runs use: its own name, so the workspace's emulator keeps running without faults. */
@@ -87,7 +88,8 @@ export function registerChaosCommand(program: Command): void {
       .option('--migrations <dir>', 'migrations folder (default: luigi-spanner.json "migrationsDir", else the nearest migrations/ above the pipeline)')
       .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
       .option('--root <dir>', 'workspace root holding luigi-spanner.json (finding paths are relative to it)', process.cwd())
-      .option('--json', 'print the report as JSON'),
+      .option('--json', 'print the report as JSON')
+      .option(...MINIMAL_ENV_FLAG),
   ).action(async (file: string, task: string, options: ChaosOptions) => {
     if (!Number.isInteger(options.runs) || options.runs < 1) throw new UserFacingError(`--runs ${String(options.runs)} is not a positive whole number.`, 'Pass --runs 20, for example.');
     const root = path.resolve(options.root);
@@ -108,6 +110,7 @@ export function registerChaosCommand(program: Command): void {
       root,
       migrationsDir,
       env: parseEnvPairs(options.env),
+      minimalEnv: options.minimalEnv,
       runs: options.runs,
       seed,
       parallel: options.parallel,

@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { formatFinding, formatTimeline, parseEnvPairs, reproduceRerun } from '../../core/debugger';
 import { prepareRunTarget } from '../../core/runs/runTarget';
 import { addEmulatorOptions, type EmulatorCliOptions } from '../options';
-import { parseParams, pipelineInputs } from './run';
+import { MINIMAL_ENV_FLAG, parseParams, pipelineInputs } from './run';
 
 interface ReproduceOptions extends EmulatorCliOptions {
   param: string[];
@@ -14,6 +14,7 @@ interface ReproduceOptions extends EmulatorCliOptions {
   json?: boolean;
   python?: string;
   root: string;
+  minimalEnv?: boolean;
 }
 
 export const collect = (value: string, all: string[]) => [...all, value];
@@ -31,7 +32,8 @@ export function registerReproduceCommand(program: Command): void {
       .option('--migrations <dir>', 'migrations folder (default: luigi-spanner.json "migrationsDir", else the nearest migrations/ above the pipeline)')
       .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
       .option('--root <dir>', 'workspace root holding luigi-spanner.json (finding paths are relative to it)', process.cwd())
-      .option('--json', 'print the verdict and the findings (lint JSON shape plus runtime details) as JSON'),
+      .option('--json', 'print the verdict and the findings (lint JSON shape plus runtime details) as JSON')
+      .option(...MINIMAL_ENV_FLAG),
   ).action(async (file: string, task: string, options: ReproduceOptions) => {
     const root = path.resolve(options.root);
     const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));
@@ -46,6 +48,7 @@ export function registerReproduceCommand(program: Command): void {
       root,
       migrationsDir,
       env: parseEnvPairs(options.env),
+      minimalEnv: options.minimalEnv,
       target: prepared.target,
       onProgress: say,
       onLog: options.json ? undefined : () => {},

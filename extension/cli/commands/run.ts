@@ -19,7 +19,11 @@ interface RunOptions extends EmulatorCliOptions {
   json?: boolean;
   python?: string;
   root: string;
+  minimalEnv?: boolean;
 }
+
+/** `--minimal-env`, shared by the commands that start a pipeline (run, reproduce, chaos). */
+export const MINIMAL_ENV_FLAG = ['--minimal-env', 'give the pipeline only PATH, HOME, locale and a few more of this environment, plus its own variables (no cloud credentials); see the README'] as const;
 
 export function parseParams(values: string[]): Record<string, string> {
   const params: Record<string, string> = {};
@@ -99,6 +103,7 @@ export async function runTaskFromCli(
     params: parseParams(options.param),
     workers: options.workers,
     env: options.force ? { [RUNNER_ENV.force]: '1' } : undefined,
+    minimalEnv: options.minimalEnv,
     onEvent: (event) => {
       if (options.json) return write(JSON.stringify(event));
       const line = describeEvent(event, labels);
@@ -126,7 +131,8 @@ export function registerRunCommand(program: Command): void {
       .option('--migrations <dir>', 'migrations folder (default: luigi-spanner.json "migrationsDir", else the nearest migrations/ above the pipeline)')
       .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
       .option('--root <dir>', 'workspace root holding luigi-spanner.json', process.cwd())
-      .option('--json', 'print one JSON event per line, the last one the summary'),
+      .option('--json', 'print one JSON event per line, the last one the summary')
+      .option(...MINIMAL_ENV_FLAG),
   ).action(async (file: string, task: string, options: RunOptions) => {
     const { outcome, prepared } = await runTaskFromCli(file, task, options, (line) => console.log(line));
     if (!options.json) {

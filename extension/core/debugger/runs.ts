@@ -36,6 +36,8 @@ export interface PipelineRequest {
   migrationsDir?: string;
   /** Extra environment for the pipeline; `{scratch}` in a value becomes a fresh folder per attempt. */
   env?: Record<string, string>;
+  /** Inherit only a minimal allow-list of this process's environment (runs/environment.ts). */
+  minimalEnv?: boolean;
   onProgress?: (line: string) => void;
   /** Every event of every run, with the run's label. */
   onEvent?: (runLabel: string, event: RunEvent) => void;
@@ -77,6 +79,7 @@ export async function runTrace(request: PipelineRequest, target: Target, label: 
     params: request.params,
     workers: request.workers,
     env: { ...scratch.expand(request.env), ...extraEnv, ...runEnv(target) },
+    minimalEnv: request.minimalEnv,
     onEvent: (event) => request.onEvent?.(label, event),
     onLog: (line) => {
       logTail.push(line);

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { UserFacingError } from '../errors';
 import { signalProcessGroup, stopProcessGroup } from '../processGroup';
 import { PYTHON_HELPERS_DIR } from '../python/interpreter';
+import { pipelineEnv } from './environment';
 import { EventLineParser, type RunEvent, type SummaryEvent } from './events';
 
 export interface RunRequest {
@@ -19,6 +20,8 @@ export interface RunRequest {
   runId?: string;
   /** Connection and anything else the pipeline reads (emulatorClientEnv + SPANNER_* ids). */
   env: Record<string, string>;
+  /** Inherit only a minimal allow-list of this process's environment (see environment.ts), not all of it. */
+  minimalEnv?: boolean;
   cwd?: string;
   onEvent?: (event: RunEvent) => void;
   /** Everything the pipeline and Luigi print (stdout and stderr), line by line. */
@@ -73,7 +76,7 @@ export function startRun(request: RunRequest): RunHandle {
   };
   const child = spawn(request.python, runnerArgs(request), {
     cwd: request.cwd ?? path.dirname(request.file),
-    env: { ...process.env, PYTHONUNBUFFERED: '1', ...request.env },
+    env: pipelineEnv(process.env, { PYTHONUNBUFFERED: '1', ...request.env }, { minimal: request.minimalEnv }),
     // Own process group, so cancel reaches Luigi's forked workers too.
     detached: true,
     stdio: [request.awaitGo ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
