@@ -11,6 +11,8 @@
 // bench/graph.mjs generates its workspace inline (not importable), so the same shape is rebuilt
 // here with Spanner tasks in place of the LocalTarget ones.
 // Usage: node bench/lint.mjs [--files 200] [--tasks-per-file 10] [--runs 5]
+//        node bench/lint.mjs --corpus DIR   (only: cold lint of a real folder, e.g. the standard library,
+//                                            with peak memory)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -127,6 +129,26 @@ function moduleSource(file, tasks = TASKS_PER_FILE) {
   let source = `"""Generated module ${file} of the lint benchmark workspace."""\nimport datetime\n\nimport luigi\nfrom google.cloud import spanner\nfrom google.cloud.spanner_v1 import param_types\n\nfrom luigi_spanner import SpannerMarkerTarget, connect\n\n${imports}`;
   for (let k = 0; k < tasks; k++) source += taskSource(file, k);
   return source;
+}
+
+// --- 0. optional: a real corpus (e.g. the interpreter's standard library), cold, in a fresh process ---
+const corpusAt = process.argv.indexOf('--corpus');
+if (corpusAt !== -1) {
+  const corpus = path.resolve(process.argv[corpusAt + 1]);
+  const script = `
+const t0 = performance.now();
+const cpu0 = process.cpuUsage();
+const { lintWorkspace } = require(${JSON.stringify(bundle)});
+const { findings, pythonFiles } = lintWorkspace(${JSON.stringify(corpus)});
+const wall = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const byCode = {};
+for (const f of findings) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
+process.stdout.write(JSON.stringify({ wall, cpu: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, files: pythonFiles.length, byCode }));
+`;
+  const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  console.log(`corpus ${corpus}: ${result.files} Python files, cold lint (index + every rule) ${ms(result.wall)} wall, ${ms(result.cpu)} CPU, peak RSS ${result.maxRssMb.toFixed(0)} MB -> ${JSON.stringify(result.byCode)}`);
+  process.exit(0);
 }
 
 const workspace = path.join(work, 'workspace');
