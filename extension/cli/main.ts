@@ -37,7 +37,11 @@ const program = new Command()
   .name('luigi-spanner')
   .description('Luigi pipelines on Cloud Spanner: task graphs, lint, runs against a local emulator.')
   .version(version, '-v, --version')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Usage errors (unknown option, bad choice, missing argument) exit 2 like any bad input: 1 means
+  // findings (lint --fail-on) or a failed run, and CI must tell them apart (docs/ci.md).
+  // Subcommands inherit this; help and --version keep 0.
+  .exitOverride((error) => process.exit(error.exitCode === 1 ? 2 : error.exitCode));
 
 const requested = requestedCommand(process.argv);
 const onlyVersion = process.argv.length === 3 && ['-v', '--version'].includes(process.argv[2]!);
