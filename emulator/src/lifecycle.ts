@@ -87,16 +87,16 @@ export async function ensureDatabase(running: RunningEmulator, settings: Emulato
     const migrations = settings.migrationsDir ? loadMigrations(settings.migrationsDir) : [];
     const rest = { ...target, restHost: running.restHost };
     const fast = { seeded: [], dropped: false, fastPath: true };
-    if (await isProvisionedViaRest(rest, migrations)) {
+    if (await isProvisionedViaRest(rest, migrations, settings.workspace)) {
       return { ...fast, created: false, applied: [], alreadyApplied: migrations.map((m) => m.name), millis: performance.now() - started };
     }
     // A database that does not exist yet and has no seeds (DML) to take: one CreateDatabase over REST.
-    if (!settings.seedsDir && (await createDatabaseViaRest(rest, migrations))) {
+    if (!settings.seedsDir && (await createDatabaseViaRest(rest, migrations, settings.workspace))) {
       return { ...fast, created: true, applied: migrations.map((m) => m.name), alreadyApplied: [], millis: performance.now() - started };
     }
   }
   const { provision } = await import('./provision');
-  const result = await provision({ ...target, migrationsDir: settings.migrationsDir, seedsDir: settings.seedsDir, fresh: options.fresh });
+  const result = await provision({ ...target, migrationsDir: settings.migrationsDir, seedsDir: settings.seedsDir, fresh: options.fresh, workspace: settings.workspace });
   return { ...result, fastPath: false };
 }
 

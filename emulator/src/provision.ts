@@ -3,10 +3,10 @@ import type { Database, Instance, Spanner } from '@google-cloud/spanner';
 import { UserFacingError } from '../../extension/core/errors';
 import { databaseHandle, emulatorSpanner, FAIL_FAST_QUERY, grpcCode, GrpcCode, NO_PREFILL, spannerModule } from './client';
 import { loadMigrations, loadSeeds, type Migration, type SeedFile } from './migrations';
-import { LEDGER_DDL, LEDGER_TABLE } from './ledger';
+import { LEDGER_ADD_WORKSPACE_DDL, LEDGER_DDL, LEDGER_TABLE, otherOwner, ownedBy, ownedElsewhereError, type LedgerRow } from './ledger';
 import { validateIds } from './settings';
 
-export { LEDGER_TABLE } from './ledger';
+export { LEDGER_TABLE, type LedgerRow } from './ledger';
 
 export interface Target {
   host: string;
@@ -23,13 +23,11 @@ export interface ProvisionOptions extends Target {
   seedsDir?: string;
   /** Drop the database first when it exists: a clean slate for a run or a test. */
   fresh?: boolean;
-}
-
-export interface LedgerRow {
-  version: number;
-  name: string;
-  checksum: string;
-  appliedAt: string;
+  /**
+   * The workspace asking (absolute folder), recorded in the ledger. A database another existing
+   * workspace migrated is refused, for migrating and for `fresh` alike.
+   */
+  workspace?: string;
 }
 
 export interface ProvisionResult {
@@ -82,12 +80,13 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
     let exists = await databaseExists(instance, options.databaseId);
     let dropped = false;
     if (exists && options.fresh) {
+      await refuseOtherWorkspace(instance.database(options.databaseId, NO_PREFILL), options);
       await instance.database(options.databaseId, NO_PREFILL).delete();
       exists = false;
       dropped = true;
     }
     if (!exists) {
-      const database = await createWithMigrations(instance, options.databaseId, migrations);
+      const database = await createWithMigrations(instance, options.databaseId, migrations, options.workspace);
       try {
         await applySeeds(database, seeds);
       } catch (error) {
@@ -108,9 +107,14 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
     const database = instance.database(options.databaseId, NO_PREFILL);
     try {
       const ledger = await readLedger(database);
-      const { pending, done } = planMigrations(migrations, ledger);
+      const owner = otherOwner(ledger.rows, options.workspace);
+      if (owner) throw ownedElsewhereError(options.databaseId, owner, options.workspace!);
+      const { pending, done } = planMigrations(migrations, ledger, { databaseId: options.databaseId, workspace: options.workspace });
       if (!ledger.tableExists) await updateSchema(database, [LEDGER_DDL], undefined);
-      for (const migration of pending) await applyMigration(database, migration);
+      else if (!ledger.hasWorkspaceColumn) await updateSchema(database, [LEDGER_ADD_WORKSPACE_DDL], undefined);
+      for (const migration of pending) await applyMigration(database, migration, false, options.workspace);
+      // Rows of an old ledger (or of a workspace that is gone) matched this workspace's files: they are its now.
+      if (options.workspace && ledger.rows.some((r) => r.workspace !== options.workspace)) await claimLedger(database, options.workspace);
       return {
         created: false,
         applied: pending.map((m) => m.name),
@@ -172,12 +176,12 @@ async function applySeeds(database: Database, seeds: SeedFile[]): Promise<void> 
  * Fast path: one CreateDatabase carrying every statement (about 30 ms on the emulator).
  * When it fails, the database is rebuilt file by file to name the migration and statement at fault.
  */
-async function createWithMigrations(instance: Instance, databaseId: string, migrations: Migration[]): Promise<Database> {
+async function createWithMigrations(instance: Instance, databaseId: string, migrations: Migration[], workspace: string | undefined): Promise<Database> {
   const allStatements = [LEDGER_DDL, ...migrations.flatMap((m) => m.statements)];
   try {
     const [database, operation] = await instance.createDatabase(databaseId, { extraStatements: allStatements });
     await operation.promise();
-    await recordApplied(database, migrations);
+    await recordApplied(database, migrations, workspace);
     return database;
   } catch (error) {
     await dropQuietly(instance, databaseId);
@@ -187,7 +191,7 @@ async function createWithMigrations(instance: Instance, databaseId: string, migr
   const [database, operation] = await instance.createDatabase(databaseId, { extraStatements: [LEDGER_DDL] });
   await operation.promise();
   try {
-    for (const migration of migrations) await applyMigration(database, migration, true);
+    for (const migration of migrations) await applyMigration(database, migration, true, workspace);
   } catch (error) {
     await database.close();
     await dropQuietly(instance, databaseId);
@@ -212,12 +216,12 @@ async function dropQuietly(instance: Instance, databaseId: string): Promise<void
  * the database is scratch (created by this call and dropped on failure). On an existing
  * database the file goes in one request, and the culprit comes from the operation's metadata.
  */
-async function applyMigration(database: Database, migration: Migration, oneByOne = false): Promise<void> {
+async function applyMigration(database: Database, migration: Migration, oneByOne: boolean, workspace: string | undefined): Promise<void> {
   const batches = oneByOne ? migration.statements.map((s, i) => ({ statements: [s], offset: i })) : [{ statements: migration.statements, offset: 0 }];
   for (const batch of batches) {
     if (batch.statements.length > 0) await updateSchema(database, batch.statements, migration, batch.offset);
   }
-  await recordApplied(database, [migration]);
+  await recordApplied(database, [migration], workspace);
 }
 
 async function updateSchema(database: Database, statements: string[], migration: Migration | undefined, offset = 0): Promise<void> {
@@ -242,38 +246,81 @@ async function updateSchema(database: Database, statements: string[], migration:
   }
 }
 
-async function recordApplied(database: Database, migrations: Migration[]): Promise<void> {
+async function recordApplied(database: Database, migrations: Migration[], workspace: string | undefined): Promise<void> {
   if (migrations.length === 0) return;
   await database.table(LEDGER_TABLE).insert(
-    migrations.map((m) => ({ Version: m.version, Name: m.name, Checksum: m.checksum, AppliedAt: spannerModule().Spanner.COMMIT_TIMESTAMP })),
+    migrations.map((m) => ({ Version: m.version, Name: m.name, Checksum: m.checksum, AppliedAt: spannerModule().Spanner.COMMIT_TIMESTAMP, Workspace: workspace ?? null })),
   );
+}
+
+async function claimLedger(database: Database, workspace: string): Promise<void> {
+  await database.runTransactionAsync(async (transaction) => {
+    await transaction.runUpdate({ sql: `UPDATE ${LEDGER_TABLE} SET Workspace = @workspace WHERE Workspace IS NULL OR Workspace != @workspace`, params: { workspace } });
+    await transaction.commit();
+  });
+}
+
+/** Before `fresh` drops a database: never one that another workspace migrated. */
+async function refuseOtherWorkspace(database: Database, options: ProvisionOptions): Promise<void> {
+  if (!options.workspace) return;
+  try {
+    const owner = otherOwner((await readLedger(database)).rows, options.workspace);
+    if (owner) throw ownedElsewhereError(options.databaseId, owner, options.workspace);
+  } finally {
+    await database.close();
+  }
 }
 
 export interface Ledger {
   tableExists: boolean;
+  /** False for ledgers written before workspaces were recorded (provision adds the column). */
+  hasWorkspaceColumn: boolean;
   rows: LedgerRow[];
 }
 
 async function readLedger(database: Database): Promise<Ledger> {
   try {
-    const [rows] = await database.run({ sql: `SELECT Version, Name, Checksum, AppliedAt FROM ${LEDGER_TABLE} ORDER BY Version`, json: true, gaxOptions: FAIL_FAST_QUERY });
+    const [columns] = await database.run({
+      sql: "SELECT column_name FROM information_schema.columns WHERE table_schema = '' AND table_name = @table",
+      params: { table: LEDGER_TABLE },
+      json: true,
+      gaxOptions: FAIL_FAST_QUERY,
+    });
+    const names = new Set((columns as Array<{ column_name: string }>).map((c) => c.column_name));
+    if (names.size === 0) return { tableExists: false, hasWorkspaceColumn: false, rows: [] };
+    const hasWorkspaceColumn = names.has('Workspace');
+    const [rows] = await database.run({
+      sql: `SELECT Version, Name, Checksum, AppliedAt${hasWorkspaceColumn ? ', Workspace' : ''} FROM ${LEDGER_TABLE} ORDER BY Version`,
+      json: true,
+      gaxOptions: FAIL_FAST_QUERY,
+    });
     return {
       tableExists: true,
-      rows: (rows as Array<{ Version: number; Name: string; Checksum: string; AppliedAt: Date }>).map((r) => ({
+      hasWorkspaceColumn,
+      rows: (rows as Array<{ Version: number; Name: string; Checksum: string; AppliedAt: Date; Workspace?: string | null }>).map((r) => ({
         version: Number(r.Version),
         name: r.Name,
         checksum: r.Checksum,
         appliedAt: new Date(r.AppliedAt).toISOString(),
+        workspace: r.Workspace ?? null,
       })),
     };
   } catch (error) {
-    // INVALID_ARGUMENT (3) / NOT_FOUND: a database made by hand, without a ledger yet.
-    if (grpcCode(error) === 3 || grpcCode(error) === GrpcCode.NOT_FOUND) return { tableExists: false, rows: [] };
+    // NOT_FOUND: no such database; the caller's next request says so.
+    if (grpcCode(error) === GrpcCode.NOT_FOUND) return { tableExists: false, hasWorkspaceColumn: false, rows: [] };
     throw error;
   }
 }
 
-export function planMigrations(migrations: Migration[], ledger: Ledger): { pending: Migration[]; done: Migration[] } {
+export interface PlanContext {
+  databaseId?: string;
+  /** The workspace migrating: only a database it migrated itself gets "reset" proposed as a way out. */
+  workspace?: string;
+}
+
+export function planMigrations(migrations: Migration[], ledger: Pick<Ledger, 'rows'> & Partial<Ledger>, context: PlanContext = {}): { pending: Migration[]; done: Migration[] } {
+  const ours = ownedBy(ledger.rows, context.workspace);
+  const database = context.databaseId ? `database ${context.databaseId}` : 'the database';
   const byVersion = new Map(ledger.rows.map((r) => [r.version, r]));
   const pending: Migration[] = [];
   const done: Migration[] = [];
@@ -281,10 +328,20 @@ export function planMigrations(migrations: Migration[], ledger: Ledger): { pendi
     const row = byVersion.get(migration.version);
     if (!row) {
       pending.push(migration);
+    } else if (row.name !== migration.name) {
+      // Not a changed file: another migrations folder (another project) made this database.
+      throw new UserFacingError(
+        `Migration ${migration.version} of ${database} is ${row.name} (applied ${row.appliedAt}${row.workspace ? ` by ${row.workspace}` : ''}), ` +
+          `but this workspace's migration ${migration.version} is ${migration.name}: the database was migrated from other migration files.`,
+        'Give this workspace a database of its own: drop the shared id where it is set (luigi-spanner.json "databaseId", --database, ' +
+          'SPANNER_DATABASE or the editor setting luigiSpanner.spanner.databaseId; without one each workspace gets its own), or set another id there.',
+        'MIGRATIONS_OF_ANOTHER_FOLDER',
+      );
     } else if (row.checksum !== migration.checksum) {
       throw new UserFacingError(
-        `Migration drift: ${migration.file} changed after it was applied (as ${row.name} at ${row.appliedAt}).`,
-        'Revert the file and put the change in a new migration with a higher version, or reset the emulator database (luigi-spanner emulator reset).',
+        `Migration drift: ${migration.file} changed after it was applied to ${database} (at ${row.appliedAt}).`,
+        'Revert the file and put the change in a new migration with a higher version' +
+          (ours ? ', or start this workspace\'s database over (luigi-spanner emulator reset).' : '.'),
         'MIGRATION_DRIFT',
       );
     } else {
@@ -296,7 +353,7 @@ export function planMigrations(migrations: Migration[], ledger: Ledger): { pendi
   if (late.length > 0) {
     throw new UserFacingError(
       `Migration ${late[0]!.name} has a lower version than the last applied one (${lastApplied}).`,
-      'Give it a version above the last applied migration, or reset the emulator database.',
+      'Give it a version above the last applied migration' + (ours ? ', or start this workspace\'s database over (luigi-spanner emulator reset).' : '.'),
       'MIGRATION_OUT_OF_ORDER',
     );
   }

@@ -5,7 +5,7 @@
 // (drift, a failing statement named, missing instance, ...).
 import http from 'node:http';
 import { splitHost } from './env';
-import { LEDGER_DDL, LEDGER_TABLE } from './ledger';
+import { LEDGER_COLUMNS, LEDGER_DDL, LEDGER_TABLE } from './ledger';
 import type { Migration } from './migrations';
 
 export interface RestTarget {
@@ -61,7 +61,7 @@ async function withSession<T>(target: RestTarget, work: (session: string) => Pro
  * taken): the partial database, if any, is dropped and the caller goes through provision(),
  * which names the failing migration and statement.
  */
-export async function createDatabaseViaRest(target: RestTarget, migrations: Migration[]): Promise<boolean> {
+export async function createDatabaseViaRest(target: RestTarget, migrations: Migration[], workspace?: string): Promise<boolean> {
   const instance = `/v1/projects/${target.projectId}/instances/${target.instanceId}`;
   let created = false;
   try {
@@ -83,8 +83,8 @@ export async function createDatabaseViaRest(target: RestTarget, migrations: Migr
               {
                 insert: {
                   table: LEDGER_TABLE,
-                  columns: ['Version', 'Name', 'Checksum', 'AppliedAt'],
-                  values: migrations.map((m) => [String(m.version), m.name, m.checksum, 'spanner.commit_timestamp()']),
+                  columns: [...LEDGER_COLUMNS],
+                  values: migrations.map((m) => [String(m.version), m.name, m.checksum, 'spanner.commit_timestamp()', workspace ?? null]),
                 },
               },
             ],
@@ -126,18 +126,23 @@ export async function dropDatabaseViaRest(target: RestTarget): Promise<boolean> 
   return dropped.status === 200;
 }
 
-/** True when the database is READY and its ledger holds exactly `migrations`, checksums equal. */
-export async function isProvisionedViaRest(target: RestTarget, migrations: Migration[]): Promise<boolean> {
+/**
+ * True when the database is READY and its ledger holds exactly `migrations`, checksums equal, each
+ * applied by `workspace` (when given). Anything else (another workspace's database, a ledger from
+ * before workspaces were recorded) takes the client path, which refuses, or migrates and claims.
+ */
+export async function isProvisionedViaRest(target: RestTarget, migrations: Migration[], workspace?: string): Promise<boolean> {
   try {
     const db = await restCall<{ state?: string }>(target.restHost, 'GET', databasePath(target));
     if (db.status !== 200 || db.json.state !== 'READY') return false;
     const proven = await withSession(target, async (session) => {
       const result = await restCall<{ rows?: string[][] }>(target.restHost, 'POST', `/v1/${session}:executeSql`, {
-        sql: `SELECT CAST(Version AS STRING), Checksum FROM ${LEDGER_TABLE} ORDER BY Version`,
+        sql: `SELECT CAST(Version AS STRING), Checksum, Workspace FROM ${LEDGER_TABLE} ORDER BY Version`,
       });
       if (result.status !== 200) return false;
-      const rows = result.json.rows ?? [];
-      return rows.length === migrations.length && migrations.every((m, i) => rows[i]?.[0] === String(m.version) && rows[i]?.[1] === m.checksum);
+      const rows = (result.json.rows ?? []) as Array<Array<string | null>>;
+      const mine = (row: Array<string | null> | undefined) => workspace === undefined || row?.[2] === workspace;
+      return rows.length === migrations.length && migrations.every((m, i) => rows[i]?.[0] === String(m.version) && rows[i]?.[1] === m.checksum && mine(rows[i]));
     });
     return proven === true;
   } catch {

@@ -6,7 +6,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropDatabase, type Target } from '../../emulator/src';
+import { dropDatabase, emulatorSpanner, loadMigrations, type Target } from '../../emulator/src';
+import { workspaceDatabaseId } from '../../extension/core/settings';
 import { SpannerReader } from '../../extension/core/debugger/database';
 import { markerRowCounts } from '../../extension/core/runs/history';
 import { buildCli } from '../support/cli';
@@ -134,3 +135,110 @@ describe('a custom completion-marker table', () => {
     expect(forced.find((e) => e.type === 'forced')).toMatchObject({ deleted: [{ table: 'AuditMarkers', existed: true }] });
   });
 });
+
+describe('projects on one emulator', () => {
+  const ORDERS = { 'migrations/0001_customers_and_orders.sql': 'CREATE TABLE Customers (Id INT64 NOT NULL, Name STRING(MAX)) PRIMARY KEY (Id);' };
+  const SHOP = { 'migrations/0001_init.sql': 'CREATE TABLE Products (Sku STRING(64) NOT NULL) PRIMARY KEY (Sku);' };
+
+  /** A workspace folder named `name` with `files`, and a luigi-spanner.json unless `config` is null. */
+  function project(name: string, files: Record<string, string>, config: Record<string, unknown> | null): string {
+    const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'proj-')), name);
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    }
+    if (config) writeFileSync(path.join(root, 'luigi-spanner.json'), JSON.stringify({ projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, backend: 'external', ...config }));
+    return root;
+  }
+
+  it('each workspace gets a database of its own by default', async () => {
+    const orders = project('orders', ORDERS, {});
+    const shop = project('shop', SHOP, {});
+    const started = await Promise.all([orders, shop].map(async (root) => JSON.parse((await run(['emulator', 'migrate', '--root', root, '--json'])).stdout)));
+    databases.push(...started.map((s) => s.databaseId));
+    expect(started.map((s) => s.databaseId)).toEqual([workspaceDatabaseId(orders), workspaceDatabaseId(shop)]);
+    expect(started[0].databaseId).toMatch(/^orders-[0-9a-f]{6}$/);
+    expect(started.map((s) => s.applied)).toEqual([['0001_customers_and_orders.sql'], ['0001_init.sql']]);
+  });
+
+  it("a database another workspace migrated is refused by name, for migrate, run and reset alike, and keeps its data", async () => {
+    const databaseId = databaseFor('shared');
+    const orders = project('orders', ORDERS, { databaseId });
+    const shop = project('shop', { ...SHOP, 'pipeline.py': 'import luigi\n\nclass Nothing(luigi.WrapperTask):\n    pass\n' }, { databaseId });
+    expect((await run(['emulator', 'migrate', '--root', orders])).code).toBe(0);
+    await run(['emulator', 'query', "INSERT INTO Customers (Id, Name) VALUES (1, 'kept')", '--write', '--root', orders]);
+
+    for (const args of [
+      ['emulator', 'migrate', '--root', shop],
+      ['emulator', 'start', '--root', shop],
+      ['emulator', 'reset', '--root', shop],
+      ['run', path.join(shop, 'pipeline.py'), 'Nothing', '--keep-state', '--root', shop, '--python', testPython()],
+    ]) {
+      const refused = await run(args);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr).toContain(`error: Database ${databaseId} belongs to another workspace: ${orders} migrated it, not ${shop}.`);
+      expect(refused.stderr).toMatch(/fix: {3}Give this workspace a database of its own/);
+      expect(refused.stderr).not.toMatch(/reset/i);
+    }
+    const kept = await run(['emulator', 'query', 'SELECT Name FROM Customers', '--root', orders, '--json']);
+    expect(JSON.parse(kept.stdout).rows).toEqual([['kept']]);
+    const inspected = JSON.parse((await run(['emulator', 'inspect', '--root', orders, '--json'])).stdout);
+    expect(inspected.ledger).toMatchObject([{ name: '0001_customers_and_orders.sql', workspace: orders }]);
+  });
+
+  it('a ledger from before workspaces were recorded keeps its rows, gains the column and is claimed by the workspace whose files match', async () => {
+    const databaseId = databaseFor('oldledger');
+    const orders = project('orders', { ...ORDERS, 'migrations/0002_notes.sql': 'CREATE TABLE Notes (Id INT64 NOT NULL) PRIMARY KEY (Id);' }, { databaseId });
+    const [first] = loadMigrations(path.join(orders, 'migrations'));
+    // The ledger as earlier versions wrote it: no Workspace column.
+    const spanner = emulatorSpanner(emulatorHost(), TEST_PROJECT);
+    try {
+      const [database, operation] = await spanner.instance(TEST_INSTANCE).createDatabase(databaseId, {
+        extraStatements: [
+          'CREATE TABLE LuigiSpannerMigrations (Version INT64 NOT NULL, Name STRING(MAX) NOT NULL, Checksum STRING(64) NOT NULL, AppliedAt TIMESTAMP NOT NULL OPTIONS (allow_commit_timestamp = true)) PRIMARY KEY (Version)',
+          ...first!.statements,
+        ],
+      });
+      await operation.promise();
+      await database.table('LuigiSpannerMigrations').insert([{ Version: 1, Name: first!.name, Checksum: first!.checksum, AppliedAt: '2025-06-01T00:00:00Z' }]);
+      await database.close();
+    } finally {
+      spanner.close();
+    }
+    const migrated = JSON.parse((await run(['emulator', 'migrate', '--root', orders, '--json'])).stdout);
+    expect(migrated).toMatchObject({ applied: ['0002_notes.sql'], alreadyApplied: ['0001_customers_and_orders.sql'] });
+    const inspected = JSON.parse((await run(['emulator', 'inspect', '--root', orders, '--json'])).stdout);
+    expect(inspected.ledger).toMatchObject([
+      { version: 1, name: '0001_customers_and_orders.sql', appliedAt: '2025-06-01T00:00:00.000Z', workspace: orders },
+      { version: 2, name: '0002_notes.sql', workspace: orders },
+    ]);
+    // Another workspace with the same files is now refused by name.
+    const twin = project('orders-copy', { ...ORDERS, 'migrations/0002_notes.sql': 'CREATE TABLE Notes (Id INT64 NOT NULL) PRIMARY KEY (Id);' }, { databaseId });
+    expect((await run(['emulator', 'migrate', '--root', twin])).stderr).toContain(`belongs to another workspace: ${orders} migrated it`);
+  });
+
+  it('a database whose workspace folder is gone is taken over by the next workspace that migrates it', async () => {
+    const databaseId = databaseFor('moved');
+    const before = project('orders', ORDERS, { databaseId });
+    expect((await run(['emulator', 'migrate', '--root', before])).code).toBe(0);
+    const after = project('orders', ORDERS, { databaseId });
+    rmSync(path.dirname(before), { recursive: true });
+    const migrated = await run(['emulator', 'migrate', '--root', after, '--json']);
+    expect(JSON.parse(migrated.stdout)).toMatchObject({ applied: [], alreadyApplied: ['0001_customers_and_orders.sql'] });
+    const inspected = JSON.parse((await run(['emulator', 'inspect', '--root', after, '--json'])).stdout);
+    expect(inspected.ledger).toMatchObject([{ workspace: after }]);
+  });
+
+  it('migrations from another folder are named as such, not as drift, where no workspace was recorded', async () => {
+    const databaseId = databaseFor('nameclash');
+    const orders = project('orders', ORDERS, { databaseId });
+    expect((await run(['emulator', 'migrate', '--root', orders])).code).toBe(0);
+    rmSync(path.dirname(orders), { recursive: true });
+    const shop = project('shop', SHOP, { databaseId });
+    const refused = await run(['emulator', 'migrate', '--root', shop]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/error: Migration 1 of database \S+ is 0001_customers_and_orders\.sql .*but this workspace's migration 1 is 0001_init\.sql/);
+    expect(refused.stderr).not.toMatch(/drift|reset/i);
+  });
+});
+

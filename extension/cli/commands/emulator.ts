@@ -202,6 +202,8 @@ export function registerEmulatorCommand(program: Command): void {
     console.log(formatTable(['table', 'rows', 'parent'], inspection.tables.map((t) => [t.name, t.rowCount, t.parent ?? ''])));
     console.log('\nMigrations applied:');
     console.log(formatTable(['version', 'name', 'applied at', 'checksum'], inspection.ledger.map((r) => [r.version, r.name, r.appliedAt, r.checksum.slice(0, 12)])));
+    const owners = [...new Set(inspection.ledger.map((r) => r.workspace).filter(Boolean))];
+    if (owners.length) console.log(`Migrated by ${owners.join(', ')}`);
     if (!inspection.markers.present) return console.log(`\nNo completion-marker table (${inspection.markers.table}).`);
     console.log(`\nNewest completion markers (${inspection.markers.table}):`);
     const columns = Object.keys(inspection.markers.rows[0] ?? { UpdateId: null });

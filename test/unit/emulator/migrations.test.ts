@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadMigrations, splitStatements } from '../../../emulator/src/migrations';
 import { planMigrations } from '../../../emulator/src/provision';
 import { resolveSettings } from '../../../emulator/src/settings';
+import { otherOwner, ownedBy } from '../../../emulator/src/ledger';
 
 describe('splitStatements', () => {
   it('splits on semicolons outside strings and comments', () => {
@@ -77,6 +78,34 @@ describe('planMigrations', () => {
     ).toThrow(/lower version than the last applied one \(3\)/);
   });
 
+  it('tells a database migrated from other files (another project) from drift, and proposes no reset', () => {
+    const other = { version: 1, name: '0001_customers_and_orders.sql', checksum: 'x', appliedAt: '2026-01-01T00:00:00Z', workspace: '/home/me/orders' };
+    let error: { message: string; fix: string; code: string } | undefined;
+    try {
+      planMigrations([m(1, 'a')], { rows: [other] }, { databaseId: 'pipeline', workspace: '/home/me/shop' });
+    } catch (e) {
+      error = e as typeof error;
+    }
+    expect(error?.code).toBe('MIGRATIONS_OF_ANOTHER_FOLDER');
+    expect(error?.message).toMatch(/Migration 1 of database pipeline is 0001_customers_and_orders\.sql \(applied .* by \/home\/me\/orders\), but this workspace's migration 1 is 1_m\.sql/);
+    expect(error?.fix).toMatch(/database of its own/);
+    expect(`${error?.message} ${error?.fix}`).not.toMatch(/reset/i);
+  });
+
+  it('proposes starting over only for a database this workspace migrated itself', () => {
+    const row = (workspace: string | null) => ({ version: 1, name: '1_m.sql', checksum: 'old', appliedAt: 'x', workspace });
+    const fixOf = (workspace: string | null) => {
+      try {
+        planMigrations([m(1, 'new')], { rows: [row(workspace)] }, { workspace: '/ws/mine' });
+      } catch (e) {
+        return (e as { fix: string }).fix;
+      }
+      return '';
+    };
+    expect(fixOf('/ws/mine')).toMatch(/Revert the file .*, or start this workspace's database over \(luigi-spanner emulator reset\)/);
+    expect(fixOf(null)).not.toMatch(/reset/);
+  });
+
   it('splits pending from done', () => {
     const plan = planMigrations([m(1, 'a'), m(2, 'b')], { tableExists: true, rows: [{ version: 1, name: '1_m.sql', checksum: 'a', appliedAt: 'x' }] });
     expect(plan.done.map((x) => x.version)).toEqual([1]);
@@ -94,5 +123,24 @@ describe('resolveSettings', () => {
   it('rejects invalid ids with the rule', () => {
     expect(() => resolveSettings({ databaseId: 'Bad_DB' }, {})).toThrow(/Invalid database id "Bad_DB"/);
     expect(() => resolveSettings({ instanceId: 'x' }, {})).toThrow(/Invalid instance id/);
+  });
+});
+
+describe('ledger ownership', () => {
+  const row = (workspace: string | null) => ({ version: 1, name: '1_m.sql', checksum: 'a', appliedAt: 'x', workspace });
+  const exists = (folder: string) => folder !== '/ws/gone';
+
+  it('names another workspace that still exists, never one that is gone, and nobody for library callers', () => {
+    expect(otherOwner([row('/ws/a')], '/ws/b', exists)).toBe('/ws/a');
+    expect(otherOwner([row('/ws/b'), row('/ws/a')], '/ws/b', exists)).toBe('/ws/a');
+    expect(otherOwner([row('/ws/gone')], '/ws/b', exists)).toBeUndefined();
+    expect(otherOwner([row(null)], '/ws/b', exists)).toBeUndefined();
+    expect(otherOwner([row('/ws/a')], undefined, exists)).toBeUndefined();
+  });
+
+  it('is ours only when every row says so', () => {
+    expect(ownedBy([row('/ws/a'), row('/ws/a')], '/ws/a')).toBe(true);
+    expect(ownedBy([row('/ws/a'), row(null)], '/ws/a')).toBe(false);
+    expect(ownedBy([], '/ws/a')).toBe(false);
   });
 });
