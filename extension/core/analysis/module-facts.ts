@@ -219,14 +219,21 @@ function errorOffsets(tree: Tree, offset = 0, found: number[] = []): number[] {
   return found;
 }
 
-/** Cuts [from, to) before every line that starts a new top-level statement. */
+/**
+ * Cuts [from, to) before every line that starts a new top-level statement. A line inside a
+ * string literal spanning lines (a docstring, a `b"""..."""` holding code) is text, never a cut.
+ */
 function splitAtTopLevelLines(text: string, lines: LineIndex, from: number, to: number): Array<{ from: number; to: number }> {
   const pieces: Array<{ from: number; to: number }> = [];
+  const strings = multiLineStrings(text, from, to);
+  let nextString = 0;
   let start = from;
   let previousStartsDecorator = text[from] === '@';
   for (let line = lines.line(from) + 1; line <= lines.lineCount; line++) {
     const offset = lines.lineStart(line);
     if (offset >= to) break;
+    while (nextString < strings.length && strings[nextString]!.to <= offset) nextString++;
+    if (nextString < strings.length && strings[nextString]!.from < offset) continue;
     if (!startsTopLevelStatement(text, offset)) continue;
     // A decorator belongs to the definition under it.
     if (previousStartsDecorator) {
@@ -239,6 +246,52 @@ function splitAtTopLevelLines(text: string, lines: LineIndex, from: number, to: 
   }
   pieces.push({ from: start, to });
   return pieces;
+}
+
+/**
+ * The string literals of [from, to) that span lines (`from` starts a statement, so outside any
+ * string), found by a scan that knows only quotes, backslashes and comments: it needs no parse, so
+ * it holds in code too broken to parse. An opening quote never closed is left out: where the
+ * string really ends is unknowable, and cutting after it keeps the rest of the file.
+ */
+export function multiLineStrings(text: string, from: number, to: number): Array<{ from: number; to: number }> {
+  const found: Array<{ from: number; to: number }> = [];
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c === 35 /* # */) {
+      const end = text.indexOf('\n', i);
+      i = end === -1 ? to : end;
+      continue;
+    }
+    if (c !== 34 /* " */ && c !== 39 /* ' */) {
+      i++;
+      continue;
+    }
+    const triple = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+    const start = i;
+    i += triple ? 3 : 1;
+    let closed = false;
+    let spansLines = false;
+    while (i < to) {
+      const d = text.charCodeAt(i);
+      if (d === 92 /* \ */) {
+        // Escapes the next character, a line break included (in raw strings too, for the quote).
+        if (text.charCodeAt(i + 1) === 10) spansLines = true;
+        i += 2;
+      } else if (d === c && (!triple || (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c))) {
+        i += triple ? 3 : 1;
+        closed = true;
+        break;
+      } else if (d === 10 /* \n */) {
+        if (!triple) break; // a short string ends at its line's end, closed or not
+        spansLines = true;
+        i++;
+      } else i++;
+    }
+    if (closed && spansLines) found.push({ from: start, to: i });
+  }
+  return found;
 }
 
 const CONTINUATION_KEYWORD = /^(else|elif|except|finally|case)\b/;

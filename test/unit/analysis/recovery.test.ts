@@ -1,0 +1,65 @@
+// Recovery from syntax errors in module-facts.ts: a broken region is re-parsed piece by piece,
+// cut at its column-0 lines, but never inside a string literal (text there is not code).
+import { describe, expect, it } from 'vitest';
+import { extractModuleFacts, multiLineStrings } from '../../../extension/core/analysis/module-facts';
+
+describe('recovery from a syntax error', () => {
+  // Shaped after spotify/luigi test/worker_test.py (test_unimported_job_type), with an unclosed call added.
+  const source = [
+    'import luigi',
+    '',
+    'class Real(luigi.Task):',
+    '    def test_unimported_job_type(self):',
+    '        broken = call(',
+    '        MODULE_CONTENTS = b"""',
+    'import luigi',
+    '',
+    '',
+    'class UnimportedTask(luigi.Task):',
+    '    def complete(self):',
+    '        return False',
+    '"""',
+    "        OTHER = '''",
+    'class InSingleQuotes(luigi.Task): pass',
+    "'''",
+    '',
+    'class After(luigi.Task):',
+    '    pass',
+    '',
+  ].join('\n');
+
+  it('never reports a class written inside a string literal', () => {
+    const facts = extractModuleFacts(source);
+    expect(facts.syntaxErrors.length).toBeGreaterThan(0);
+    const names = facts.classes.map((c) => c.name);
+    expect(names).toContain('After');
+    expect(names).not.toContain('UnimportedTask');
+    expect(names).not.toContain('InSingleQuotes');
+  });
+
+  it('still recovers the classes after an unclosed triple quote', () => {
+    const facts = extractModuleFacts(['import luigi', 'x = f("""', 'class A(luigi.Task):', '    pass', ''].join('\n'));
+    expect(facts.syntaxErrors.length).toBeGreaterThan(0);
+    expect(facts.classes.map((c) => c.name)).toEqual(['A']);
+  });
+});
+
+describe('multiLineStrings', () => {
+  const spans = (text: string) => multiLineStrings(text, 0, text.length).map((s) => text.slice(s.from, s.to));
+
+  it('finds strings spanning lines, with any prefix and quote', () => {
+    expect(spans('a = b"""x\ny"""\nc = \'\'\'\n\'\'\'\nd = rb"""\\"""\n"""')).toEqual(['"""x\ny"""', "'''\n'''", '"""\\"""\n"""']);
+  });
+
+  it('skips one-line strings, comments with quotes, escaped quotes', () => {
+    expect(spans('a = "it\'s"  # don\'t """\nb = \'x\\\'\'\nc = """one line"""\n')).toEqual([]);
+  });
+
+  it('takes a short string continued by a backslash at the end of a line', () => {
+    expect(spans("a = 'x\\\ny'\n")).toEqual(["'x\\\ny'"]);
+  });
+
+  it('leaves out an opening quote that is never closed', () => {
+    expect(spans('a = """never closed\nclass A: pass\n')).toEqual([]);
+  });
+});
