@@ -4,6 +4,7 @@
 import { ERROR_TYPES, LineIndex, parsePython, Tree, type SyntaxNode } from './python-parser';
 import { MUTATION_METHODS } from '../python/spanner-api';
 import { dottedName, type NodeText } from '../python/syntax';
+import { indentationError, multiLineStrings } from '../python/grammar/logical-lines';
 
 /**
  * Version of the ModuleFacts shape and of what extraction puts in it. Bump it with any change
@@ -248,52 +249,6 @@ function splitAtTopLevelLines(text: string, lines: LineIndex, from: number, to: 
   return pieces;
 }
 
-/**
- * The string literals of [from, to) that span lines (`from` starts a statement, so outside any
- * string), found by a scan that knows only quotes, backslashes and comments: it needs no parse, so
- * it holds in code too broken to parse. An opening quote never closed is left out: where the
- * string really ends is unknowable, and cutting after it keeps the rest of the file.
- */
-export function multiLineStrings(text: string, from: number, to: number): Array<{ from: number; to: number }> {
-  const found: Array<{ from: number; to: number }> = [];
-  let i = from;
-  while (i < to) {
-    const c = text.charCodeAt(i);
-    if (c === 35 /* # */) {
-      const end = text.indexOf('\n', i);
-      i = end === -1 ? to : end;
-      continue;
-    }
-    if (c !== 34 /* " */ && c !== 39 /* ' */) {
-      i++;
-      continue;
-    }
-    const triple = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
-    const start = i;
-    i += triple ? 3 : 1;
-    let closed = false;
-    let spansLines = false;
-    while (i < to) {
-      const d = text.charCodeAt(i);
-      if (d === 92 /* \ */) {
-        // Escapes the next character, a line break included (in raw strings too, for the quote).
-        if (text.charCodeAt(i + 1) === 10) spansLines = true;
-        i += 2;
-      } else if (d === c && (!triple || (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c))) {
-        i += triple ? 3 : 1;
-        closed = true;
-        break;
-      } else if (d === 10 /* \n */) {
-        if (!triple) break; // a short string ends at its line's end, closed or not
-        spansLines = true;
-        i++;
-      } else i++;
-    }
-    if (closed && spansLines) found.push({ from: start, to: i });
-  }
-  return found;
-}
-
 const CONTINUATION_KEYWORD = /^(else|elif|except|finally|case)\b/;
 
 function startsTopLevelStatement(text: string, offset: number): boolean {
@@ -331,6 +286,7 @@ class FactsBuilder {
   ) {}
 
   finish(): ModuleFacts {
+    this.indentation();
     return {
       classes: [...this.classes.values()].sort((a, b) => a.line - b.line),
       imports: this.imports,
@@ -338,6 +294,15 @@ class FactsBuilder {
       syntaxErrors: this.syntaxErrors.sort((a, b) => a.line - b.line),
       lineCount: this.lines.lineCount,
     };
+  }
+
+  /** Python's indentation errors, which the grammar lets through; once per line. */
+  private indentation(): void {
+    const error = indentationError(this.source);
+    if (!error) return;
+    const line = this.lines.line(error.offset);
+    if (this.syntaxErrors.some((e) => e.line === line)) return;
+    this.syntaxErrors.push({ line, column: this.lines.column(error.offset), message: `Syntax error: ${error.message}` });
   }
 
   text(node: SyntaxNode): string {

@@ -1,7 +1,8 @@
 // Recovery from syntax errors in module-facts.ts: a broken region is re-parsed piece by piece,
 // cut at its column-0 lines, but never inside a string literal (text there is not code).
 import { describe, expect, it } from 'vitest';
-import { extractModuleFacts, multiLineStrings } from '../../../extension/core/analysis/module-facts';
+import { extractModuleFacts } from '../../../extension/core/analysis/module-facts';
+import { multiLineStrings } from '../../../extension/core/python/grammar/logical-lines';
 
 describe('recovery from a syntax error', () => {
   // Shaped after spotify/luigi test/worker_test.py (test_unimported_job_type), with an unclosed call added.
@@ -61,5 +62,44 @@ describe('multiLineStrings', () => {
 
   it('leaves out an opening quote that is never closed', () => {
     expect(spans('a = """never closed\nclass A: pass\n')).toEqual([]);
+  });
+});
+
+describe('indentation errors the grammar lets through', () => {
+  const errors = (lines: string[]) => extractModuleFacts(`${lines.join('\n')}\n`).syntaxErrors.map((e) => `${e.line}:${e.column} ${e.message}`);
+
+  it('reports an indented line that opens no block, as Python does', () => {
+    expect(errors(['import a', '    import b', 'import c'])).toEqual(['2:4 Syntax error: unexpected indent']);
+    expect(errors(['    x = 1'])).toEqual(['1:4 Syntax error: unexpected indent']);
+  });
+
+  it('reports a dedent to a column no enclosing block has', () => {
+    expect(errors(['class A:', '    x = 1', '', '  def f(self):', '        return 1'])).toEqual(['4:2 Syntax error: unindent does not match any outer indentation level']);
+  });
+
+  it('accepts what only looks misindented: continuations, brackets, strings, comments, form feeds', () => {
+    expect(
+      errors([
+        'x = 1 + \\',
+        '        2',
+        'y = [',
+        '  1,',
+        '      2]',
+        'def f():',
+        '    """Doc',
+        'at column 0',
+        '          deeper"""',
+        '    s = f"{',
+        '  x',
+        '    }"',
+        '# a comment at column 0',
+        '        # a comment deeper',
+        '    t = f\'{x:>{w}}\' "a" \'b\'',
+        '\f',
+        'class B: pass',
+        'if x:',
+        '\tpass',
+      ]),
+    ).toEqual([]);
   });
 });
