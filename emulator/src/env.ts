@@ -73,9 +73,10 @@ export function isLocalAddress(address: string): boolean {
   if (!address.includes(':') || !/^[0-9a-f:]+$/.test(address)) return false;
   const groups = expandIpv6(address);
   if (!groups) return false;
-  const loopback = groups.slice(0, 7).every((g) => g === 0) && groups[7] === 1;
+  // `::1` loopback, `::` (like 0.0.0.0) this machine, fc00::/7 unique-local.
+  const loopbackOrUnspecified = groups.slice(0, 7).every((g) => g === 0) && (groups[7] === 1 || groups[7] === 0);
   const uniqueLocal = (groups[0]! & 0xfe00) === 0xfc00;
-  return loopback || uniqueLocal;
+  return loopbackOrUnspecified || uniqueLocal;
 }
 
 function ipv4(text: string): number[] | undefined {

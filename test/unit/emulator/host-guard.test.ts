@@ -66,7 +66,8 @@ describe('emulator host rule', () => {
     expect(isLocalAddress('127.0.0.1')).toBe(true);
     expect(isLocalAddress('fc00::1')).toBe(true);
     expect(isLocalAddress('fe80::1')).toBe(false);
-    expect(isLocalAddress('::')).toBe(false);
+    expect(isLocalAddress('::')).toBe(true);
+    expect(isLocalAddress('::2')).toBe(false);
     expect(isLocalAddress('256.0.0.1')).toBe(false);
     expect(isLocalAddress('1:2:3:4:5:6:7:8:9')).toBe(false);
     expect(isLocalAddress('localhost')).toBe(false);
