@@ -81,6 +81,7 @@ export class EmulatorController {
       this.update({ ...this.snapshotValue, state: 'starting', error: undefined });
       try {
         const running = await startEmulator(settings, this.env);
+        if (running.notice) this.emitLog(running.notice);
         await this.follow(running);
         const database = await ensureDatabase(running, settings);
         this.update({ state: 'ready', running, database, startedHere: this.snapshotValue.startedHere || !running.reused });

@@ -37,11 +37,38 @@ export async function startEmulator(settings: EmulatorSettings, env: NodeJS.Proc
           'NO_DOCKER',
         );
       }
-      return startDockerEmulator(settings);
+      return settings.backend === 'auto' ? startDockerOrBinary(settings, env) : startDockerEmulator(settings);
     case 'binary':
       return startBinaryEmulator(settings);
     case 'external':
       return externalEmulator(env);
+  }
+}
+
+/**
+ * `auto` with Docker up: the container, unless its image is neither on this machine nor pullable
+ * (an offline laptop, an air-gapped site) and the emulator binary is installed: then the binary,
+ * with a notice that says so and how to get the image. Once the binary emulator runs, later starts
+ * find it again (no pull attempted each time, no second notice).
+ */
+async function startDockerOrBinary(settings: EmulatorSettings, env: NodeJS.ProcessEnv): Promise<RunningEmulator> {
+  const inDocker = await findDockerEmulators(settings.name);
+  if (inDocker.length === 0) {
+    const binary = findBinaryEmulators(settings.name).find((e) => e.faultInjection === settings.faultInjection);
+    if (binary) return { ...binary, reused: true };
+  }
+  try {
+    return await startDockerEmulator(settings);
+  } catch (error) {
+    const binary = findEmulatorBinary(env);
+    if ((error as { code?: string }).code !== 'IMAGE_MISSING' || !binary) throw error;
+    const running = await startBinaryEmulator(settings);
+    return {
+      ...running,
+      notice:
+        `The emulator image ${settings.image} is not on this machine and could not be pulled, so the installed emulator binary runs instead (${binary}). ` +
+        `To use Docker: docker pull ${settings.image} when online, or build the image from the binary (emulator/build-image.sh).`,
+    };
   }
 }
 
@@ -136,11 +163,11 @@ export async function resetEmulator(settings: EmulatorSettings, options: { full?
       );
     }
     await stopEmulators(settings.name);
-    const emulator = await startEmulator({ ...settings, backend }, env);
+    const emulator = await startEmulator(settings, env);
     const database = await ensureDatabase(emulator, settings, { fresh: true });
     return { emulator, database, restarted: true };
   }
-  const emulator = await startEmulator({ ...settings, backend }, env);
+  const emulator = await startEmulator(settings, env);
   assertEmulatorHost(emulator.host);
   const database = await ensureDatabase(emulator, settings, { fresh: true });
   return { emulator, database, restarted: false };

@@ -14,6 +14,11 @@ export interface RunningEmulator {
   faultInjection: boolean;
   /** The emulator's name (settings.name); `default` unless set. */
   name?: string;
+  /**
+   * Something the user should hear once, when this emulator was started: e.g. that `auto` fell
+   * back to the installed binary because the image could not be had. Absent on reuse.
+   */
+  notice?: string;
 }
 
 export interface EmulatorStatus {

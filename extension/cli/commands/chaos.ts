@@ -99,6 +99,7 @@ export function registerChaosCommand(program: Command): void {
     const settings = { ...inputs.settings, name: CHAOS_EMULATOR_NAME };
     say('Starting the fault-injecting Spanner emulator ...');
     const emulator = await startEmulator(settings);
+    if (emulator.notice) say(`note: ${emulator.notice}`);
     if (!emulator.faultInjection) say(`warning: the emulator at ${emulator.host} was not started by luigi-spanner with fault injection; runs get kills but no injected aborts.`);
     const seed = options.seed ?? Math.floor(Math.random() * 1_000_000);
     const report = await chaosRuns({

@@ -81,10 +81,11 @@ export function registerEmulatorCommand(program: Command): void {
     const settings = settingsFrom(options);
     const { startEmulator, ensureDatabase } = await lifecycle();
     const running = await startEmulator(settings);
+    if (running.notice) process.stderr.write(`note: ${running.notice}\n`);
     const database = await ensureDatabase(running, settings);
     const millis = performance.now() - started;
     if (options.json) {
-      return printJson({ ...connection(settings, running), migrationsApplied: database.applied, seeded: database.seeded, created: database.created, millis: Math.round(millis) });
+      return printJson({ ...connection(settings, running), ...(running.notice ? { notice: running.notice } : {}), migrationsApplied: database.applied, seeded: database.seeded, created: database.created, millis: Math.round(millis) });
     }
     console.log(`${running.reused ? 'Reusing' : 'Started'} the Spanner emulator (${running.backend}) at ${running.host} in ${seconds(millis)}.`);
     console.log(
@@ -133,6 +134,7 @@ export function registerEmulatorCommand(program: Command): void {
     const settings = settingsFrom(options);
     const { resetEmulator } = await lifecycle();
     const result = await resetEmulator(settings, { full: options.full });
+    if (result.emulator.notice) process.stderr.write(`note: ${result.emulator.notice}\n`);
     const millis = performance.now() - started;
     if (options.json) {
       return printJson({
@@ -162,6 +164,7 @@ export function registerEmulatorCommand(program: Command): void {
       }
       const { startEmulator, ensureDatabase } = await lifecycle();
       const running = await startEmulator(settings);
+      if (running.notice) process.stderr.write(`note: ${running.notice}\n`);
       const result = await ensureDatabase(running, settings);
       if (options.json) return printJson({ ...connection(settings, running), created: result.created, applied: result.applied, alreadyApplied: result.alreadyApplied });
       if (result.applied.length === 0) console.log(`Up to date: ${result.alreadyApplied.length} migration(s) applied.`);

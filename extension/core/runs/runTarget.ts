@@ -58,6 +58,7 @@ export async function chooseRunTarget(options: RunTargetOptions): Promise<Chosen
   progress('Starting the Spanner emulator ...');
   const emulator = await startEmulator(options.settings);
   progress(`Emulator ${emulator.reused ? 'reused' : 'started'} (${emulator.backend}) at ${emulator.host}`);
+  if (emulator.notice) progress(`note: ${emulator.notice}`);
   const target: Target = {
     host: emulator.host,
     projectId: options.settings.projectId,

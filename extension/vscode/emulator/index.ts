@@ -112,6 +112,7 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     const s = await withProgress('starting…', () => controller.start());
     const applied = s.database?.applied.length ? ` Migrations applied: ${s.database.applied.join(', ')}.` : '';
     void vscode.window.showInformationMessage(`Spanner emulator ${s.running?.reused ? 'found running' : 'started'} (${s.running?.backend}) at ${s.running?.host}.${applied}`);
+    if (s.running?.notice) void vscode.window.showWarningMessage(`Luigi Spanner: ${s.running.notice}`);
   };
   const stop = async () => {
     await withProgress('stopping…', () => controller.stop());
