@@ -1,7 +1,8 @@
 // One esbuild context per runtime: the extension host (Node, cjs, `vscode` external),
-// the CLI (Node, cjs, executable) and the webview (browser, iife).
+// the CLI (Node, cjs, executable) and the webview (browser, iife); and the Python wheel.
 // Flags: --watch rebuilds on change, --production minifies and drops sourcemaps.
 import * as esbuild from 'esbuild';
+import { buildWheel } from './build-wheel.mjs';
 import { cliCommandEntryPoints } from './cli-entry-points.mjs';
 import { renderIcon } from './render-icon.mjs';
 import { chmodSync, cpSync, mkdirSync } from 'node:fs';
@@ -82,6 +83,15 @@ const contexts = await Promise.all([
 ]);
 
 copyAssets();
+// The luigi-spanner wheel (dist/python), which the managed venv installs and the vsix ships.
+// A packaged build without it would break every run, so --production fails; a development build
+// only warns (the editor and the CLI's static commands work without Python).
+try {
+  console.log(`  ${path.relative(root, buildWheel())}`);
+} catch (error) {
+  if (production) throw error;
+  console.warn(`warning: ${error.message}`);
+}
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {

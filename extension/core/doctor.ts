@@ -4,10 +4,10 @@ import { findEmulatorBinary } from '../../emulator/src/binary';
 import { dockerImageExists, isDockerAvailable } from '../../emulator/src/docker';
 import { resolveSettings, type EmulatorSettings } from '../../emulator/src/settings';
 import { describeError } from './errors';
-import { probePython, resolvePython } from './python/interpreter';
+import { installCommand, probePython, resolvePython } from './python/interpreter';
 
 /** Stable ids: the editor's walkthrough turns the result of some checks into steps. */
-export type CheckId = 'settings' | 'docker' | 'emulatorImage' | 'emulatorBinary' | 'python' | 'luigi' | 'spanner' | 'chromium';
+export type CheckId = 'settings' | 'docker' | 'emulatorImage' | 'emulatorBinary' | 'python' | 'luigi' | 'spanner' | 'luigiSpanner' | 'chromium';
 
 /** The fix of each check, in one place (the CLI, the Doctor quick pick and the walkthrough show them). */
 export const DOCTOR_FIXES = {
@@ -98,6 +98,14 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<Check[]> {
     ok: Boolean(probe?.spanner),
     detail: probe?.spanner ?? 'not importable',
     fix: `${python ?? 'python'} -m pip install google-cloud-spanner==3.71.0 (or npm run setup)`,
+  });
+  // Runs start `python -m luigi_spanner.runner`: without the package no run can start.
+  checks.push({
+    id: 'luigiSpanner',
+    name: 'luigi-spanner (Python package)',
+    ok: Boolean(probe?.luigiSpanner),
+    detail: probe?.luigiSpanner ?? 'not installed',
+    fix: `${installCommand(python ?? 'python')} (or npm run setup)`,
   });
   const chromium = CHROMIUM_CANDIDATES.find((c) => existsSync(c));
   checks.push({

@@ -8,7 +8,7 @@ import { stateOf, type RunEvent, type TaskRunState } from '../core/runs/events';
 import { RUNNER_ENV } from '../core/debugger/runs';
 import { appendHistory, buildRunRecord, markerRowCounts, type RunRecord } from '../core/runs/history';
 import type { RunOutcome } from '../core/runs/runPipeline';
-import { launchRun } from '../core/runs/launch';
+import { launchRun, parseScheduler } from '../core/runs/launch';
 import type { AnalysisService } from './analysisService';
 import type { FinishedRun } from './debugger';
 import { pythonForRun } from './pythonInterpreter';
@@ -103,6 +103,7 @@ export class RunController implements vscode.Disposable {
             file: file.fsPath,
             task: task.name,
             params,
+            scheduler: parseScheduler(vscode.workspace.getConfiguration('luigiSpanner', file).get<string>('run.scheduler')),
             env: options.force ? { [RUNNER_ENV.force]: '1' } : undefined,
             minimalEnv: vscode.workspace.getConfiguration('luigiSpanner', file).get<boolean>('run.minimalEnvironment') ?? false,
             cwd: this.analysis.root.fsPath,

@@ -11,7 +11,7 @@ Work is split by immutable export file (``batch``), never by time window.
 Run it (emulator or Cloud Spanner, chosen by SPANNER_EMULATOR_HOST,
 GOOGLE_CLOUD_PROJECT, SPANNER_INSTANCE, SPANNER_DATABASE):
 
-    python extension/python/runner.py --file samples/orders/pipeline.py --task AllReports
+    python -m luigi_spanner.runner --file samples/orders/pipeline.py --task AllReports
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import { dropDatabase } from '../../emulator/src';
 import { emulatorHost, TEST_INSTANCE, TEST_PROJECT, uniqueDatabaseId } from '../support/emulator';
 import { REPO_ROOT, testPython } from '../support/python';
 
-// Bundled into <tmp>/dist/cli.js beside a link to extension/: the CLI finds runner.py as in a real install.
+// Bundled into <tmp>/dist/cli.js beside a link to extension/: the CLI finds its tool root as in a real install.
 const toolRoot = mkdtempSync(path.join(os.tmpdir(), 'luigi-spanner-debugger-cli-'));
 const cli = path.join(toolRoot, 'dist', 'cli.js');
 

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadMigrations, resolveSettings } from '../../emulator/src';
 import { createDatabaseViaRest, isProvisionedViaRest, listDatabasesViaRest } from '../../emulator/src/rest';
 import { UserFacingError } from '../../extension/core/errors';
+import { RUNNER_MODULE } from '../../extension/shared/contract';
 import { launchRun } from '../../extension/core/runs/launch';
 import { emulatorHost, emulatorRestHost, query, TEST_PROJECT, uniqueDatabaseId } from '../support/emulator';
 import { REPO_ROOT, testPython } from '../support/python';
@@ -23,7 +24,7 @@ const restTarget = (databaseId: string) => ({ restHost: emulatorRestHost(), proj
 function processesMentioning(needle: string): string[] {
   return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
     .split('\n')
-    .filter((line) => line.includes(needle) && line.includes('runner.py'));
+    .filter((line) => line.includes(needle) && line.includes(RUNNER_MODULE));
 }
 
 describe('launchRun against the shared emulator', () => {

@@ -17,7 +17,27 @@ from typing import Callable, Iterator
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "extension" / "python"))
+
+def _installed_package_current() -> None:
+    """The tests use luigi_spanner as installed in this interpreter (the wheel scripts/setup.sh
+    builds), never the sources on a path: after an edit the wheel must be reinstalled."""
+    sources = Path(__file__).resolve().parents[2] / "extension" / "python" / "luigi_spanner"
+    try:
+        import luigi_spanner
+    except ImportError:
+        pytest.exit(f"{sys.executable} has no luigi_spanner. Fix: bash scripts/setup.sh (installs the wheel into .venv).", 2)
+    installed = Path(luigi_spanner.__file__).resolve().parent
+    stale = [
+        str(path.relative_to(sources))
+        for path in sources.rglob("*.py")
+        if not (installed / path.relative_to(sources)).is_file()
+        or (installed / path.relative_to(sources)).read_bytes() != path.read_bytes()
+    ]
+    if stale:
+        pytest.exit(f"{installed} is older than the sources ({', '.join(stale[:3])}). Fix: bash scripts/setup.sh (rebuilds and reinstalls the wheel).", 2)
+
+
+_installed_package_current()
 
 from google.api_core.exceptions import AlreadyExists  # noqa: E402
 from google.cloud import spanner  # noqa: E402

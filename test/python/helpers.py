@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import csv
+import decimal
 import importlib.util
 import json
 import os
@@ -22,10 +25,39 @@ from luigi_spanner import contract
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON_DIR = REPO / "extension" / "python"
-RUNNER = PYTHON_DIR / "runner.py"
+#: How the extension and the CLI start the runner: from the installed package, never a path.
+RUNNER = [sys.executable, "-m", contract.RUNNER_MODULE]
 SAMPLES = REPO / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EVENT_PREFIX = contract.EVENT_PREFIX
+
+
+# The orders sample and the rows a clean run of it writes (from its CSV exports).
+ORDERS = SAMPLES / "orders"
+BATCHES = ("2024-03-01", "2024-03-02")
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    with open(path) as handle:
+        return list(csv.DictReader(handle))
+
+
+def expected_orders(data_dir: Path) -> list[list[object]]:
+    rows = []
+    for batch in BATCHES:
+        for r in csv_rows(data_dir / f"orders_{batch}.csv"):
+            rows.append([int(r["order_id"]), int(r["customer_id"]), r["order_date"], decimal.Decimal(r["amount"]), r["status"], batch])
+    return sorted(rows)
+
+
+def expected_daily_revenue(data_dir: Path) -> list[list[object]]:
+    totals: dict[tuple[str, str], list] = collections.defaultdict(lambda: [decimal.Decimal(0), 0])
+    for batch in BATCHES:
+        for r in csv_rows(data_dir / f"orders_{batch}.csv"):
+            if r["status"] == "completed":
+                totals[(r["order_date"], batch)][0] += decimal.Decimal(r["amount"])
+                totals[(r["order_date"], batch)][1] += 1
+    return sorted([day, batch, revenue, count] for (day, batch), (revenue, count) in totals.items())
 
 
 @dataclass
@@ -155,7 +187,7 @@ def parse_event_lines(text: str) -> list[dict[str, Any]]:
 def run_runner(args: list[str], env: dict[str, str], timeout: float = 120, stdin: Optional[str] = None) -> RunnerResult:
     """Run the shim like the extension does: its own process, events on stdout."""
     completed = subprocess.run(
-        [sys.executable, str(RUNNER), *args],
+        [*RUNNER, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -171,7 +203,7 @@ def run_runner_with_events_fd(args: list[str], env: dict[str, str], timeout: flo
     read_end, write_end = os.pipe()
     try:
         process = subprocess.Popen(
-            [sys.executable, str(RUNNER), *args, "--events-fd", str(write_end)],
+            [*RUNNER, *args, "--events-fd", str(write_end)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -188,7 +220,6 @@ def run_runner_with_events_fd(args: list[str], env: dict[str, str], timeout: flo
 
 def load_module(path: Path) -> ModuleType:
     """Import a pipeline file under a unique name, as the runner would, so samples never collide."""
-    sys.path.insert(0, str(PYTHON_DIR))
     name = f"pipeline_{path.parent.name}_{uuid.uuid4().hex[:8]}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None

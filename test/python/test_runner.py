@@ -1,43 +1,24 @@
-"""runner.py as the extension and the CLI use it: a subprocess, events as JSON lines."""
+"""The runner as the extension and the CLI use it: ``python -m luigi_spanner.runner``, events as JSON lines."""
 
 from __future__ import annotations
 
 import collections
-import csv
-import decimal
 import shutil
 from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, SAMPLES, SpannerTestDatabase, run_runner, run_runner_with_events_fd
-
-ORDERS = SAMPLES / "orders"
-BATCHES = ("2024-03-01", "2024-03-02")
-
-
-def csv_rows(path: Path) -> list[dict[str, str]]:
-    with open(path) as handle:
-        return list(csv.DictReader(handle))
-
-
-def expected_orders(data_dir: Path) -> list[list[object]]:
-    rows = []
-    for batch in BATCHES:
-        for r in csv_rows(data_dir / f"orders_{batch}.csv"):
-            rows.append([int(r["order_id"]), int(r["customer_id"]), r["order_date"], decimal.Decimal(r["amount"]), r["status"], batch])
-    return sorted(rows)
-
-
-def expected_daily_revenue(data_dir: Path) -> list[list[object]]:
-    totals: dict[tuple[str, str], list] = collections.defaultdict(lambda: [decimal.Decimal(0), 0])
-    for batch in BATCHES:
-        for r in csv_rows(data_dir / f"orders_{batch}.csv"):
-            if r["status"] == "completed":
-                totals[(r["order_date"], batch)][0] += decimal.Decimal(r["amount"])
-                totals[(r["order_date"], batch)][1] += 1
-    return sorted([day, batch, revenue, count] for (day, batch), (revenue, count) in totals.items())
-
+from helpers import (
+    BATCHES,
+    FIXTURES,
+    ORDERS,
+    SpannerTestDatabase,
+    csv_rows,
+    expected_daily_revenue,
+    expected_orders,
+    run_runner,
+    run_runner_with_events_fd,
+)
 
 def families(events: list[dict], event_type: str) -> collections.Counter:
     return collections.Counter(e["family"] for e in events if e["type"] == event_type)
@@ -265,11 +246,11 @@ def test_runner_and_library_agree_on_the_run_id() -> None:
     import re
 
     import luigi_spanner.audit
-    import runner
+    from luigi_spanner.runner import cli
 
-    assert runner.RUN_ID_ENV == luigi_spanner.audit.RUN_ID_ENV
+    assert cli.RUN_ID_ENV == luigi_spanner.audit.RUN_ID_ENV == luigi_spanner.contract.ENV_RUN_ID
     pattern = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
-    assert pattern.match(runner.new_run_id()) and pattern.match(luigi_spanner.audit.new_run_id())
+    assert pattern.match(luigi_spanner.audit.new_run_id())
 
 
 def test_missing_external_input_is_reported(make_database) -> None:
@@ -288,12 +269,11 @@ def test_sigterm_interrupts_the_run_and_still_summarizes(tmp_path: Path, emulato
     import os
     import signal
     import subprocess
-    import sys
 
     from helpers import RUNNER, parse_event_lines
 
     process = subprocess.Popen(
-        [sys.executable, str(RUNNER), "--file", str(FIXTURES / "sleepy_pipeline.py"), "--task", "Sleepy", "--param", f"out_dir={tmp_path}"],
+        [*RUNNER, "--file", str(FIXTURES / "sleepy_pipeline.py"), "--task", "Sleepy", "--param", f"out_dir={tmp_path}"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -3,15 +3,15 @@ random kills, commit traces, gRPC codes and committed rows on failures, abort co
 
 from __future__ import annotations
 
-import importlib.util
 import signal
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from luigi_spanner.runner.faults import FaultPlan
 
 from helpers import RUNNER, SAMPLES, SpannerTestDatabase, parse_event_lines
 
@@ -21,7 +21,7 @@ MARKER_OUTSIDE = SAMPLES / "broken" / "marker_outside_txn"
 
 
 def run(args: list[str], env: dict[str, str], timeout: float = 120) -> tuple[int, list[dict[str, Any]], str]:
-    completed = subprocess.run([sys.executable, str(RUNNER), *args], env=env, capture_output=True, text=True, timeout=timeout)
+    completed = subprocess.run([*RUNNER, *args], env=env, capture_output=True, text=True, timeout=timeout)
     # Every event checked against the contract (the debugger's commit, fault and forced events too).
     return completed.returncode, parse_event_lines(completed.stdout), completed.stderr
 
@@ -32,15 +32,6 @@ def of_type(events: list[dict[str, Any]], event_type: str) -> list[dict[str, Any
 
 def line_of(path: Path, needle: str) -> int:
     return next(i + 1 for i, line in enumerate(path.read_text().splitlines()) if needle in line)
-
-
-def load_runner() -> Any:
-    spec = importlib.util.spec_from_file_location("runner_under_test", RUNNER)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_fail_after_first_commit_kills_right_after_it(make_database, tmp_path: Path) -> None:
@@ -100,7 +91,7 @@ def test_trace_lists_every_data_commit_with_its_rows(make_database) -> None:
 
 @pytest.mark.parametrize("seed", [3, 11])
 def test_kill_at_random_is_drawn_from_the_seed(make_database, seed: int) -> None:
-    commit, point = load_runner().FaultPlan(kill_seed=seed, kill_horizon=5).kill_point()
+    commit, point = FaultPlan(kill_seed=seed, kill_horizon=5).kill_point()
     db: SpannerTestDatabase = make_database(ORDERS / "migrations")
     code, events, _ = run(
         ["--file", str(ORDERS / "pipeline.py"), "--task", "AllReports", "--kill-at-random", str(seed), "--kill-horizon", "5", "--trace-commits"],

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { UserFacingError } from '../../core/errors';
 import { ensureManagedVenv, resolvePython } from '../../core/python/interpreter';
 import type { RunEvent } from '../../core/runs/events';
-import { launchRun } from '../../core/runs/launch';
+import { launchRun, parseScheduler } from '../../core/runs/launch';
 import type { RunOutcome } from '../../core/runs/runPipeline';
 import type { PreparedTarget } from '../../core/runs/runTarget';
 import type { WorkspaceSettings } from '../../core/settings';
@@ -18,6 +18,8 @@ interface RunOptions extends EmulatorCliOptions {
   force?: boolean;
   json?: boolean;
   python?: string;
+  /** A central luigid, HOST:PORT (default: Luigi's local scheduler). */
+  scheduler?: string;
   root: string;
   minimalEnv?: boolean;
 }
@@ -102,6 +104,7 @@ export async function runTaskFromCli(
     task,
     params: parseParams(options.param),
     workers: options.workers,
+    scheduler: parseScheduler(options.scheduler),
     env: options.force ? { [RUNNER_ENV.force]: '1' } : undefined,
     minimalEnv: options.minimalEnv,
     onEvent: (event) => {
@@ -128,6 +131,7 @@ export function registerRunCommand(program: Command): void {
       .addOption(new Option('--workers <n>', 'Luigi workers').argParser((v) => Number.parseInt(v, 10)))
       .option('--keep-state', "use the workspace's database and leave it as it is (default: a fresh database per run)")
       .option('--force', "delete the task's own completion marker first so it runs again (emulator only; useful with --keep-state)")
+      .option('--scheduler <host:port>', "a central Luigi scheduler (luigid) instead of the local one; several runs with --keep-state then share one database's work, as workers on many machines do")
       .option('--migrations <dir>', 'migrations folder (default: luigi-spanner.json "migrationsDir", else the nearest migrations/ above the pipeline)')
       .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
       .option('--root <dir>', 'workspace root holding luigi-spanner.json', process.cwd())

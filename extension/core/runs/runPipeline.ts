@@ -1,10 +1,11 @@
-// Runs one Luigi task (and its upstream) through the runner shim in a child process.
+// Runs one Luigi task (and its upstream) through the runner (python -m luigi_spanner.runner) in a child process.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { UserFacingError } from '../errors';
 import { signalProcessGroup, stopProcessGroup } from '../processGroup';
-import { PYTHON_HELPERS_DIR } from '../python/interpreter';
+import { RUNNER_MODULE } from '../../shared/contract';
+import { installCommand } from '../python/interpreter';
 import { pipelineEnv } from './environment';
 import { EventLineParser, type RunEvent, type SummaryEvent } from './events';
 
@@ -50,10 +51,11 @@ export interface RunHandle {
   release(): void;
 }
 
-export const RUNNER_SCRIPT = () => path.join(PYTHON_HELPERS_DIR(), 'runner.py');
+/** What Python prints when the interpreter lacks the package (the runner cannot even start). */
+const NO_PACKAGE = /No module named '?luigi_spanner/;
 
 export function runnerArgs(request: RunRequest): string[] {
-  const args = [RUNNER_SCRIPT(), '--file', request.file, '--task', request.task, '--events-fd', '3'];
+  const args = ['-m', RUNNER_MODULE, '--file', request.file, '--task', request.task, '--events-fd', '3'];
   for (const [name, value] of Object.entries(request.params ?? {})) args.push('--param', `${name}=${value}`);
   if (request.workers) args.push('--workers', String(request.workers));
   if (request.scheduler) {
@@ -83,7 +85,11 @@ export function startRun(request: RunRequest): RunHandle {
   });
   // A runner that died before `release` closed its end: the write fails, the outcome tells why.
   child.stdin?.on('error', () => {});
-  const log = request.onLog ?? (() => {});
+  let noPackage = false;
+  const log = (line: string) => {
+    if (NO_PACKAGE.test(line)) noPackage = true;
+    request.onLog?.(line);
+  };
   const eventParser = new EventLineParser(onEvent, log);
   // The runner keeps stdout for user prints; it only ever writes events on fd 3.
   const logParser = (stream: Readable) => {
@@ -115,6 +121,16 @@ export function startRun(request: RunRequest): RunHandle {
     );
     child.on('close', (exitCode, signal) => {
       eventParser.end();
+      if (noPackage && events.length === 0) {
+        reject(
+          new UserFacingError(
+            `${request.python} has no luigi-spanner package: runs start python -m ${RUNNER_MODULE}, and pipelines import luigi_spanner.`,
+            `Install it into that interpreter: ${installCommand(request.python)}. Or choose no interpreter (luigiSpanner.pythonPath, --python, LUIGI_SPANNER_PYTHON) and runs use the managed venv, which has it.`,
+            'NO_PACKAGE',
+          ),
+        );
+        return;
+      }
       const outcome = { exitCode, signal, cancelled, summary, events };
       // After a cancel, report done only once every process of the group is gone.
       if (cancelled && child.pid !== undefined) void stopProcessGroup(child.pid, { graceMs: 3_000, alreadySignalled: true }).then(() => resolve(outcome));
