@@ -47,6 +47,16 @@ const contexts = await Promise.all([
   }),
   esbuild.context({
     ...common,
+    // The language server the extension starts (Node IPC, the extension host's Node); also the
+    // script of its analysis worker threads. `luigi-spanner server` runs the same code from the CLI.
+    entryPoints: { server: 'extension/server/main.ts' },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  }),
+  esbuild.context({
+    ...common,
     entryPoints: { cli: 'extension/cli/main.ts' },
     outdir: dist,
     platform: 'node',

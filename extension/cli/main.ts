@@ -17,6 +17,7 @@ const COMMANDS = {
   chaos: 'registerChaosCommand',
   doctor: 'registerDoctorCommand',
   demo: 'registerDemoCommand',
+  server: 'registerServerCommand',
 } as const;
 type CommandName = keyof typeof COMMANDS;
 

@@ -208,3 +208,59 @@ export interface PersistedViewState {
   search: string;
   viewport: Viewport | null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Language server <-> client: the custom LSP messages of `luigi-spanner server` (extension/server).
+// The standard ones (diagnostics, code actions, CodeLenses, hover, definition, workspace symbols)
+// need no declaration. Folders are workspace-folder URIs; files are relative to their folder.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Client -> server request: the pipeline graph of a workspace folder (default: the first), answered
+ * once that folder's first index is in. The VS Code client keeps the answer and refreshes it on
+ * `luigiSpanner/graphChanged`; graph view, run commands and task pickers read that copy.
+ */
+export const LspGraphRequest = 'luigiSpanner/graph';
+export interface LspGraphParams {
+  folder?: string;
+}
+export interface LspGraphResult {
+  folder: string;
+  graph: GraphJson;
+}
+
+/** Server -> client notification: a folder's graph changed (files whose facts changed; all files after the first index). */
+export const LspGraphChanged = 'luigiSpanner/graphChanged';
+export interface LspGraphChangedParams {
+  folder: string;
+  files: string[];
+}
+
+/** Server -> client notification: lint finding counts per task id of a folder (graph badges); replaces earlier counts. */
+export const LspTaskFindings = 'luigiSpanner/taskFindings';
+export interface LspTaskFindingsParams {
+  folder: string;
+  counts: Record<string, DiagnosticCounts>;
+}
+
+/**
+ * Command ids the server's CodeLenses carry, with `TaskLensArguments` as their one argument. The
+ * VS Code client registers commands of these ids (extension/vscode/commands.ts holds the same);
+ * another editor maps them to its own actions (docs/editors.md).
+ */
+export const TaskLensCommands = {
+  run: 'luigiSpanner.runTask',
+  forceRerun: 'luigiSpanner.forceRerun',
+  showGraph: 'luigiSpanner.showGraph',
+} as const;
+export interface TaskLensArguments {
+  /** Absolute path of the file that defines the task. */
+  file: string;
+  task: string;
+  taskId: string;
+  /** Workspace-folder URI the task belongs to. */
+  folder: string;
+}
+
+/** The source every diagnostic of the server carries. */
+export const LSP_DIAGNOSTIC_SOURCE = 'luigi-spanner';

@@ -30,6 +30,12 @@ export interface LinterOptions {
    * it off: its analysis service already shows the same errors from the index's facts.
    */
   syntaxErrors?: boolean;
+  /**
+   * Keep the tree of a file parsed here (default true): a re-lint of the same text (a schema or
+   * configuration change) then skips the parse. The language server turns it off for the files it
+   * indexed in bulk, so a large workspace holds no tree per file.
+   */
+  keepTrees?: boolean;
 }
 
 interface PythonEntry {
@@ -58,10 +64,12 @@ export class Linter {
   private schemaVersion = 0;
   private readonly python = new Map<string, PythonEntry>();
   private readonly reportSyntaxErrors: boolean;
+  private readonly keepTrees: boolean;
 
   constructor(options: LinterOptions) {
     this.index = options.index;
     this.reportSyntaxErrors = options.syntaxErrors ?? true;
+    this.keepTrees = options.keepTrees ?? true;
     this.config = resolveConfig(options.config);
     this.defaultMigrationsDir = options.defaultMigrationsDir;
   }
@@ -154,7 +162,7 @@ export class Linter {
         mutationLimit: this.config.mutationLimit,
         enabled: (code) => this.config.severity.has(code),
       });
-      entry = { text, tree: parsed.own, syntaxErrors: parsed.syntaxErrors, signature, contexts: contextsText, contextsChanged: previousContexts !== contextsText, result, migrationsDir };
+      entry = { text, tree: this.keepTrees ? parsed.own : undefined, syntaxErrors: parsed.syntaxErrors, signature, contexts: contextsText, contextsChanged: previousContexts !== contextsText, result, migrationsDir };
       this.python.set(key, entry);
     } else entry.contextsChanged = false;
     const findings = this.finish(entry.result.findings, key, text, '#');

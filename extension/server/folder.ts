@@ -1,0 +1,237 @@
+// One workspace folder as the server sees it: the one analysis engine (WorkspaceIndex + lint
+// engine) over the folder's files on disk, with the editor's open documents laid over them.
+// Knows nothing of LSP; server.ts turns what it answers into messages.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { WorkspaceIndex } from '../core/analysis/workspace-index';
+import { indexWorkspaceParallel, readPythonSource } from '../core/analysis/workspace-files';
+import type { GraphDiagnostic, GraphJson } from '../core/analysis/types';
+import { Linter } from '../core/lint/engine';
+import type { Finding, LintConfig } from '../core/lint/types';
+import { findMigrationDirs } from '../core/lint/workspace';
+
+export interface FolderSettings {
+  config: LintConfig;
+  /** Root-relative migrations folder for pipelines with no `migrations/` beside or above them. */
+  migrationsDir: string | undefined;
+}
+
+export class FolderAnalysis {
+  readonly index: WorkspaceIndex;
+  readonly linter: Linter;
+  /** Editor texts of open documents, by root-relative key; they win over the disk. */
+  private readonly open = new Map<string, string>();
+  /** Lint findings by root-relative key (.py and .sql files), as last computed. */
+  private readonly findings = new Map<string, Finding[]>();
+  private settings: FolderSettings;
+  private graphDiagnostics: { graph: GraphJson; byFile: Map<string, GraphDiagnostic[]> } | undefined;
+
+  constructor(
+    /** Absolute folder path. */
+    readonly root: string,
+    /** The folder's URI as the client named it. */
+    readonly uri: string,
+    settings: FolderSettings,
+  ) {
+    this.settings = settings;
+    this.index = new WorkspaceIndex({ root });
+    // Syntax errors come once, from the index's graph diagnostics (the same parse).
+    this.linter = new Linter({ index: this.index, config: settings.config, ...(settings.migrationsDir ? { defaultMigrationsDir: settings.migrationsDir } : {}), syntaxErrors: false, keepTrees: false });
+  }
+
+  /** The URI of a file of the folder, spelled from the folder's URI as the client gave it (clients match by URI). */
+  uriOf(key: string): string {
+    return `${this.uri.replace(/\/+$/, '')}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  /** Root-relative key of an absolute path inside the folder, else undefined. */
+  keyOf(absolute: string): string | undefined {
+    const relative = path.relative(this.root, absolute);
+    if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+    return relative.split(path.sep).join('/');
+  }
+
+  /** Reads and indexes every .py file (on worker threads as well, for large folders) and every migration. */
+  async load(startWorker?: () => Worker): Promise<void> {
+    // Bulk files keep facts only (no tree, no text): memory stays flat on large folders. The files
+    // the editor opens are set with their text and tree, so typing re-parses only what changed.
+    await indexWorkspaceParallel(this.root, { index: this.index, keepTrees: false, ...(startWorker ? { startWorker } : {}) });
+    for (const [key, text] of this.open) if (key.endsWith('.py')) this.index.setFile(key, text);
+    this.loadMigrations();
+  }
+
+  private loadMigrations(): void {
+    const dirs = new Set(findMigrationDirs(this.root));
+    if (this.settings.migrationsDir) dirs.add(this.settings.migrationsDir);
+    for (const dir of dirs) {
+      let names: string[];
+      try {
+        names = readdirSync(path.join(this.root, dir)).filter((n) => n.toLowerCase().endsWith('.sql'));
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        const key = `${dir}/${name}`;
+        const text = this.open.get(key) ?? readText(path.join(this.root, key));
+        if (text !== undefined) this.linter.setMigration(key, text);
+      }
+    }
+  }
+
+  setSettings(settings: FolderSettings): void {
+    this.settings = settings;
+    this.linter.setConfig(settings.config, settings.migrationsDir);
+    this.loadMigrations();
+  }
+
+  isMigration(key: string): boolean {
+    if (!key.toLowerCase().endsWith('.sql')) return false;
+    const dir = key.includes('/') ? key.slice(0, key.lastIndexOf('/')) : '';
+    return dir === 'migrations' || dir.endsWith('/migrations') || (this.settings.migrationsDir !== undefined && dir === this.settings.migrationsDir);
+  }
+
+  // ---- texts ----
+
+  /** An open document's text (didOpen, didChange). Returns whether the analysis took it (a .py or migration file). */
+  setOpenText(key: string, text: string): boolean {
+    if (key.endsWith('.py')) {
+      this.open.set(key, text);
+      this.index.setFile(key, text);
+      return true;
+    }
+    if (this.isMigration(key)) {
+      this.open.set(key, text);
+      this.linter.setMigration(key, text);
+      return true;
+    }
+    return false;
+  }
+
+  /** A document closed: the disk's text counts again. */
+  closeText(key: string): void {
+    if (!this.open.delete(key)) return;
+    this.reloadFromDisk(key);
+  }
+
+  isOpen(key: string): boolean {
+    return this.open.has(key);
+  }
+
+  /** A file changed, appeared or went away on disk (not open in the editor). */
+  reloadFromDisk(key: string): void {
+    if (this.open.has(key)) return;
+    const absolute = path.join(this.root, key);
+    if (key.endsWith('.py')) {
+      const source = isFile(absolute) ? readPythonSource(absolute) : undefined;
+      if (!source) {
+        this.index.removeFile(key);
+        this.linter.removePythonFile(key);
+        this.findings.delete(key);
+      } else if ('skipped' in source) this.index.markSkipped(key, source.skipped);
+      else this.index.setFile(key, source.text);
+    } else if (this.isMigration(key)) {
+      const text = readText(absolute);
+      if (text === undefined) this.linter.removeMigration(key);
+      else this.linter.setMigration(key, text);
+    }
+  }
+
+  // ---- lint ----
+
+  /** Lints one Python file (its open text, the index's, or the disk's). */
+  lintPython(key: string): Finding[] {
+    if (!this.index.has(key)) {
+      this.linter.removePythonFile(key);
+      this.findings.delete(key);
+      return [];
+    }
+    const text = this.open.get(key) ?? this.index.text(key) ?? textOf(readPythonSource(path.join(this.root, key)));
+    const findings = text === undefined ? [] : this.linter.lintPythonFile(key, text);
+    this.findings.set(key, findings);
+    return findings;
+  }
+
+  /** Whether the last lint of `key` changed facts other files' findings depend on. */
+  affectsOtherFiles(key: string): boolean {
+    return this.linter.affectsOtherFiles(key);
+  }
+
+  /** Re-lints every migration folder; returns the migration files whose findings were (or are now) non-empty. */
+  lintMigrations(): string[] {
+    const byFile = new Map<string, Finding[]>();
+    for (const dir of this.linter.migrationDirs()) for (const f of this.linter.lintMigrationDir(dir)) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+    const touched = new Set(byFile.keys());
+    for (const key of [...this.findings.keys()]) {
+      if (!key.endsWith('.py') && !byFile.has(key)) {
+        this.findings.delete(key);
+        touched.add(key);
+      }
+    }
+    for (const [key, list] of byFile) this.findings.set(key, list);
+    return [...touched];
+  }
+
+  findingsOf(key: string): readonly Finding[] {
+    return this.findings.get(key) ?? [];
+  }
+
+  /** Files with lint findings or graph diagnostics now. */
+  filesWithProblems(): string[] {
+    const files = new Set<string>();
+    for (const [key, list] of this.findings) if (list.length) files.add(key);
+    for (const key of this.graphDiagnosticsByFile().keys()) files.add(key);
+    return [...files];
+  }
+
+  graphDiagnosticsOf(key: string): readonly GraphDiagnostic[] {
+    return this.graphDiagnosticsByFile().get(key) ?? [];
+  }
+
+  private graphDiagnosticsByFile(): Map<string, GraphDiagnostic[]> {
+    const graph = this.index.graph();
+    if (this.graphDiagnostics?.graph !== graph) {
+      const byFile = new Map<string, GraphDiagnostic[]>();
+      for (const d of graph.diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+      this.graphDiagnostics = { graph, byFile };
+    }
+    return this.graphDiagnostics.byFile;
+  }
+
+  /** The text of a line (0-based) of a file, when an editor or the index holds the file's text. */
+  lineText(key: string, line: number): string | undefined {
+    const text = this.open.get(key) ?? this.index.text(key);
+    if (text === undefined) return undefined;
+    let start = 0;
+    for (let i = 0; i < line; i++) {
+      start = text.indexOf('\n', start) + 1;
+      if (start === 0) return undefined;
+    }
+    const end = text.indexOf('\n', start);
+    return text.slice(start, end === -1 ? text.length : end).replace(/\r$/, '');
+  }
+
+  countsByTask(): Record<string, { error: number; warning: number; info: number }> {
+    return Object.fromEntries(this.linter.countsByTask());
+  }
+}
+
+function textOf(source: { text: string } | { skipped: string }): string | undefined {
+  return 'text' in source ? source.text : undefined;
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,15 @@
+// Entry of the server bundle (dist/server.js): the VS Code client starts it over Node IPC with
+// the extension host's own Node; `luigi-spanner server --stdio` runs the same code from the CLI.
+// The bundle doubles as the script of its analysis worker threads (facts-worker.ts serves them
+// when loaded in a worker), so nothing here runs outside the main thread.
+import { isMainThread } from 'node:worker_threads';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { startWorkerFromThisBundle } from './worker';
+import { startServer } from './server';
+
+if (isMainThread) {
+  // Transport from the arguments: --stdio, --node-ipc or --socket=<port> (vscode-languageserver reads
+  // them; the VS Code client passes --node-ipc).
+  const connection = createConnection(ProposedFeatures.all);
+  startServer(connection, { startWorker: startWorkerFromThisBundle });
+}

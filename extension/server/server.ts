@@ -1,0 +1,395 @@
+// The language server: one analysis engine per workspace folder (folder.ts), answering any LSP
+// client. Push diagnostics, debounced per document; every other answer reads the same index.
+//
+// Work never blocks requests for long: the first index of a folder runs on worker threads where
+// the folder is large, and linting every file goes in slices that yield between them.
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import {
+  CodeActionKind,
+  CodeLensRefreshRequest,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type CodeAction,
+  type Connection,
+  type Diagnostic,
+  type InitializeParams,
+  type InitializeResult,
+  type WorkspaceFolder,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { describeError } from '../core/errors';
+import { parseLintConfig } from '../core/lint/config';
+import type { LintConfig } from '../core/lint/types';
+import { resolveWorkspaceSettings } from '../core/settings';
+import {
+  LspGraphChanged,
+  LspGraphRequest,
+  LspTaskFindings,
+  type LspGraphChangedParams,
+  type LspGraphParams,
+  type LspGraphResult,
+  type LspTaskFindingsParams,
+} from '../shared/protocol';
+import { findingToDiagnostic, graphDiagnosticToLsp, toCodeAction } from './convert';
+import { definitionAt, taskAtPosition, taskHover, taskLenses, taskSymbols, toLocation } from './features';
+import { FolderAnalysis, type FolderSettings } from './folder';
+
+export interface ServerOptions {
+  /** Starts a worker thread that serves facts requests (see core/analysis/facts-worker.ts). */
+  startWorker?: () => Worker;
+  /** Quiet time after the last keystroke before a document is re-analysed (default 150 ms). */
+  debounceMs?: number;
+}
+
+/** Settings an editor without `workspace/configuration` can pass in `initializationOptions.settings` (or `.luigiSpanner`). */
+interface RawSettings {
+  lint?: { severity?: unknown; disabled?: unknown; mutationLimit?: unknown };
+  migrationsDir?: unknown;
+}
+
+const SLICE_MS = 15;
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+interface Served {
+  analysis: FolderAnalysis;
+  /** The first index is in (lint of every file may still be under way). */
+  ready: Promise<void>;
+  /** Diagnostics published per file key, as JSON, to skip sending what the client has. */
+  published: Map<string, string>;
+  lastGraph?: string;
+  lastCounts?: string;
+}
+
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
+  const debounceMs = options.debounceMs ?? 150;
+  const documents = new TextDocuments(TextDocument);
+  const folders = new Map<string, Served>();
+  const pending = new Map<string, NodeJS.Timeout>();
+  let hasConfiguration = false;
+  let hasWatchedFilesRegistration = false;
+  let hasLensRefresh = false;
+  let initSettings: RawSettings | undefined;
+  let initialFolders: WorkspaceFolder[] = [];
+
+  const log = (message: string) => connection.console.log(message);
+  const warn = (message: string) => {
+    connection.console.warn(message);
+    void connection.window.showWarningMessage(`Luigi Spanner: ${message}`);
+  };
+
+  // ---- folders and settings ----
+
+  const readSettings = async (uri: string, root: string): Promise<FolderSettings> => {
+    let raw: RawSettings = initSettings ?? {};
+    if (hasConfiguration) raw = ((await connection.workspace.getConfiguration({ scopeUri: uri, section: 'luigiSpanner' })) as RawSettings | null) ?? raw;
+    let config: LintConfig = {};
+    try {
+      config = parseLintConfig({ severity: raw.lint?.severity, disabled: raw.lint?.disabled, mutationLimit: raw.lint?.mutationLimit }, 'luigiSpanner.lint settings');
+    } catch (error) {
+      const { message, fix } = describeError(error);
+      warn(`${message}${fix ? ` ${fix}` : ''} The rules' defaults apply meanwhile.`);
+    }
+    // The one resolver: the editor's setting > luigi-spanner.json > a `migrations/` folder.
+    let migrationsDir: string | undefined;
+    try {
+      const flag = typeof raw.migrationsDir === 'string' && raw.migrationsDir ? path.resolve(root, raw.migrationsDir) : undefined;
+      const resolved = resolveWorkspaceSettings(root, flag ? { migrationsDir: flag } : {});
+      if (resolved.migrationsDir) migrationsDir = path.relative(resolved.workspace, resolved.migrationsDir).split(path.sep).join('/');
+    } catch (error) {
+      const { message, fix } = describeError(error);
+      warn(`${message}${fix ? ` ${fix}` : ''}`);
+    }
+    return { config, migrationsDir: migrationsDir && !migrationsDir.startsWith('..') ? migrationsDir : undefined };
+  };
+
+  const addFolder = (folder: WorkspaceFolder) => {
+    if (folders.has(folder.uri)) return;
+    let root: string;
+    try {
+      root = realpathOr(fileURLToPath(folder.uri));
+    } catch {
+      log(`not a local folder, not analysed: ${folder.uri}`);
+      return;
+    }
+    const served: Partial<Served> & { published: Map<string, string> } = { published: new Map() };
+    served.ready = (async () => {
+      const settings = await readSettings(folder.uri, root);
+      const analysis = new FolderAnalysis(root, folder.uri, settings);
+      served.analysis = analysis;
+      for (const document of documents.all()) {
+        const key = keyIn(analysis, document.uri);
+        if (key) analysis.setOpenText(key, document.getText());
+      }
+      const started = performance.now();
+      await analysis.load(options.startWorker);
+      log(`indexed ${analysis.index.files().length} Python files of ${root} in ${(performance.now() - started).toFixed(0)} ms`);
+    })();
+    // Requests for this folder wait on `ready`; it holds the analysis once resolved.
+    folders.set(folder.uri, served as Served);
+    served.ready
+      .then(async () => {
+        notifyGraph(served as Served, ['*']);
+        if (hasLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type);
+        const started = performance.now();
+        await lintAll(served as Served);
+        log(`linted ${served.analysis!.index.files().length} Python files of ${root} in ${(performance.now() - started).toFixed(0)} ms`);
+      })
+      .catch((error: unknown) => connection.console.error(`analysis of ${root} failed: ${describeError(error).message}`));
+  };
+
+  const removeFolder = (uri: string) => {
+    const served = folders.get(uri);
+    if (!served) return;
+    folders.delete(uri);
+    if (!served.analysis) return;
+    for (const key of served.published.keys()) void connection.sendDiagnostics({ uri: served.analysis.uriOf(key), diagnostics: [] });
+  };
+
+  /** The served folder a document belongs to (the innermost, in a nested multi-root setup). */
+  const folderOf = (uri: string): { served: Served; key: string } | undefined => {
+    let best: { served: Served; key: string } | undefined;
+    for (const served of folders.values()) {
+      if (!served.analysis) continue;
+      const key = keyIn(served.analysis, uri);
+      if (key && (!best || served.analysis.root.length > best.served.analysis.root.length)) best = { served, key };
+    }
+    return best;
+  };
+
+  /** Like folderOf, after every folder's first index (requests that read the graph). */
+  const folderOfReady = async (uri: string) => {
+    await Promise.all([...folders.values()].map((s) => s.ready.catch(() => undefined)));
+    return folderOf(uri);
+  };
+
+  // ---- analysis and diagnostics ----
+
+  const diagnosticsOf = (analysis: FolderAnalysis, key: string): Diagnostic[] => [
+    ...analysis.graphDiagnosticsOf(key).map((d) => graphDiagnosticToLsp(d, (line) => analysis.lineText(key, line))),
+    ...analysis.findingsOf(key).map((f) => findingToDiagnostic(f)),
+  ];
+
+  const publish = (served: Served, key: string) => {
+    const diagnostics = diagnosticsOf(served.analysis, key);
+    const json = JSON.stringify(diagnostics);
+    const previous = served.published.get(key);
+    if (previous === json || (previous === undefined && diagnostics.length === 0)) return;
+    if (diagnostics.length === 0) served.published.delete(key);
+    else served.published.set(key, json);
+    void connection.sendDiagnostics({ uri: served.analysis.uriOf(key), diagnostics });
+  };
+
+  /** Publishes every file whose diagnostics may have changed: those with problems now or before. */
+  const publishChanged = (served: Served) => {
+    for (const key of new Set([...served.published.keys(), ...served.analysis.filesWithProblems()])) publish(served, key);
+  };
+
+  const notifyGraph = (served: Served, files: string[]) => {
+    const json = JSON.stringify(served.analysis.index.graph());
+    if (json === served.lastGraph) return;
+    served.lastGraph = json;
+    const params: LspGraphChangedParams = { folder: served.analysis.uri, files: files[0] === '*' ? served.analysis.index.files() : files };
+    void connection.sendNotification(LspGraphChanged, params);
+  };
+
+  const notifyCounts = (served: Served) => {
+    const counts = served.analysis.countsByTask();
+    const json = JSON.stringify(counts);
+    if (json === served.lastCounts) return;
+    served.lastCounts = json;
+    const params: LspTaskFindingsParams = { folder: served.analysis.uri, counts };
+    void connection.sendNotification(LspTaskFindings, params);
+  };
+
+  /** Lints the given Python files (default: all, open ones first) in slices, publishing as it goes. */
+  const lintAll = async (served: Served, only?: (key: string) => boolean) => {
+    const { analysis } = served;
+    const files = analysis.index.files().filter((key) => !only || only(key));
+    files.sort((a, b) => Number(analysis.isOpen(b)) - Number(analysis.isOpen(a)));
+    let sliceStart = performance.now();
+    for (const key of files) {
+      if (!folders.has(analysis.uri)) return;
+      analysis.lintPython(key);
+      publish(served, key);
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await yieldToRequests();
+        sliceStart = performance.now();
+      }
+    }
+    analysis.lintMigrations();
+    publishChanged(served);
+    notifyCounts(served);
+  };
+
+  /** After `keys` changed (typed, saved, created, deleted): re-analyse, publish, notify. */
+  const update = async (served: Served, keys: string[]) => {
+    const { analysis } = served;
+    const started = performance.now();
+    const python = keys.filter((key) => key.endsWith('.py'));
+    for (const key of python) analysis.lintPython(key);
+    const schemaChanged = keys.some((key) => analysis.isMigration(key));
+    analysis.lintMigrations();
+    publishChanged(served);
+    const elapsed = performance.now() - started;
+    if (elapsed > 50) log(`diagnostics of ${keys.join(', ')} in ${elapsed.toFixed(0)} ms`);
+    notifyGraph(served, keys);
+    if (hasLensRefresh && python.length) void connection.sendRequest(CodeLensRefreshRequest.type);
+    // Other files depend on a file only through its classes' task facts, or on the schema.
+    if (schemaChanged || python.some((key) => analysis.affectsOtherFiles(key))) await lintAll(served, (key) => !python.includes(key));
+    else notifyCounts(served);
+  };
+
+  const schedule = (uri: string, delay: number) => {
+    clearTimeout(pending.get(uri));
+    pending.set(
+      uri,
+      setTimeout(() => {
+        pending.delete(uri);
+        const found = folderOf(uri);
+        if (!found) return;
+        const document = documents.get(uri);
+        const taken = document ? found.served.analysis.setOpenText(found.key, document.getText()) : (found.served.analysis.closeText(found.key), true);
+        if (taken) void update(found.served, [found.key]).catch((error: unknown) => connection.console.error(describeError(error).message));
+      }, delay),
+    );
+  };
+
+  // ---- the protocol ----
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const capabilities = params.capabilities;
+    hasConfiguration = Boolean(capabilities.workspace?.configuration);
+    hasWatchedFilesRegistration = Boolean(capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration);
+    hasLensRefresh = Boolean(capabilities.workspace?.codeLens?.refreshSupport);
+    const init = params.initializationOptions as { settings?: RawSettings; luigiSpanner?: RawSettings } | undefined;
+    initSettings = init?.settings ?? init?.luigiSpanner;
+    initialFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: path.basename(fileURLToPath(params.rootUri)) }] : []);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeLensProvider: { resolveProvider: false },
+        hoverProvider: true,
+        definitionProvider: true,
+        workspaceSymbolProvider: true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'luigi-spanner' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (hasWatchedFilesRegistration) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/*.sql' }] });
+    }
+    for (const folder of initialFolders) addFolder(folder);
+    if (initialFolders.length > 0) {
+      connection.workspace.onDidChangeWorkspaceFolders((event) => {
+        for (const removed of event.removed) removeFolder(removed.uri);
+        for (const added of event.added) addFolder(added);
+      });
+    }
+  });
+
+  connection.onDidChangeConfiguration(() => {
+    for (const served of folders.values()) {
+      void served.ready
+        .then(async () => {
+          served.analysis.setSettings(await readSettings(served.analysis.uri, served.analysis.root));
+          await lintAll(served);
+        })
+        .catch((error: unknown) => connection.console.error(describeError(error).message));
+    }
+  });
+
+  documents.onDidOpen((e) => schedule(e.document.uri, 0));
+  documents.onDidChangeContent((e) => schedule(e.document.uri, debounceMs));
+  documents.onDidClose((e) => schedule(e.document.uri, 0));
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    const byFolder = new Map<Served, string[]>();
+    for (const change of changes) {
+      const found = folderOf(change.uri);
+      if (!found || found.served.analysis.isOpen(found.key)) continue;
+      if (change.type === FileChangeType.Deleted || found.key.endsWith('.py') || found.served.analysis.isMigration(found.key)) {
+        found.served.analysis.reloadFromDisk(found.key);
+        byFolder.set(found.served, [...(byFolder.get(found.served) ?? []), found.key]);
+      }
+    }
+    for (const [served, keys] of byFolder) void update(served, keys).catch((error: unknown) => connection.console.error(describeError(error).message));
+  });
+
+  connection.onCodeAction(async (params) => {
+    const found = await folderOfReady(params.textDocument.uri);
+    if (!found) return [];
+    const findings = found.served.analysis.findingsOf(found.key);
+    const actions: CodeAction[] = [];
+    for (const diagnostic of params.context.diagnostics) {
+      if (typeof diagnostic.code !== 'string') continue;
+      const finding = findings.find((f) => f.code === diagnostic.code && f.line - 1 === diagnostic.range.start.line && f.column - 1 === diagnostic.range.start.character);
+      for (const fix of finding?.fixes ?? []) actions.push(toCodeAction(fix, (file) => found.served.analysis.uriOf(file), diagnostic));
+    }
+    return actions;
+  });
+
+  connection.onCodeLens(async (params) => {
+    // A file the editor opened is in the index already: its lenses need not wait for the rest
+    // (they are refreshed once the folder is in).
+    const early = folderOf(params.textDocument.uri);
+    const found = early && early.served.analysis.index.has(early.key) ? early : await folderOfReady(params.textDocument.uri);
+    return found ? taskLenses(found.served.analysis, found.key) : [];
+  });
+
+  connection.onHover(async (params) => {
+    const found = await folderOfReady(params.textDocument.uri);
+    if (!found) return null;
+    const { analysis } = found.served;
+    const task = taskAtPosition(analysis, found.key, params.position.line, params.position.character);
+    return task ? taskHover(analysis.index.graph(), task) : null;
+  });
+
+  connection.onDefinition(async (params) => {
+    const found = await folderOfReady(params.textDocument.uri);
+    if (!found) return null;
+    const target = definitionAt(found.served.analysis, found.key, params.position.line, params.position.character);
+    return target ? toLocation(found.served.analysis, target) : null;
+  });
+
+  connection.onWorkspaceSymbol(async (params) => {
+    await Promise.all([...folders.values()].map((s) => s.ready.catch(() => undefined)));
+    return [...folders.values()].flatMap((served) => (served.analysis ? taskSymbols(served.analysis, params.query, 500) : []));
+  });
+
+  connection.onRequest(LspGraphRequest, async (params: LspGraphParams | undefined): Promise<LspGraphResult | null> => {
+    const served = params?.folder ? folders.get(params.folder) : folders.values().next().value;
+    if (!served) return null;
+    await served.ready;
+    return { folder: served.analysis.uri, graph: served.analysis.index.graph() };
+  });
+
+  connection.onShutdown(() => {
+    pending.forEach((timer) => clearTimeout(timer));
+    pending.clear();
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+function keyIn(analysis: FolderAnalysis, uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  return analysis.keyOf(realpathOr(fileURLToPath(uri)));
+}
+
+function realpathOr(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
