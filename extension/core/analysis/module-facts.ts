@@ -4,7 +4,7 @@
 import { ERROR_TYPES, LineIndex, parsePython, Tree, type SyntaxNode } from './python-parser';
 import { MUTATION_METHODS } from '../python/spanner-api';
 import { dottedName, type NodeText } from '../python/syntax';
-import { indentationError, multiLineStrings } from '../python/grammar/logical-lines';
+import { multiLineStrings, tokenizerError } from '../python/grammar/logical-lines';
 
 /**
  * Version of the ModuleFacts shape and of what extraction puts in it. Bump it with any change
@@ -286,7 +286,7 @@ class FactsBuilder {
   ) {}
 
   finish(): ModuleFacts {
-    this.indentation();
+    this.tokenizerErrors();
     return {
       classes: [...this.classes.values()].sort((a, b) => a.line - b.line),
       imports: this.imports,
@@ -296,9 +296,9 @@ class FactsBuilder {
     };
   }
 
-  /** Python's indentation errors, which the grammar lets through; once per line. */
-  private indentation(): void {
-    const error = indentationError(this.source);
+  /** Errors of Python's tokenizer that the grammar lets through; once per line. */
+  private tokenizerErrors(): void {
+    const error = tokenizerError(this.source);
     if (!error) return;
     const line = this.lines.line(error.offset);
     if (this.syntaxErrors.some((e) => e.line === line)) return;

@@ -103,3 +103,15 @@ describe('indentation errors the grammar lets through', () => {
     ).toEqual([]);
   });
 });
+
+describe('strings the grammar closes at the end of their line', () => {
+  const errors = (text: string) => extractModuleFacts(text).syntaxErrors.map((e) => `${e.line}:${e.column} ${e.message}`);
+
+  it('reports a short string left open, as Python does', () => {
+    expect(errors("def f():\n    return 'abc\n\nclass A:\n    pass\n")).toEqual(['2:11 Syntax error: unterminated string literal']);
+  });
+
+  it('accepts strings continued by a backslash and f-strings whose fields span lines (3.12)', () => {
+    expect(errors("a = 'x\\\ny'\nb = f\"{\n    c\n}\"\nd = f'{e:\\'>{w}}'\n")).toEqual([]);
+  });
+});

@@ -14,8 +14,8 @@ import { REPO_ROOT, testPython } from '../../support/python';
 
 const MUTANTS = 400;
 const SEED = 14;
-/** Measured 2026-12: see the printed figure. A drop below this floor means lost error detection. */
-const RECALL_FLOOR = 0.8;
+/** Measured with this seed: 200 of the 203 mutants Python rejects (0.985). Below the floor, error detection was lost. */
+const RECALL_FLOOR = 0.95;
 
 /** mulberry32: a small seeded generator, so that every run judges the same mutants. */
 function random(seed: number): () => number {

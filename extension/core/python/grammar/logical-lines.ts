@@ -1,11 +1,13 @@
 // What Python's tokenizer knows about lines and the lezer grammar cannot tell: where string
-// literals span lines, and whether indentation is consistent. Both come from one scan that knows
-// only quotes, backslashes, comments and brackets, so it holds in code too broken to parse.
+// literals span lines, whether indentation is consistent, whether each short string is closed on
+// its line. All come from one scan that knows only quotes, backslashes, comments and brackets, so
+// it holds in code too broken to parse.
 //
-// Why indentation is checked here: the grammar's indentation tokenizer runs only where an
-// indent or dedent may come, so `import a` followed by `    import b` at the top level, or a
-// method indented 2 spaces in a class whose body uses 4, parse without an error node while
-// Python rejects them ("unexpected indent", "unindent does not match any outer indentation level").
+// Why these errors are found here: the grammar's indentation tokenizer runs only where an indent
+// or dedent may come, so `import a` followed by `    import b` at the top level, or a method
+// indented 2 spaces in a class whose body uses 4, parse without an error node while Python
+// rejects them ("unexpected indent", "unindent does not match any outer indentation level"); and
+// its string tokenizer ends a short string at the end of its line, closed or not.
 
 const NEWLINE = 10, RETURN = 13, SPACE = 32, TAB = 9, FORM_FEED = 12, HASH = 35, BACKSLASH = 92,
   DOUBLE = 34, SINGLE = 39, COLON = 58, BRACE_OPEN = 123, BRACE_CLOSE = 125;
@@ -15,7 +17,7 @@ export interface Span {
   to: number;
 }
 
-export interface IndentationError {
+export interface TokenizerError {
   offset: number;
   message: string;
 }
@@ -143,12 +145,13 @@ export function multiLineStrings(text: string, from: number, to: number): Span[]
 }
 
 /**
- * The first indentation error Python's tokenizer would raise: an indent after a line that opens
- * no block ("unexpected indent"), or a dedent to a column no enclosing block has. Lines inside
- * brackets, strings or after a backslash continue their logical line and are not checked. A block
- * header followed by no indented line is left to the grammar, which reports it.
+ * The first error Python's tokenizer would raise that the grammar lets through: an indent after a
+ * line that opens no block ("unexpected indent"), a dedent to a column no enclosing block has, a
+ * short string not closed on its line. Lines inside brackets, strings or after a backslash
+ * continue their logical line and are not checked. A block header followed by no indented line is
+ * left to the grammar, which reports it.
  */
-export function indentationError(text: string): IndentationError | undefined {
+export function tokenizerError(text: string): TokenizerError | undefined {
   const stack = [0];
   let brackets = 0;
   let expectIndent = false;
@@ -200,7 +203,9 @@ export function indentationError(text: string): IndentationError | undefined {
       const end = text.indexOf('\n', i);
       i = end === -1 ? length : end;
     } else if (c === DOUBLE || c === SINGLE) {
-      i = readString(text, i, length).end;
+      const string = readString(text, i, length);
+      if (!string.closed && string.end < length) return { offset: i, message: 'unterminated string literal' };
+      i = string.end;
       lastSignificant = c;
     } else if (c === BACKSLASH && (text.charCodeAt(i + 1) === NEWLINE || (text.charCodeAt(i + 1) === RETURN && text.charCodeAt(i + 2) === NEWLINE))) {
       // An explicit line continuation: the next physical line goes on with this logical line.
