@@ -1,6 +1,13 @@
 // The editor's view of one emulator: state (stopped, starting, ready, error), the actions on it
 // and its log lines. No `vscode` here: extension/vscode/emulator binds it to a status-bar item,
 // a LogOutputChannel and commands, and the tests drive it directly.
+//
+// The one source of truth for "which emulator runs" is emulatorStatus() (lifecycle.ts): docker
+// containers by their labels, binaries by their state files. The CLI, runs, Reproduce and chaos
+// start and find emulators through it, so this controller never keeps its own belief: refresh()
+// reads it, and watch() re-reads it every couple of seconds (a label-filtered container list over
+// the Docker socket and a few small files: milliseconds) so an emulator started or stopped by
+// another window, the CLI or a run shows here within that interval.
 import { closeSync, existsSync, openSync, readSync, statSync, unwatchFile, watchFile } from 'node:fs';
 import { describeError, UserFacingError } from '../../extension/core/errors';
 import { binaryLogFile } from './binary';
@@ -24,10 +31,21 @@ export interface EmulatorSnapshot {
 
 type Listener<T> = (value: T) => void;
 
+/** An emulator this controller saw ready that went away without this controller stopping it. */
+export interface EmulatorGone {
+  emulator: RunningEmulator;
+}
+
+/** How often watch() re-reads the emulators that run, unless told otherwise. */
+export const WATCH_INTERVAL_MS = 2_000;
+
 export class EmulatorController {
   private snapshotValue: EmulatorSnapshot = { state: 'stopped', startedHere: false };
   private readonly changeListeners = new Set<Listener<EmulatorSnapshot>>();
   private readonly logListeners = new Set<Listener<string>>();
+  private readonly goneListeners = new Set<Listener<EmulatorGone>>();
+  /** Actions queued or running; watch() skips a tick while one is (it would race its transitions). */
+  private busy = 0;
   private stopFollowing: (() => void) | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -44,6 +62,29 @@ export class EmulatorController {
   onDidChange(listener: Listener<EmulatorSnapshot>): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
+  }
+
+  /** The emulator this controller showed as ready is gone (stopped elsewhere, crashed, Docker quit). */
+  onDidGoAway(listener: Listener<EmulatorGone>): () => void {
+    this.goneListeners.add(listener);
+    return () => this.goneListeners.delete(listener);
+  }
+
+  /**
+   * Re-reads the running emulators every `intervalMs` (skipping a tick while an action runs or the
+   * previous read has not answered). Returns the function that stops watching.
+   */
+  watch(intervalMs = WATCH_INTERVAL_MS): () => void {
+    let reading = false;
+    const timer = setInterval(() => {
+      if (reading || this.busy > 0) return;
+      reading = true;
+      void this.refresh()
+        .catch(() => undefined)
+        .finally(() => (reading = false));
+    }, intervalMs);
+    timer.unref?.();
+    return () => clearInterval(timer);
   }
 
   /** Lines of the emulator's own log (container output or the binary's log file). */
@@ -64,12 +105,17 @@ export class EmulatorController {
     return this.serialize(async () => {
       const settings = this.settings();
       const found = settings.backend === 'external' ? undefined : (await emulatorStatus(settings.name)).emulators.find((e) => e.faultInjection === settings.faultInjection);
+      const before = this.snapshotValue;
       if (found) {
-        this.update({ state: 'ready', running: found, startedHere: this.snapshotValue.startedHere && this.snapshotValue.running?.handle === found.handle });
+        // Unchanged: no event (watch() calls this every couple of seconds).
+        if (before.state === 'ready' && before.running?.handle === found.handle) return before;
+        const same = before.running?.handle === found.handle;
+        this.update({ state: 'ready', running: found, ...(same && before.database ? { database: before.database } : {}), startedHere: before.startedHere && same });
         await this.follow(found);
-      } else if (this.snapshotValue.state !== 'error') {
+      } else if (before.state !== 'error' && before.state !== 'stopped') {
         this.detach();
         this.update({ state: 'stopped', startedHere: false });
+        if (before.state === 'ready' && before.running) for (const listener of this.goneListeners) listener({ emulator: before.running });
       }
       return this.snapshotValue;
     });
@@ -92,14 +138,20 @@ export class EmulatorController {
     });
   }
 
-  stop(): Promise<EmulatorSnapshot> {
+  /** Stops the emulators of the settings' name; `stopped` says which (none when nothing ran). */
+  stop(): Promise<EmulatorSnapshot & { stopped: RunningEmulator[] }> {
     return this.serialize(async () => {
       this.detach();
       const { backend, name } = { backend: this.snapshotValue.running?.backend, name: this.settings().name };
+      let stopped: RunningEmulator[] = [];
       // An external emulator is not ours to stop: just let go of it.
-      if (backend !== 'external') await stopEmulators(name);
+      if (backend !== 'external') {
+        const running = (await emulatorStatus(name).catch(() => ({ emulators: [] as RunningEmulator[] }))).emulators;
+        const handles = new Set(await stopEmulators(name));
+        stopped = running.filter((e) => handles.has(e.handle));
+      }
       this.update({ state: 'stopped', startedHere: false });
-      return this.snapshotValue;
+      return { ...this.snapshotValue, stopped };
     });
   }
 
@@ -124,11 +176,15 @@ export class EmulatorController {
     });
   }
 
-  /** `allowWrites`: the user confirmed a statement that may change data (see runQuery). */
-  async query(sql: string, options: { maxRows?: number; allowWrites?: boolean } = {}) {
+  /**
+   * `allowWrites`: the user confirmed a statement that may change data (see runQuery).
+   * `databaseId`: another database on this emulator (a run's), instead of the workspace's.
+   */
+  async query(sql: string, options: { maxRows?: number; allowWrites?: boolean; databaseId?: string } = {}) {
     const running = this.requireReady();
     const { runQuery } = await import('./inspect');
-    return runQuery({ ...this.settings(), host: running.host }, sql, options);
+    const { databaseId, ...rest } = options;
+    return runQuery({ ...this.settings(), ...(databaseId ? { databaseId } : {}), host: running.host }, sql, rest);
   }
 
   /** The database queries go to (the workspace's). */
@@ -136,10 +192,11 @@ export class EmulatorController {
     return this.settings().databaseId;
   }
 
-  async inspect() {
+  /** Tables, ledger and newest markers of the workspace's database, or of `databaseId` (a run's). */
+  async inspect(options: { databaseId?: string } = {}) {
     const running = this.requireReady();
     const { inspectDatabase } = await import('./inspect');
-    return inspectDatabase({ ...this.settings(), host: running.host });
+    return inspectDatabase({ ...this.settings(), ...(options.databaseId ? { databaseId: options.databaseId } : {}), host: running.host });
   }
 
   /** Lets go of the emulator; stops it when this controller started it, unless `keepRunning`. */
@@ -151,6 +208,7 @@ export class EmulatorController {
     }
     this.changeListeners.clear();
     this.logListeners.clear();
+    this.goneListeners.clear();
   }
 
   private requireReady(): RunningEmulator {
@@ -162,7 +220,8 @@ export class EmulatorController {
   }
 
   private serialize<T>(action: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(action, action);
+    this.busy++;
+    const next = this.queue.then(action, action).finally(() => this.busy--);
     this.queue = next.catch(() => undefined);
     return next;
   }

@@ -19,3 +19,4 @@ export { loadMigrations, loadSeeds, splitStatements, type Migration, type SeedFi
 export { runQuery, listTables, readMarkers, inspectDatabase, type QueryResult, type TableInfo, type Inspection } from './inspect';
 export { dockerLogs, dockerImageExists } from './docker';
 export { binaryLogFile } from './binary';
+export { describeEmulator } from './describe';

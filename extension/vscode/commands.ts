@@ -10,6 +10,11 @@ export const Commands = {
   doctor: 'luigiSpanner.doctor',
   showWalkthrough: 'luigiSpanner.showWalkthrough',
   openSample: 'luigiSpanner.openSample',
+  runTaskWithDownstream: 'luigiSpanner.runTaskWithDownstream',
+  goToTask: 'luigiSpanner.goToTask',
+  refreshTasks: 'luigiSpanner.refreshTasks',
+  /** Rows a task wrote, from Luigi Runs (a run's task) or the Tasks view (the last run's database). */
+  previewTaskRows: 'luigiSpanner.previewTaskRows',
 } as const;
 
 /** Arguments of commands invoked from a CodeLens or the graph. */

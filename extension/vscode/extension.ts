@@ -6,8 +6,12 @@ import { AnalysisService } from './analysisService';
 import { TaskCodeLensProvider } from './codeLens';
 import { Commands, ContextKeys, type TaskCommandArgs } from './commands';
 import { RunController } from './runController';
-import { RunHistoryView } from './runHistoryView';
-import { registerEmulatorUi } from './emulator';
+import { PREVIEW_TASK_COMMAND, RunHistoryView } from './runHistoryView';
+import { TasksView, taskArgsOf } from './tasksView';
+import { EmulatorCommands, type PreviewRequest } from './emulator';
+import { downstreamRoots, tablesOf } from '../core/runs/taskStates';
+import type { TaskRecord } from '../core/runs/history';
+import { registerEmulatorUi, type EmulatorUiDeps } from './emulator';
 import { emulatorSettingsFor } from './emulator/settings';
 import { registerGraphView } from './graph';
 import { registerDebugger } from './debugger';
@@ -25,18 +29,24 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
 
   register(Commands.doctor, () => showDoctor(log));
   registerWalkthrough(context, log);
-  const emulatorUi = registerEmulatorUi(context, { folder: folder?.uri, log });
+  // lastRun is filled in once runs exist (below): Inspect and Query default to the last run's database.
+  const emulatorDeps: EmulatorUiDeps = { folder: folder?.uri, log };
+  const emulatorUi = registerEmulatorUi(context, emulatorDeps);
   deactivateHooks.push(() => emulatorUi.deactivate());
 
   if (!folder) return {};
   const analysis = new AnalysisService(folder.uri);
-  const runs = new RunController(analysis, context, log);
+  const runs = new RunController(analysis, context, log, emulatorUi);
+  emulatorDeps.lastRun = () => runs.lastRunDatabase();
   context.subscriptions.push(analysis, runs);
   context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new TaskCodeLensProvider(analysis)));
 
   const graphView = registerGraphView(context, { getGraph: () => analysis.graph(), ready: analysis.ready, onDidChangeGraph: analysis.onDidChange, root: folder.uri, log });
   context.subscriptions.push(graphView);
-  register(Commands.showGraph, (args?: TaskCommandArgs) => graphView.show({ focusFile: args?.file, focusTaskId: args?.taskId }));
+  register(Commands.showGraph, (arg?: unknown) => {
+    const args = taskArgsOf(arg);
+    return graphView.show({ focusFile: args?.file, focusTaskId: args?.taskId });
+  });
   // Run states stream onto the graph, per task family with instance counts.
   const familyStates = new FamilyStateTracker();
   context.subscriptions.push(
@@ -52,16 +62,17 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
 
   context.subscriptions.push(registerDebugger(context, { analysis, log, onDidFinishRun: runs.onDidFinishRun }));
 
-  const taskFor = (args?: TaskCommandArgs) => {
+  const taskFor = (arg?: unknown) => {
+    const args: TaskCommandArgs | undefined = taskArgsOf(arg);
     if (args?.taskId) return analysis.index.task(args.taskId);
     const editor = vscode.window.activeTextEditor;
     return editor ? analysis.taskAt(editor.document.uri, editor.selection.active.line + 1) ?? analysis.tasksIn(editor.document.uri)[0] : undefined;
   };
-  register(Commands.runTask, async (args?: TaskCommandArgs) => {
+  register(Commands.runTask, async (args?: unknown) => {
     const task = taskFor(args) ?? (await pickTask(analysis));
     if (task) await runs.run(task);
   });
-  register(Commands.forceRerun, async (args?: TaskCommandArgs) => {
+  register(Commands.forceRerun, async (args?: unknown) => {
     const task = taskFor(args) ?? (await pickTask(analysis));
     if (task) await runs.run(task, { force: true });
   });
@@ -69,6 +80,53 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   const historyView = new RunHistoryView(() => runs.history());
   context.subscriptions.push(historyView, vscode.window.registerTreeDataProvider('luigiSpanner.runHistory', historyView), runs.onDidChangeHistory(() => historyView.refresh()));
   register(Commands.rerunFailed, (node?: { run?: RunRecord }) => runs.rerunFailed(node?.run));
+
+  // The Tasks view: tasks by module, kind and last state.
+  const tasksView = new TasksView(analysis, () => runs.history());
+  context.subscriptions.push(
+    tasksView,
+    vscode.window.registerTreeDataProvider('luigiSpanner.tasks', tasksView),
+    analysis.onDidChange(() => tasksView.refresh()),
+    runs.onDidChangeHistory(() => tasksView.refresh()),
+  );
+  register(Commands.refreshTasks, () => tasksView.refresh());
+  register(Commands.goToTask, async (arg?: unknown) => {
+    const task = taskFor(arg);
+    if (task) await vscode.window.showTextDocument(analysis.uriOf(task), { selection: new vscode.Range(task.line - 1, 0, task.line - 1, 0) });
+  });
+  // Luigi runs a task's upstream; "with downstream" runs the tasks that (transitively) require it.
+  register(Commands.runTaskWithDownstream, async (arg?: unknown) => {
+    const task = taskFor(arg) ?? (await pickTask(analysis));
+    if (!task) return;
+    const roots = downstreamRoots(analysis.graph(), task.id);
+    const target =
+      roots.length <= 1
+        ? roots[0]
+        : (
+            await vscode.window.showQuickPick(
+              roots.map((t) => ({ label: t.name, description: `${t.file}:${t.line}`, task: t })),
+              { title: `${task.name} is upstream of ${roots.length} final tasks: run which (with everything it requires)?` },
+            )
+          )?.task;
+    if (target) await runs.run(target);
+  });
+  // Rows a task wrote: from a run in Luigi Runs (its database) or the Tasks view (the last run's).
+  register(PREVIEW_TASK_COMMAND, async (arg?: { run?: RunRecord; task?: TaskRecord | unknown }) => {
+    const record = arg?.run;
+    const family = record ? (arg?.task as TaskRecord | undefined)?.family : undefined;
+    const node = family ? analysis.graph().tasks.find((t) => t.name === family) : taskFor(arg);
+    if (!node) {
+      void vscode.window.showInformationMessage(`Luigi Spanner: ${family ?? 'that task'} is not defined in this workspace any more; inspecting its run's database.`);
+      return vscode.commands.executeCommand(EmulatorCommands.inspectLastRun, record?.database);
+    }
+    const request: PreviewRequest = {
+      title: record ? `${node.name} (run of ${record.task}, ${new Date(record.startedAt).toLocaleTimeString()})` : node.name,
+      databaseId: record?.database || runs.lastRunDatabase()?.databaseId,
+      tables: tablesOf(node),
+      note: record && /^run-/.test(record.database) ? 'This database is the run\'s own: every row here came from it.' : 'The first rows of each table: this database is not one run\'s own, so other runs may have written them too.',
+    };
+    return vscode.commands.executeCommand(EmulatorCommands.previewRows, request);
+  });
   register(Commands.listTasks, async () => {
     const task = await pickTask(analysis);
     if (task) await vscode.window.showTextDocument(analysis.uriOf(task), { selection: new vscode.Range(task.line - 1, 0, task.line - 1, 0) });

@@ -6,13 +6,15 @@ import type { TaskNode } from '../core/analysis/types';
 import { describeError } from '../core/errors';
 import { stateOf, type RunEvent, type TaskRunState } from '../core/runs/events';
 import { RUNNER_ENV } from '../core/debugger/runs';
-import { appendHistory, buildRunRecord, markerRowCounts, type RunRecord } from '../core/runs/history';
+import { appendHistory, buildRunRecord, markerRowCounts, notStartedRecord, type RunRecord } from '../core/runs/history';
+import { describeSyntaxErrors, syntaxErrorsBlockingRun } from '../core/runs/preflight';
 import type { RunOutcome } from '../core/runs/runPipeline';
 import { launchRun, parseScheduler } from '../core/runs/launch';
 import type { AnalysisService } from './analysisService';
 import type { FinishedRun } from './debugger';
 import { pythonForRun } from './pythonInterpreter';
 import { emulatorSettingsFor } from './emulator/settings';
+import { EmulatorCommands, type EmulatorUi, type LastRunDatabase } from './emulator';
 
 export interface TaskStateUpdate {
   id: string;
@@ -50,12 +52,25 @@ export class RunController implements vscode.Disposable {
     private readonly analysis: AnalysisService,
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
+    /** Failure choices (use the binary, build the image, ...) and the status bar's refresh after a run. */
+    private readonly emulator?: Pick<EmulatorUi, 'offerFailureChoices' | 'refresh'>,
   ) {
     this.failures = vscode.languages.createDiagnosticCollection('luigi-spanner-run');
   }
 
   history(): RunRecord[] {
     return this.context.workspaceState.get<RunRecord[]>(HISTORY_KEY, []);
+  }
+
+  /** The newest run that got a database: where Inspect and Query look by default. */
+  lastRunDatabase(): LastRunDatabase | undefined {
+    const run = this.history().find((r) => r.database);
+    return run ? { databaseId: run.database, task: run.task, startedAt: run.startedAt } : undefined;
+  }
+
+  private async record(record: RunRecord): Promise<void> {
+    await this.context.workspaceState.update(HISTORY_KEY, appendHistory(this.history(), record));
+    this.historyChanged.fire();
   }
 
   /** Runs the last failed run's task again in its database: only what did not complete runs. */
@@ -80,9 +95,25 @@ export class RunController implements vscode.Disposable {
       });
       return undefined;
     }
+    const file = this.analysis.uriOf(task);
+    // A file Python cannot parse would fail only after the emulator and Luigi started, with no line:
+    // refuse here, with the place, and record the attempt.
+    const blocking = syntaxErrorsBlockingRun(this.analysis.graph(), task.id);
+    if (blocking.length > 0) {
+      const reason = describeSyntaxErrors(blocking);
+      await this.record(notStartedRecord({ task: task.name, file: file.fsPath, params: options.params ?? {}, startedAt: new Date(), reason, code: 'SYNTAX_ERROR' }));
+      this.log.error(`${task.name} not run: ${reason}`);
+      const first = blocking[0]!;
+      void vscode.window.showErrorMessage(`Luigi: ${task.name} not run. ${reason}`, 'Go to Error').then(async (choice) => {
+        if (choice !== 'Go to Error') return;
+        const position = new vscode.Position(Math.max(0, first.line - 1), first.column ?? 0);
+        await vscode.window.showTextDocument(vscode.Uri.joinPath(this.analysis.root, first.file), { selection: new vscode.Range(position, position) });
+      });
+      return undefined;
+    }
     const params = options.params ?? (await this.askParams(task));
     if (params === undefined) return undefined;
-    const file = this.analysis.uriOf(task);
+    const attemptedAt = new Date();
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Luigi: ${task.name}`, cancellable: true },
       async (progress, token) => {
@@ -116,18 +147,26 @@ export class RunController implements vscode.Disposable {
           const startedAt = new Date();
           const cancel = token.onCancellationRequested(() => handle.cancel());
           const outcome = await handle.done.finally(() => cancel.dispose());
-          this.report(task, outcome);
+          // The run may have started the emulator: the status bar shows it now, not at the next poll.
+          this.emulator?.refresh();
           this.runFinished.fire({ outcome, target: prepared.target, migrationsDir: prepared.migrationsDir });
           const runId = outcome.events[0]?.runId;
           const rows = runId ? await markerRowCounts(prepared.target, runId) : new Map<string, number | null>();
           const record = buildRunRecord({ outcome, task: task.name, file: file.fsPath, params, startedAt, database: prepared.target.databaseId, rows });
-          await this.context.workspaceState.update(HISTORY_KEY, appendHistory(this.history(), record));
-          this.historyChanged.fire();
+          await this.record(record);
+          this.report(task, outcome, record.database);
           return outcome;
         } catch (error) {
           const { message, fix } = describeError(error);
-          this.log.error(message + (fix ? `\n${fix}` : ''));
-          void vscode.window.showErrorMessage(`Luigi Spanner: ${message}`, { detail: fix, modal: false }, 'Show Log').then((c) => c && this.log.show());
+          const code = (error as { code?: string }).code;
+          await this.record(notStartedRecord({ task: task.name, file: file.fsPath, params, startedAt: attemptedAt, reason: message, fix, code }));
+          this.emulator?.refresh();
+          if (this.emulator) {
+            void this.emulator.offerFailureChoices(`Luigi: ${task.name} did not start`, error, () => this.run(task, { ...options, params }));
+          } else {
+            this.log.error(message + (fix ? `\n${fix}` : ''));
+            void vscode.window.showErrorMessage(`Luigi: ${task.name} did not start: ${message}${fix ? ` Fix: ${fix}` : ''}`, 'Show Log').then((c) => c && this.log.show());
+          }
           return undefined;
         }
       },
@@ -152,17 +191,23 @@ export class RunController implements vscode.Disposable {
     this.failures.set(uri, [...(this.failures.get(uri) ?? []), diagnostic]);
   }
 
-  private report(task: TaskNode, outcome: RunOutcome): void {
+  /** The run's result, naming its database, with "Inspect Last Run" to see the rows it wrote. */
+  private report(task: TaskNode, outcome: RunOutcome, databaseId: string): void {
     const summary = outcome.summary;
+    const inspect = 'Inspect Last Run';
+    const onChoice = (choice: string | undefined) => {
+      if (choice === inspect) void vscode.commands.executeCommand(EmulatorCommands.inspectLastRun, databaseId);
+      if (choice === 'Show Log') this.log.show();
+    };
     if (outcome.cancelled) {
       void vscode.window.showInformationMessage(`Luigi: ${task.name} cancelled.`);
     } else if (summary?.success) {
       // A successful run clears the failures of earlier runs.
       this.failures.clear();
       const ran = summary.tasks.filter((t) => t.status === 'succeeded').length;
-      void vscode.window.showInformationMessage(`Luigi: ${task.name} ${summary.status} (${ran} task${ran === 1 ? '' : 's'} ran).`);
+      void vscode.window.showInformationMessage(`Luigi: ${task.name} ${summary.status} (${ran} task${ran === 1 ? '' : 's'} ran) in database ${databaseId}.`, inspect).then(onChoice);
     } else {
-      void vscode.window.showErrorMessage(`Luigi: ${task.name} ${summary?.status ?? 'failed to start'}.`, 'Show Log').then((c) => c && this.log.show());
+      void vscode.window.showErrorMessage(`Luigi: ${task.name} ${summary?.status ?? 'failed to start'} (database ${databaseId}).`, 'Show Log', inspect).then(onChoice);
     }
   }
 

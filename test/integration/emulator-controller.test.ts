@@ -74,6 +74,32 @@ describe('EmulatorController (real emulator)', () => {
     expect((await emulatorStatus(NAME)).state).toBe('running');
   });
 
+  it('another window watching sees a stop made elsewhere within seconds, and is told it went away; stop says what it stopped', async () => {
+    const watcher = new EmulatorController(settings());
+    expect((await watcher.refresh()).state).toBe('ready');
+    const gone: string[] = [];
+    watcher.onDidGoAway(({ emulator }) => gone.push(emulator.handle));
+    const stopWatching = watcher.watch(200);
+    const third = new EmulatorController(settings());
+    await third.refresh();
+    const handle = third.snapshot.running!.handle;
+    const result = await third.stop();
+    expect(result.stopped.map((e) => e.handle)).toEqual([handle]);
+    expect(result.stopped[0]).toMatchObject({ backend: 'docker', name: NAME });
+    expect(third.snapshot.state).toBe('stopped');
+    expect(await until(() => watcher.snapshot.state === 'stopped', 5_000)).toBe(true);
+    expect(gone).toEqual([handle]);
+    // Started elsewhere (a run, the CLI): the watcher shows it ready without being asked.
+    const other = new EmulatorController(settings());
+    await other.start();
+    expect(await until(() => watcher.snapshot.state === 'ready', 5_000)).toBe(true);
+    expect(watcher.snapshot.running!.handle).toBe(other.snapshot.running!.handle);
+    stopWatching();
+    await watcher.dispose({ keepRunning: true });
+    expect((await other.stop()).stopped).toHaveLength(1);
+    expect((await other.stop()).stopped).toEqual([]);
+  });
+
   it('stops the emulator it started when the editor closes', async () => {
     const third = new EmulatorController(settings());
     await third.refresh();

@@ -4,6 +4,7 @@
 import { Option, type Command } from 'commander';
 import type { EmulatorSettings } from '../../../emulator/src/settings';
 import type { RunningEmulator } from '../../../emulator/src/types';
+import { describeEmulator } from '../../../emulator/src/describe';
 import { UserFacingError } from '../../core/errors';
 import { addEmulatorOptions, printJson, settingsFrom, type EmulatorCliOptions } from '../options';
 
@@ -102,10 +103,16 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--name <name>', 'stop only the emulator of this name')
     .option('--json', 'print what was stopped as JSON')
     .action(async (options: { json?: boolean; name?: string }) => {
-      const { stopEmulators } = await lifecycle();
+      const { stopEmulators, emulatorStatus } = await lifecycle();
+      const running = (await emulatorStatus(options.name).catch(() => ({ emulators: [] as RunningEmulator[] }))).emulators;
       const stopped = await stopEmulators(options.name);
       if (options.json) return printJson({ stopped });
-      console.log(stopped.length ? `Stopped ${stopped.length} emulator(s).` : 'No emulator was running.');
+      if (stopped.length === 0) return console.log(`No emulator${options.name ? ` named "${options.name}"` : ''} was running.`);
+      // Say what went: name, backend, address (an emulator published beyond loopback is not listed by status, only by its handle).
+      for (const handle of stopped) {
+        const e = running.find((r) => r.handle === handle);
+        console.log(e ? `Stopped ${describeEmulator(e)}.` : `Stopped emulator ${handle.slice(0, 12)}.`);
+      }
     });
 
   emulator

@@ -21,8 +21,40 @@ export interface RunRecord {
   status: string;
   success: boolean;
   cancelled: boolean;
+  /** The run's database; empty when the run never got one (it did not start). */
   database: string;
   tasks: TaskRecord[];
+  /** Why the run did not start (syntax error, no emulator image, ...), with what fixes it. */
+  notStarted?: { reason: string; fix?: string; code?: string };
+}
+
+/**
+ * A run that was asked for but never started: recorded all the same, so Luigi Runs lists every
+ * attempt with why it did not start (a syntax error, a missing image) next to the runs that did.
+ */
+export function notStartedRecord(input: {
+  task: string;
+  file: string;
+  params: Record<string, string>;
+  startedAt: Date;
+  reason: string;
+  fix?: string;
+  code?: string;
+  database?: string;
+}): RunRecord {
+  return {
+    runId: `not-started-${input.startedAt.getTime().toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`,
+    task: input.task,
+    file: input.file,
+    params: input.params,
+    startedAt: input.startedAt.toISOString(),
+    status: 'NOT_STARTED',
+    success: false,
+    cancelled: false,
+    database: input.database ?? '',
+    tasks: [],
+    notStarted: { reason: input.reason, ...(input.fix ? { fix: input.fix } : {}), ...(input.code ? { code: input.code } : {}) },
+  };
 }
 
 /** Row counts per update id from the target's marker table for one run (empty when the table is absent). */
