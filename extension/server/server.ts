@@ -73,6 +73,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let hasConfiguration = false;
   let hasWatchedFilesRegistration = false;
   let hasLensRefresh = false;
+  let hasFolderEvents = false;
   let initSettings: RawSettings | undefined;
   let initialFolders: WorkspaceFolder[] = [];
 
@@ -116,28 +117,28 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       log(`not a local folder, not analysed: ${folder.uri}`);
       return;
     }
-    const served: Partial<Served> & { published: Map<string, string> } = { published: new Map() };
+    // The analysis exists at once, so documents opened while the folder loads are taken in; the
+    // folder's settings arrive before its files are read.
+    const analysis = new FolderAnalysis(root, folder.uri, { config: {}, migrationsDir: undefined });
+    const served: Served = { analysis, published: new Map(), ready: Promise.resolve() };
+    for (const document of documents.all()) {
+      const key = keyIn(analysis, document.uri);
+      if (key) analysis.setOpenText(key, document.getText());
+    }
     served.ready = (async () => {
-      const settings = await readSettings(folder.uri, root);
-      const analysis = new FolderAnalysis(root, folder.uri, settings);
-      served.analysis = analysis;
-      for (const document of documents.all()) {
-        const key = keyIn(analysis, document.uri);
-        if (key) analysis.setOpenText(key, document.getText());
-      }
+      analysis.setSettings(await readSettings(folder.uri, root));
       const started = performance.now();
       await analysis.load(options.startWorker);
       log(`indexed ${analysis.index.files().length} Python files of ${root} in ${(performance.now() - started).toFixed(0)} ms`);
     })();
-    // Requests for this folder wait on `ready`; it holds the analysis once resolved.
-    folders.set(folder.uri, served as Served);
+    folders.set(folder.uri, served);
     served.ready
       .then(async () => {
-        notifyGraph(served as Served, ['*']);
+        notifyGraph(served, ['*']);
         if (hasLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type);
         const started = performance.now();
-        await lintAll(served as Served);
-        log(`linted ${served.analysis!.index.files().length} Python files of ${root} in ${(performance.now() - started).toFixed(0)} ms`);
+        await lintAll(served);
+        log(`linted ${served.analysis.index.files().length} Python files of ${root} in ${(performance.now() - started).toFixed(0)} ms`);
       })
       .catch((error: unknown) => connection.console.error(`analysis of ${root} failed: ${describeError(error).message}`));
   };
@@ -146,7 +147,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const served = folders.get(uri);
     if (!served) return;
     folders.delete(uri);
-    if (!served.analysis) return;
     for (const key of served.published.keys()) void connection.sendDiagnostics({ uri: served.analysis.uriOf(key), diagnostics: [] });
   };
 
@@ -154,7 +154,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const folderOf = (uri: string): { served: Served; key: string } | undefined => {
     let best: { served: Served; key: string } | undefined;
     for (const served of folders.values()) {
-      if (!served.analysis) continue;
       const key = keyIn(served.analysis, uri);
       if (key && (!best || served.analysis.root.length > best.served.analysis.root.length)) best = { served, key };
     }
@@ -244,19 +243,28 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     else notifyCounts(served);
   };
 
+  /** Takes a document's current text (or, closed, the disk's) into its folder and re-analyses. */
+  const apply = (uri: string) => {
+    clearTimeout(pending.get(uri));
+    pending.delete(uri);
+    const found = folderOf(uri);
+    if (!found) return;
+    const document = documents.get(uri);
+    const taken = document ? found.served.analysis.setOpenText(found.key, document.getText()) : (found.served.analysis.closeText(found.key), true);
+    if (taken) void update(found.served, [found.key]).catch((error: unknown) => connection.console.error(describeError(error).message));
+  };
+
   const schedule = (uri: string, delay: number) => {
     clearTimeout(pending.get(uri));
     pending.set(
       uri,
-      setTimeout(() => {
-        pending.delete(uri);
-        const found = folderOf(uri);
-        if (!found) return;
-        const document = documents.get(uri);
-        const taken = document ? found.served.analysis.setOpenText(found.key, document.getText()) : (found.served.analysis.closeText(found.key), true);
-        if (taken) void update(found.served, [found.key]).catch((error: unknown) => connection.console.error(describeError(error).message));
-      }, delay),
+      setTimeout(() => apply(uri), delay),
     );
+  };
+
+  /** A request about a document answers from its latest text: a change still in its debounce is applied first. */
+  const flush = (uri: string) => {
+    if (pending.has(uri)) apply(uri);
   };
 
   // ---- the protocol ----
@@ -266,6 +274,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     hasConfiguration = Boolean(capabilities.workspace?.configuration);
     hasWatchedFilesRegistration = Boolean(capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration);
     hasLensRefresh = Boolean(capabilities.workspace?.codeLens?.refreshSupport);
+    hasFolderEvents = Boolean(capabilities.workspace?.workspaceFolders);
     const init = params.initializationOptions as { settings?: RawSettings; luigiSpanner?: RawSettings } | undefined;
     initSettings = init?.settings ?? init?.luigiSpanner;
     initialFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: path.basename(fileURLToPath(params.rootUri)) }] : []);
@@ -288,7 +297,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/*.sql' }] });
     }
     for (const folder of initialFolders) addFolder(folder);
-    if (initialFolders.length > 0) {
+    if (hasFolderEvents) {
       connection.workspace.onDidChangeWorkspaceFolders((event) => {
         for (const removed of event.removed) removeFolder(removed.uri);
         for (const added of event.added) addFolder(added);
@@ -307,8 +316,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
   });
 
-  documents.onDidOpen((e) => schedule(e.document.uri, 0));
-  documents.onDidChangeContent((e) => schedule(e.document.uri, debounceMs));
+  // TextDocuments reports an open as a content change too: the open's immediate analysis stands.
+  const opening = new Set<string>();
+  documents.onDidOpen((e) => {
+    opening.add(e.document.uri);
+    schedule(e.document.uri, 0);
+  });
+  documents.onDidChangeContent((e) => {
+    if (opening.delete(e.document.uri)) return;
+    schedule(e.document.uri, debounceMs);
+  });
   documents.onDidClose((e) => schedule(e.document.uri, 0));
 
   connection.onDidChangeWatchedFiles(({ changes }) => {
@@ -325,6 +342,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onCodeAction(async (params) => {
+    flush(params.textDocument.uri);
     const found = await folderOfReady(params.textDocument.uri);
     if (!found) return [];
     const findings = found.served.analysis.findingsOf(found.key);
@@ -338,6 +356,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onCodeLens(async (params) => {
+    flush(params.textDocument.uri);
     // A file the editor opened is in the index already: its lenses need not wait for the rest
     // (they are refreshed once the folder is in).
     const early = folderOf(params.textDocument.uri);
@@ -346,6 +365,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onHover(async (params) => {
+    flush(params.textDocument.uri);
     const found = await folderOfReady(params.textDocument.uri);
     if (!found) return null;
     const { analysis } = found.served;
@@ -354,6 +374,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onDefinition(async (params) => {
+    flush(params.textDocument.uri);
     const found = await folderOfReady(params.textDocument.uri);
     if (!found) return null;
     const target = definitionAt(found.served.analysis, found.key, params.position.line, params.position.character);
@@ -362,7 +383,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onWorkspaceSymbol(async (params) => {
     await Promise.all([...folders.values()].map((s) => s.ready.catch(() => undefined)));
-    return [...folders.values()].flatMap((served) => (served.analysis ? taskSymbols(served.analysis, params.query, 500) : []));
+    return [...folders.values()].flatMap((served) => taskSymbols(served.analysis, params.query, 500));
   });
 
   connection.onRequest(LspGraphRequest, async (params: LspGraphParams | undefined): Promise<LspGraphResult | null> => {
