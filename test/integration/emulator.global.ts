@@ -5,6 +5,7 @@
 // when it ends.
 import type { TestProject } from 'vitest/node';
 import { emulatorSpanner, resolveSettings, startEmulator, stopEmulators } from '../../emulator/src';
+import { chaosEmulatorName } from '../../extension/cli/commands/chaos';
 import { TEST_EMULATOR_NAME } from '../support/names';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -19,6 +20,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (emulator.reused) await pruneStaleTestDatabases(emulator.host);
   return async () => {
     await stopEmulators(TEST_EMULATOR_NAME);
+    // `luigi-spanner chaos`, run by the CLI tests, starts its fault-injecting one beside it.
+    await stopEmulators(chaosEmulatorName(TEST_EMULATOR_NAME));
   };
 }
 

@@ -24,8 +24,13 @@ interface ChaosOptions extends EmulatorCliOptions {
   minimalEnv?: boolean;
 }
 
-/** The emulator chaos runs use: its own name, so the workspace's emulator keeps running without faults. */
-export const CHAOS_EMULATOR_NAME = 'chaos';
+/**
+ * The emulator chaos runs use: a name of its own, so the workspace's emulator keeps running without
+ * faults. `chaos` beside the `default` emulator; `<name>-chaos` beside any other (the test suite's).
+ */
+export function chaosEmulatorName(name: string): string {
+  return name === 'default' ? 'chaos' : `${name}-chaos`;
+}
 
 function attemptLine(a: ChaosAttempt): string {
   const kill = a.kill ? `killed ${a.kill.task} ${a.kill.point === 'after-commit' ? 'after' : 'before'} data commit ${a.kill.commit}` : 'not killed (fewer commits than drawn)';
@@ -96,7 +101,7 @@ export function registerChaosCommand(program: Command): void {
     const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));
     const inputs = await pipelineInputs(file, { ...options, faultInjection: true }, say);
     const { pipeline, python, migrationsDir } = inputs;
-    const settings = { ...inputs.settings, name: CHAOS_EMULATOR_NAME };
+    const settings = { ...inputs.settings, name: chaosEmulatorName(inputs.settings.name) };
     say('Starting the fault-injecting Spanner emulator ...');
     const emulator = await startEmulator(settings);
     if (emulator.notice) say(`note: ${emulator.notice}`);

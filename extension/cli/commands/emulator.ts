@@ -19,7 +19,7 @@ function addProjectOptions(command: Command): Command {
     .option('--root <dir>', 'workspace root holding luigi-spanner.json, migrations/ and seeds/ (default: the current folder)')
     .option('--migrations <dir>', 'migrations folder (default: luigi-spanner.json "migrationsDir", else <root>/migrations when it exists)')
     .option('--seeds <dir>', 'seed DML folder applied when the database is created (default: "seedsDir", else <root>/seeds when it exists)')
-    .option('--name <name>', 'emulator name: emulators of the same name are reused and stopped together (default: default)')
+    .option('--name <name>', 'emulator name: emulators of the same name are reused and stopped together (default: luigi-spanner.json "name", $LUIGI_SPANNER_EMULATOR_NAME or default)')
     .option('--port <port>', 'fixed gRPC port on 127.0.0.1 (default: a free one)')
     .option('--json', 'print the result as JSON');
 }
@@ -134,7 +134,7 @@ export function registerEmulatorCommand(program: Command): void {
     emulator
       .command('reset')
       .description('drop and recreate the database with its migrations and seeds (fast); --full restarts the emulator')
-      .option('--full', 'stop the emulator and start a new one: every database is gone')
+      .option('--full', "stop the emulator and start a new one: every database on it is gone, other workspaces' too")
       .option('--fault-injection', 'the emulator to reset (or restart, with --full) is the fault-injecting one'),
   ).action(async (options: ProjectOptions & { full?: boolean; faultInjection?: boolean }) => {
     const started = performance.now();
