@@ -17,6 +17,23 @@ export const DOCTOR_FIXES = {
   chromium: 'sudo apt-get install chromium',
 } as const;
 
+/**
+ * Who reads the fixes. `cli`: a terminal in a clone of the repository (scripts, exports, npm).
+ * `editor`: an extension user, who has settings and commands, no repository scripts; test-only
+ * checks (Chromium) are not shown to them.
+ */
+export type DoctorAudience = 'cli' | 'editor';
+
+/** The editor's fixes where they differ from the terminal's: settings, not scripts or exports. */
+export const EDITOR_FIXES = {
+  emulatorImage: (image: string) =>
+    `Pull it when a registry is reachable (docker pull ${image}); offline, set the setting luigiSpanner.emulator.backend to "binary" to use the installed emulator binary, ` +
+    'or set luigiSpanner.emulator.image to an image this machine has (a failed start offers "Build Image Locally", which builds luigi-spanner/emulator:local from the installed binaries).',
+  python:
+    'Set the setting luigiSpanner.pythonPath to an interpreter with luigi and google-cloud-spanner, or leave it empty: the first run creates a managed environment with both.',
+  pip: (python: string, packages: string) => `Install into the interpreter runs use: ${python} -m pip install ${packages} (or leave luigiSpanner.pythonPath empty for the managed environment).`,
+} as const;
+
 export interface Check {
   id: CheckId;
   name: string;
@@ -35,10 +52,13 @@ export interface DoctorOptions {
   env?: NodeJS.ProcessEnv;
   /** The workspace's resolved settings (core/settings.ts); a bad luigi-spanner.json becomes a failed check. */
   settings?: () => Pick<EmulatorSettings, 'image'>;
+  /** Whose words the fixes use; `cli` unless told. The editor also hides test-only checks. */
+  audience?: DoctorAudience;
 }
 
 export async function runDoctor(options: DoctorOptions = {}): Promise<Check[]> {
   const env = options.env ?? process.env;
+  const editor = options.audience === 'editor';
   const checks: Check[] = [];
   let settings: Pick<EmulatorSettings, 'image'> | undefined;
   try {
@@ -64,7 +84,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<Check[]> {
     name: 'Emulator image',
     ok: imagePresent,
     detail: imagePresent ? image : `${image} not present locally (pulled on first start when a registry is reachable)`,
-    fix: `docker pull ${image}, or offline: emulator/build-image.sh && export LUIGI_SPANNER_EMULATOR_IMAGE=luigi-spanner/emulator:local`,
+    fix: editor ? EDITOR_FIXES.emulatorImage(image) : `docker pull ${image}, or offline: emulator/build-image.sh && export LUIGI_SPANNER_EMULATOR_IMAGE=luigi-spanner/emulator:local`,
     optional: !docker,
   });
   checks.push({
@@ -83,21 +103,21 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<Check[]> {
     name: 'Python',
     ok: pythonOk,
     detail: pythonOk ? `${probe!.version} at ${python}` : python ? `${python}: ${probe?.error}` : 'no interpreter chosen and no managed venv',
-    fix: DOCTOR_FIXES.python,
+    fix: editor ? EDITOR_FIXES.python : DOCTOR_FIXES.python,
   });
   checks.push({
     id: 'luigi',
     name: 'luigi',
     ok: Boolean(probe?.luigi),
     detail: probe?.luigi ?? 'not importable',
-    fix: `${python ?? 'python'} -m pip install luigi==3.8.1 (or npm run setup)`,
+    fix: editor ? EDITOR_FIXES.pip(python ?? 'python', 'luigi==3.8.1') : `${python ?? 'python'} -m pip install luigi==3.8.1 (or npm run setup)`,
   });
   checks.push({
     id: 'spanner',
     name: 'google-cloud-spanner',
     ok: Boolean(probe?.spanner),
     detail: probe?.spanner ?? 'not importable',
-    fix: `${python ?? 'python'} -m pip install google-cloud-spanner==3.71.0 (or npm run setup)`,
+    fix: editor ? EDITOR_FIXES.pip(python ?? 'python', 'google-cloud-spanner==3.71.0') : `${python ?? 'python'} -m pip install google-cloud-spanner==3.71.0 (or npm run setup)`,
   });
   // Runs start `python -m luigi_spanner.runner`: without the package no run can start.
   checks.push({
@@ -105,10 +125,11 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<Check[]> {
     name: 'luigi-spanner (Python package)',
     ok: Boolean(probe?.luigiSpanner),
     detail: probe?.luigiSpanner ?? 'not installed',
-    fix: `${installCommand(python ?? 'python')} (or npm run setup)`,
+    fix: editor ? `${installCommand(python ?? 'python')} (or leave luigiSpanner.pythonPath empty: the managed environment has it)` : `${installCommand(python ?? 'python')} (or npm run setup)`,
   });
-  const chromium = CHROMIUM_CANDIDATES.find((c) => existsSync(c));
-  checks.push({
+  // Chromium only serves this repository's browser tests: nothing an extension user needs.
+  const chromium = editor ? undefined : CHROMIUM_CANDIDATES.find((c) => existsSync(c));
+  if (!editor) checks.push({
     id: 'chromium',
     name: 'Chromium (tests only)',
     ok: Boolean(chromium),

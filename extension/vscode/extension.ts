@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   if (!folder) return {};
   const analysis = new AnalysisService(folder.uri);
   const runs = new RunController(analysis, context, log, emulatorUi);
-  emulatorDeps.lastRun = () => runs.lastRunDatabase();
+  emulatorDeps.lastRun = () => runs.lastRun();
   context.subscriptions.push(analysis, runs);
   context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new TaskCodeLensProvider(analysis)));
 
@@ -121,7 +121,7 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
     }
     const request: PreviewRequest = {
       title: record ? `${node.name} (run of ${record.task}, ${new Date(record.startedAt).toLocaleTimeString()})` : node.name,
-      databaseId: record?.database || runs.lastRunDatabase()?.databaseId,
+      databaseId: record?.database || undefined,
       tables: tablesOf(node),
       note: record && /^run-/.test(record.database) ? 'This database is the run\'s own: every row here came from it.' : 'The first rows of each table: this database is not one run\'s own, so other runs may have written them too.',
     };
@@ -182,7 +182,7 @@ async function pickTask(analysis: AnalysisService) {
 async function showDoctor(log: vscode.LogOutputChannel): Promise<void> {
   const python = vscode.workspace.getConfiguration('luigiSpanner').get<string>('pythonPath') || undefined;
   const checks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Luigi Spanner: checking prerequisites' }, () =>
-    runDoctor({ python, settings: () => emulatorSettingsFor(vscode.workspace.workspaceFolders?.[0]?.uri) }),
+    runDoctor({ python, audience: 'editor', settings: () => emulatorSettingsFor(vscode.workspace.workspaceFolders?.[0]?.uri) }),
   );
   // The walkthrough's prerequisite steps complete on these.
   const ok = (id: Check['id']) => checks.some((c) => c.id === id && c.ok);

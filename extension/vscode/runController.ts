@@ -14,7 +14,8 @@ import type { AnalysisService } from './analysisService';
 import type { FinishedRun } from './debugger';
 import { pythonForRun } from './pythonInterpreter';
 import { emulatorSettingsFor } from './emulator/settings';
-import { EmulatorCommands, type EmulatorUi, type LastRunDatabase } from './emulator';
+import { EmulatorCommands, type EmulatorUi } from './emulator';
+import { readLastRun, type LastRun } from '../core/runs/lastRun';
 
 export interface TaskStateUpdate {
   id: string;
@@ -62,10 +63,13 @@ export class RunController implements vscode.Disposable {
     return this.context.workspaceState.get<RunRecord[]>(HISTORY_KEY, []);
   }
 
-  /** The newest run that got a database: where Inspect and Query look by default. */
-  lastRunDatabase(): LastRunDatabase | undefined {
-    const run = this.history().find((r) => r.database);
-    return run ? { databaseId: run.database, task: run.task, startedAt: run.startedAt } : undefined;
+  /** The workspace's last run, from the editor or the CLI (core/runs/lastRun.ts): where Inspect and Query look by default. */
+  lastRun(): LastRun | undefined {
+    try {
+      return readLastRun(emulatorSettingsFor(this.analysis.root).workspace);
+    } catch {
+      return undefined;
+    }
   }
 
   private async record(record: RunRecord): Promise<void> {

@@ -80,6 +80,33 @@ describe('luigi-spanner.json reaches every command', () => {
   });
 });
 
+describe("inspect and query read the last run's database by default", () => {
+  it('after a run in a fresh database, inspect and query name it and read it; --database overrides', async () => {
+    const databaseId = databaseFor('lastrunws');
+    const root = workspace({ databaseId, migrationsDir: path.join(REPO_ROOT, 'samples', 'orders', 'migrations') });
+    const stateDir = mkdtempSync(path.join(os.tmpdir(), 'state-'));
+    // The workspace's own database exists too (empty): the default must still be the run's.
+    expect((await run(['emulator', 'migrate', '--root', root])).code).toBe(0);
+    const result = await run(['run', path.join(REPO_ROOT, 'samples', 'orders', 'pipeline.py'), 'LoadCustomers', '--root', root, '--python', testPython(), '--json'], { LUIGI_SPANNER_STATE_DIR: stateDir });
+    expect(events(result).at(-1)).toMatchObject({ type: 'summary', success: true });
+    const runDatabase = /in database (run-[0-9a-z]+-[0-9a-z]+)/.exec(result.stderr)?.[1];
+    expect(runDatabase, result.stderr).toBeDefined();
+    databases.push(runDatabase!);
+
+    const inspected = JSON.parse((await run(['emulator', 'inspect', '--root', root, '--json'], { LUIGI_SPANNER_STATE_DIR: stateDir })).stdout);
+    expect(inspected).toMatchObject({ database: runDatabase, databaseSource: 'lastRun' });
+    expect(inspected.tables.find((t: { name: string }) => t.name === 'Customers').rowCount).toBeGreaterThan(0);
+    const text = (await run(['emulator', 'inspect', '--root', root], { LUIGI_SPANNER_STATE_DIR: stateDir })).stdout;
+    expect(text).toContain(`Database ${runDatabase} (last run: LoadCustomers, `);
+    const counted = await run(['emulator', 'query', 'SELECT COUNT(*) FROM Customers', '--root', root], { LUIGI_SPANNER_STATE_DIR: stateDir });
+    expect(counted.stderr).toContain(`Database ${runDatabase} (last run: LoadCustomers`);
+
+    const own = JSON.parse((await run(['emulator', 'inspect', '--root', root, '--database', databaseId, '--json'], { LUIGI_SPANNER_STATE_DIR: stateDir })).stdout);
+    expect(own).toMatchObject({ database: databaseId, databaseSource: 'explicit' });
+    expect(own.tables.find((t: { name: string }) => t.name === 'Customers').rowCount).toBe(0);
+  });
+});
+
 describe('a custom completion-marker table', () => {
   async function runNotes(root: string, extra: string[] = []) {
     const result = await run(['run', path.join(root, 'pipeline.py'), 'Notes', '--keep-state', '--root', root, '--python', testPython(), '--json', ...extra]);

@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import type { EmulatorSettings } from '../../../emulator/src/settings';
 import type { RunningEmulator } from '../../../emulator/src/types';
 import { describeEmulator } from '../../../emulator/src/describe';
+import { chooseInspectDatabase, describeDatabaseChoice, readLastRun, type DatabaseChoice } from '../../core/runs/lastRun';
 import { UserFacingError } from '../../core/errors';
 import { addEmulatorOptions, printJson, settingsFrom, type EmulatorCliOptions } from '../options';
 
@@ -38,6 +39,19 @@ async function runningEmulator(settings: EmulatorSettings): Promise<RunningEmula
     );
   }
   return match;
+}
+
+/**
+ * Inspect and query read what the last run wrote by default (its run-* database, on the emulator
+ * that runs now), the same default as the editor's; --database names another.
+ */
+function inspectDatabaseFor(options: EmulatorCliOptions, settings: EmulatorSettings, running: RunningEmulator): DatabaseChoice {
+  return chooseInspectDatabase({
+    explicit: options.database,
+    workspaceDatabase: settings.databaseId,
+    lastRun: settings.workspace ? readLastRun(settings.workspace) : undefined,
+    running,
+  });
 }
 
 function connection(settings: EmulatorSettings, running: RunningEmulator) {
@@ -189,9 +203,11 @@ export function registerEmulatorCommand(program: Command): void {
   ).action(async (sql: string, options: ProjectOptions & { maxRows: string; write?: boolean }) => {
     const settings = settingsFrom(options);
     const running = await runningEmulator(settings);
+    const database = inspectDatabaseFor(options, settings, running);
     const { runQuery } = await import('../../../emulator/src/inspect');
-    const result = await runQuery({ ...settings, host: running.host }, sql, { maxRows: Number(options.maxRows) || 1000, allowWrites: options.write === true });
-    if (options.json) return printJson({ ...result, millis: Math.round(result.millis * 10) / 10 });
+    const result = await runQuery({ ...settings, databaseId: database.databaseId, host: running.host }, sql, { maxRows: Number(options.maxRows) || 1000, allowWrites: options.write === true });
+    if (options.json) return printJson({ ...result, database: database.databaseId, databaseSource: database.source, millis: Math.round(result.millis * 10) / 10 });
+    console.error(`Database ${describeDatabaseChoice(database)}${database.source === 'explicit' ? '' : '; --database NAME for another'}.`);
     if (result.kind === 'dml') return console.log(`${result.rowCount} row(s) changed.`);
     console.log(formatTable(result.columns.map((c) => c.name), result.rows));
     console.log(`\n${result.rowCount} row(s)${result.truncated ? `, first ${result.rows.length} shown` : ''} in ${Math.round(result.millis)} ms.`);
@@ -205,10 +221,12 @@ export function registerEmulatorCommand(program: Command): void {
   ).action(async (options: ProjectOptions & { markers: string }) => {
     const settings = settingsFrom(options);
     const running = await runningEmulator(settings);
+    const database = inspectDatabaseFor(options, settings, running);
     const { inspectDatabase } = await import('../../../emulator/src/inspect');
-    const inspection = await inspectDatabase({ ...settings, host: running.host }, { markerLimit: Number(options.markers) || 20 });
-    if (options.json) return printJson(inspection);
-    console.log(`Tables in ${settings.databaseId} at ${running.host}:`);
+    const inspection = await inspectDatabase({ ...settings, databaseId: database.databaseId, host: running.host }, { markerLimit: Number(options.markers) || 20 });
+    if (options.json) return printJson({ ...inspection, database: database.databaseId, databaseSource: database.source });
+    console.log(`Database ${describeDatabaseChoice(database)} at ${running.host}${database.source === 'explicit' ? '' : ' (--database NAME for another)'}.`);
+    console.log(`\nTables:`);
     console.log(formatTable(['table', 'rows', 'parent'], inspection.tables.map((t) => [t.name, t.rowCount, t.parent ?? ''])));
     console.log('\nMigrations applied:');
     console.log(formatTable(['version', 'name', 'applied at', 'checksum'], inspection.ledger.map((r) => [r.version, r.name, r.appliedAt, r.checksum.slice(0, 12)])));

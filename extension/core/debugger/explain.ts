@@ -10,6 +10,17 @@ export const RUNTIME_TITLES: Record<RuntimeCode, string> = {
   LS204: 'Partial results',
 };
 
+/**
+ * "a duplicate insert (LS201) and partial results (LS204)": what a run found, named in words, the
+ * code beside each for the rule page. Counts where a kind repeats.
+ */
+export function findingsInWords(findings: Pick<RuntimeFinding, 'code'>[]): string {
+  const counts = new Map<RuntimeCode, number>();
+  for (const f of findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
+  const parts = [...counts].map(([code, n]) => `${n > 1 ? `${n}× ` : ''}${RUNTIME_TITLES[code].toLowerCase()} (${code})`);
+  return parts.length <= 1 ? (parts[0] ?? 'no runtime finding') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
 const FIXES: Record<RuntimeCode, string> = {
   LS201:
     "Make the task's rows and its completion marker one commit: derive the task from `luigi_spanner.SpannerTask` (`mutations()` or `write(transaction)`), " +

@@ -245,6 +245,8 @@ async function writersOf(
       taskId: traced.event.id,
       taskFamily: family,
       taskLabel: labels.label(traced.event.id, family),
+      // luigi_spanner keys a task's marker by its Luigi task id unless update_id() is overridden.
+      ...(traced.event.id ? { updateId: traced.event.id } : {}),
       runId: traced.runId,
       committedAt: traced.event.timestamp,
       location: location(traced.write.file ?? traced.event.file, traced.write.line ?? traced.event.line, ctx.root) ?? taskClassLocation(runs[traced.runIndex]!, family, ctx),

@@ -9,4 +9,4 @@ export { buildTimeline, formatTimeline, describeEnd, type TimelineEntry } from '
 export { snapshotTables, diffSnapshots, type TableSnapshot, type TableDiff } from './snapshot';
 export { RUNNER_ENV, SCRATCH_PLACEHOLDER, parseEnvPairs, type PipelineRequest } from './runs';
 export { relativeFile, absoluteFile, findColumnDefinition, nextMigrationName, clearSourceCache } from './source';
-export { explainMarkdown, formatFinding, RUNTIME_TITLES } from './explain';
+export { explainMarkdown, findingsInWords, formatFinding, RUNTIME_TITLES } from './explain';

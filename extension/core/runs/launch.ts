@@ -2,6 +2,7 @@
 // load in ~1 s) overlaps with provisioning: the runner is spawned as soon as the database id is
 // known and released once the database is ready. Old run databases are pruned after the run.
 import { UserFacingError } from '../errors';
+import { recordLastRun } from './lastRun';
 import { startRun, type RunHandle, type RunRequest } from './runPipeline';
 import { chooseRunTarget, provisionRunDatabase, pruneRunDatabases, type PreparedTarget, type RunTargetOptions } from './runTarget';
 
@@ -19,6 +20,10 @@ export interface LaunchedRun {
 export async function launchRun(request: LaunchRequest): Promise<LaunchedRun> {
   const { settings, migrationsDir, keepState, databaseId, onProgress, env, ...run } = request;
   const chosen = await chooseRunTarget({ settings, migrationsDir, keepState, databaseId, onProgress });
+  // Inspect and Query (editor and CLI) read this run's database by default from now on.
+  if (settings.workspace) {
+    recordLastRun({ workspace: settings.workspace, databaseId: chosen.target.databaseId, task: run.task, emulator: { handle: chosen.emulator.handle, host: chosen.emulator.host, name: chosen.emulator.name } });
+  }
   const handle = startRun({ ...run, env: { ...chosen.env, ...env }, awaitGo: true });
   // Settled below; this keeps an early failure (no Python) from counting as unhandled meanwhile.
   handle.done.catch(() => undefined);

@@ -9,6 +9,7 @@ import type { Target } from '../../../emulator/src';
 import {
   clearSourceCache,
   explainMarkdown,
+  findingsInWords,
   findingsOfRun,
   formatTimeline,
   reproduceRerun,
@@ -225,7 +226,7 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
           void vscode.window.showInformationMessage(`Luigi Spanner: ${task.name} is rerun-safe. ${result.reasons.at(-1) ?? ''}`);
         } else {
           const headline = result.verdict === 'unsafe' ? `${task.name} is NOT rerun-safe` : `${task.name}: inconclusive`;
-          const detail = result.findings.length ? `${result.findings.length} runtime finding(s): ${[...new Set(result.findings.map((f) => f.code))].join(', ')}` : (result.reasons[0] ?? '');
+          const detail = result.findings.length ? findingsInWords(result.findings) : (result.reasons[0] ?? '');
           void vscode.window.showWarningMessage(`Luigi Spanner: ${headline}. ${detail}`, ...(result.findings.length ? ['Explain'] : []), 'Show Log').then((choice) => {
             if (choice === 'Explain') void explain(published.length === 1 ? published[0]!.key : undefined);
             if (choice === 'Show Log') log.show();

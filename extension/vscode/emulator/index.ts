@@ -7,6 +7,7 @@ import { describeError } from '../../core/errors';
 import { isRunDatabase } from '../../core/runs/runTarget';
 import { writeConfirmation } from '../../core/sqlStatementKind';
 import { describeEmulator } from '../../../emulator/src/describe';
+import { chooseInspectDatabase, describeDatabaseChoice, type LastRun } from '../../core/runs/lastRun';
 import { offerEmulatorFailureChoices } from './failureChoices';
 import type { ResultSection } from './protocol';
 import { ResultsPanel } from './resultsPanel';
@@ -43,12 +44,6 @@ export interface PreviewRequest {
 
 const PREVIEW_ROWS = 50;
 
-/** The run whose database Inspect and Query default to. */
-export interface LastRunDatabase {
-  databaseId: string;
-  task: string;
-  startedAt: string;
-}
 
 export interface EmulatorUiDeps {
   /** The workspace folder whose luigi-spanner.json and settings apply; the first folder when omitted. */
@@ -56,7 +51,7 @@ export interface EmulatorUiDeps {
   /** Where errors of the UI itself are logged (the extension's main channel); the emulator channel when omitted. */
   log?: vscode.LogOutputChannel;
   /** The newest run that got a database; Inspect and Query default to it. Set once runs exist. */
-  lastRun?: () => LastRunDatabase | undefined;
+  lastRun?: () => LastRun | undefined;
 }
 
 export interface EmulatorUi {
@@ -173,13 +168,10 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
    */
   const databaseFor = (args?: unknown): { databaseId: string; label: string } => {
     const given = typeof args === 'string' ? args : (args as { databaseId?: string; run?: { database?: string; task?: string } } | undefined)?.databaseId ?? (args as { run?: { database?: string } } | undefined)?.run?.database;
-    if (given) {
-      const task = (args as { run?: { task?: string } } | undefined)?.run?.task;
-      return { databaseId: given, label: `${given}${task ? ` (run of ${task})` : ''}` };
-    }
-    const last = deps.lastRun?.();
-    if (last?.databaseId) return { databaseId: last.databaseId, label: `${last.databaseId} (last run: ${last.task}, ${new Date(last.startedAt).toLocaleTimeString()})` };
-    return { databaseId: controller.databaseId, label: `${controller.databaseId} (workspace)` };
+    const task = (args as { run?: { task?: string } } | undefined)?.run?.task;
+    // The same rule as the CLI's inspect and query (core/runs/lastRun.ts).
+    const choice = chooseInspectDatabase({ explicit: given || undefined, workspaceDatabase: controller.databaseId, lastRun: deps.lastRun?.(), running: controller.snapshot.running });
+    return { databaseId: choice.databaseId, label: `${describeDatabaseChoice(choice)}${given && task ? ` (run of ${task})` : ''}` };
   };
   /** Finds an emulator started elsewhere first, so Inspect after a CLI or run start just works. */
   const requireEmulator = async () => {
@@ -238,7 +230,7 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
   };
   const actions = async () => {
     const s = controller.snapshot;
-    const last = deps.lastRun?.();
+    const last = s.running && deps.lastRun?.()?.emulator.handle === s.running.handle ? deps.lastRun?.() : undefined;
     // The first item is what Enter picks: always something that reads, never Stop or Reset.
     const items: Array<vscode.QuickPickItem & { run: () => Promise<unknown> | void }> = [
       ...(s.state === 'ready'
