@@ -13,6 +13,7 @@ import { launchRun, parseScheduler } from '../core/runs/launch';
 import type { AnalysisService } from './analysisService';
 import type { FinishedRun } from './debugger';
 import { pythonForRun } from './pythonInterpreter';
+import { askTaskParams } from './paramsPrompt';
 import { emulatorSettingsFor } from './emulator/settings';
 import { EmulatorCommands, type EmulatorUi } from './emulator';
 import { readLastRun, type LastRun } from '../core/runs/lastRun';
@@ -23,7 +24,6 @@ export interface TaskStateUpdate {
   state: TaskRunState;
 }
 
-const LAST_PARAMS_KEY = 'luigiSpanner.lastParams';
 const HISTORY_KEY = 'luigiSpanner.runHistory';
 
 export interface RunOptions {
@@ -215,23 +215,9 @@ export class RunController implements vscode.Disposable {
     }
   }
 
-  /** Prompts for required parameters, pre-filled with the last values used for this task. */
-  private async askParams(task: TaskNode): Promise<Record<string, string> | undefined> {
-    const all = this.context.workspaceState.get<Record<string, Record<string, string>>>(LAST_PARAMS_KEY, {});
-    const last = all[task.id] ?? {};
-    const params: Record<string, string> = {};
-    for (const param of task.params.filter((p) => p.default === undefined)) {
-      const value = await vscode.window.showInputBox({
-        title: `${task.name}: ${param.name}`,
-        prompt: `${param.type}${param.significant ? '' : ' (insignificant)'}`,
-        value: last[param.name] ?? '',
-        ignoreFocusOut: true,
-      });
-      if (value === undefined) return undefined;
-      params[param.name] = value;
-    }
-    await this.context.workspaceState.update(LAST_PARAMS_KEY, { ...all, [task.id]: params });
-    return params;
+  /** Prompts for required parameters, offering the last values, earlier runs' and the pipeline's literals. */
+  private askParams(task: TaskNode): Promise<Record<string, string> | undefined> {
+    return askTaskParams(task, { analysis: this.analysis, state: this.context.workspaceState, history: () => this.history() });
   }
 
   dispose(): void {

@@ -19,6 +19,8 @@ import {
   type TimelineEntry,
 } from '../../core/debugger';
 import { describeError } from '../../core/errors';
+import type { RunRecord } from '../../core/runs/history';
+import { askTaskParams } from '../paramsPrompt';
 import { DEFAULT_DOCS_BASE_URL } from '../../core/lint/catalog';
 import type { TaskNode } from '../../core/analysis/types';
 import type { RunOutcome } from '../../core/runs/runPipeline';
@@ -48,7 +50,9 @@ export interface FinishedRun {
 }
 
 export interface DebuggerDeps {
-  analysis: Pick<AnalysisService, 'root' | 'graph' | 'ready' | 'taskAt' | 'tasksIn' | 'uriOf'>;
+  analysis: Pick<AnalysisService, 'root' | 'graph' | 'ready' | 'taskAt' | 'tasksIn' | 'uriOf' | 'index'>;
+  /** Earlier runs, whose parameters Reproduce offers. */
+  history?: () => RunRecord[];
   log: vscode.LogOutputChannel;
   /** Every editor run, once it ended: its runtime findings replace the previous ones. */
   onDidFinishRun?: vscode.Event<FinishedRun>;
@@ -186,15 +190,8 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
     return picked?.task;
   }
 
-  async function askParams(task: TaskNode): Promise<Record<string, string> | undefined> {
-    const params: Record<string, string> = {};
-    for (const param of task.params.filter((p) => p.default === undefined)) {
-      const value = await vscode.window.showInputBox({ title: `${task.name}: ${param.name}`, prompt: param.type, ignoreFocusOut: true });
-      if (value === undefined) return undefined;
-      params[param.name] = value;
-    }
-    return params;
-  }
+  // The same prompt as Run's: last values, earlier runs' and the pipeline's literals offered.
+  const askParams = (task: TaskNode) => askTaskParams(task, { analysis, state: context.workspaceState, history: deps.history }, `Reproduce ${task.name}`);
 
   async function reproduce(args?: TaskCommandArgs): Promise<ReproduceResult | undefined> {
     if (!vscode.workspace.isTrusted) {
