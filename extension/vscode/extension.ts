@@ -60,7 +60,8 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   const lint = registerLint(context, { analysis, log });
   context.subscriptions.push(lint, lint.onDidChangeTaskFindings((counts) => graphView.setDiagnosticCounts(Object.fromEntries(counts))));
 
-  context.subscriptions.push(registerDebugger(context, { analysis, log, onDidFinishRun: runs.onDidFinishRun, history: () => runs.history() }));
+  const debuggerApi = registerDebugger(context, { analysis, log, onDidFinishRun: runs.onDidFinishRun, history: () => runs.history() });
+  context.subscriptions.push(debuggerApi, debuggerApi.onDidPublish((places) => runs.dropFailuresCoveredBy(places)));
 
   const taskFor = (arg?: unknown) => {
     const args: TaskCommandArgs | undefined = taskArgsOf(arg);

@@ -187,6 +187,17 @@ export class RunController implements vscode.Disposable {
     if (event.type === 'error') void vscode.window.showErrorMessage(`Luigi Spanner: ${event.message}`, { detail: event.fix ?? undefined });
   }
 
+  /**
+   * A runtime finding on the line a task failed on says the same and more (the rows, Explain): the
+   * plain failure diagnostic there goes, so one bug is one diagnostic.
+   */
+  dropFailuresCoveredBy(places: Array<{ uri: vscode.Uri; line: number }>): void {
+    for (const { uri, line } of places) {
+      const kept = (this.failures.get(uri) ?? []).filter((d) => d.range.start.line !== line - 1);
+      this.failures.set(uri, kept);
+    }
+  }
+
   private showFailure(file: string | undefined, line: number | undefined, message: string): void {
     if (!file || !line) return;
     const uri = vscode.Uri.file(path.isAbsolute(file) ? file : path.join(this.analysis.root.fsPath, file));

@@ -64,6 +64,8 @@ export interface DebuggerApi extends vscode.Disposable {
   /** Opens the Explain view of a published finding (by key), or asks which. */
   explain(key?: string): Promise<void>;
   reproduce(args?: TaskCommandArgs): Promise<ReproduceResult | undefined>;
+  /** Fires with the places (absolute file, 1-based line) of newly published findings. */
+  onDidPublish: vscode.Event<Array<{ uri: vscode.Uri; line: number }>>;
 }
 
 function toSeverity(severity: RuntimeFinding['severity']): vscode.DiagnosticSeverity {
@@ -77,8 +79,9 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
   const diagnostics = vscode.languages.createDiagnosticCollection(RUNTIME_DIAGNOSTIC_SOURCE);
   const explanations = new Map<string, string>();
   const explainChanged = new vscode.EventEmitter<vscode.Uri>();
+  const publishedPlaces = new vscode.EventEmitter<Array<{ uri: vscode.Uri; line: number }>>();
   let published: PublishedFinding[] = [];
-  const disposables: vscode.Disposable[] = [diagnostics, explainChanged];
+  const disposables: vscode.Disposable[] = [diagnostics, explainChanged, publishedPlaces];
 
   // The Markdown preview refuses file: links, so packaged rule pages are served under the explain
   // scheme (they open as documents); without them, the web copy.
@@ -112,6 +115,7 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
       byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), diagnostic]);
     }
     for (const [file, list] of byFile) diagnostics.set(absolute(file), list);
+    publishedPlaces.fire(published.map(({ finding }) => ({ uri: absolute(finding.file), line: finding.line })));
   }
 
   // Explain: a Markdown document served from memory and opened in the Markdown preview (its own
@@ -259,6 +263,7 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
     findings: () => published,
     explain,
     reproduce,
+    onDidPublish: publishedPlaces.event,
     // Idempotent: the caller may also add the returned API to context.subscriptions.
     dispose: () => disposables.splice(0).forEach((d) => d.dispose()),
   };

@@ -42,3 +42,12 @@ describe('LS002 scope', () => {
     expect(outside?.message).not.toMatch(/marker/i);
   });
 });
+
+describe('LS002 range', () => {
+  it("covers the call's name on its first line, not the rows of a multi-line call", () => {
+    const text = `from luigi_spanner import connect\n\n\ndef load():\n    database = connect()\n    with database.batch() as batch:\n        batch.insert(\n            "Singers",\n            ("SingerId", "FirstName"),\n            [(1, "Marc")],\n        )\n`;
+    const [finding] = lintText(text);
+    expect(finding).toMatchObject({ line: 7, column: 9, endLine: 7 });
+    expect(text.split('\n')[6]!.slice(finding!.column - 1, finding!.endColumn - 1)).toBe('batch.insert');
+  });
+});

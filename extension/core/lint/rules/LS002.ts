@@ -44,7 +44,7 @@ export const LS002: PythonRule = {
       let reason: string | undefined;
       if (replayable && !inTask(write)) {
         const where = replayable.kind === 'batch' ? 'inside database.batch(), a single-use commit the client may apply twice after an abort' : 'in a mutation group, which batch_write() may apply more than once';
-        ctx.report('LS002', write.call.node, `Plain insert${write.table ? ` into ${write.table}` : ''} ${where}: the replay fails with ALREADY_EXISTS although the rows are there. Use insert_or_update keyed by natural keys, so that a replay rewrites the same rows.`, { fixes: insertFixes(ctx, write) });
+        ctx.report('LS002', write.call.node, `Plain insert${write.table ? ` into ${write.table}` : ''} ${where}: the replay fails with ALREADY_EXISTS although the rows are there. Use insert_or_update keyed by natural keys, so that a replay rewrites the same rows.`, { ...callRange(write), fixes: insertFixes(ctx, write) });
         continue;
       }
       if (replayable) {
@@ -58,10 +58,18 @@ export const LS002: PythonRule = {
         reason = `in ${cls.name}.run(), whose commit does not also write the task's marker: a rerun after a crash inserts the same rows again and fails with ALREADY_EXISTS`;
       }
       const fixes = insertFixes(ctx, write);
-      ctx.report('LS002', write.call.node, `Plain insert${write.table ? ` into ${write.table}` : ''} ${reason}. Commit the marker in the same transaction, or use insert_or_update keyed by natural keys.`, { fixes });
+      ctx.report('LS002', write.call.node, `Plain insert${write.table ? ` into ${write.table}` : ''} ${reason}. Commit the marker in the same transaction, or use insert_or_update keyed by natural keys.`, { ...callRange(write), fixes });
     }
   },
 };
+
+/**
+ * The squiggle covers the call's name (`batch.insert`, `transaction.execute_update`), not its
+ * arguments: a multi-line call would otherwise underline every line of its rows.
+ */
+function callRange(write: WriteSite): { from: number; to: number } {
+  return { from: write.call.node.from, to: write.call.callee.to };
+}
 
 function insertFixes(ctx: PythonContext, write: WriteSite): QuickFix[] {
   if (write.dml) {
