@@ -20,6 +20,9 @@ interface ClassInfo {
   task?: { kind: TaskKind; library?: LibraryTask };
 }
 
+/** How many levels of base classes are followed (Python has no limit; real code stays far below). */
+const MAX_INHERITANCE_DEPTH = 1000;
+
 /** Depth limit when following module-level variables and helper functions from requires(). */
 const VALUE_DEPTH = 4;
 
@@ -123,6 +126,12 @@ export class GraphBuilder {
       this.warn(file, cls.line, `${cls.name} inherits from itself through its base classes`, 'inheritance-cycle', 'error');
       return { mro: [{ file, cls }], externals: [] };
     }
+    // Classes in progress are the inheritance chain being followed: bounded, so that a generated
+    // chain of thousands of classes is reported instead of exhausting the stack.
+    if (this.classesInProgress.size >= MAX_INHERITANCE_DEPTH) {
+      this.warn(file, cls.line, `${cls.name}: more than ${MAX_INHERITANCE_DEPTH} levels of base classes, not followed further`, 'inheritance-too-deep');
+      return { mro: [{ file, cls }], externals: [] };
+    }
     return this.classInfos.get(file, cls.name, () => {
       this.classesInProgress.add(key);
       try {
@@ -135,6 +144,8 @@ export class GraphBuilder {
 
   private computeClassInfo(file: string, cls: ClassFacts): ClassInfo {
     const mro: MroEntry[] = [{ file, cls }];
+    // Membership by set: a linear search per entry made long chains cubic.
+    const inMro = new Set<ClassFacts>([cls]);
     const externals: string[] = [];
     let task: ClassInfo['task'];
     for (const base of cls.bases) {
@@ -143,7 +154,9 @@ export class GraphBuilder {
       if (resolved.kind === 'class') {
         const inherited = this.classInfo(resolved.file, resolved.cls);
         for (const entry of inherited.mro) {
-          if (!mro.some((m) => m.file === entry.file && m.cls === entry.cls)) mro.push(entry);
+          if (inMro.has(entry.cls)) continue;
+          inMro.add(entry.cls);
+          mro.push(entry);
         }
         for (const name of inherited.externals) if (!externals.includes(name)) externals.push(name);
         task ??= inherited.task;
@@ -614,7 +627,7 @@ class IndexedGraph {
   /** The shortest cycle through the component's first task (breadth-first, inside the component). */
   cycleThrough(component: readonly number[]): number[] {
     const members = new Set(component);
-    const start = Math.min(...component);
+    const start = component.reduce((a, b) => Math.min(a, b)); // (a spread overflows on huge components)
     const previous = new Map<number, number>();
     const queue = [start];
     for (let head = 0; head < queue.length; head++) {

@@ -1,6 +1,7 @@
 // Per-file facts: what one Python module defines, imports and references, as plain data.
 // Extracted once per file version from the lezer tree; the tree is not kept. Resolution across
 // files (which class is a task, which name points where) happens later, in the workspace index.
+import { failureReason } from './analysis-failure';
 import { ERROR_TYPES, LineIndex, parsePython, Tree, type SyntaxNode } from './python-parser';
 import { MUTATION_METHODS } from '../python/spanner-api';
 import { dottedName, type NodeText } from '../python/syntax';
@@ -144,6 +145,11 @@ export interface ModuleFacts {
   lineCount: number;
 }
 
+/** The facts of a module that defines nothing (a file whose analysis failed). */
+export function emptyModuleFacts(): ModuleFacts {
+  return { classes: [], imports: [], values: [], syntaxErrors: [], lineCount: 0 };
+}
+
 /**
  * Extracts the facts of one module (parsing it unless its tree is given). A broken statement
  * loses only itself.
@@ -203,21 +209,43 @@ export function tryParse(text: string, previous?: { text: string; tree: Tree }):
 
 /**
  * Offsets of the error (⚠) nodes of a tree. Scans the packed node buffers directly: in a file
- * without errors (the usual case) this is several times faster than a cursor walk.
+ * without errors (the usual case) this is several times faster than a cursor walk. Iterative:
+ * thousands of nested brackets make trees thousands of levels deep.
  */
-function errorOffsets(tree: Tree, offset = 0, found: number[] = []): number[] {
-  if (tree.type.isError) found.push(offset);
-  tree.children.forEach((child, i) => {
-    const start = offset + tree.positions[i]!;
-    if (child instanceof Tree) {
-      errorOffsets(child, start, found);
-      return;
-    }
-    // A TreeBuffer: (type, from, to, end) per node, positions relative to the buffer.
-    const buffer = child.buffer;
-    for (let j = 0; j < buffer.length; j += 4) if (ERROR_TYPES.has(buffer[j]!)) found.push(start + buffer[j + 1]!);
-  });
-  return found;
+function errorOffsets(tree: Tree): number[] {
+  const found: number[] = [];
+  const pending: Array<{ tree: Tree; offset: number }> = [{ tree, offset: 0 }];
+  while (pending.length > 0) {
+    const { tree: current, offset } = pending.pop()!;
+    if (current.type.isError) found.push(offset);
+    current.children.forEach((child, i) => {
+      const start = offset + current.positions[i]!;
+      if (child instanceof Tree) {
+        pending.push({ tree: child, offset: start });
+        return;
+      }
+      // A TreeBuffer: (type, from, to, end) per node, positions relative to the buffer.
+      const buffer = child.buffer;
+      for (let j = 0; j < buffer.length; j += 4) if (ERROR_TYPES.has(buffer[j]!)) found.push(start + buffer[j + 1]!);
+    });
+  }
+  return found.sort((a, b) => a - b);
+}
+
+/**
+ * How deep the walks below follow nested statements and expressions. CPython itself refuses
+ * more than 200 nested brackets, so valid code never comes near; a statement beyond it (fuzzed
+ * or generated code) is reported as not analysed. An explicit limit rather than a caught stack
+ * overflow: the result is the same on the main thread and in workers (smaller stacks), and a
+ * walk stops at once instead of after filling the stack.
+ */
+export const MAX_NESTING = 1000;
+
+/** Thrown by a walk past MAX_NESTING; the statement it is in is reported, not the file lost. */
+export class NestingTooDeep extends Error {
+  constructor() {
+    super(`nesting deeper than ${MAX_NESTING} levels`);
+  }
 }
 
 /**
@@ -349,15 +377,27 @@ class FactsBuilder {
     this.base = 0;
   }
 
-  /** A statement nested too deeply for a recursive walk is reported, not fatal. */
+  /**
+   * A statement that cannot be walked is reported and skipped; the rest of the file stands.
+   * Nesting past MAX_NESTING is the expected case. Anything else thrown here is a defect, but one
+   * statement's worth of facts is all it costs: the parser has been seen to hand over trees with
+   * nodes of no type on some inputs (thousands of chained subscripts), whose `name` throws.
+   */
   guardedStatement(node: SyntaxNode): void {
     try {
+      this.statementDepth = 0;
       this.statement(node);
     } catch (error) {
-      if (!(error instanceof RangeError)) throw error;
-      this.tooDeep(this.base + node.from);
+      if (error instanceof NestingTooDeep || error instanceof RangeError) this.tooDeep(this.base + node.from);
+      else this.notAnalysed(this.base + node.from, failureReason(error));
     }
   }
+
+  private notAnalysed(offset: number, reason: string): void {
+    this.syntaxErrors.push({ line: this.lines.line(offset), column: this.lines.column(offset), message: `Not analysed: this statement could not be analysed (${reason})` });
+  }
+
+  private statementDepth = 0;
 
   private tooDeep(offset: number): void {
     this.syntaxErrors.push({
@@ -368,6 +408,15 @@ class FactsBuilder {
   }
 
   statement(node: SyntaxNode): void {
+    if (++this.statementDepth > MAX_NESTING) throw new NestingTooDeep();
+    try {
+      this.statementKind(node);
+    } finally {
+      this.statementDepth--;
+    }
+  }
+
+  private statementKind(node: SyntaxNode): void {
     switch (node.name) {
       case 'ImportStatement':
         this.imports.push(...this.importBindings(node));
@@ -540,7 +589,8 @@ class FactsBuilder {
     this.classes.set(facts.name, facts);
   }
 
-  classBody(body: SyntaxNode, facts: ClassFacts, first: boolean): void {
+  classBody(body: SyntaxNode, facts: ClassFacts, first: boolean, depth = 0): void {
+    if (depth > MAX_NESTING) throw new NestingTooDeep();
     for (let statement = body.firstChild; statement; statement = statement.nextSibling) {
       const name = statement.name;
       if (name === ':' || name === 'Comment') continue;
@@ -555,7 +605,7 @@ class FactsBuilder {
         const fn = statement.getChild('FunctionDefinition');
         if (fn) this.method(fn, facts);
       } else if (name === 'IfStatement' || name === 'TryStatement' || name === 'WithStatement') {
-        for (const inner of statement.getChildren('Body')) this.classBody(inner, facts, false);
+        for (const inner of statement.getChildren('Body')) this.classBody(inner, facts, false, depth + 1);
       } else if (name === 'StatementGroup') {
         for (let child = statement.firstChild; child; child = child.nextSibling) {
           if (child.name === 'AssignStatement') this.classAttribute(child, facts);
@@ -711,6 +761,8 @@ class CodeWalker {
   readonly returns: SyntaxNode[] = [];
   private readonly globals = new Set<string>();
   private yieldDepth = 0;
+  /** Nesting of visit() calls, bounded by MAX_NESTING. */
+  private depth = 0;
 
   constructor(
     private readonly facts: FactsBuilder,
@@ -779,6 +831,15 @@ class CodeWalker {
   }
 
   private visit(node: SyntaxNode, called: boolean): void {
+    if (++this.depth > MAX_NESTING) throw new NestingTooDeep();
+    try {
+      this.visitKind(node, called);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private visitKind(node: SyntaxNode, called: boolean): void {
     switch (node.name) {
       case 'VariableName':
         this.record({ parts: [this.facts.text(node)], line: this.facts.line(node), called });

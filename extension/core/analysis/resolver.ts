@@ -77,6 +77,9 @@ type Symbol =
   | { kind: 'import'; binding: ImportBinding }
   | { kind: 'value'; value: ModuleValue };
 
+/** How many modules deep a name is followed through `from m import name` re-exports. */
+export const MAX_REEXPORT_DEPTH = 300;
+
 /**
  * Resolves names against a fixed set of modules. Results are memoised, so build a new
  * Resolver whenever a file changes (cheap: the memo is the only state).
@@ -184,6 +187,9 @@ export class Resolver {
     const key = builtins ? name : `${name}\0module`;
     const progressKey = `${file}\0${key}`;
     if (this.inProgress.has(progressKey)) return { kind: 'unresolved', message: `"${name}" is imported in a cycle` };
+    // Each name in progress is one re-export being followed: a bound that no real code reaches
+    // keeps generated chains of thousands of modules from exhausting the stack.
+    if (this.inProgress.size >= MAX_REEXPORT_DEPTH) return { kind: 'unresolved', message: `"${name}" is re-exported through more than ${MAX_REEXPORT_DEPTH} modules: not followed further` };
     return this.memo.get(file, key, () => {
       this.inProgress.add(progressKey);
       try {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { UserFacingError } from '../errors';
+import { isolated } from './analysis-failure';
 import { contentHash, type FactsCache } from './facts-cache';
 import { type FactsRequest, type FactsResponse, type FileFacts } from './facts-worker';
 import { extractModuleFacts, type ModuleFacts } from './module-facts';
@@ -75,7 +76,7 @@ export async function indexWorkspaceParallel(root: string, options: ParallelInde
   // Files whose facts are cached need no parsing anywhere.
   const toParse: Array<{ key: string; absolute: string; bytes: Buffer; hash?: string }> = [];
   for (const [key, absolute] of plan.files) {
-    const read = readPythonBytes(absolute);
+    const read = readBytes(absolute);
     if ('skipped' in read) {
       plan.index.markSkipped(key, read.skipped);
       continue;
@@ -100,18 +101,28 @@ export async function indexWorkspaceParallel(root: string, options: ParallelInde
     const hashes = new Map(toParse.map((e) => [e.key, e.hash]));
     const workers = shares.slice(1).map(() => options.startWorker!());
     try {
-      const pending = workers.map((worker, i) => askWorker(worker, { files: shares[i + 1]!.files.map(({ key, absolute }) => ({ key, absolute })) }));
+      // A worker that dies (out of memory, a crash in the runtime) loses no file: its share is
+      // parsed here instead, each file on its own.
+      const pending = workers.map((worker, i) =>
+        askWorker(worker, { files: shares[i + 1]!.files.map(({ key, absolute }) => ({ key, absolute })) }).catch(() => undefined),
+      );
       for (const { key, bytes, hash } of shares[0]!.files) parseInto(plan, key, bytes, hash);
-      for (const results of await Promise.all(pending)) {
+      const answers = await Promise.all(pending);
+      answers.forEach((results, i) => {
+        if (!results) {
+          for (const { key, bytes, hash } of shares[i + 1]!.files) parseInto(plan, key, bytes, hash);
+          return;
+        }
         for (const result of results) {
           if ('skipped' in result) plan.index.markSkipped(result.key, result.skipped);
+          else if ('failed' in result) plan.index.markFailed(result.key, result.failed);
           else {
             plan.index.setFacts(result.key, result.facts);
             const hash = hashes.get(result.key);
             if (hash) plan.cache?.set(result.key, hash, result.facts);
           }
         }
-      }
+      });
     } finally {
       await Promise.all(workers.map((worker) => worker.terminate()));
     }
@@ -137,7 +148,7 @@ function askWorker(worker: Worker, request: FactsRequest): Promise<FileFacts[]> 
 /** Reads one file into the index: from the cache, parsed with its tree kept, or facts only. */
 function addSource(plan: Plan, key: string, absolute: string): void {
   const { index, cache } = plan;
-  const read = readPythonBytes(absolute);
+  const read = readBytes(absolute);
   if ('skipped' in read) {
     index.markSkipped(key, read.skipped);
     return;
@@ -156,10 +167,28 @@ function parseInto(plan: Plan, key: string, bytes: Buffer, hash: string | undefi
     index.markSkipped(key, source.skipped);
     return;
   }
-  let facts: ModuleFacts;
-  if (plan.keepTrees) facts = index.setFile(key, source.text);
-  else index.setFacts(key, (facts = extractModuleFacts(source.text)));
-  if (hash) cache?.set(key, hash, facts);
+  if (plan.keepTrees) {
+    // setFile records a failed analysis itself.
+    const facts = index.setFile(key, source.text);
+    if (hash && index.has(key)) cache?.set(key, hash, facts);
+    return;
+  }
+  const analysed = isolated(() => extractModuleFacts(source.text));
+  if ('failed' in analysed) {
+    index.markFailed(key, analysed.failed);
+    return;
+  }
+  index.setFacts(key, analysed.value);
+  if (hash) cache?.set(key, hash, analysed.value);
+}
+
+/** The bytes of a file, or why not: a file removed or made unreadable since the walk is skipped, not fatal. */
+function readBytes(absolute: string): ReturnType<typeof readPythonBytes> {
+  try {
+    return readPythonBytes(absolute);
+  } catch (error) {
+    return { skipped: `Skipped: could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+  }
 }
 
 function planIndex(root: string, options: IndexWorkspaceOptions): Plan {

@@ -4,8 +4,9 @@
 // Setting a file re-parses only that file (only its changed region, when its previous tree is
 // kept) and re-extracts its facts. The next graph() recomputes only the files whose previous
 // computation read something that changed (see effects.ts); the others keep their results.
+import { analysisFailedMessage, ANALYSIS_FAILED, isolated } from './analysis-failure';
 import { assembleGraph, folderKey, GraphBuilder, type FileResult } from './graph-builder';
-import { extractModuleFacts, tryParse, type ModuleFacts } from './module-facts';
+import { emptyModuleFacts, extractModuleFacts, tryParse, type ModuleFacts } from './module-facts';
 import type { Tree } from './python-parser';
 import type { Resolution } from './resolver';
 import type { GraphDiagnostic, GraphJson, TaskNode } from './types';
@@ -62,13 +63,23 @@ export class WorkspaceIndex {
     return normal.replace(/^(\.\/)+/, '');
   }
 
-  /** Parses `text` as the new content of `path` (a .py file) and keeps its facts. */
+  /**
+   * Parses `text` as the new content of `path` (a .py file) and keeps its facts. Never throws:
+   * a file whose analysis fails is recorded as one analysis-failed diagnostic (empty facts back).
+   */
   setFile(path: string, text: string): ModuleFacts {
     const key = this.key(path);
     const previous = this.modules.get(key);
     if (previous?.text === text) return previous.facts;
-    const tree = tryParse(text, previous?.text !== undefined && previous.tree ? { text: previous.text, tree: previous.tree } : undefined);
-    const facts = extractModuleFacts(text, tree);
+    const analysed = isolated(() => {
+      const tree = tryParse(text, previous?.text !== undefined && previous.tree ? { text: previous.text, tree: previous.tree } : undefined);
+      return { tree, facts: extractModuleFacts(text, tree) };
+    });
+    if ('failed' in analysed) {
+      this.markFailed(key, analysed.failed);
+      return emptyModuleFacts();
+    }
+    const { tree, facts } = analysed.value;
     this.store(key, this.keepTrees && tree ? { facts, text, tree } : { facts });
     return facts;
   }
@@ -83,6 +94,14 @@ export class WorkspaceIndex {
     const key = this.key(path);
     this.removeFile(key);
     this.skipped.set(key, { file: key, line: 1, severity: 'warning', message, code: 'skipped-file' });
+    this.view = undefined;
+  }
+
+  /** Records that analysing `path` threw (`reason`); shown as one analysis-failed diagnostic. */
+  markFailed(path: string, reason: string): void {
+    const key = this.key(path);
+    this.removeFile(key);
+    this.skipped.set(key, { file: key, line: 1, severity: 'error', message: analysisFailedMessage(reason), code: ANALYSIS_FAILED });
     this.view = undefined;
   }
 
@@ -186,8 +205,16 @@ export class WorkspaceIndex {
     for (const file of files) {
       let result = this.results.get(file);
       if (!result || this.readsChanged(result)) {
-        result = builder.fileResult(file);
-        this.results.set(file, result);
+        const computed = isolated(() => builder.fileResult(file));
+        if ('value' in computed) {
+          result = computed.value;
+          this.results.set(file, result);
+        } else {
+          // Not kept: computed again with the next graph, in case what it read has changed.
+          const diagnostic = { file, line: 1, severity: 'error' as const, message: analysisFailedMessage(computed.failed), code: ANALYSIS_FAILED };
+          result = { tasks: [], edges: [], diagnostics: [diagnostic], reads: new Set([file]) };
+          this.results.delete(file);
+        }
         this.recomputed.push(file);
       }
       results.push(result);

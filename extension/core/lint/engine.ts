@@ -2,6 +2,8 @@
 // (with quick fixes) out. Pure: it is handed texts and a WorkspaceIndex, never reads the disk.
 // Incremental: a file is re-analysed only when its text, the task facts of its classes, its
 // schema or the configuration changed.
+import { analysisFailedMessage, ANALYSIS_FAILED, failureReason } from '../analysis/analysis-failure';
+import type { ClassFacts, ModuleFacts } from '../analysis/module-facts';
 import type { WorkspaceIndex } from '../analysis/workspace-index';
 import { SPANNER_TASK_BASES } from '../python/spanner-api';
 import { resolveConfig, type ResolvedConfig } from './config';
@@ -65,6 +67,7 @@ export class Linter {
   private readonly python = new Map<string, PythonEntry>();
   private readonly reportSyntaxErrors: boolean;
   private readonly keepTrees: boolean;
+  private readonly classesByFacts = new WeakMap<ModuleFacts, Map<string, ClassFacts>>();
 
   constructor(options: LinterOptions) {
     this.index = options.index;
@@ -137,8 +140,21 @@ export class Linter {
 
   // ---- Python ----
 
-  /** Findings of one Python file (root-relative path) with the given text. */
+  /**
+   * Findings of one Python file (root-relative path) with the given text. Never throws: a file
+   * whose analysis fails gets one analysis-failed finding, and other files are linted as usual.
+   */
   lintPythonFile(file: string, text: string): Finding[] {
+    try {
+      return this.lintPythonFileUnguarded(file, text);
+    } catch (error) {
+      this.python.delete(this.index.key(file));
+      const message = analysisFailedMessage(failureReason(error));
+      return [{ code: ANALYSIS_FAILED, severity: 'error', file: this.index.key(file), line: 1, column: 1, endLine: 1, endColumn: 1, message }];
+    }
+  }
+
+  private lintPythonFileUnguarded(file: string, text: string): Finding[] {
     const key = this.index.key(file);
     const migrationsDir = this.migrationsDirFor(key);
     const contexts = this.classContexts(key);
@@ -276,26 +292,45 @@ export class Linter {
     return contexts;
   }
 
-  /** External bases (qualified) and whether any class in the chain defines complete(). */
-  private lineage(file: string, className: string, seen = new Set<string>()): { externals: string[]; definesComplete: boolean } {
-    const key = `${file}#${className}`;
+  /**
+   * External bases (qualified) and whether any class in the chain defines complete(). Depth
+   * first in base order, iterative: generated code can have inheritance chains thousands long.
+   */
+  private lineage(file: string, className: string): { externals: string[]; definesComplete: boolean } {
     const result = { externals: [] as string[], definesComplete: false };
-    if (seen.has(key)) return result;
-    seen.add(key);
-    const cls = this.index.facts(file)?.classes.find((c) => c.name === className);
-    if (!cls) return result;
-    if (cls.methods.some((m) => m.name === 'complete')) result.definesComplete = true;
-    for (const base of cls.bases) {
-      if (!base.parts) continue;
-      const resolved = this.index.resolve(file, base.parts);
-      if (resolved.kind === 'external') result.externals.push(resolved.qualifiedName);
-      else if (resolved.kind === 'class') {
-        const inherited = this.lineage(resolved.file, resolved.cls.name, seen);
-        result.externals.push(...inherited.externals);
-        result.definesComplete ||= inherited.definesComplete;
+    const seen = new Set<string>();
+    const pending: Array<{ file: string; name: string }> = [{ file, name: className }];
+    // Bounded like the graph's own inheritance walk (graph-builder.ts MAX_INHERITANCE_DEPTH).
+    while (pending.length > 0 && seen.size < 1000) {
+      const next = pending.pop()!;
+      const key = `${next.file}#${next.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const cls = this.classNamed(next.file, next.name);
+      if (!cls) continue;
+      if (cls.methods.some((m) => m.name === 'complete')) result.definesComplete = true;
+      const bases: Array<{ file: string; name: string }> = [];
+      for (const base of cls.bases) {
+        if (!base.parts) continue;
+        const resolved = this.index.resolve(next.file, base.parts);
+        if (resolved.kind === 'external') result.externals.push(resolved.qualifiedName);
+        else if (resolved.kind === 'class') bases.push({ file: resolved.file, name: resolved.cls.name });
       }
+      pending.push(...bases.reverse());
     }
     return result;
+  }
+
+  /** A class of an indexed file by name (a map per file version: files can define thousands). */
+  private classNamed(file: string, name: string): ClassFacts | undefined {
+    const facts = this.index.facts(file);
+    if (!facts) return undefined;
+    let byName = this.classesByFacts.get(facts);
+    if (!byName) {
+      byName = new Map(facts.classes.map((c) => [c.name, c]));
+      this.classesByFacts.set(facts, byName);
+    }
+    return byName.get(name);
   }
 
   private isTaskReference(file: string, parts: string[]): boolean {

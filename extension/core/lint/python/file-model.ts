@@ -243,8 +243,22 @@ export class FileModel {
     });
   }
 
-  /** Walks an expression for calls, yields, lambdas and comprehension bindings. */
-  private expression(node: SyntaxNode, scope: FunctionScope): void {
+  /**
+   * Walks an expression for calls, yields, lambdas and comprehension bindings, in source order.
+   * Iterative (an explicit stack): generated or fuzzed code nests expressions thousands deep.
+   */
+  private expression(root: SyntaxNode, rootScope: FunctionScope): void {
+    const pending: Array<[SyntaxNode, FunctionScope]> = [[root, rootScope]];
+    while (pending.length > 0) {
+      const [node, scope] = pending.pop()!;
+      if (this.expressionNode(node, scope, pending)) continue;
+      const kids = children(node);
+      for (let i = kids.length - 1; i >= 0; i--) pending.push([kids[i]!, scope]);
+    }
+  }
+
+  /** One node of expression(); true when its children are taken care of (a lambda's body goes on `pending` in its own scope). */
+  private expressionNode(node: SyntaxNode, scope: FunctionScope, pending: Array<[SyntaxNode, FunctionScope]>): boolean {
     switch (node.name) {
       case 'LambdaExpression': {
         const lambda = this.newScope(node, '<lambda>', 'lambda', scope);
@@ -253,9 +267,9 @@ export class FileModel {
         const body = node.lastChild;
         if (body && body.name !== 'ParamList') {
           lambda.body = body;
-          this.expression(body, lambda);
+          pending.push([body, lambda]);
         }
-        return;
+        return true;
       }
       case 'CallExpression': {
         const call = callParts(node, this.src);
@@ -282,7 +296,7 @@ export class FileModel {
         this.comprehensionBindings(node, scope);
         break;
     }
-    for (let c = node.firstChild; c; c = c.nextSibling) this.expression(c, scope);
+    return false;
   }
 
   /** `for target in iterable` clauses of a comprehension (or a generator argument). */
