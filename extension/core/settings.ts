@@ -81,7 +81,7 @@ export function resolveWorkspaceSettings(root: string, flags: SettingsFlags = {}
  */
 export function workspaceDatabaseId(root: string): string {
   const absolute = canonicalPath(root);
-  const hash = createHash('sha256').update(absolute).digest('hex').slice(0, 6);
+  const hash = workspaceTag(absolute);
   let slug = path
     .basename(absolute)
     .toLowerCase()
@@ -90,6 +90,11 @@ export function workspaceDatabaseId(root: string): string {
   if (!/^[a-z]/.test(slug)) slug = `ws-${slug}`;
   slug = slug.slice(0, 30 - 1 - hash.length).replace(/-+$/, '');
   return `${slug}-${hash}`;
+}
+
+/** Six hex digits of a hash of the workspace's absolute path: tells its databases from other workspaces'. */
+export function workspaceTag(root: string): string {
+  return createHash('sha256').update(canonicalPath(root)).digest('hex').slice(0, 6);
 }
 
 /** The nearest `migrations/` folder at or above the pipeline file, not above `root`. */

@@ -6,7 +6,8 @@ import { ENV, MARKER_TABLE } from '../../shared/contract';
 
 /** The emulator caps databases per instance (100); old run databases are dropped beyond this many. */
 const KEEP_RUN_DATABASES = 8;
-const RUN_DATABASE = /^run-[0-9a-z]+-[0-9a-z]+$/;
+// run-<workspace tag>-<time>-<random>; without the tag from runs outside a workspace and from older versions.
+const RUN_DATABASE = /^run-(?:([0-9a-f]{6})-)?([0-9a-z]+)-([0-9a-z]+)$/;
 
 export interface PreparedTarget {
   emulator: RunningEmulator;
@@ -21,15 +22,18 @@ export interface PreparedTarget {
 
 export type ProvisionPath = 'rest' | 'client';
 
+import { workspaceTag } from '../settings';
+
 export { findMigrationsDir } from '../settings';
 
-/** A database a run created (`run-<time>-<random>`): the tool's own scratch, dropped by later runs' prune. */
+/** A database a run created (`run-<tag>-<time>-<random>`): the tool's own scratch, dropped by later runs' prune. */
 export function isRunDatabase(databaseId: string): boolean {
   return RUN_DATABASE.test(databaseId);
 }
 
-export function runDatabaseId(now = Date.now()): string {
-  return `run-${now.toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
+/** A fresh run database id; tagged with the workspace so that its prune leaves other workspaces' runs alone. */
+export function runDatabaseId(now = Date.now(), workspace?: string): string {
+  return `run-${workspace ? `${workspaceTag(workspace)}-` : ''}${now.toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
 }
 
 export interface RunTargetOptions {
@@ -63,7 +67,7 @@ export async function chooseRunTarget(options: RunTargetOptions): Promise<Chosen
     host: emulator.host,
     projectId: options.settings.projectId,
     instanceId: options.settings.instanceId,
-    databaseId: options.databaseId ?? (options.keepState ? options.settings.databaseId : runDatabaseId()),
+    databaseId: options.databaseId ?? (options.keepState ? options.settings.databaseId : runDatabaseId(Date.now(), options.settings.workspace)),
     markerTable: options.settings.markerTable,
   };
   validateIds(target);
@@ -133,11 +137,17 @@ export async function pruneRunDatabases(chosen: Pick<ChosenTarget, 'emulator' | 
   }
 }
 
-/** Run database ids beyond the newest KEEP_RUN_DATABASES (the current one counts), oldest last. Ids sort by creation time. */
+/**
+ * Run database ids beyond the newest KEEP_RUN_DATABASES (the current one counts), oldest last: those
+ * of the current run's workspace, and untagged ones (older versions) that nobody else would prune.
+ * Other workspaces' run databases on a shared emulator are theirs to prune.
+ */
 export function oldRunDatabases(ids: string[], current: string): string[] {
+  const tag = RUN_DATABASE.exec(current)?.[1];
   return ids
-    .filter((id) => RUN_DATABASE.test(id) && id !== current)
-    .sort()
-    .reverse()
-    .slice(KEEP_RUN_DATABASES - 1);
+    .map((id) => ({ id, match: RUN_DATABASE.exec(id) }))
+    .filter(({ id, match }) => match && id !== current && (match[1] === undefined || match[1] === tag))
+    .sort((a, b) => parseInt(b.match![2]!, 36) - parseInt(a.match![2]!, 36))
+    .slice(KEEP_RUN_DATABASES - 1)
+    .map(({ id }) => id);
 }
