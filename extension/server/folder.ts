@@ -200,7 +200,9 @@ export class FolderAnalysis {
 
   /** The text of a line (0-based) of a file, when an editor or the index holds the file's text. */
   lineText(key: string, line: number): string | undefined {
-    const text = this.open.get(key) ?? this.index.text(key);
+    // The index keeps no text for bulk-indexed files (keepTrees: false, or facts from the cache):
+    // a file no editor holds is read from disk, only for the request that needs it.
+    const text = this.open.get(key) ?? this.index.text(key) ?? this.diskText(key);
     if (text === undefined) return undefined;
     let start = 0;
     for (let i = 0; i < line; i++) {
@@ -209,6 +211,14 @@ export class FolderAnalysis {
     }
     const end = text.indexOf('\n', start);
     return text.slice(start, end === -1 ? text.length : end).replace(/\r$/, '');
+  }
+
+  private diskText(key: string): string | undefined {
+    try {
+      return textOf(readPythonSource(path.join(this.root, key)));
+    } catch {
+      return undefined;
+    }
   }
 
   countsByTask(): Record<string, { error: number; warning: number; info: number }> {
