@@ -104,7 +104,10 @@ export class EmulatorController {
   refresh(): Promise<EmulatorSnapshot> {
     return this.serialize(async () => {
       const settings = this.settings();
-      const found = settings.backend === 'external' ? undefined : (await emulatorStatus(settings.name)).emulators.find((e) => e.faultInjection === settings.faultInjection);
+      // The one of the settings' kind first; else whatever runs under the name (a chaos run's
+      // fault-injecting emulator is still an emulator the status bar must not call stopped), as the CLI does.
+      const running = settings.backend === 'external' ? [] : (await emulatorStatus(settings.name)).emulators;
+      const found = running.find((e) => e.faultInjection === settings.faultInjection) ?? running[0];
       const before = this.snapshotValue;
       if (found) {
         // Unchanged: no event (watch() calls this every couple of seconds).
