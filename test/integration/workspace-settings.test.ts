@@ -89,7 +89,7 @@ describe("inspect and query read the last run's database by default", () => {
     expect((await run(['emulator', 'migrate', '--root', root])).code).toBe(0);
     const result = await run(['run', path.join(REPO_ROOT, 'samples', 'orders', 'pipeline.py'), 'LoadCustomers', '--root', root, '--python', testPython(), '--json'], { LUIGI_SPANNER_STATE_DIR: stateDir });
     expect(events(result).at(-1)).toMatchObject({ type: 'summary', success: true });
-    const runDatabase = /in database (run-[0-9a-z]+-[0-9a-z]+)/.exec(result.stderr)?.[1];
+    const runDatabase = /in database (run(?:-[0-9a-z]+){2,3})/.exec(result.stderr)?.[1];
     expect(runDatabase, result.stderr).toBeDefined();
     databases.push(runDatabase!);
 
