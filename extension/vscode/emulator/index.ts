@@ -153,7 +153,7 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     const pick = await vscode.window.showQuickPick(
       [
         { label: 'Fresh database', description: 'drop and recreate it with migrations and seeds (fast)', full: false },
-        { label: 'Full reset', description: 'restart the emulator: every database is gone', full: true },
+        { label: 'Full reset', description: "restart the emulator: every database on it is gone, other workspaces' too", full: true },
       ],
       { title: 'Reset the Spanner emulator' },
     );
