@@ -1,106 +1,99 @@
-// Keeps the pure WorkspaceIndex in step with the editor: open documents as typed (debounced),
-// files on disk through a watcher. Only the changed file is re-parsed.
-import { promises as fs } from 'node:fs';
+// The editor's copy of the language server's analysis. Parsing, indexing and lint run in the
+// server's own process (extension/server); this keeps the last pipeline graph of the window's first
+// folder that the server sent, so the graph view, runs, the Tasks view and task pickers read it
+// without waiting, and fires onDidChange when a fresh one arrives.
+import path from 'node:path';
 import * as vscode from 'vscode';
-import { MAX_FILE_BYTES, WorkspaceIndex } from '../core/analysis';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import {
+  LspGraphChanged,
+  LspGraphRequest,
+  LspTaskFindings,
+  type DiagnosticCounts,
+  type LspGraphChangedParams,
+  type LspGraphParams,
+  type LspGraphResult,
+  type LspTaskFindingsParams,
+} from '../shared/protocol';
 import type { GraphJson, TaskNode } from '../core/analysis/types';
 
-const EXCLUDE = '{**/node_modules/**,**/.venv/**,**/venv/**,**/site-packages/**,**/.git/**,**/__pycache__/**,**/.tox/**}';
-const TYPING_DEBOUNCE_MS = 250;
+/** Graph changes arrive per keystroke batch; one request for a burst of them. */
+const REFRESH_DEBOUNCE_MS = 50;
 
 export class AnalysisService implements vscode.Disposable {
-  readonly index: WorkspaceIndex;
+  private current: GraphJson = { tasks: [], edges: [], diagnostics: [] };
+  private byFile = new Map<string, TaskNode[]>();
+  private byId = new Map<string, TaskNode>();
   private readonly changed = new vscode.EventEmitter<{ files: string[] }>();
-  /** Fires after the index absorbed a change (file paths root-relative). */
+  /** Fires after a new graph arrived (file paths root-relative). */
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
-  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly findingsChanged = new vscode.EventEmitter<Record<string, DiagnosticCounts>>();
+  /** Lint finding counts per task id (graph badges), as the server last sent them. */
+  readonly onDidChangeTaskFindings = this.findingsChanged.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.findingsChanged];
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private changedFiles = new Set<string>();
+  /** Resolves once the first graph is in (the server indexed the folder). */
   readonly ready: Promise<void>;
 
-  constructor(readonly root: vscode.Uri) {
-    this.index = new WorkspaceIndex({ root: root.fsPath });
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/*.py'));
-    this.disposables.push(
-      watcher,
-      watcher.onDidCreate((uri) => this.readFromDisk(uri)),
-      watcher.onDidChange((uri) => this.isOpen(uri) || this.readFromDisk(uri)),
-      watcher.onDidDelete((uri) => this.remove(uri)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
-      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-    );
-    this.ready = this.indexAll();
+  constructor(
+    readonly root: vscode.Uri,
+    private readonly client: LanguageClient,
+    log?: vscode.LogOutputChannel,
+  ) {
+    const folder = root.toString();
+    this.ready = (async () => {
+      await client.start();
+      this.disposables.push(
+        client.onNotification(LspGraphChanged, (params: LspGraphChangedParams) => {
+          if (params.folder !== folder) return;
+          params.files.forEach((f) => this.changedFiles.add(f));
+          clearTimeout(this.refreshTimer);
+          this.refreshTimer = setTimeout(() => void this.refresh().catch((error: unknown) => log?.error(`graph: ${String(error)}`)), REFRESH_DEBOUNCE_MS);
+        }),
+        client.onNotification(LspTaskFindings, (params: LspTaskFindingsParams) => {
+          if (params.folder === folder) this.findingsChanged.fire(params.counts);
+        }),
+      );
+      await this.refresh();
+    })();
+    this.ready.catch((error: unknown) => log?.error(`language server: ${String(error)}`));
   }
 
-  private async indexAll(): Promise<void> {
-    const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(this.root, '**/*.py'), EXCLUDE);
-    // Read in slices so the extension host stays responsive on large workspaces.
-    for (let i = 0; i < uris.length; i += 64) {
-      await Promise.all(uris.slice(i, i + 64).map((uri) => this.readFromDisk(uri, false)));
-    }
-    for (const document of vscode.workspace.textDocuments) this.absorb(document, false);
-    this.changed.fire({ files: this.index.files() });
+  private async refresh(): Promise<void> {
+    const params: LspGraphParams = { folder: this.root.toString() };
+    const result = await this.client.sendRequest<LspGraphResult | null>(LspGraphRequest, params);
+    if (!result) return;
+    this.current = result.graph;
+    this.byFile = new Map();
+    for (const task of result.graph.tasks) this.byFile.set(task.file, [...(this.byFile.get(task.file) ?? []), task]);
+    this.byId = new Map(result.graph.tasks.map((t) => [t.id, t]));
+    const files = this.changedFiles.size ? [...this.changedFiles] : result.graph.tasks.map((t) => t.file);
+    this.changedFiles = new Set();
+    this.changed.fire({ files });
   }
 
-  private isOpen(uri: vscode.Uri): boolean {
-    return vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString() && d.isDirty);
-  }
-
-  private inRoot(uri: vscode.Uri): boolean {
-    return uri.scheme === 'file' && (uri.fsPath + '/').startsWith(this.root.fsPath + '/');
-  }
-
-  private async readFromDisk(uri: vscode.Uri, notify = true): Promise<void> {
-    if (!this.inRoot(uri)) return;
-    try {
-      const stat = await fs.stat(uri.fsPath);
-      if (stat.size > MAX_FILE_BYTES) {
-        this.index.markSkipped(uri.fsPath, `skipped: ${stat.size} bytes is over the ${MAX_FILE_BYTES}-byte limit`);
-      } else {
-        const bytes = await fs.readFile(uri.fsPath);
-        const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-        if (text.includes('\u0000')) this.index.markSkipped(uri.fsPath, 'skipped: binary file');
-        else this.index.setFile(uri.fsPath, text);
-      }
-    } catch (error) {
-      if (error instanceof TypeError) this.index.markSkipped(uri.fsPath, 'skipped: not UTF-8');
-      else return; // Deleted between the event and the read: the delete event follows.
-    }
-    if (notify) this.changed.fire({ files: [this.index.key(uri.fsPath)] });
-  }
-
-  private remove(uri: vscode.Uri): void {
-    if (this.index.removeFile(uri.fsPath)) this.changed.fire({ files: [this.index.key(uri.fsPath)] });
-  }
-
-  private schedule(document: vscode.TextDocument, delay = TYPING_DEBOUNCE_MS): void {
-    if (document.languageId !== 'python' || !this.inRoot(document.uri)) return;
-    const key = document.uri.toString();
-    clearTimeout(this.pending.get(key));
-    this.pending.set(
-      key,
-      setTimeout(() => {
-        this.pending.delete(key);
-        this.absorb(document, true);
-      }, delay),
-    );
-  }
-
-  private absorb(document: vscode.TextDocument, notify: boolean): void {
-    if (document.languageId !== 'python' || !this.inRoot(document.uri) || document.isClosed) return;
-    this.index.setFile(document.uri.fsPath, document.getText());
-    if (notify) this.changed.fire({ files: [this.index.key(document.uri.fsPath)] });
+  private relative(uri: vscode.Uri): string | undefined {
+    if (uri.scheme !== 'file') return undefined;
+    const relative = path.relative(this.root.fsPath, uri.fsPath);
+    return relative.startsWith('..') || path.isAbsolute(relative) ? undefined : relative.split(path.sep).join('/');
   }
 
   graph(): GraphJson {
-    return this.index.graph();
+    return this.current;
+  }
+
+  task(id: string): TaskNode | undefined {
+    return this.byId.get(id);
   }
 
   tasksIn(uri: vscode.Uri): TaskNode[] {
-    return this.inRoot(uri) ? this.index.tasksInFile(uri.fsPath) : [];
+    const file = this.relative(uri);
+    return file === undefined ? [] : this.byFile.get(file) ?? [];
   }
 
   taskAt(uri: vscode.Uri, line: number): TaskNode | undefined {
-    return this.inRoot(uri) ? this.index.taskAt(uri.fsPath, line) : undefined;
+    return this.tasksIn(uri).find((task) => task.line <= line && line <= (task.endLine ?? task.line));
   }
 
   uriOf(task: TaskNode): vscode.Uri {
@@ -108,7 +101,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.pending.forEach((t) => clearTimeout(t));
+    clearTimeout(this.refreshTimer);
     this.disposables.forEach((d) => d.dispose());
   }
 }

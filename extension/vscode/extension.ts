@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { runDoctor, type Check } from '../core/doctor';
 import { AnalysisService } from './analysisService';
-import { TaskCodeLensProvider } from './codeLens';
+import { createLanguageClient } from './languageClient';
 import { Commands, ContextKeys, type TaskCommandArgs } from './commands';
 import { RunController } from './runController';
 import { PREVIEW_TASK_COMMAND, RunHistoryView } from './runHistoryView';
@@ -15,7 +15,6 @@ import { registerEmulatorUi, type EmulatorUiDeps } from './emulator';
 import { emulatorSettingsFor } from './emulator/settings';
 import { registerGraphView } from './graph';
 import { registerDebugger } from './debugger';
-import { registerLint } from './lint';
 import { setContext } from './contextKeys';
 import { registerWalkthrough } from './walkthrough';
 import { FamilyStateTracker } from '../core/runs/familyStates';
@@ -35,11 +34,13 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   deactivateHooks.push(() => emulatorUi.deactivate());
 
   if (!folder) return {};
-  const analysis = new AnalysisService(folder.uri);
+  // The analysis runs in the language server's process; the host keeps only its graph.
+  const client = createLanguageClient(context, log);
+  deactivateHooks.push(() => client.stop());
+  const analysis = new AnalysisService(folder.uri, client, log);
   const runs = new RunController(analysis, context, log, emulatorUi);
   emulatorDeps.lastRun = () => runs.lastRun();
   context.subscriptions.push(analysis, runs);
-  context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new TaskCodeLensProvider(analysis)));
 
   const graphView = registerGraphView(context, { getGraph: () => analysis.graph(), ready: analysis.ready, onDidChangeGraph: analysis.onDidChange, root: folder.uri, log });
   context.subscriptions.push(graphView);
@@ -57,15 +58,15 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
     runs.onDidChangeTaskState(({ id, family, state }) => graphView.postRunStates({ byFamily: familyStates.update(id, family, state) })),
   );
 
-  const lint = registerLint(context, { analysis, log });
-  context.subscriptions.push(lint, lint.onDidChangeTaskFindings((counts) => graphView.setDiagnosticCounts(Object.fromEntries(counts))));
+  // Diagnostics, quick fixes and CodeLenses come from the server as LSP; the badges' counts too.
+  context.subscriptions.push(analysis.onDidChangeTaskFindings((counts) => graphView.setDiagnosticCounts(counts)));
 
   const debuggerApi = registerDebugger(context, { analysis, log, onDidFinishRun: runs.onDidFinishRun, history: () => runs.history() });
   context.subscriptions.push(debuggerApi, debuggerApi.onDidPublish((places) => runs.dropFailuresCoveredBy(places)));
 
   const taskFor = (arg?: unknown) => {
     const args: TaskCommandArgs | undefined = taskArgsOf(arg);
-    if (args?.taskId) return analysis.index.task(args.taskId);
+    if (args?.taskId) return analysis.task(args.taskId);
     const editor = vscode.window.activeTextEditor;
     return editor ? analysis.taskAt(editor.document.uri, editor.selection.active.line + 1) ?? analysis.tasksIn(editor.document.uri)[0] : undefined;
   };
@@ -141,21 +142,6 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   };
   context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(updateContext), analysis.onDidChange(updateContext));
 
-  // Syntax errors, unresolved references and skipped files from the static analysis.
-  const graphDiagnostics = vscode.languages.createDiagnosticCollection('luigi-spanner');
-  context.subscriptions.push(graphDiagnostics);
-  analysis.onDidChange(() => {
-    graphDiagnostics.clear();
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const d of analysis.graph().diagnostics) {
-      const line = Math.max(0, d.line - 1);
-      const diagnostic = new vscode.Diagnostic(new vscode.Range(line, d.column ?? 0, line, Number.MAX_SAFE_INTEGER), d.message, severityOf(d.severity));
-      diagnostic.source = 'luigi-spanner';
-      if (d.code) diagnostic.code = d.code;
-      byFile.set(d.file, [...(byFile.get(d.file) ?? []), diagnostic]);
-    }
-    for (const [file, list] of byFile) graphDiagnostics.set(vscode.Uri.joinPath(folder.uri, file), list);
-  });
   return { analysis };
 }
 
@@ -164,10 +150,6 @@ const deactivateHooks: Array<() => Promise<void>> = [];
 
 export async function deactivate(): Promise<void> {
   await Promise.allSettled(deactivateHooks.map((hook) => hook()));
-}
-
-function severityOf(severity: string): vscode.DiagnosticSeverity {
-  return severity === 'error' ? vscode.DiagnosticSeverity.Error : severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
 }
 
 async function pickTask(analysis: AnalysisService) {

@@ -1,0 +1,43 @@
+// Starts the language server (extension/server, dist/server.js) for this window: one server for
+// every workspace folder, forked over Node IPC with the Node that runs the extension host. The
+// editor's diagnostics, quick fixes and CodeLenses come from it as plain LSP; the graph through
+// the custom messages of extension/shared/protocol.ts (analysisService.ts).
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { ruleDocPath } from '../core/lint/catalog';
+import type { RuleCode } from '../core/lint/types';
+
+export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageClient {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  // The rule pages ship with the extension (docs/rules in the vsix): open the local copy, else the web one.
+  const localDoc = (code: string) => {
+    const local = vscode.Uri.joinPath(context.extensionUri, ruleDocPath(code as RuleCode));
+    return existsSync(local.fsPath) ? local : undefined;
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'python' },
+      { scheme: 'file', language: 'sql' },
+    ],
+    synchronize: { configurationSection: 'luigiSpanner' },
+    diagnosticCollectionName: 'luigi-spanner',
+    outputChannel: log,
+    middleware: {
+      handleDiagnostics(uri, diagnostics, next) {
+        for (const d of diagnostics) {
+          if (typeof d.code === 'object' && d.code.target) {
+            const local = localDoc(String(d.code.value));
+            if (local) d.code = { value: d.code.value, target: local };
+          }
+        }
+        next(uri, diagnostics);
+      },
+    },
+  };
+  return new LanguageClient('luigiSpanner', 'Luigi Spanner', serverOptions, clientOptions);
+}
