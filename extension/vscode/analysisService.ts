@@ -33,6 +33,13 @@ export class AnalysisService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changed, this.findingsChanged];
   private refreshTimer: NodeJS.Timeout | undefined;
   private changedFiles = new Set<string>();
+  /**
+   * Texts as the analysis sees them, for callers that read a pipeline's source: an open editor's
+   * buffer (what the server analyses), else undefined (read the disk).
+   */
+  readonly index = {
+    text: (fsPath: string): string | undefined => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath && !d.isClosed)?.getText(),
+  };
   /** Resolves once the first graph is in (the server indexed the folder). */
   readonly ready: Promise<void>;
 
