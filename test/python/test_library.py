@@ -305,7 +305,9 @@ def luigi_spanner_commit_ts():
     return spanner.COMMIT_TIMESTAMP
 
 
-def test_second_commit_of_a_completed_task_is_refused_whole(make_database) -> None:
+def test_a_completed_task_run_again_writes_nothing(make_database) -> None:
+    # What a central scheduler does when the worker that ran a task died right after its commit:
+    # it hands the task out again. The retry finds the marker in its own transaction.
     db: SpannerTestDatabase = make_database(ORDERS / "migrations")
 
     class RenameCustomer(SpannerTask):
@@ -315,11 +317,32 @@ def test_second_commit_of_a_completed_task_is_refused_whole(make_database) -> No
         def mutations(self):
             yield Mutation.insert_or_update("Customers", ["CustomerId", "Name", "LoadedAt"], [[7, self.name, luigi_spanner_commit_ts()]])
 
-    RenameCustomer(name="first").run()
-    # Same task id (name is not significant): a second worker racing the first.
-    with pytest.raises(AlreadyExists):
-        RenameCustomer(name="second").run()
+    first = RenameCustomer(name="first")
+    first.run()
+    assert first.already_committed is None
+    # Same task id (name is not significant): the retry, or a second worker racing the first.
+    second = RenameCustomer(name="second")
+    second.run()
+    assert second.already_committed is not None and second.already_committed.row_count == 1
+    assert second.committed_at == first.committed_at
     assert db.query("SELECT Name FROM Customers") == [["first"]]
+    assert db.query("SELECT COUNT(*) FROM LuigiTaskMarkers") == [[1]]
+
+
+def test_the_marker_insert_itself_still_refuses_a_second_marker(make_database) -> None:
+    # Code that records markers by hand (SpannerMarkerTarget.record) keeps the plain insert:
+    # a second marker for one task fails the whole transaction, its rows included.
+    db: SpannerTestDatabase = make_database(ORDERS / "migrations")
+    target = SpannerMarkerTarget("by-hand", target_table="Customers")
+
+    def write(transaction, name):
+        transaction.insert_or_update("Customers", ["CustomerId", "Name", "LoadedAt"], [[8, name, luigi_spanner_commit_ts()]])
+        target.record(transaction, task_id="T", task_family="T", task_params={}, row_count=1)
+
+    target.database().run_in_transaction(write, "first")
+    with pytest.raises(AlreadyExists):
+        target.database().run_in_transaction(write, "second")
+    assert db.query("SELECT Name FROM Customers WHERE CustomerId = 8") == [["first"]]
 
 
 def test_every_commit_carries_the_family_transaction_tag(

@@ -82,32 +82,49 @@ class SpannerMarkerTarget(luigi.Target):
 
     def read(self) -> Optional[MarkerRecord]:
         """The committed marker row, or None when the task has not completed."""
-        table = self.settings.marker_table
         try:
             with self.database().snapshot() as snapshot:
-                rows = list(snapshot.read(table, MARKER_COLUMNS, KeySet(keys=[[self.update_id]])))
+                rows = list(snapshot.read(self.settings.marker_table, MARKER_COLUMNS, KeySet(keys=[[self.update_id]])))
         except NotFound as error:
-            text = str(error).lower()
-            if "instance not found" in text:
-                raise ConfigurationError(
-                    f"The instance of {self.settings.describe()} does not exist.",
-                    "Start the emulator with `luigi-spanner emulator start`, or check SPANNER_INSTANCE.",
-                ) from error
-            if "database not found" in text:
-                raise ConfigurationError(
-                    f"The database of {self.settings.describe()} does not exist.",
-                    "Create it with its migrations (luigi-spanner emulator start), or check SPANNER_DATABASE.",
-                ) from error
-            if "table not found" in text:
-                raise MarkerTableMissing(
-                    f"The completion-marker table {table} does not exist in {self.settings.describe()}.",
-                    "Apply the migration that creates it (DDL: luigi_spanner.marker_table_ddl()), "
-                    f"or set {contract.ENV_MARKER_TABLE}, or marker_table under [spanner] in luigi.cfg.",
-                ) from error
-            raise
-        if not rows:
-            return None
-        return _record_from_row(rows[0])
+            explained = self._explain(error)
+            if explained is error:
+                raise
+            raise explained from error
+        return _record_from_row(rows[0]) if rows else None
+
+    def read_in(self, transaction: Transaction) -> Optional[MarkerRecord]:
+        """The marker row as ``transaction`` sees it, or None. Read inside the read-write
+        transaction that would write the marker, so the answer holds until it commits."""
+        try:
+            rows = list(transaction.read(self.settings.marker_table, MARKER_COLUMNS, KeySet(keys=[[self.update_id]])))
+        except NotFound as error:
+            explained = self._explain(error)
+            if explained is error:
+                raise
+            raise explained from error
+        return _record_from_row(rows[0]) if rows else None
+
+    def _explain(self, error: NotFound) -> Exception:
+        """A NotFound from reading the marker, as the error a person can act on."""
+        table = self.settings.marker_table
+        text = str(error).lower()
+        if "instance not found" in text:
+            return ConfigurationError(
+                f"The instance of {self.settings.describe()} does not exist.",
+                "Start the emulator with `luigi-spanner emulator start`, or check SPANNER_INSTANCE.",
+            )
+        if "database not found" in text:
+            return ConfigurationError(
+                f"The database of {self.settings.describe()} does not exist.",
+                "Create it with its migrations (luigi-spanner emulator start), or check SPANNER_DATABASE.",
+            )
+        if "table not found" in text:
+            return MarkerTableMissing(
+                f"The completion-marker table {table} does not exist in {self.settings.describe()}.",
+                "Apply the migration that creates it (DDL: luigi_spanner.marker_table_ddl()), "
+                f"or set {contract.ENV_MARKER_TABLE}, or marker_table under [spanner] in luigi.cfg.",
+            )
+        return error
 
     def record(
         self,
@@ -122,7 +139,8 @@ class SpannerMarkerTarget(luigi.Target):
 
         A plain insert on purpose: if the marker already exists, another worker
         completed the task first and the whole transaction, data included, fails
-        with ALREADY_EXISTS instead of writing the rows twice.
+        with ALREADY_EXISTS instead of writing the rows twice. (SpannerTask reads the
+        marker first in the same transaction and then writes nothing at all.)
         """
         transaction.insert(
             self.settings.marker_table,

@@ -13,7 +13,7 @@ from google.cloud.spanner_v1.keyset import KeySet
 from google.cloud.spanner_v1.transaction import Transaction
 
 from .settings import connect
-from .target import SpannerMarkerTarget
+from .target import MarkerRecord, SpannerMarkerTarget
 
 Operation = Literal["insert", "update", "insert_or_update", "replace", "delete"]
 
@@ -107,6 +107,10 @@ class SpannerTask(luigi.Task):
     #: Commit timestamp of the last successful run() in this process (None before).
     committed_at: Any = None
 
+    #: The marker an earlier attempt had already committed when run() was called again (a worker
+    #: that died after its commit, retried by a central scheduler): run() then wrote nothing.
+    already_committed: Optional[MarkerRecord] = None
+
     def update_id(self) -> str:
         """Key of this task's marker row; the Luigi task id unless overridden."""
         return self.task_id
@@ -131,11 +135,17 @@ class SpannerTask(luigi.Task):
     def run(self) -> None:
         prepared = self._prepare_mutations()
         attempts: list[Transaction] = []
+        self.already_committed = None
         row_count = self.database().run_in_transaction(
             self._commit_with_marker, prepared, attempts, transaction_tag=self.transaction_tag()
         )
-        self.committed_at = attempts[-1].committed if attempts else None
         reporter = getattr(self, "set_status_message", None)
+        if self.already_committed is not None:
+            self.committed_at = self.already_committed.committed_at
+            if callable(reporter):
+                reporter(f"already committed by run {self.already_committed.run_id} at {self.committed_at}: nothing written")
+            return
+        self.committed_at = attempts[-1].committed if attempts else None
         if callable(reporter):  # only while a Luigi worker runs the task
             reporter(f"committed {row_count} rows and marker at {self.committed_at}")
 
@@ -162,6 +172,14 @@ class SpannerTask(luigi.Task):
         self, transaction: Transaction, prepared: Optional[list[Mutation]], attempts: list[Transaction]
     ) -> Optional[int]:
         attempts.append(transaction)
+        # Luigi does not check complete() before it runs a task, and a central scheduler hands a
+        # task out again when the worker that ran it died, possibly right after this commit.
+        # Reading the marker here (locked until this transaction commits) makes that retry write
+        # nothing, instead of failing on ALREADY_EXISTS forever; racing workers serialize on it.
+        found = self.output().read_in(transaction)
+        self.already_committed = found
+        if found is not None:
+            return found.row_count
         if prepared is None:
             row_count = self.write(transaction)
             if inspect.isgenerator(row_count):

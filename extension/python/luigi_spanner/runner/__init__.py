@@ -58,7 +58,9 @@ failed       phase (run, complete, requires, scheduling, process, timeout), exce
              mutations (the refused commit's writes), commits, committed (data commits this
              attempt made before failing), completeAfterFailure, aborts, abortSamples
 retried      attempt (the scheduler hands out a task that failed earlier in this run)
-summary      status (Luigi's LuigiStatusCode name, or INTERRUPTED), success, seconds,
+summary      status (Luigi's LuigiStatusCode name, or INTERRUPTED; with a central scheduler,
+             SUCCESS instead of NOT_RUN when other workers finished what this one waited
+             for and the requested task is complete), success, seconds,
              summaryText, tasks: [{id, family, status, seconds}]
 error        message, fix, file, line: the run could not start or Luigi gave up (exit code 2)
 commit       only with --trace-commits: commit (run-wide number), tables ({table: rows}),

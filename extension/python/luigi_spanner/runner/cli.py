@@ -18,7 +18,15 @@ from .. import audit, contract
 from .client import SpannerClientHooks
 from .events import EXIT_CANNOT_START, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, EventChannel, StartError
 from .faults import FAIL_AFTER_COMMITS_ENV, FORCE_ENV, KILL_AT_RANDOM_ENV, KILL_HORIZON_ENV, TRACE_COMMITS_ENV, fault_plan_from, force_rerun
-from .hooks import RunState, _round, install_event_handlers, interrupted_tasks, make_worker_scheduler_factory, summarize_tasks
+from .hooks import (
+    RunState,
+    _round,
+    finished_by_other_workers,
+    install_event_handlers,
+    interrupted_tasks,
+    make_worker_scheduler_factory,
+    summarize_tasks,
+)
 from .pipeline import await_go, build_task, find_task_class, load_pipeline, preload_for
 
 RUN_ID_ENV = contract.ENV_RUN_ID
@@ -174,6 +182,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         sys.stderr.write(f"error: {message}\nfix:   {fix}\n")
         return EXIT_CANNOT_START
     status = result.status.name
+    tasks = summarize_tasks(result.worker, state)
+    if args.scheduler_host and status == "NOT_RUN" and finished_by_other_workers(task, tasks, state):
+        status = "SUCCESS"
     success = status in ("SUCCESS", "SUCCESS_WITH_RETRY")
     channel.emit(
         "summary",
@@ -181,7 +192,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         success=success,
         seconds=_round(time.time() - run_started),
         summaryText=result.summary_text,
-        tasks=summarize_tasks(result.worker, state),
+        tasks=tasks,
     )
     return EXIT_OK if success else EXIT_RUN_FAILED
 

@@ -281,6 +281,29 @@ def summarize_tasks(worker: Any, state: RunState) -> list[dict[str, Any]]:
     return tasks
 
 
+def finished_by_other_workers(root: Any, tasks: list[dict[str, Any]], state: RunState) -> bool:
+    """With a central scheduler, Luigi reports NOT_RUN when other workers finished the tasks this
+    one was waiting for (luigid no longer grants it a task that is DONE meanwhile, a wrapper task
+    above all). If the requested task is complete and this worker failed nothing, the run did what
+    was asked: the tasks left "not_run" or "pending" that are complete now become
+    "run_by_other_worker", and the caller reports SUCCESS."""
+    finished = {"succeeded", "complete", "run_by_other_worker", "upstream_run_by_other_worker"}
+
+    def complete(task_id: str) -> bool:
+        task = state.tasks.get(task_id)
+        try:
+            return task is not None and bool(task.complete())
+        except Exception:
+            return False
+
+    if not complete(root.task_id):
+        return False
+    for summary in tasks:
+        if summary["status"] in ("not_run", "pending") and complete(summary["id"]):
+            summary["status"] = "run_by_other_worker"
+    return all(summary["status"] in finished for summary in tasks)
+
+
 def task_summary(task_id: str, task: Any, status: str, state: RunState) -> dict[str, Any]:
     """One task of the summary; ``seconds`` left out when the task never ran here (never null)."""
     summary = {"id": task_id, "family": task.task_family, "status": status}

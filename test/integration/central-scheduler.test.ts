@@ -1,0 +1,214 @@
+// Luigi's central scheduler: luigid from the venv, and three `luigi-spanner run --scheduler` workers
+// on one emulator database, each its own process tree (CLI and runner), as three machines would run
+// them. One is killed at a data commit drawn from a random seed (before or after it); the other two
+// take over its task once luigid gives up on it. Then a clean rerun. The rows must be exact with no
+// duplicate, and luigid must show every task DONE.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropDatabase } from '../../emulator/src';
+import type { RunEvent } from '../../extension/core/runs/events';
+import { ENV } from '../../extension/shared/contract';
+import { buildCli } from '../support/cli';
+import { emulatorHost, query, TEST_INSTANCE, TEST_PROJECT, uniqueDatabaseId } from '../support/emulator';
+import { REPO_ROOT, testPython } from '../support/python';
+
+const PIPELINE = 'samples/orders/pipeline.py';
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'luigi-spanner-luigid-'));
+const toolRoot = path.join(scratch, 'tool');
+const cli = path.join(toolRoot, 'dist', 'cli.js');
+const config = path.join(scratch, 'luigi.cfg');
+const database = uniqueDatabaseId('luigid');
+let luigid: ChildProcess | undefined;
+let luigidLog = '';
+let port = 0;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port: found } = server.address() as net.AddressInfo;
+      server.close(() => resolve(found));
+    });
+  });
+}
+
+/** luigid's JSON API: `/api/<method>?data=<json args>`. */
+async function luigidApi<T>(method: string, args: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/${method}?data=${encodeURIComponent(JSON.stringify(args))}`);
+  if (!response.ok) throw new Error(`luigid ${method}: HTTP ${response.status}`);
+  return ((await response.json()) as { response: T }).response;
+}
+
+interface Worker {
+  name: string;
+  events: RunEvent[];
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+/** One `luigi-spanner run --scheduler` process, as on its own machine; events from its --json output. */
+function startWorker(name: string, task: string, extraEnv: Record<string, string> = {}, scheduler = true): Worker {
+  const events: RunEvent[] = [];
+  const args = ['run', PIPELINE, task, '--keep-state', '--database', database, '--json', ...(scheduler ? ['--scheduler', `127.0.0.1:${port}`] : [])];
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      NODE_PATH: path.join(REPO_ROOT, 'node_modules'),
+      [ENV.emulatorHost]: emulatorHost(),
+      [ENV.project]: TEST_PROJECT,
+      [ENV.instance]: TEST_INSTANCE,
+      LUIGI_SPANNER_PYTHON: testPython(),
+      LUIGI_CONFIG_PATH: config,
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    const lines = stdout.split('\n');
+    stdout = lines.pop() ?? '';
+    for (const line of lines) if (line.startsWith('{')) events.push(JSON.parse(line) as RunEvent);
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr: stderr.slice(-4000) })),
+  );
+  return { name, events, done };
+}
+
+async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.\nluigid:\n${luigidLog.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  const luigidBin = path.join(path.dirname(testPython()), 'luigid');
+  if (!existsSync(luigidBin)) throw new Error(`No luigid beside ${testPython()}: run bash scripts/setup.sh (luigi installs it).`);
+  port = await freePort();
+  writeFileSync(
+    config,
+    [
+      '[scheduler]',
+      // A worker that stops pinging is gone after 2 s (default 60), its running task is handed out
+      // again at once (default 900 s) and workers prune when they ask for work (default only every
+      // 60 s): the same failover as in production, on a test's time scale.
+      'worker_disconnect_delay = 2',
+      'retry_delay = 0',
+      'retry_count = 3',
+      'prune_on_get_work = true',
+      'record_task_history = false',
+      '',
+      '[worker]',
+      // Workers wait for tasks other workers hold instead of leaving (as long-lived workers on
+      // machines do), so the survivors take over the killed worker's task.
+      'keep_alive = true',
+      'ping_interval = 0.5',
+      'wait_interval = 0.5',
+      '',
+    ].join('\n'),
+  );
+  luigid = spawn(luigidBin, ['--address', '127.0.0.1', '--port', String(port), '--state-path', path.join(scratch, 'luigid-state.pickle')], {
+    env: { ...process.env, LUIGI_CONFIG_PATH: config },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  luigid.stdout!.on('data', (chunk: Buffer) => (luigidLog += chunk.toString()));
+  luigid.stderr!.on('data', (chunk: Buffer) => (luigidLog += chunk.toString()));
+  await until('luigid to answer', () => luigidApi('task_list', { status: 'DONE' }).then(() => true, () => false), 30_000);
+
+  // The CLI as installed: bundled beside a link to extension/ (the tool root it finds the venv from).
+  mkdirSync(path.join(toolRoot, 'dist'), { recursive: true });
+  symlinkSync(path.join(REPO_ROOT, 'extension'), path.join(toolRoot, 'extension'));
+  await buildCli(path.join(toolRoot, 'dist'));
+}, 120_000);
+
+afterAll(async () => {
+  if (luigid?.pid !== undefined && luigid.exitCode === null) {
+    const exited = new Promise((r) => luigid!.once('close', r));
+    luigid.kill('SIGTERM');
+    await exited;
+  }
+  await dropDatabase({ host: emulatorHost(), projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId: database }).catch(() => undefined);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('a central scheduler with three workers, one killed at random', () => {
+  it('finishes the pipeline once, with exact rows, and luigid shows every task DONE', async () => {
+    // The database with its migrations, made once before the workers share it.
+    const setup = startWorker('setup', 'CustomersExport', {}, false);
+    expect((await setup.done).code).toBe(0);
+
+    const seed = Math.floor(Math.random() * 1_000_000);
+    // Killed at its first data commit (kill horizon 1), before or after it as the seed draws: the
+    // first worker starts alone, so it surely takes a task that commits (LoadCustomers, which every
+    // other task waits for); the other two join once it is running.
+    const killed = startWorker('killed', 'AllReports', { [ENV.killAtRandom]: String(seed), [ENV.killHorizon]: '1' });
+    await until('the first worker to start a task', () => killed.events.some((e) => e.type === 'started'), 60_000);
+    const survivors = [startWorker('second', 'AllReports'), startWorker('third', 'AllReports')];
+    const killedEnd = await killed.done;
+    const ends = await Promise.all(survivors.map((w) => w.done));
+
+    const context = `seed ${seed}\n${[killed, ...survivors].map((w) => `${w.name}: ${w.events.map((e) => `${e.type}${'family' in e ? ` ${e.family}` : ''}`).join(', ')}`).join('\n')}`;
+    const [fault] = killed.events.filter((e) => e.type === 'fault');
+    expect(fault, context).toMatchObject({ kind: 'kill-at-random', commit: 1, family: 'LoadCustomers' });
+    expect(killedEnd.code, context).toBe(1);
+    expect(killed.events.some((e) => e.type === 'summary'), context).toBe(false);
+    for (const [k, end] of ends.entries()) {
+      expect(end.code, `${survivors[k]!.name}: ${end.stderr}\n${context}`).toBe(0);
+      expect(survivors[k]!.events.at(-1), context).toMatchObject({ type: 'summary', success: true });
+    }
+    // Every Spanner task ran to its end exactly once among the survivors (a retry of a task whose
+    // commit had landed writes nothing: it finds its marker). AllReports, a wrapper, may be marked
+    // DONE by whichever worker first sees its requirements complete.
+    const succeeded = survivors.flatMap((w) => w.events.filter((e) => e.type === 'succeeded').map((e) => (e as { family: string }).family));
+    expect(succeeded.filter((f) => f === 'LoadOrders'), context).toHaveLength(2);
+    expect(succeeded.filter((f) => f === 'DailyRevenue'), context).toHaveLength(2);
+    expect(succeeded.filter((f) => f === 'LoadCustomers'), context).toHaveLength(1);
+
+    // A clean rerun: everything is complete, nothing starts.
+    const rerun = startWorker('rerun', 'AllReports');
+    expect((await rerun.done).code).toBe(0);
+    expect(rerun.events.filter((e) => e.type === 'started')).toEqual([]);
+    expect(rerun.events.at(-1)).toMatchObject({ type: 'summary', status: 'SUCCESS' });
+
+    // luigid's view: every task of the graph DONE, none pending, running or failed.
+    const ids = new Set(survivors.flatMap((w) => w.events.filter((e) => e.type === 'discovered').map((e) => (e as { id: string }).id)));
+    expect(ids.size).toBe(9);
+    const done = await luigidApi<Record<string, { status: string }>>('task_list', { status: 'DONE' });
+    expect(new Set(Object.keys(done))).toEqual(ids);
+    for (const status of ['PENDING', 'RUNNING', 'FAILED', 'DISABLED']) expect(Object.keys(await luigidApi(`task_list`, { status })), status).toEqual([]);
+
+    // Exact rows, no duplicate: one marker per Spanner task, and the orders the exports hold.
+    const target = { host: emulatorHost(), projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, databaseId: database };
+    const markers = await query<{ TaskFamily: string; n: number }>(target, 'SELECT TaskFamily, COUNT(*) AS n FROM LuigiTaskMarkers GROUP BY TaskFamily ORDER BY TaskFamily');
+    expect(markers.map((m) => [m.TaskFamily, Number(m.n)])).toEqual([
+      ['DailyRevenue', 2],
+      ['LoadCustomers', 1],
+      ['LoadOrders', 2],
+    ]);
+    const column = (file: string) => readFileSync(path.join(REPO_ROOT, 'samples/orders/data', file), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+    const orderIds = await query<{ OrderId: number }>(target, 'SELECT OrderId FROM Orders ORDER BY OrderId');
+    expect(orderIds.map((r) => Number(r.OrderId))).toEqual([...column('orders_2024-03-01.csv'), ...column('orders_2024-03-02.csv')].sort((a, b) => a - b));
+    const customerIds = await query<{ CustomerId: number }>(target, 'SELECT CustomerId FROM Customers ORDER BY CustomerId');
+    expect(customerIds.map((r) => Number(r.CustomerId))).toEqual(column('customers_2024-03-02.csv').sort((a, b) => a - b));
+    // One DailyRevenue row per day and batch of completed orders, each summing that day's amounts (in cents).
+    const expected = new Map<string, number>();
+    for (const batch of ['2024-03-01', '2024-03-02']) {
+      for (const line of readFileSync(path.join(REPO_ROOT, 'samples/orders/data', `orders_${batch}.csv`), 'utf8').trim().split('\n').slice(1)) {
+        const [, , day, amount, status] = line.split(',');
+        if (status === 'completed') expected.set(`${day} ${batch}`, (expected.get(`${day} ${batch}`) ?? 0) + Math.round(Number(amount) * 100));
+      }
+    }
+    const revenue = await query<{ OrderDate: string; Batch: string; Revenue: string }>(target, 'SELECT OrderDate, Batch, Revenue FROM DailyRevenue ORDER BY OrderDate, Batch');
+    expect(new Map(revenue.map((r) => [`${String(r.OrderDate).slice(0, 10)} ${r.Batch}`, Math.round(Number(r.Revenue) * 100)]))).toEqual(expected);
+  }, 300_000);
+});
