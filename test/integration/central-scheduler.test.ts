@@ -172,7 +172,11 @@ describe('a central scheduler with three workers, one killed at random', () => {
     const succeeded = survivors.flatMap((w) => w.events.filter((e) => e.type === 'succeeded').map((e) => (e as { family: string }).family));
     expect(succeeded.filter((f) => f === 'LoadOrders'), context).toHaveLength(2);
     expect(succeeded.filter((f) => f === 'DailyRevenue'), context).toHaveLength(2);
-    expect(succeeded.filter((f) => f === 'LoadCustomers'), context).toHaveLength(1);
+    // Killed before its commit: LoadCustomers has to run again. Killed after it: its rows and marker
+    // landed together, so a survivor finds it complete (or its retry writes nothing).
+    const loadCustomers = succeeded.filter((f) => f === 'LoadCustomers').length;
+    if ((fault as { point: string }).point === 'before-commit') expect(loadCustomers, context).toBe(1);
+    else expect(loadCustomers, context).toBeLessThanOrEqual(1);
 
     // A clean rerun: everything is complete, nothing starts.
     const rerun = startWorker('rerun', 'AllReports');
@@ -208,7 +212,7 @@ describe('a central scheduler with three workers, one killed at random', () => {
         if (status === 'completed') expected.set(`${day} ${batch}`, (expected.get(`${day} ${batch}`) ?? 0) + Math.round(Number(amount) * 100));
       }
     }
-    const revenue = await query<{ OrderDate: string; Batch: string; Revenue: string }>(target, 'SELECT OrderDate, Batch, Revenue FROM DailyRevenue ORDER BY OrderDate, Batch');
-    expect(new Map(revenue.map((r) => [`${String(r.OrderDate).slice(0, 10)} ${r.Batch}`, Math.round(Number(r.Revenue) * 100)]))).toEqual(expected);
+    const revenue = await query<{ OrderDate: string; Batch: string; Revenue: string }>(target, 'SELECT CAST(OrderDate AS STRING) AS OrderDate, Batch, CAST(Revenue AS STRING) AS Revenue FROM DailyRevenue ORDER BY OrderDate, Batch');
+    expect(new Map(revenue.map((r) => [`${r.OrderDate} ${r.Batch}`, Math.round(Number(r.Revenue) * 100)]))).toEqual(expected);
   }, 300_000);
 });
