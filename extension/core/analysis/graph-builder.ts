@@ -499,7 +499,7 @@ class DependencyWalk {
     for (const ref of code.refs) {
       for (const id of this.builder.tasksOfReference(entry.file, ref, method.imports, this.seenValues)) this.found.add(id);
     }
-    for (const use of code.selfUses) this.selfUse(use.name);
+    for (const use of code.selfUses) this.selfUse(use.name, use.called);
     for (const call of code.superCalls) {
       if (call.name === 'requires') this.requiresFrom(index + 1);
       else if (call.name === 'run' && this.kind === 'dynamic') this.runFrom(index + 1);
@@ -507,9 +507,16 @@ class DependencyWalk {
     }
   }
 
-  /** `self.name`: clone_parent(s) from @inherits/@requires, a helper method, or a class attribute. */
-  private selfUse(name: string): void {
+  /**
+   * `self.name`: clone_parent(s) from @inherits/@requires, a helper method, or a class attribute;
+   * `self.__class__(...)` (also `self.clone()` without a class) is the task itself: recursion.
+   */
+  private selfUse(name: string, called: boolean): void {
     const mro = this.info.mro;
+    if (name === '__class__') {
+      if (called) this.found.add(GraphBuilder.taskId(mro[0]!.file, mro[0]!.cls.name));
+      return;
+    }
     if (name === 'clone_parent' || name === 'clone_parents') {
       for (const entry of mro) {
         const decorator = this.builder.inheritsDecorator(entry);

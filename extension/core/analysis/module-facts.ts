@@ -11,7 +11,7 @@ import { multiLineStrings, tokenizerError } from '../python/grammar/logical-line
  * Version of the ModuleFacts shape and of what extraction puts in it. Bump it with any change
  * to either: facts cached on disk (facts-cache.ts) under another version are discarded.
  */
-export const FACTS_FORMAT = 1;
+export const FACTS_FORMAT = 2;
 
 /** A name as written: `A`, `mod.A`, `luigi.contrib.postgres.CopyToTable`. */
 export interface DottedRef {
@@ -101,7 +101,12 @@ export interface MethodFacts {
   line: number;
   /** Everything the body mentions. */
   body: CodeRefs;
-  /** What the body mentions inside `yield` expressions (dynamic dependencies when in run()). */
+  /**
+   * What the body mentions inside `yield` expressions (dynamic dependencies when in run()),
+   * including what the local variables a yield names were given: `deps = [A(i) for i in x]`,
+   * `deps.append(B())`, `yield deps` or `yield luigi.DynamicRequirements(deps)` mention A and B.
+   * `self.clone(...)` without a class, and `self.__class__(...)`, appear as the self use `__class__`.
+   */
   yields: CodeRefs;
   /** Imports written inside the method; they shadow module-level names. */
   imports: ImportBinding[];
@@ -285,6 +290,8 @@ function startsTopLevelStatement(text: string, offset: number): boolean {
   return !CONTINUATION_KEYWORD.test(text.slice(offset, offset + 8));
 }
 
+/** Methods that put values into a list, set or dict held in a local variable. */
+const CONTAINER_ADDS = new Set(['append', 'extend', 'insert', 'add', 'update', 'appendleft', 'extendleft', 'setdefault']);
 const TABLE_KEYWORDS = new Set(['target_table', 'table', 'table_name', 'table_id']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // A DML statement as Spanner accepts it; the name is the table written.
@@ -654,7 +661,7 @@ class FactsBuilder {
     walker.selfName = selfName;
     walker.collectReturns = name === 'output';
     walker.block(body);
-    const method: MethodFacts = { name, line: this.line(node), body: walker.finish(walker.all), yields: walker.finish(walker.inYield), imports: walker.imports };
+    const method: MethodFacts = { name, line: this.line(node), body: walker.finish(walker.all), yields: walker.finish(walker.yieldsThroughLocals()), imports: walker.imports };
     facts.methods = facts.methods.filter((m) => m.name !== name);
     facts.methods.push(method);
     facts.writes.push(...walker.writes);
@@ -761,6 +768,10 @@ class CodeWalker {
   readonly returns: SyntaxNode[] = [];
   private readonly globals = new Set<string>();
   private yieldDepth = 0;
+  /** What each local variable was given (assigned, appended, added): followed from the yields that name it. */
+  private readonly localValues = new Map<string, RefSink>();
+  /** The sinks of the locals whose value is being walked (nested assignments stack up). */
+  private readonly captures: RefSink[] = [];
   /** Nesting of visit() calls, bounded by MAX_NESTING. */
   private depth = 0;
 
@@ -809,11 +820,62 @@ class CodeWalker {
   private record(ref: DottedRef): void {
     this.all.refs.push(ref);
     if (this.yieldDepth > 0) this.inYield.refs.push(ref);
+    for (const capture of this.captures) capture.refs.push(ref);
   }
 
   private recordSelf(kind: 'selfUses' | 'superCalls', use: SelfUse): void {
     this.all[kind].push(use);
     if (this.yieldDepth > 0) this.inYield[kind].push(use);
+    for (const capture of this.captures) capture[kind].push(use);
+  }
+
+  /** Walks `node` as (part of) the value of the local variables `names`. */
+  private visitAsValueOf(names: readonly string[], node: SyntaxNode): void {
+    const sinks = names.map((name) => {
+      let sink = this.localValues.get(name);
+      if (!sink) this.localValues.set(name, (sink = emptySink()));
+      return sink;
+    });
+    this.captures.push(...sinks);
+    try {
+      this.visit(node, false);
+    } finally {
+      this.captures.length -= sinks.length;
+    }
+  }
+
+  /**
+   * The yields' mentions plus, for every local variable they name, what that variable was given
+   * anywhere in the function, and so on through the locals those values name (loops can assign
+   * after the yield, so order is not considered).
+   */
+  yieldsThroughLocals(): RefSink {
+    const result: RefSink = { refs: [...this.inYield.refs], selfUses: [...this.inYield.selfUses], superCalls: [...this.inYield.superCalls] };
+    const followed = new Set<string>();
+    for (let i = 0; i < result.refs.length; i++) {
+      const root = result.refs[i]!.parts[0]!;
+      if (followed.has(root) || !this.locals.has(root) || this.globals.has(root)) continue;
+      followed.add(root);
+      const value = this.localValues.get(root);
+      if (!value) continue;
+      result.refs.push(...value.refs);
+      result.selfUses.push(...value.selfUses);
+      result.superCalls.push(...value.superCalls);
+    }
+    return result;
+  }
+
+  /** Names of the local variables an assignment target stores into: `x`, `a, b`, `x[k]`. */
+  private storedNames(target: SyntaxNode): string[] {
+    if (target.name === 'VariableName') return [this.facts.text(target)];
+    if (['TupleExpression', 'ArrayExpression', 'ParenthesizedExpression'].includes(target.name)) {
+      const names: string[] = [];
+      for (let child = target.firstChild; child; child = child.nextSibling) names.push(...this.storedNames(child));
+      return names;
+    }
+    // `deps[key] = Task()`: an item stored into the local `deps`.
+    if (target.name === 'MemberExpression' && target.firstChild?.name === 'VariableName' && target.getChild('[')) return [this.facts.text(target.firstChild)];
+    return [];
   }
 
   /** Adds the names bound by an assignment target (a name, a tuple, a list) to the locals. */
@@ -851,8 +913,13 @@ class CodeWalker {
         const callee = node.firstChild;
         const args = node.getChild('ArgList');
         if (callee) this.visit(callee, true);
-        if (args) this.children(args, true);
-        if (callee && args) this.mutationCall(callee, args);
+        const container = callee && args ? this.containerAdd(callee) : undefined;
+        if (args && container) this.visitAsValueOf([container], args);
+        else if (args) this.children(args, true);
+        if (callee && args) {
+          this.mutationCall(callee, args);
+          if (this.isSelfCloneOfOwnClass(callee, args)) this.recordSelf('selfUses', { name: '__class__', line: this.facts.line(node), called: true });
+        }
         return;
       }
       case 'ArgList':
@@ -860,16 +927,25 @@ class CodeWalker {
         return;
       case 'AssignStatement': {
         const value = node.lastChild;
+        const stored: string[] = [];
         for (let child = node.firstChild; child && child !== value; child = child.nextSibling) {
-          if (child.name !== 'AssignOp' && child.name !== 'TypeDef') this.bind(child);
+          if (child.name !== 'AssignOp' && child.name !== 'TypeDef') {
+            this.bind(child);
+            stored.push(...this.storedNames(child));
+          }
         }
-        if (value && value.name !== 'TypeDef') this.visit(value, false);
+        if (value && value.name !== 'TypeDef') this.visitAsValueOf(stored, value);
         return;
       }
       case 'UpdateStatement': {
+        // `deps += [Task()]`: more value for the local.
         const target = node.firstChild;
+        const stored = target?.name === 'VariableName' ? [this.facts.text(target)] : [];
         if (target?.name === 'VariableName') this.locals.add(this.facts.text(target));
-        for (let child = node.firstChild; child; child = child.nextSibling) this.visit(child, false);
+        for (let child = node.firstChild; child; child = child.nextSibling) {
+          if (child === target) this.visit(child, false);
+          else this.visitAsValueOf(stored, child);
+        }
         return;
       }
       case 'NamedExpression': {
@@ -986,6 +1062,27 @@ class CodeWalker {
       }
     }
     for (let child = node.firstChild; child; child = child.nextSibling) this.visit(child, false);
+  }
+
+  /** The local variable a call adds to (`deps.append(x)`, `deps.extend(xs)`, `seen.add(x)`), if any. */
+  private containerAdd(callee: SyntaxNode): string | undefined {
+    if (callee.name !== 'MemberExpression') return undefined;
+    const object = callee.firstChild;
+    const property = callee.lastChild;
+    if (object?.name !== 'VariableName' || property?.name !== 'PropertyName') return undefined;
+    if (!CONTAINER_ADDS.has(this.facts.text(property))) return undefined;
+    const name = this.facts.text(object);
+    return this.locals.has(name) ? name : undefined;
+  }
+
+  /** `self.clone()` / `self.clone(p=1)`: the task's own class (Luigi's clone(cls=None, **kwargs)). */
+  private isSelfCloneOfOwnClass(callee: SyntaxNode, args: SyntaxNode): boolean {
+    const parts = this.facts.dotted(callee);
+    if (!parts || parts.length !== 2 || parts[0] !== this.selfName || parts[1] !== 'clone') return false;
+    const positional: ArgumentRef[] = [];
+    const keywords: Array<{ name: string; value: ArgumentRef }> = [];
+    this.facts.callArguments(args, positional, keywords);
+    return positional.length === 0 && !keywords.some((k) => k.name === 'cls');
   }
 
   /** `batch.insert("Orders", columns, values)`, `Mutation.delete("Orders", keyset)` and friends. */
