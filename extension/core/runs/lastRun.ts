@@ -59,8 +59,10 @@ export interface DatabaseChoice {
  * the emulator that runs now, else the workspace's.
  */
 export function chooseInspectDatabase(input: { explicit?: string; workspaceDatabase: string; lastRun?: LastRun; running?: Pick<RunningEmulator, 'handle'> }): DatabaseChoice {
-  if (input.explicit) return { databaseId: input.explicit, source: 'explicit' };
   const last = input.lastRun;
+  // Named explicitly and it is the last run's (Inspect Last Run from a run's result): say so.
+  if (input.explicit && input.explicit === last?.databaseId) return { databaseId: last.databaseId, source: 'lastRun', lastRun: last };
+  if (input.explicit) return { databaseId: input.explicit, source: 'explicit' };
   if (last && input.running && last.emulator.handle === input.running.handle) return { databaseId: last.databaseId, source: 'lastRun', lastRun: last };
   return { databaseId: input.workspaceDatabase, source: 'workspace', ...(last ? { lastRun: last, lastRunGone: true } : {}) };
 }

@@ -52,3 +52,10 @@ describe('runtime findings named in words', () => {
     expect(findingsInWords([{ code: 'LS202' }, { code: 'LS203' }, { code: 'LS204' }])).toBe('abort storm (LS202), commit timestamp without the column option (LS203) and partial results (LS204)');
   });
 });
+
+describe('the last run named explicitly', () => {
+  it("is still presented as the last run's database", () => {
+    const lastRun = { workspace: '/ws', databaseId: 'run-x-1', task: 'LoadOrders', startedAt: '2026-12-05T10:00:00Z', emulator: { handle: 'c1', host: 'h' } };
+    expect(chooseInspectDatabase({ explicit: 'run-x-1', workspaceDatabase: 'ws-1', lastRun, running: { handle: 'c1' } })).toMatchObject({ databaseId: 'run-x-1', source: 'lastRun' });
+  });
+});

@@ -1,0 +1,36 @@
+// A missing emulator image (Docker up, no registry) in a real VS Code: the failure offers what
+// fixes it (the installed binary, another image, a local build, Doctor), and "Use Installed
+// Emulator Binary" starts the emulator from the binary at once. Stop then says what it stopped.
+import { describe, expect, test } from 'vitest';
+import { pipelineRunEnv, sessionForSuite } from './harness';
+
+const NAME = `e2e-noimage-${process.pid}`;
+
+describe('a missing emulator image in code-server', () => {
+  const session = sessionForSuite({
+    sample: 'orders',
+    env: { ...pipelineRunEnv(), LUIGI_SPANNER_EMULATOR_NAME: NAME },
+    settings: { 'luigiSpanner.emulator.backend': 'docker', 'luigiSpanner.emulator.image': 'luigi-spanner/missing-image:none' },
+  });
+
+  test('Start offers the concrete choices, and the installed binary starts the emulator', async () => {
+    await session().openFile('pipeline.py');
+    await session().runCommand('Luigi Spanner: Start Emulator');
+    const failed = session().notification(/missing-image:none is not on this machine/);
+    await failed.waitFor({ timeout: 120_000 });
+    const buttons = await failed.locator('.monaco-button').allInnerTexts();
+    expect(buttons).toEqual(expect.arrayContaining(['Use Installed Emulator Binary', 'Set Emulator Image…', 'Build Image Locally', 'Run Doctor']));
+    // Never the raw Docker message alone, never only "Show Log".
+    expect(buttons).not.toEqual(['Show Log']);
+    await session().screenshot('missing-image-choices');
+
+    await failed.locator('.monaco-button', { hasText: 'Use Installed Emulator Binary' }).click();
+    await session().notification(/Spanner emulator (started|found running) \(binary\)/).waitFor({ timeout: 120_000 });
+    const item = session().page.locator('.statusbar-item', { hasText: 'Spanner' }).first();
+    await item.locator('.codicon-database').waitFor({ timeout: 10_000 });
+
+    await session().runCommand('Luigi Spanner: Stop Emulator');
+    await session().notification(new RegExp(`stopped emulator "${NAME}" \\(binary at 127\\.0\\.0\\.1:\\d+`)).waitFor({ timeout: 60_000 });
+    await item.locator('.codicon-circle-slash').waitFor({ timeout: 10_000 });
+  });
+});
