@@ -18,7 +18,7 @@ describe('the daily workflow in code-server', () => {
     // The run started (or found) the emulator; the status bar shows it without anyone asking.
     const item = session().page.locator('.statusbar-item', { hasText: 'Spanner' }).first();
     await item.locator('.codicon-database').waitFor({ timeout: 10_000 });
-    const database = /in database (run-[0-9a-z]+-[0-9a-z]+)/.exec(await done.innerText())![1]!;
+    const database = /in database (run(?:-[0-9a-z]+){2,3})/.exec(await done.innerText())![1]!;
     await done.locator('.monaco-button', { hasText: 'Inspect Last Run' }).click();
     const panel = session().webviewFrame();
     await panel.locator('h1', { hasText: database }).waitFor({ timeout: 60_000 });
