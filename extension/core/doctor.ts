@@ -28,7 +28,7 @@ export type DoctorAudience = 'cli' | 'editor';
 export const EDITOR_FIXES = {
   emulatorImage: (image: string) =>
     `Pull it when a registry is reachable (docker pull ${image}); offline, set the setting luigiSpanner.emulator.backend to "binary" to use the installed emulator binary, ` +
-    'or set luigiSpanner.emulator.image to an image this machine has (a failed start offers "Build Image Locally", which builds luigi-spanner/emulator:local from the installed binaries).',
+    'or set luigiSpanner.emulator.image to an image this machine has (a failed start offers "Build Image", which builds luigi-spanner/emulator:local from the installed binaries).',
   python:
     'Set the setting luigiSpanner.pythonPath to an interpreter with luigi and google-cloud-spanner, or leave it empty: the first run creates a managed environment with both.',
   pip: (python: string, packages: string) => `Install into the interpreter runs use: ${python} -m pip install ${packages} (or leave luigiSpanner.pythonPath empty for the managed environment).`,

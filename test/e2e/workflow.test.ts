@@ -40,7 +40,8 @@ describe('the daily workflow in code-server', () => {
       await session().runCommand('View: Focus Problems (Errors, Warnings, Infos)');
       const problems = session().page.locator('.markers-panel .monaco-list-row');
       await expect.poll(async () => (await problems.allInnerTexts()).join('\n'), { timeout: 30_000 }).toMatch(/expected/i);
-      // The command runs the task under the cursor.
+      // The command runs the task under the cursor (the editor has focus again, for its find widget).
+      await session().openFile('pipeline.py');
       await session().revealInEditor('class DailyRevenue');
       await session().runCommand('Luigi Spanner: Run Task');
       const refused = session().notification(/not run\. Syntax error at pipeline\.py:\d+/);

@@ -25,12 +25,20 @@ export interface FailureContext {
   extensionRoot: vscode.Uri;
 }
 
+// Short: a notification shows four buttons on one line and cuts longer labels.
 const LABELS: Record<FailureChoice, string> = {
-  useBinary: 'Use Installed Emulator Binary',
-  buildImage: 'Build Image Locally',
-  setImage: 'Set Emulator Image…',
-  doctor: 'Run Doctor',
+  useBinary: 'Use Binary',
+  buildImage: 'Build Image',
+  setImage: 'Set Image…',
+  doctor: 'Doctor',
   showLog: 'Show Log',
+};
+
+/** What each choice does, said in the message so the short buttons are understood. */
+const EXPLAINED: Partial<Record<FailureChoice, string>> = {
+  useBinary: 'Use Binary runs the installed emulator binary instead',
+  setImage: 'Set Image names one this machine has',
+  buildImage: 'Build Image makes luigi-spanner/emulator:local from the installed binaries',
 };
 
 /** Shows the failure with its choices and carries out the one picked. */
@@ -41,8 +49,11 @@ export async function offerEmulatorFailureChoices(context: FailureContext): Prom
   const choices = emulatorFailureChoices(code, { binaryInstalled: findEmulatorBinary() !== undefined, canBuildImage: script !== undefined && findEmulatorBinary() !== undefined });
   context.log.error(`${context.title}: ${message}${fix ? ` — fix: ${fix}` : ''}`);
   // A notification shows no `detail`: the advice goes into the message; the buttons carry it out.
-  const advice = choices.includes('useBinary') || choices.includes('buildImage') ? '' : fix ? ` Fix: ${fix}` : '';
-  const picked = await vscode.window.showErrorMessage(`${context.title}: ${message}${advice}`, ...choices.map((c) => LABELS[c]));
+  const explained = choices.map((c) => EXPLAINED[c]).filter(Boolean);
+  const advice = explained.length ? ` ${explained.join('; ')}.` : fix ? ` Fix: ${fix}` : '';
+  // The engine's own words (an HTTP 500 naming the registry host) stay in the log: the notification says what it means.
+  const said = code === 'IMAGE_MISSING' ? message.replace(/\s*\(.*\)\.?\s*$/s, '.') : message;
+  const picked = await vscode.window.showErrorMessage(`${context.title}: ${said}${advice}`, ...choices.map((c) => LABELS[c]));
   const choice = choices.find((c) => LABELS[c] === picked);
   if (!choice) return;
   const config = () => vscode.workspace.getConfiguration('luigiSpanner', context.folder);
