@@ -9,7 +9,7 @@
 //     after the debounce; the server's default debounce is 150 ms on top).
 //  3. --corpus DIR (e.g. the interpreter's standard library) plus a generated 1,000-task pipeline in
 //     one folder: cold index and lint, peak and settled RSS (target <= 400 MB).
-// Usage: node bench/lsp.mjs [--runs 20] [--corpus DIR]
+// Usage: node bench/lsp.mjs [--runs 20] [--corpus DIR] [--server-args "--workers 0"]
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -32,6 +32,8 @@ const option = (name, fallback) => {
 };
 const RUNS = Number(option('runs', 20));
 const corpus = option('corpus', undefined);
+/** Extra arguments for the servers of parts 1 and 3, e.g. --server-args "--workers 0". */
+const serverArgs = (option('server-args', '') ?? '').split(' ').filter(Boolean);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
 const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
@@ -95,7 +97,7 @@ async function startServer(folder, extraArgs = []) {
 const graphWorkspace = path.join(work, 'graph-workspace');
 execFileSync(process.execPath, [path.join(root, 'bench', 'graph.mjs'), '--generate-only', graphWorkspace], { stdio: 'ignore' });
 {
-  const server = await startServer(graphWorkspace);
+  const server = await startServer(graphWorkspace, serverArgs);
   const lintedAt = await server.lintedAt;
   const mem = memory(server.child.pid);
   console.log(
@@ -184,7 +186,7 @@ if (corpus) {
   const folder = path.join(work, 'corpus-workspace');
   cpSync(path.resolve(corpus), path.join(folder, 'stdlib'), { recursive: true, filter: (source) => !source.includes('__pycache__') && !source.includes('site-packages') });
   execFileSync(process.execPath, [path.join(root, 'bench', 'graph.mjs'), '--generate-only', path.join(folder, 'pipeline'), '--files', '100', '--tasks-per-file', '10'], { stdio: 'ignore' });
-  const server = await startServer(folder);
+  const server = await startServer(folder, serverArgs);
   const lintedAt = await server.lintedAt;
   const peak = memory(server.child.pid);
   await new Promise((resolve) => setTimeout(resolve, 3000));

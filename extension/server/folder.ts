@@ -53,10 +53,10 @@ export class FolderAnalysis {
   }
 
   /** Reads and indexes every .py file (on worker threads as well, for large folders) and every migration. */
-  async load(startWorker?: () => Worker): Promise<void> {
+  async load(startWorker?: () => Worker, workers?: number): Promise<void> {
     // Bulk files keep facts only (no tree, no text): memory stays flat on large folders. The files
     // the editor opens are set with their text and tree, so typing re-parses only what changed.
-    await indexWorkspaceParallel(this.root, { index: this.index, keepTrees: false, ...(startWorker ? { startWorker } : {}) });
+    await indexWorkspaceParallel(this.root, { index: this.index, keepTrees: false, ...(startWorker ? { startWorker } : {}), ...(workers !== undefined ? { workers } : {}) });
     for (const [key, text] of this.open) if (key.endsWith('.py')) this.index.setFile(key, text);
     this.loadMigrations();
   }
