@@ -175,6 +175,17 @@ export function extractModuleFacts(text: string, tree: Tree | undefined = tryPar
     for (const node of top) builder.guardedStatement(node);
     return builder.finish();
   }
+  if (errors.length > MAX_REPARSED_ERRORS) {
+    // Not code gone wrong in places but text that is not Python (a data dump, a pasted log):
+    // re-parsing its regions would cost as much again as the first parse (seconds per MB of
+    // errors) to recover nothing. The tree is taken as it is, with its first error reported.
+    let reported = false;
+    for (const node of top) {
+      builder.guardedStatement(node);
+      if (!reported) reported = builder.reportFirstError(node);
+    }
+    return builder.finish();
+  }
 
   // A broken statement can swallow the statements after it (an unclosed bracket), or spill
   // its own body out as fake top-level statements (indented ones). Such a region is cut at
@@ -201,6 +212,9 @@ export function extractModuleFacts(text: string, tree: Tree | undefined = tryPar
   }
   return builder.finish();
 }
+
+/** Past this many error nodes a file's broken regions are not re-parsed piece by piece. */
+const MAX_REPARSED_ERRORS = 5000;
 
 /** The tree, or undefined when the parser runs out of stack (thousands of nested brackets). */
 export function tryParse(text: string, previous?: { text: string; tree: Tree }): Tree | undefined {
