@@ -21,6 +21,11 @@ if [ ! -f .venv/.setup-stamp ] || [ "$(cat .venv/.setup-stamp)" != "$(stamp "$re
     echo "fix:   install Python 3 with venv (Debian: apt-get install python3 python3-venv) or set LUIGI_SPANNER_BASE_PYTHON." >&2
     exit 2
   fi
+  if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+    echo "error: $python is $("$python" -V 2>&1); the pipelines need Python 3.10+ (luigi 3.8 and luigi-spanner require it)." >&2
+    echo "fix:   install Python 3.10 or newer, or point LUIGI_SPANNER_BASE_PYTHON at one (e.g. python3.11)." >&2
+    exit 2
+  fi
   echo "› Creating the Python environment .venv (luigi, google-cloud-spanner, pytest, pre-commit; pinned) ..."
   "$python" -m venv .venv || { echo "fix: apt-get install python3-venv" >&2; exit 2; }
   .venv/bin/python -m pip install --disable-pip-version-check -q -r "$req" -r "$test_req"

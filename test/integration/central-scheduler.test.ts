@@ -48,6 +48,26 @@ interface Worker {
   name: string;
   events: RunEvent[];
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  child: ChildProcess;
+}
+
+const workers: Worker[] = [];
+
+/** A worker's end, or a failure naming what every worker saw by then (never a silent hang). */
+async function ended(worker: Worker, ms = 120_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const seen = workers.map((w) => `${w.name}: ${w.events.map((e) => `${e.type}${'family' in e ? ` ${e.family}` : ''}`).join(', ')}`).join('\n');
+      for (const w of workers) if (w.child.exitCode === null && w.child.pid !== undefined) w.child.kill('SIGKILL');
+      reject(new Error(`${worker.name} did not finish in ${ms / 1000} s.\n${seen}\nluigid:\n${luigidLog.slice(-3000)}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([worker.done, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** One `luigi-spanner run --scheduler` process, as on its own machine; events from its --json output. */
@@ -80,7 +100,9 @@ function startWorker(name: string, task: string, extraEnv: Record<string, string
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stderr: stderr.slice(-4000) })),
   );
-  return { name, events, done };
+  const worker = { name, events, done, child };
+  workers.push(worker);
+  return worker;
 }
 
 async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -132,6 +154,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const w of workers) if (w.child.exitCode === null && w.child.pid !== undefined) w.child.kill('SIGKILL');
   if (luigid?.pid !== undefined && luigid.exitCode === null) {
     const exited = new Promise((r) => luigid!.once('close', r));
     luigid.kill('SIGTERM');
@@ -145,7 +168,7 @@ describe('a central scheduler with three workers, one killed at random', () => {
   it('finishes the pipeline once, with exact rows, and luigid shows every task DONE', async () => {
     // The database with its migrations, made once before the workers share it.
     const setup = startWorker('setup', 'CustomersExport', {}, false);
-    expect((await setup.done).code).toBe(0);
+    expect((await ended(setup)).code).toBe(0);
 
     const seed = Math.floor(Math.random() * 1_000_000);
     // Killed at its first data commit (kill horizon 1), before or after it as the seed draws: the
@@ -154,8 +177,8 @@ describe('a central scheduler with three workers, one killed at random', () => {
     const killed = startWorker('killed', 'AllReports', { [ENV.killAtRandom]: String(seed), [ENV.killHorizon]: '1' });
     await until('the first worker to start a task', () => killed.events.some((e) => e.type === 'started'), 60_000);
     const survivors = [startWorker('second', 'AllReports'), startWorker('third', 'AllReports')];
-    const killedEnd = await killed.done;
-    const ends = await Promise.all(survivors.map((w) => w.done));
+    const killedEnd = await ended(killed);
+    const ends = await Promise.all(survivors.map((w) => ended(w)));
 
     const context = `seed ${seed}\n${[killed, ...survivors].map((w) => `${w.name}: ${w.events.map((e) => `${e.type}${'family' in e ? ` ${e.family}` : ''}`).join(', ')}`).join('\n')}`;
     const [fault] = killed.events.filter((e) => e.type === 'fault');
@@ -180,7 +203,7 @@ describe('a central scheduler with three workers, one killed at random', () => {
 
     // A clean rerun: everything is complete, nothing starts.
     const rerun = startWorker('rerun', 'AllReports');
-    expect((await rerun.done).code).toBe(0);
+    expect((await ended(rerun)).code).toBe(0);
     expect(rerun.events.filter((e) => e.type === 'started')).toEqual([]);
     expect(rerun.events.at(-1)).toMatchObject({ type: 'summary', status: 'SUCCESS' });
 

@@ -307,7 +307,7 @@ def luigi_spanner_commit_ts():
 
 def test_a_completed_task_run_again_writes_nothing(make_database) -> None:
     # What a central scheduler does when the worker that ran a task died right after its commit:
-    # it hands the task out again. The retry finds the marker in its own transaction.
+    # it hands the task out again. The retry finds the marker and writes nothing.
     db: SpannerTestDatabase = make_database(ORDERS / "migrations")
 
     class RenameCustomer(SpannerTask):
@@ -320,7 +320,7 @@ def test_a_completed_task_run_again_writes_nothing(make_database) -> None:
     first = RenameCustomer(name="first")
     first.run()
     assert first.already_committed is None
-    # Same task id (name is not significant): the retry, or a second worker racing the first.
+    # Same task id (name is not significant): the retry.
     second = RenameCustomer(name="second")
     second.run()
     assert second.already_committed is not None and second.already_committed.row_count == 1

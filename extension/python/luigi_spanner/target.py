@@ -92,18 +92,6 @@ class SpannerMarkerTarget(luigi.Target):
             raise explained from error
         return _record_from_row(rows[0]) if rows else None
 
-    def read_in(self, transaction: Transaction) -> Optional[MarkerRecord]:
-        """The marker row as ``transaction`` sees it, or None. Read inside the read-write
-        transaction that would write the marker, so the answer holds until it commits."""
-        try:
-            rows = list(transaction.read(self.settings.marker_table, MARKER_COLUMNS, KeySet(keys=[[self.update_id]])))
-        except NotFound as error:
-            explained = self._explain(error)
-            if explained is error:
-                raise
-            raise explained from error
-        return _record_from_row(rows[0]) if rows else None
-
     def _explain(self, error: NotFound) -> Exception:
         """A NotFound from reading the marker, as the error a person can act on."""
         table = self.settings.marker_table
@@ -139,8 +127,8 @@ class SpannerMarkerTarget(luigi.Target):
 
         A plain insert on purpose: if the marker already exists, another worker
         completed the task first and the whole transaction, data included, fails
-        with ALREADY_EXISTS instead of writing the rows twice. (SpannerTask reads the
-        marker first in the same transaction and then writes nothing at all.)
+        with ALREADY_EXISTS instead of writing the rows twice. (SpannerTask.run reads
+        the marker first and, when it is there, writes nothing at all.)
         """
         transaction.insert(
             self.settings.marker_table,

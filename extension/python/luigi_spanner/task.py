@@ -133,18 +133,24 @@ class SpannerTask(luigi.Task):
         return transaction_tag(self.task_family)
 
     def run(self) -> None:
-        prepared = self._prepare_mutations()
-        attempts: list[Transaction] = []
-        self.already_committed = None
-        row_count = self.database().run_in_transaction(
-            self._commit_with_marker, prepared, attempts, transaction_tag=self.transaction_tag()
-        )
+        # Luigi does not check complete() before it runs a task, and a central scheduler hands a
+        # task out again when the worker that ran it died, possibly right after its commit. Then
+        # its rows and marker are there together: write nothing, instead of failing on
+        # ALREADY_EXISTS at every retry. (A snapshot read, not a read in the read-write
+        # transaction: a killed worker must not leave an open transaction holding locks. Two
+        # workers racing past this check still cannot both commit: the marker insert refuses.)
+        self.already_committed = self.output().read()
         reporter = getattr(self, "set_status_message", None)
         if self.already_committed is not None:
             self.committed_at = self.already_committed.committed_at
             if callable(reporter):
                 reporter(f"already committed by run {self.already_committed.run_id} at {self.committed_at}: nothing written")
             return
+        prepared = self._prepare_mutations()
+        attempts: list[Transaction] = []
+        row_count = self.database().run_in_transaction(
+            self._commit_with_marker, prepared, attempts, transaction_tag=self.transaction_tag()
+        )
         self.committed_at = attempts[-1].committed if attempts else None
         if callable(reporter):  # only while a Luigi worker runs the task
             reporter(f"committed {row_count} rows and marker at {self.committed_at}")
@@ -172,14 +178,6 @@ class SpannerTask(luigi.Task):
         self, transaction: Transaction, prepared: Optional[list[Mutation]], attempts: list[Transaction]
     ) -> Optional[int]:
         attempts.append(transaction)
-        # Luigi does not check complete() before it runs a task, and a central scheduler hands a
-        # task out again when the worker that ran it died, possibly right after this commit.
-        # Reading the marker here (locked until this transaction commits) makes that retry write
-        # nothing, instead of failing on ALREADY_EXISTS forever; racing workers serialize on it.
-        found = self.output().read_in(transaction)
-        self.already_committed = found
-        if found is not None:
-            return found.row_count
         if prepared is None:
             row_count = self.write(transaction)
             if inspect.isgenerator(row_count):
