@@ -30,6 +30,8 @@ const SOURCES = readdirSync(FIXTURES)
 // nesting beyond MAX_NESTING (1,000), chains of 12,000, lines of 120,000 characters.
 const SCALE = { depth: [1200, 3000] as [number, number], terms: 12_000, lineChars: 120_000 };
 const MUTANTS = pythonMutants(SOURCES, 200, 20261205, SCALE);
+/** The damage that builds the parser trees with untyped nodes (chains, deep or unclosed brackets). */
+const DEFECT_KINDS: ReadonlySet<string> = new Set(['long-chain', 'deep-brackets', 'unclosed-brackets', 'long-expression']);
 /** A generous bound on one file's analysis: a hang, not a slow machine, should trip it. */
 const PER_FILE_MS = 15_000;
 
@@ -110,7 +112,13 @@ describe('seeded mutants of real Luigi files', () => {
       const failed = findings.filter((f) => f.code === ANALYSIS_FAILED);
       if (failed.length > 0) {
         expect(failed, `${mutant.name}: one finding for the file`).toHaveLength(1);
-        expect(treeHasUntypedNodes(index.tree(file)), `${mutant.name} (${mutant.detail}): lint failed on a sound tree: ${failed[0]!.message}`).toBe(true);
+        // Only the known parser defect may reach the net: a node without a type, met on the tree
+        // (treeHasUntypedNodes) or in @lezer/common itself while the lint reads a node's type
+        // ('name' or 'is' of an undefined type: the walk above does not visit every node the
+        // lint's getChild calls do), and only on the inputs that produce such trees.
+        const defect = treeHasUntypedNodes(index.tree(file)) || /reading '(name|is)'/.test(failed[0]!.message);
+        expect(defect, `${mutant.name} (${mutant.detail}): lint failed for another reason: ${failed[0]!.message}`).toBe(true);
+        expect(DEFECT_KINDS.has(mutant.kind), `${mutant.name} (${mutant.detail}): lint failed on a kind of damage that never showed the defect`).toBe(true);
         lintFailures.push(mutant.name);
       }
     }
