@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { runDoctor, type Check } from '../core/doctor';
 import { AnalysisService } from './analysisService';
-import { createLanguageClient } from './languageClient';
+import { createLanguageClient, type DiagnosticsHook } from './languageClient';
 import { Commands, ContextKeys, type TaskCommandArgs } from './commands';
 import { RunController } from './runController';
 import { PREVIEW_TASK_COMMAND, RunHistoryView } from './runHistoryView';
@@ -35,7 +35,8 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
 
   if (!folder) return {};
   // The analysis runs in the language server's process; the host keeps only its graph.
-  const client = createLanguageClient(context, log);
+  const diagnosticsHook: DiagnosticsHook = {};
+  const client = createLanguageClient(context, log, diagnosticsHook);
   deactivateHooks.push(() => client.stop());
   const analysis = new AnalysisService(folder.uri, client, log);
   const runs = new RunController(analysis, context, log, emulatorUi);
@@ -61,7 +62,9 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   // Diagnostics, quick fixes and CodeLenses come from the server as LSP; the badges' counts too.
   context.subscriptions.push(analysis.onDidChangeTaskFindings((counts) => graphView.setDiagnosticCounts(counts)));
 
-  const debuggerApi = registerDebugger(context, { analysis, log, onDidFinishRun: runs.onDidFinishRun, history: () => runs.history() });
+  const debuggerApi = registerDebugger(context, { analysis, log, onDidFinishRun: runs.onDidFinishRun, history: () => runs.history(), staticDiagnostics: () => client.diagnostics });
+  // Runtime findings that a static diagnostic stands for travel on it: one diagnostic per bug.
+  diagnosticsHook.merge = (uri, diagnostics) => debuggerApi.mergeStatic(uri, diagnostics);
   context.subscriptions.push(debuggerApi, debuggerApi.onDidPublish((places) => runs.dropFailuresCoveredBy(places)));
 
   const taskFor = (arg?: unknown) => {

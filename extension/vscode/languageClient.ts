@@ -8,7 +8,12 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { ruleDocPath } from '../core/lint/catalog';
 import type { RuleCode } from '../core/lint/types';
 
-export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageClient {
+/** Filled in once the runtime findings' owner exists (extension.ts): it merges them into the server's diagnostics. */
+export interface DiagnosticsHook {
+  merge?: (uri: vscode.Uri, diagnostics: vscode.Diagnostic[]) => vscode.Diagnostic[];
+}
+
+export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, hook: DiagnosticsHook = {}): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -35,7 +40,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
             if (local) d.code = { value: d.code.value, target: local };
           }
         }
-        next(uri, diagnostics);
+        // One diagnostic per bug: runtime findings on these lines become their evidence (debugger/merged.ts).
+        next(uri, hook.merge ? hook.merge(uri, diagnostics) : diagnostics);
       },
     },
   };

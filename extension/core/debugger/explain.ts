@@ -1,7 +1,7 @@
 // Explanations of runtime findings: a Markdown page (the editor's Explain view) and terminal text.
 // Values come from the runs and the emulator, so every cell is escaped.
 import { formatTimeline, type TimelineEntry } from './timeline';
-import type { RowWriter, RuntimeCode, RuntimeFinding } from './types';
+import type { RowWriter, RuntimeCode, RuntimeFinding, SourceLocation } from './types';
 
 export const RUNTIME_TITLES: Record<RuntimeCode, string> = {
   LS201: 'Duplicate insert',
@@ -14,7 +14,7 @@ export const RUNTIME_TITLES: Record<RuntimeCode, string> = {
  * "a duplicate insert (LS201) and partial results (LS204)": what a run found, named in words, the
  * code beside each for the rule page. Counts where a kind repeats.
  */
-export function findingsInWords(findings: Pick<RuntimeFinding, 'code'>[]): string {
+export function findingsInWords(findings: readonly Pick<RuntimeFinding, 'code'>[]): string {
   const counts = new Map<RuntimeCode, number>();
   for (const f of findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
   const parts = [...counts].map(([code, n]) => `${n > 1 ? `${n}× ` : ''}${RUNTIME_TITLES[code].toLowerCase()} (${code})`);
@@ -36,7 +36,13 @@ const FIXES: Record<RuntimeCode, string> = {
     'If a load is too large for one commit, split it into tasks keyed by an immutable chunk id, each with its own marker.',
 };
 
+/** Markdown a table cell takes as it is (a link), only its pipes escaped. */
+class CellMarkdown {
+  constructor(readonly markdown: string) {}
+}
+
 function escapeCell(value: unknown): string {
+  if (value instanceof CellMarkdown) return value.markdown.replace(/\|/g, '\\|');
   const text = value === null || value === undefined ? 'NULL' : typeof value === 'string' ? value : JSON.stringify(value);
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/\r?\n/g, ' ');
 }
@@ -49,13 +55,26 @@ function table(headers: string[], rows: unknown[][]): string[] {
   return [`| ${headers.map(escapeCell).join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`)];
 }
 
-function writerRow(w: RowWriter): unknown[] {
+/**
+ * A source place as a link the Markdown preview opens at the line: a workspace-root path with a
+ * `#L63` fragment (VS Code's Markdown preview resolves a leading `/` against the workspace folder
+ * and opens the file at that line; GitHub reads the same link in a repository). A file outside the
+ * workspace (an absolute path) has no such link.
+ */
+export function workspaceSourceHref(file: string, line: number): string | undefined {
+  if (file.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(file)) return undefined;
+  return `/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`;
+}
+
+type SourceCell = (location: SourceLocation | undefined) => CellMarkdown | string;
+
+function writerRow(w: RowWriter, place: SourceCell): unknown[] {
   return [
     w.taskLabel ?? '?',
     w.runId ?? '',
     w.committedAt ?? '',
     w.updateId ?? '',
-    w.location ? `${w.location.file}:${w.location.line}` : '',
+    place(w.location),
     `${w.source}${w.exact ? '' : ' (candidate)'}`,
     w.markerMissing ? 'missing' : w.markerMissing === false ? 'present' : '',
   ];
@@ -65,16 +84,18 @@ export interface ExplainOptions {
   timeline?: TimelineEntry[];
   /** Link target for a repository path such as docs/rules/LS201.md (a file URI or a web URL). */
   link?: (repoPath: string) => string;
-  /** Link target for a source location (editor: a command URI that opens it). */
+  /** Link target of a source place; default `workspaceSourceHref` (undefined: plain text). */
   sourceLink?: (file: string, line: number) => string | undefined;
 }
 
 export function explainMarkdown(finding: RuntimeFinding, options: ExplainOptions = {}): string[] {
   const link = options.link ?? ((p: string) => p);
+  const sourceLink = options.sourceLink ?? workspaceSourceHref;
   const source = (file: string, line: number) => {
-    const target = options.sourceLink?.(file, line);
-    return target ? `[${file}:${line}](${target})` : `\`${file}:${line}\``;
+    const target = sourceLink(file, line);
+    return target ? `[${escapeText(`${file}:${line}`)}](${target})` : `\`${file}:${line}\``;
   };
+  const place: SourceCell = (location) => (location ? new CellMarkdown(source(location.file, location.line)) : '');
   const lines: string[] = [
     `# ${finding.code} ${RUNTIME_TITLES[finding.code]}`,
     '',
@@ -97,7 +118,7 @@ export function explainMarkdown(finding: RuntimeFinding, options: ExplainOptions
       }
       if (details.conflictingRows > 1) lines.push(`${details.conflictingRows} rows of the refused insert already existed.`, '');
       lines.push('### Who wrote it', '');
-      if (details.writers.length) lines.push(...table(['task', 'run', 'committed at', 'update id', 'code', 'known from', 'marker'], details.writers.map(writerRow)), '');
+      if (details.writers.length) lines.push(...table(['task', 'run', 'committed at', 'update id', 'code', 'known from', 'marker'], details.writers.map((w) => writerRow(w, place))), '');
       else lines.push('No completion marker or commit trace records this row: the table has no commit-timestamp column and no marker names it.', '');
       break;
     }
@@ -108,7 +129,7 @@ export function explainMarkdown(finding: RuntimeFinding, options: ExplainOptions
         '',
         ...table(
           ['commit', 'rows', 'committed at', 'code'],
-          details.commits.map((c) => [c.commit, Object.entries(c.tables).map(([t, n]) => `${n} to ${t}`).join(', '), c.timestamp ?? '', c.location ? `${c.location.file}:${c.location.line}` : '']),
+          details.commits.map((c) => [c.commit, Object.entries(c.tables).map(([t, n]) => `${n} to ${t}`).join(', '), c.timestamp ?? '', place(c.location)]),
         ),
         '',
       );
@@ -130,7 +151,7 @@ export function explainMarkdown(finding: RuntimeFinding, options: ExplainOptions
         '',
         ...table(
           ['task', 'aborts', 'code', 'sample'],
-          details.transactions.map((t) => [t.taskLabel, t.aborts, t.location ? `${t.location.file}:${t.location.line}` : '', t.samples[0] ?? '']),
+          details.transactions.map((t) => [t.taskLabel, t.aborts, place(t.location), t.samples[0] ?? '']),
         ),
         '',
       );

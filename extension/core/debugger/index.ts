@@ -10,3 +10,4 @@ export { snapshotTables, diffSnapshots, type TableSnapshot, type TableDiff } fro
 export { RUNNER_ENV, SCRATCH_PLACEHOLDER, parseEnvPairs, type PipelineRequest } from './runs';
 export { relativeFile, absoluteFile, findColumnDefinition, nextMigrationName, clearSourceCache } from './source';
 export { explainMarkdown, findingsInWords, formatFinding, RUNTIME_TITLES } from './explain';
+export { confirms, mergeFindings, confirmationSuffix, runtimeEvidence, type StaticSpan, type MergePlan } from './merge';

@@ -39,6 +39,7 @@ import {
   RUNTIME_DIAGNOSTIC_SOURCE,
   type PublishedFinding,
 } from './model';
+import { MergedDiagnostics } from './merged';
 
 export { DEBUGGER_COMMANDS, RUNTIME_DIAGNOSTIC_SOURCE } from './model';
 
@@ -56,6 +57,8 @@ export interface DebuggerDeps {
   log: vscode.LogOutputChannel;
   /** Every editor run, once it ended: its runtime findings replace the previous ones. */
   onDidFinishRun?: vscode.Event<FinishedRun>;
+  /** The language client's diagnostics, which carry the runtime findings they stand for. */
+  staticDiagnostics?: () => vscode.DiagnosticCollection | undefined;
 }
 
 export interface DebuggerApi extends vscode.Disposable {
@@ -66,6 +69,8 @@ export interface DebuggerApi extends vscode.Disposable {
   reproduce(args?: TaskCommandArgs): Promise<ReproduceResult | undefined>;
   /** Fires with the places (absolute file, 1-based line) of newly published findings. */
   onDidPublish: vscode.Event<Array<{ uri: vscode.Uri; line: number }>>;
+  /** The language client's middleware hook: a file's static diagnostics with the runtime findings they confirm merged in. */
+  mergeStatic(uri: vscode.Uri, diagnostics: vscode.Diagnostic[]): vscode.Diagnostic[];
 }
 
 function toSeverity(severity: RuntimeFinding['severity']): vscode.DiagnosticSeverity {
@@ -76,12 +81,11 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
   const { analysis, log } = deps;
   const root = analysis.root;
   const absolute = (file: string) => (path.isAbsolute(file) ? vscode.Uri.file(file) : vscode.Uri.joinPath(root, file));
-  const diagnostics = vscode.languages.createDiagnosticCollection(RUNTIME_DIAGNOSTIC_SOURCE);
   const explanations = new Map<string, string>();
   const explainChanged = new vscode.EventEmitter<vscode.Uri>();
   const publishedPlaces = new vscode.EventEmitter<Array<{ uri: vscode.Uri; line: number }>>();
   let published: PublishedFinding[] = [];
-  const disposables: vscode.Disposable[] = [diagnostics, explainChanged, publishedPlaces];
+  const disposables: vscode.Disposable[] = [explainChanged, publishedPlaces];
 
   // The Markdown preview refuses file: links, so packaged rule pages are served under the explain
   // scheme (they open as documents); without them, the web copy.
@@ -99,12 +103,12 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
     return task ? { file: task.file, line: task.line } : undefined;
   };
 
-  function publish(findings: RuntimeFinding[], timeline?: TimelineEntry[]): void {
-    clearSourceCache();
-    diagnostics.clear();
-    published = findings.map((finding) => ({ key: findingKey(finding), finding, ...(timeline ? { timeline } : {}) }));
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const { finding } of published) {
+  // A finding that a static diagnostic stands for is carried by it; the others are diagnostics of their own.
+  const merged = new MergedDiagnostics({
+    absolute,
+    related: ({ finding }) => relatedLocations(finding, classOf),
+    staticCollection: () => deps.staticDiagnostics?.(),
+    toDiagnostic: ({ finding }) => {
       const range = new vscode.Range(finding.line - 1, finding.column - 1, finding.endLine - 1, finding.endColumn - 1);
       const diagnostic = new vscode.Diagnostic(range, finding.message, toSeverity(finding.severity));
       diagnostic.source = RUNTIME_DIAGNOSTIC_SOURCE;
@@ -112,9 +116,15 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
       diagnostic.relatedInformation = relatedLocations(finding, classOf).map(
         (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(absolute(r.file), new vscode.Position(r.line - 1, 0)), r.message),
       );
-      byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), diagnostic]);
-    }
-    for (const [file, list] of byFile) diagnostics.set(absolute(file), list);
+      return diagnostic;
+    },
+  });
+  disposables.push(merged);
+
+  function publish(findings: RuntimeFinding[], timeline?: TimelineEntry[]): void {
+    clearSourceCache();
+    published = findings.map((finding) => ({ key: findingKey(finding), finding, ...(timeline ? { timeline } : {}) }));
+    merged.publish(published);
     publishedPlaces.fire(published.map(({ finding }) => ({ uri: absolute(finding.file), line: finding.line })));
   }
 
@@ -144,7 +154,7 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
     const docPath = explainPath(chosen);
     const markdown = explainMarkdown(chosen.finding, {
       timeline: chosen.timeline,
-      // Source places stay plain text: the preview opens no file: links; the diagnostic's related information navigates.
+      // Source places are workspace-root links with #L<line> (explain.ts): the Markdown preview opens them at the line.
       link: docsLink,
     }).join('\n');
     explanations.set(docPath, markdown);
@@ -162,18 +172,22 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
     vscode.languages.registerCodeActionsProvider(
       { scheme: 'file' },
       {
+        // Explain on a runtime diagnostic, and on a static one that carries runtime findings.
         provideCodeActions: (document, _range, codeActions) =>
-          codeActions.diagnostics
-            .filter((d) => d.source === RUNTIME_DIAGNOSTIC_SOURCE)
-            .flatMap((d) => {
-              const code = typeof d.code === 'object' ? String(d.code.value) : String(d.code);
-              const match = published.find((p) => p.finding.code === code && p.finding.line === d.range.start.line + 1 && absolute(p.finding.file).fsPath === document.uri.fsPath);
-              if (!match) return [];
-              const action = new vscode.CodeAction(`Explain ${code}: the rows, the timeline and the fix`, vscode.CodeActionKind.QuickFix);
+          codeActions.diagnostics.flatMap((d) => {
+            const code = typeof d.code === 'object' ? String(d.code.value) : String(d.code);
+            const matches =
+              d.source === RUNTIME_DIAGNOSTIC_SOURCE
+                ? published.filter((p) => p.finding.code === code && p.finding.line === d.range.start.line + 1 && absolute(p.finding.file).fsPath === document.uri.fsPath).slice(0, 1)
+                : merged.carriedBy(document.uri, d);
+            return matches.map((match) => {
+              const seen = d.source === RUNTIME_DIAGNOSTIC_SOURCE ? '' : ' (seen at runtime)';
+              const action = new vscode.CodeAction(`Explain ${match.finding.code}${seen}: the rows, the timeline and the fix`, vscode.CodeActionKind.QuickFix);
               action.command = { command: DEBUGGER_COMMANDS.explainRuntimeFinding, title: 'Explain', arguments: [match.key] };
               action.diagnostics = [d];
-              return [action];
-            }),
+              return action;
+            });
+          }),
       },
       { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
     ),
@@ -264,6 +278,7 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
     explain,
     reproduce,
     onDidPublish: publishedPlaces.event,
+    mergeStatic: (uri, diagnostics) => merged.handleStatic(uri, diagnostics),
     // Idempotent: the caller may also add the returned API to context.subscriptions.
     dispose: () => disposables.splice(0).forEach((d) => d.dispose()),
   };

@@ -20,6 +20,7 @@ import {
   type RuntimeFinding,
   type TableSnapshot,
 } from '../../../extension/core/debugger';
+import { workspaceSourceHref } from '../../../extension/core/debugger/explain';
 import { RunEventSchema, type RunEvent } from '../../../extension/core/runs/events';
 
 const event = (raw: Record<string, unknown>): RunEvent => RunEventSchema.parse({ time: 1, runId: 'r1', ...raw });
@@ -167,10 +168,30 @@ describe('timeline and explanation', () => {
     const markdown = explainMarkdown(finding, { link: (p) => `https://docs.example/${p}` }).join('\n');
     expect(markdown).toContain('# LS201 Duplicate insert');
     expect(markdown).toContain('| 5001 | a\\|b&lt;script&gt; |');
-    expect(markdown).toContain('| Load(batch=1) | r1 |  |  | p.py:12 | trace | missing |');
+    // Source places are links the Markdown preview opens at the line: workspace-root path, #L<line>.
+    expect(markdown).toContain('**error** at [p.py:13](/p.py#L13)');
+    expect(markdown).toContain('| Load(batch=1) | r1 |  |  | [p.py:12](/p.py#L12) | trace | missing |');
     expect(markdown).toContain('[LS002](https://docs.example/docs/rules/LS002.md)');
     expect(markdown).toContain('3 rows of the refused insert already existed.');
     expect(formatFinding(finding)[0]).toBe('p.py:13:9  error  LS201  Duplicate insert into Orders: row OrderId=5001 already exists');
+  });
+
+  it("links every source place of a real reproduction's Explain, and fills the writer's update id", () => {
+    // Findings as `luigi-spanner reproduce --json` printed them for the plain-insert sample.
+    const fixture = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/debugger/plain-insert-replay-findings.json'), 'utf8')) as { findings: RuntimeFinding[] };
+    const [partial, duplicate] = fixture.findings;
+    const sample = 'samples/broken/plain_insert_replay/pipeline.py';
+    const explained = explainMarkdown(duplicate!).join('\n');
+    expect(explained).toContain(`**error** at [${sample}:64](/${sample}#L64)`);
+    const writer = explained.split('\n').find((l) => l.startsWith('| LoadOrders('));
+    expect(writer).toBe(
+      `| LoadOrders(batch=2024-03-01, chunk_size=3) | 20261206T005438Z-4ed2ba50 | 2026-12-06T00:54:38.991037+00:00 | LoadOrders_2024_03_01_8dbde4e3af | [${sample}:64](/${sample}#L64) | trace | missing |`,
+    );
+    expect(explainMarkdown(partial!).join('\n')).toContain(`| 1 | 3 to Orders | 2026-12-06T00:54:38.991037+00:00 | [${sample}:63](/${sample}#L63) |`);
+    // Outside the workspace, or with the links turned off: plain text.
+    expect(workspaceSourceHref('/elsewhere/x.py', 3)).toBeUndefined();
+    expect(workspaceSourceHref('my dir/a|b.py', 3)).toBe('/my%20dir/a%7Cb.py#L3');
+    expect(explainMarkdown(duplicate!, { sourceLink: () => undefined }).join('\n')).toContain(`**error** at \`${sample}:64\``);
   });
 
   it('keeps paths outside the root absolute', () => {
