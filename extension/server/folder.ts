@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import { withLineage } from '../core/analysis/lineage';
 import { WorkspaceIndex } from '../core/analysis/workspace-index';
 import { indexWorkspaceParallel, readPythonSource } from '../core/analysis/workspace-files';
 import type { GraphDiagnostic, GraphJson } from '../core/analysis/types';
@@ -26,6 +27,7 @@ export class FolderAnalysis {
   private readonly findings = new Map<string, Finding[]>();
   private settings: FolderSettings;
   private graphDiagnostics: { graph: GraphJson; byFile: Map<string, GraphDiagnostic[]> } | undefined;
+  private lineage: { graph: GraphJson; migrations: number; result: GraphJson } | undefined;
 
   constructor(
     /** Absolute folder path. */
@@ -50,6 +52,19 @@ export class FolderAnalysis {
     const relative = path.relative(this.root, absolute);
     if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
     return relative.split(path.sep).join('/');
+  }
+
+  /**
+   * The graph as clients get it: the index's graph with its `tables` section (data lineage, each
+   * table with its CREATE TABLE from the migrations), kept until the graph or a migration changes.
+   */
+  graph(): GraphJson {
+    const graph = this.index.graph();
+    const migrations = this.linter.migrationsVersion;
+    if (this.lineage?.graph !== graph || this.lineage.migrations !== migrations) {
+      this.lineage = { graph, migrations, result: withLineage(graph, (file) => this.linter.schemaFor(file)) };
+    }
+    return this.lineage.result;
   }
 
   /** Reads and indexes every .py file (on worker threads as well, for large folders) and every migration. */

@@ -196,7 +196,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   };
 
   const notifyGraph = (served: Served, files: string[]) => {
-    const json = JSON.stringify(served.analysis.index.graph());
+    const json = JSON.stringify(served.analysis.graph());
     if (json === served.lastGraph) return;
     served.lastGraph = json;
     const params: LspGraphChangedParams = { folder: served.analysis.uri, files: files[0] === '*' ? served.analysis.index.files() : files };
@@ -397,7 +397,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const served = params?.folder ? folders.get(params.folder) : folders.values().next().value;
     if (!served) return null;
     await served.ready;
-    return { folder: served.analysis.uri, graph: served.analysis.index.graph() };
+    return { folder: served.analysis.uri, graph: served.analysis.graph() };
   });
 
   connection.onShutdown(() => {

@@ -4,9 +4,15 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FactsCache } from '../../core/analysis/facts-cache';
 import { FACTS_WORKER_DATA } from '../../core/analysis/facts-worker';
+import { withLineage } from '../../core/analysis/lineage';
 import { toDot, toMermaid } from '../../core/analysis/render';
 import type { GraphJson } from '../../core/analysis/types';
+import type { WorkspaceIndex } from '../../core/analysis/workspace-index';
 import { indexWorkspaceParallel } from '../../core/analysis/workspace-files';
+import { Linter } from '../../core/lint/engine';
+import { loadMigrationFiles } from '../../core/lint/workspace';
+import { UserFacingError } from '../../core/errors';
+import { readWorkspaceConfig } from '../../core/workspaceConfig';
 
 export type GraphFormat = 'json' | 'dot' | 'mermaid' | 'svg';
 
@@ -16,6 +22,8 @@ export interface GraphCommandOptions {
   followImports?: boolean;
   /** Reuse facts of unchanged files from the previous run (default true). */
   cache?: boolean;
+  /** Draw the Spanner tables as nodes in dot, mermaid and svg (JSON always lists them). */
+  tables?: boolean;
 }
 
 // Large workspaces are parsed on worker threads too, when the build ships a worker bundle
@@ -32,20 +40,41 @@ export async function renderGraph(paths: string[], options: GraphCommandOptions 
     ...(options.cache === false ? {} : { cache: FactsCache.open(root) }),
     ...(existsSync(WORKER_SCRIPT) ? { startWorker: () => new Worker(WORKER_SCRIPT, { workerData: FACTS_WORKER_DATA }) } : {}),
   });
-  const graph = index.graph();
+  const graph = withLineage(index.graph(), migrationSchemas(root, index));
+  const tables = options.tables ?? false;
   switch (options.format ?? 'json') {
     case 'dot':
-      return { graph, text: toDot(graph) };
+      return { graph, text: toDot(graph, { tables }) };
     case 'mermaid':
-      return { graph, text: toMermaid(graph) };
+      return { graph, text: toMermaid(graph, { tables }) };
     case 'svg': {
       // The graph view's own layout and drawing, as a standalone file.
       const { renderGraphSvg } = await svgRenderer();
-      return { graph, text: await renderGraphSvg(graph, { title: paths.length === 1 ? path.basename(path.resolve(paths[0]!)) : path.basename(root) }) };
+      return { graph, text: await renderGraphSvg(graph, { tables, title: paths.length === 1 ? path.basename(path.resolve(paths[0]!)) : path.basename(root) }) };
     }
     default:
       return { graph, text: `${JSON.stringify(graph, null, 2)}\n` };
   }
+}
+
+/**
+ * The schema that applies to each task's file: the nearest `migrations/` folder beside or above
+ * it, else luigi-spanner.json's `migrationsDir` (the lint's rule, through the lint's own engine).
+ */
+function migrationSchemas(root: string, index: WorkspaceIndex): (file: string) => ReturnType<Linter['schemaFor']> {
+  let migrationsDir: string | undefined;
+  try {
+    const configured = readWorkspaceConfig(root).migrationsDir;
+    const relative = configured && path.relative(root, configured).split(path.sep).join('/');
+    if (relative && !relative.startsWith('..')) migrationsDir = relative;
+  } catch (error) {
+    // A broken luigi-spanner.json costs the tables their migration, not the graph its output.
+    const reason = error instanceof UserFacingError ? error.message : String(error);
+    process.stderr.write(`warning: tables are matched to migrations/ folders only: ${reason}\n`);
+  }
+  const linter = new Linter({ index, keepTrees: false, ...(migrationsDir ? { defaultMigrationsDir: migrationsDir } : {}) });
+  loadMigrationFiles(root, linter, migrationsDir);
+  return (file) => linter.schemaFor(file);
 }
 
 type SvgRendererModule = typeof import('../../core/graphLayout/renderGraphSvg');
@@ -73,7 +102,8 @@ export function registerGraphCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'dot', 'mermaid', 'svg']).default('json'))
     .option('--no-follow-imports', 'only analyse the given paths, not the workspace modules they import')
     .option('--no-cache', 'parse every file, ignoring the facts kept from earlier runs (in ~/.cache/luigi-spanner)')
-    .action(async (paths: string[], options: { root?: string; format: GraphFormat; followImports: boolean; cache: boolean }) => {
+    .option('--tables', 'draw the Spanner tables the tasks write and read as nodes between them (dot, mermaid, svg; JSON always lists them under "tables")')
+    .action(async (paths: string[], options: { root?: string; format: GraphFormat; followImports: boolean; cache: boolean; tables?: boolean }) => {
       const { graph, text } = await renderGraph(paths, options);
       process.stdout.write(text);
       // Diagnostics are part of the JSON; with the other formats they go to stderr.

@@ -196,6 +196,13 @@ export class GraphBuilder {
         if (table) tables.add(table);
       }
     }
+    const reads = new Set<string>();
+    for (const entry of info.mro) {
+      for (const read of entry.cls.reads) {
+        const table = this.tableName(read, info);
+        if (table) reads.add(table);
+      }
+    }
     const node: TaskNode = {
       id: GraphBuilder.taskId(file, cls.name),
       name: cls.name,
@@ -208,6 +215,7 @@ export class GraphBuilder {
       module: moduleNameOf(file),
     };
     if (tables.size > 0) node.tables = [...tables].sort();
+    if (reads.size > 0) node.tableReads = [...reads].sort();
     if (cls.doc) node.doc = cls.doc;
     return node;
   }

@@ -3,7 +3,8 @@
 // files (which class is a task, which name points where) happens later, in the workspace index.
 import { failureReason } from './analysis-failure';
 import { ERROR_TYPES, LineIndex, parsePython, Tree, type SyntaxNode } from './python-parser';
-import { MUTATION_METHODS } from '../python/spanner-api';
+import { MUTATION_METHODS, READ_METHODS } from '../python/spanner-api';
+import { sqlTableAccess } from '../sqlTables';
 import { dottedName, type NodeText } from '../python/syntax';
 import { multiLineStrings, tokenizerError } from '../python/grammar/logical-lines';
 
@@ -11,7 +12,7 @@ import { multiLineStrings, tokenizerError } from '../python/grammar/logical-line
  * Version of the ModuleFacts shape and of what extraction puts in it. Bump it with any change
  * to either: facts cached on disk (facts-cache.ts) under another version are discarded.
  */
-export const FACTS_FORMAT = 2;
+export const FACTS_FORMAT = 3;
 
 /** A name as written: `A`, `mod.A`, `luigi.contrib.postgres.CopyToTable`. */
 export interface DottedRef {
@@ -125,6 +126,8 @@ export interface ClassFacts {
   outputs?: OutputFacts[];
   /** Tables written by mutation calls or DML strings in any method. */
   writes: TableRef[];
+  /** Tables read by `read(...)` calls or SQL queries (also the SELECT inside DML) in any method. */
+  reads: TableRef[];
   doc?: string;
 }
 
@@ -308,9 +311,6 @@ function startsTopLevelStatement(text: string, offset: number): boolean {
 const CONTAINER_ADDS = new Set(['append', 'extend', 'insert', 'add', 'update', 'appendleft', 'extendleft', 'setdefault']);
 const TABLE_KEYWORDS = new Set(['target_table', 'table', 'table_name', 'table_id']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// A DML statement as Spanner accepts it; the name is the table written.
-const DML =
-  /^\s*(?:INSERT\s+(?:OR\s+(?:UPDATE|IGNORE)\s+)?(?:INTO\s+)?`?([A-Za-z_][\w]*)`?\s*\(|UPDATE\s+`?([A-Za-z_][\w]*)`?\s+(?:(?:AS\s+)?\w+\s+)?SET\b|DELETE\s+(?:FROM\s+)?`?([A-Za-z_][\w]*)`?\s+(?:(?:AS\s+)?\w+\s+)?WHERE\b)/i;
 
 /** The content of a plain string literal (no f-string), or undefined. */
 export function stringLiteralValue(text: string): string | undefined {
@@ -600,6 +600,7 @@ class FactsBuilder {
       attributes: [],
       methods: [],
       writes: [],
+      reads: [],
     };
     const argList = node.getChild('ArgList');
     if (argList) this.callArguments(argList, facts.bases, []);
@@ -679,6 +680,7 @@ class FactsBuilder {
     facts.methods = facts.methods.filter((m) => m.name !== name);
     facts.methods.push(method);
     facts.writes.push(...walker.writes);
+    facts.reads.push(...walker.reads);
     if (name === 'output') facts.outputs = walker.returns.flatMap((r) => this.outputs(r, selfName));
   }
 
@@ -779,6 +781,7 @@ class CodeWalker {
   readonly inYield: RefSink = emptySink();
   readonly imports: ImportBinding[] = [];
   readonly writes: TableRef[] = [];
+  readonly reads: TableRef[] = [];
   readonly returns: SyntaxNode[] = [];
   private readonly globals = new Set<string>();
   private yieldDepth = 0;
@@ -1020,11 +1023,17 @@ class CodeWalker {
         }
         this.children(node);
         return;
-      case 'String': {
-        const literal = stringLiteralValue(this.facts.text(node));
-        const match = literal === undefined ? null : DML.exec(literal);
-        const table = match?.[1] ?? match?.[2] ?? match?.[3];
-        if (table) this.writes.push({ table, line: this.facts.line(node) });
+      case 'String':
+      case 'ContinuedString': {
+        // A bare string statement (a docstring) runs nothing; "a " "b" is one string to Python.
+        if (node.parent?.name === 'ExpressionStatement') return;
+        const pieces = node.name === 'String' ? [node] : node.getChildren('String');
+        const values = pieces.map((piece) => stringLiteralValue(this.facts.text(piece)));
+        if (values.some((v) => v === undefined)) return; // an f-string: its table is not known here
+        const access = sqlTableAccess(values.join(''));
+        const line = this.facts.line(node);
+        for (const table of access.writes) this.writes.push({ table, line });
+        for (const table of access.reads) this.reads.push({ table, line });
         return;
       }
       case 'TypeDef':
@@ -1099,19 +1108,28 @@ class CodeWalker {
     return positional.length === 0 && !keywords.some((k) => k.name === 'cls');
   }
 
-  /** `batch.insert("Orders", columns, values)`, `Mutation.delete("Orders", keyset)` and friends. */
+  /**
+   * `batch.insert("Orders", columns, values)`, `Mutation.delete("Orders", keyset)` and friends
+   * write; `snapshot.read("Orders", columns, keyset)` (also `table=`, `columns=`, `keyset=`) reads.
+   * The argument counts keep `list.insert(0, x)`, `dict.update(d)` and `file.read()` out.
+   */
   private mutationCall(callee: SyntaxNode, argList: SyntaxNode): void {
     const parts = this.facts.dotted(callee);
     const method = parts && parts.length >= 2 ? parts[parts.length - 1]! : undefined;
-    if (!method || !MUTATION_METHODS.has(method)) return;
+    const reads = method !== undefined && READ_METHODS.has(method);
+    if (!method || (!MUTATION_METHODS.has(method) && !reads)) return;
     const args: ArgumentRef[] = [];
     const keywordArgs: Array<{ name: string; value: ArgumentRef }> = [];
     this.facts.callArguments(argList, args, keywordArgs);
     const keywords = new Set(keywordArgs.map((k) => k.name));
-    const enough = method === 'delete' ? args.length >= 2 || keywords.has('keyset') : args.length >= 3 || keywords.has('columns');
+    const enough = reads
+      ? args.length + keywords.size >= 3 && (args.length >= 3 || keywords.has('keyset') || keywords.has('columns'))
+      : method === 'delete'
+        ? args.length >= 2 || keywords.has('keyset')
+        : args.length >= 3 || keywords.has('columns');
     if (!enough) return;
     const tableArg = keywordArgs.find((k) => k.name === 'table')?.value ?? args[0];
     const table = tableArg && this.facts.tableRef(tableArg, this.selfName);
-    if (table) this.writes.push(table);
+    if (table) (reads ? this.reads : this.writes).push(table);
   }
 }

@@ -1,6 +1,29 @@
 // Text renderings of the graph for the CLI: Graphviz DOT and Mermaid flowcharts.
-// Tasks are grouped by module; dynamic dependencies are dashed.
-import type { GraphJson, TaskNode } from './types';
+// Tasks are grouped by module; dynamic dependencies are dashed. With `tables`, the Spanner tables
+// are cylinders between the tasks, writer -> table -> reader (data lineage, lineage.ts).
+import { tableLineage, tableNodeId } from './lineage';
+import type { GraphJson, GraphTable, TaskNode } from './types';
+
+export interface RenderOptions {
+  /** Draw the Spanner tables the tasks write and read as nodes. */
+  tables?: boolean;
+}
+
+/** The tables to draw: the graph's own section, else derived from the tasks (no migrations). */
+function tablesOf(graph: GraphJson, options: RenderOptions): GraphTable[] {
+  return options.tables ? (graph.tables ?? tableLineage(graph.tasks)) : [];
+}
+
+/** Table-task edges as drawn: writer -> table, table -> reader; only tasks the graph holds. */
+function tableEdges(graph: GraphJson, tables: readonly GraphTable[]): Array<{ table: number; task: string; writes: boolean }> {
+  const known = new Set(graph.tasks.map((t) => t.id));
+  const edges: Array<{ table: number; task: string; writes: boolean }> = [];
+  tables.forEach((table, i) => {
+    for (const task of table.writers) if (known.has(task)) edges.push({ table: i, task, writes: true });
+    for (const task of table.readers) if (known.has(task)) edges.push({ table: i, task, writes: false });
+  });
+  return edges;
+}
 
 function byModule(tasks: readonly TaskNode[]): Map<string, TaskNode[]> {
   const groups = new Map<string, TaskNode[]>();
@@ -27,7 +50,7 @@ const DOT_STYLE: Record<TaskNode['kind'], string> = {
   external: 'style="rounded,filled", fillcolor="#eeeeee"',
 };
 
-export function toDot(graph: GraphJson): string {
+export function toDot(graph: GraphJson, options: RenderOptions = {}): string {
   const lines = ['digraph pipeline {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
   let cluster = 0;
   for (const [module, tasks] of byModule(graph.tasks)) {
@@ -37,6 +60,15 @@ export function toDot(graph: GraphJson): string {
   }
   for (const edge of graph.edges) {
     lines.push(`  ${dotString(edge.from)} -> ${dotString(edge.to)}${edge.kind === 'dynamic' ? ' [style=dashed, label="dynamic"]' : ''};`);
+  }
+  const tables = tablesOf(graph, options);
+  for (const table of tables) {
+    lines.push(`  ${dotString(tableNodeId(table.name))} [label=${dotLabel(table.name)}, shape=cylinder, style="filled", fillcolor="#e3f0fb", color="#3a78b5"];`);
+  }
+  for (const edge of tableEdges(graph, tables)) {
+    const table = dotString(tableNodeId(tables[edge.table]!.name));
+    const task = dotString(edge.task);
+    lines.push(edge.writes ? `  ${task} -> ${table} [color="#3a78b5"];` : `  ${table} -> ${task} [color="#3a78b5"];`);
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;
@@ -59,7 +91,7 @@ const MERMAID_SHAPE: Record<TaskNode['kind'], (label: string) => string> = {
   external: (label) => `([${label}])`,
 };
 
-export function toMermaid(graph: GraphJson): string {
+export function toMermaid(graph: GraphJson, options: RenderOptions = {}): string {
   // Mermaid ids must be plain words: number the tasks.
   const ids = new Map(graph.tasks.map((task, i) => [task.id, `t${i}`]));
   const lines = ['flowchart LR'];
@@ -74,6 +106,16 @@ export function toMermaid(graph: GraphJson): string {
     const to = ids.get(edge.to);
     if (!from || !to) continue;
     lines.push(edge.kind === 'dynamic' ? `  ${from} -.->|dynamic| ${to}` : `  ${from} --> ${to}`);
+  }
+  const tables = tablesOf(graph, options);
+  if (tables.length > 0) {
+    // [( )] is Mermaid's cylinder; the ids are numbered like the tasks'.
+    tables.forEach((table, i) => lines.push(`  d${i}[(${mermaidLabel(table.name)})]`));
+    for (const edge of tableEdges(graph, tables)) {
+      const task = ids.get(edge.task)!;
+      lines.push(edge.writes ? `  ${task} --> d${edge.table}` : `  d${edge.table} --> ${task}`);
+    }
+    lines.push('  classDef table fill:#e3f0fb,stroke:#3a78b5,color:#1b3a57', `  class ${tables.map((_, i) => `d${i}`).join(',')} table`);
   }
   return `${lines.join('\n')}\n`;
 }

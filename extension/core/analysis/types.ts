@@ -38,8 +38,10 @@ export interface TaskNode {
   endLine?: number;
   params: TaskParam[];
   outputs: TaskOutput[];
-  /** Spanner tables the task writes (mutations or DML), where recognisable. */
+  /** Spanner tables the task writes (mutations, DML, a Spanner output's table), where recognisable. */
   tables?: string[];
+  /** Spanner tables the task reads (`read(...)`, SQL queries, the SELECT inside DML), where recognisable. */
+  tableReads?: string[];
   /** First line of the class docstring. */
   doc?: string;
   /** Module (dotted) the class lives in; the graph view groups by it. */
@@ -64,8 +66,34 @@ export interface GraphDiagnostic {
   code?: string;
 }
 
+export interface TableColumn {
+  name: string;
+  /** Base type as the migration writes it, upper case: INT64, STRING, ARRAY, ... */
+  type: string;
+}
+
+/**
+ * A Spanner table between the tasks that write it and the tasks that read it (data lineage),
+ * derived from the tasks' `tables` and `tableReads` (core/analysis/lineage.ts) and the migrations.
+ */
+export interface GraphTable {
+  /** As the migration spells it, else as the first writer (or reader) does. */
+  name: string;
+  /** Ids of the tasks that write it, sorted. */
+  writers: string[];
+  /** Ids of the tasks that read it, sorted. */
+  readers: string[];
+  /** Its CREATE TABLE, when a migrations folder of the workspace defines it. */
+  migration?: { file: string; line: number };
+  /** From the CREATE TABLE (and later ALTER TABLE ADD COLUMN), in order. */
+  columns?: TableColumn[];
+  primaryKey?: string[];
+}
+
 export interface GraphJson {
   tasks: TaskNode[];
   edges: TaskEdge[];
   diagnostics: GraphDiagnostic[];
+  /** The Spanner tables the tasks write or read, sorted by name (absent where not computed). */
+  tables?: GraphTable[];
 }

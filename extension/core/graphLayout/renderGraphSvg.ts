@@ -21,6 +21,8 @@ export interface RenderGraphSvgOptions {
   /** Reuse (and fill) a folder of cached component layouts. */
   cacheDirectory?: string;
   title?: string;
+  /** Draw the Spanner tables between their writers and readers. */
+  tables?: boolean;
 }
 
 /** One ELK instance per process: loading it costs ~0.1 s, the first layout warms it up. */
@@ -46,7 +48,7 @@ export async function renderGraphSvg(graph: GraphJson, options: RenderGraphSvgOp
   if (scope.kind === 'file' && ![...index.tasks.values()].some((t) => t.file === scope.file)) {
     throw new UserFacingError(`No task is defined in ${scope.file}.`, 'Name a Python file that defines Luigi tasks (path relative to the graph root), or leave out the file to draw the whole graph.');
   }
-  const visible = buildVisibleGraph(index, { scope, collapsedModules: new Set(options.collapsedModules ?? []) });
+  const visible = buildVisibleGraph(index, { scope, collapsedModules: new Set(options.collapsedModules ?? []), tables: options.tables ?? false });
   const cache = options.cacheDirectory ? new FileLayoutCache(options.cacheDirectory) : undefined;
   const { layout } = await layoutGraph(visible, direction, cache ? { runner: nodeLayoutRunner, cache } : { runner: nodeLayoutRunner });
   await cache?.flush();

@@ -15,7 +15,12 @@ const ICONS: Record<VisibleNodeKind, string> = {
   external: 'M7 1.5v6.5M4 5.5l3 3l3-3M2 9.5v3h10v-3',
   family: 'M4.5 1.5h8v8M1.5 4.5h8v8h-8z',
   module: 'M1.5 3h4l1.5 1.5h5.5v7.5h-11z',
+  // A database drum: a table.
+  table: 'M2 3.5c0-2 10-2 10 0v7c0 2-10 2-10 0zM2 3.5c0 2 10 2 10 0M2 7c0 2 10 2 10 0',
 };
+
+/** Depth of a table cylinder's top and bottom ellipses. */
+const DRUM = 4;
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -39,6 +44,14 @@ export function nodeShape(kind: VisibleNodeKind, width: number, height: number):
       return `<rect class="shape back" x="4" y="-4" width="${w}" height="${h}" rx="4"/><rect class="shape" width="${w}" height="${h}" rx="4"/>`;
     case 'module':
       return `<rect class="shape" width="${w}" height="${h}" rx="1"/>`;
+    case 'table': {
+      // A cylinder: the body with rounded ends, and the front rim of the top.
+      const rx = n(width / 2);
+      return (
+        `<path class="shape" d="M0 ${DRUM}A${rx} ${DRUM} 0 0 1 ${w} ${DRUM}V${n(height - DRUM)}A${rx} ${DRUM} 0 0 1 0 ${n(height - DRUM)}Z"/>` +
+        `<path class="rim" d="M0 ${DRUM}A${rx} ${DRUM} 0 0 0 ${w} ${DRUM}"/>`
+      );
+    }
     case 'task':
       return `<rect class="shape" width="${w}" height="${h}" rx="4"/>`;
   }
@@ -88,7 +101,7 @@ export function edgeMarkup(edge: VisibleEdge, points: readonly number[], extraCl
 export function svgDefs(): string {
   const marker = (id: string) =>
     `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto"><path d="M0 1L10 5L0 9Z"/></marker>`;
-  return `<defs>${marker('lsg-arrow')}${marker('lsg-arrow-hl')}</defs>`;
+  return `<defs>${marker('lsg-arrow')}${marker('lsg-arrow-hl')}${marker('lsg-arrow-table')}</defs>`;
 }
 
 /** Every theme variable the drawing uses, with Light+ / Dark+ values for standalone files. */
@@ -106,6 +119,7 @@ export const THEME_VARIABLES: Record<string, { light: string; dark: string }> = 
   '--vscode-symbolIcon-fileForeground': { light: '#424242', dark: '#cccccc' },
   '--vscode-symbolIcon-arrayForeground': { light: '#424242', dark: '#cccccc' },
   '--vscode-symbolIcon-moduleForeground': { light: '#424242', dark: '#cccccc' },
+  '--vscode-charts-blue': { light: '#1a85ff', dark: '#3794ff' },
   '--vscode-testing-iconQueued': { light: '#cca700', dark: '#cca700' },
   '--vscode-progressBar-background': { light: '#0e70c0', dark: '#0e70c0' },
   '--vscode-testing-iconPassed': { light: '#388a34', dark: '#73c991' },
@@ -135,6 +149,11 @@ export const GRAPH_SVG_CSS = `
 .lsg .edge{fill:none;stroke:var(--vscode-editorLineNumber-foreground,var(--vscode-descriptionForeground));stroke-width:1.2;marker-end:url(#lsg-arrow)}
 .lsg .edge.dynamic{stroke-dasharray:5 4}
 .lsg .edge.merged{stroke-width:2.2}
+.lsg .k-table>.shape{stroke:var(--vscode-charts-blue,var(--vscode-symbolIcon-fieldForeground,var(--vscode-editor-foreground)));stroke-width:1.5}
+.lsg .k-table>.rim{fill:none;stroke:var(--vscode-charts-blue,var(--vscode-editor-foreground));stroke-width:1.5}
+.lsg .k-table>.icon{stroke:var(--vscode-charts-blue,var(--vscode-editor-foreground))}
+.lsg .edge.writes,.lsg .edge.reads{stroke:var(--vscode-charts-blue,var(--vscode-editorLineNumber-foreground));stroke-opacity:.75;marker-end:url(#lsg-arrow-table)}
+.lsg #lsg-arrow-table path{fill:var(--vscode-charts-blue,var(--vscode-editorLineNumber-foreground))}
 .lsg #lsg-arrow path{fill:var(--vscode-editorLineNumber-foreground,var(--vscode-descriptionForeground))}
 .lsg .s-pending,.lsg .p-pending{--lsg-state:var(--vscode-testing-iconQueued,var(--vscode-descriptionForeground))}
 .lsg .s-running,.lsg .p-running{--lsg-state:var(--vscode-progressBar-background,var(--vscode-focusBorder))}

@@ -3,10 +3,11 @@
 // Pure data: shared by the webview, the extension host and the CLI's SVG export.
 import type { TaskKind } from '../analysis/types';
 
-export type VisibleNodeKind = TaskKind | 'family' | 'module';
+/** `table`: a Spanner table between its writers and readers (data lineage, "Tasks + tables"). */
+export type VisibleNodeKind = TaskKind | 'family' | 'module' | 'table';
 
 export interface VisibleNode {
-  /** Task id, `family:<module.Name>` or `module:<module>`. */
+  /** Task id, `family:<module.Name>`, `module:<module>` or `table:<Name>`. */
   id: string;
   kind: VisibleNodeKind;
   /** For a family group the task kind of its members; for a task its own kind. */
@@ -16,8 +17,9 @@ export interface VisibleNode {
   detail?: string;
   width: number;
   height: number;
-  /** Task ids this node stands for (one for a task). */
+  /** Task ids this node stands for (one for a task; the writers and readers shown, for a table). */
   members: string[];
+  /** The task's module; '' for a table. */
   module: string;
 }
 
@@ -26,7 +28,8 @@ export interface VisibleEdge {
   id: string;
   from: string;
   to: string;
-  kind: 'requires' | 'dynamic';
+  /** `writes`: task -> table; `reads`: table -> task. */
+  kind: 'requires' | 'dynamic' | 'writes' | 'reads';
   /** How many task edges were merged into this one (groups). */
   count: number;
 }

@@ -2,7 +2,8 @@
 // Scope (a file's tasks with everything up- and downstream, or the workspace), focus (a task's
 // lineage to a depth), family groups (many instances of one task class shown as one node) and
 // collapsed modules (a module shown as one node). Deterministic: same input, same output order.
-import type { GraphJson, TaskNode } from '../analysis/types';
+import { tableLineage, tableNodeId } from '../analysis/lineage';
+import type { GraphJson, GraphTable, TaskNode } from '../analysis/types';
 import type { FocusState, GraphScope } from '../../shared/protocol';
 import { fitLabel, LABEL_FONT_SIZE, NODE_MAX_WIDTH, nodeBox, textWidth } from './geometry';
 import type { VisibleEdge, VisibleGraph, VisibleNode } from './types';
@@ -12,6 +13,8 @@ export interface ViewOptions {
   collapsedModules?: ReadonlySet<string>;
   expandedFamilies?: ReadonlySet<string>;
   focus?: FocusState | null;
+  /** Show the Spanner tables the shown tasks write and read, as nodes between them. */
+  tables?: boolean;
 }
 
 export interface GraphIndex {
@@ -23,6 +26,10 @@ export interface GraphIndex {
   /** Edges whose ends are both known tasks. */
   edges: GraphJson['edges'];
   modules: string[];
+  /** The graph's tables (its `tables` section, else derived from the tasks without migrations). */
+  tables: GraphTable[];
+  /** Table node id -> table. */
+  tableById: Map<string, GraphTable>;
 }
 
 export function indexGraph(graph: GraphJson): GraphIndex {
@@ -39,7 +46,9 @@ export function indexGraph(graph: GraphJson): GraphIndex {
     push(downstream, edge.from, edge.to);
   }
   const modules = [...new Set(graph.tasks.map((t) => t.module))].sort();
-  return { tasks, upstream, downstream, edges, modules };
+  const tables = graph.tables ?? tableLineage(graph.tasks);
+  const tableById = new Map(tables.map((t) => [tableNodeId(t.name), t]));
+  return { tasks, upstream, downstream, edges, modules, tables, tableById };
 }
 
 function push(map: Map<string, string[]>, key: string, value: string): void {
@@ -96,6 +105,32 @@ function moduleLabel(module: string): string {
 export const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 const plural = (n: number, word: string): string => `${thousands(n)} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Table nodes for the tables the shown tasks touch (a table with no shown writer or reader is not
+ * drawn), with writer -> table and table -> reader edges to the nodes the tasks are drawn as.
+ */
+function addTables(index: GraphIndex, nodeOf: ReadonlyMap<string, string>, nodes: Map<string, VisibleNode>, edges: Map<string, VisibleEdge>): void {
+  for (const table of index.tables) {
+    const id = tableNodeId(table.name);
+    const members: string[] = [];
+    const link = (task: string, kind: 'writes' | 'reads') => {
+      const other = nodeOf.get(task);
+      if (other === undefined) return;
+      if (!members.includes(task)) members.push(task);
+      const [from, to] = kind === 'writes' ? [other, id] : [id, other];
+      const edgeId = `${from}->${to}`;
+      const existing = edges.get(edgeId);
+      if (existing) existing.count++;
+      else edges.set(edgeId, { id: edgeId, from, to, kind, count: 1 });
+    };
+    for (const task of table.writers) link(task, 'writes');
+    for (const task of table.readers) link(task, 'reads');
+    if (members.length === 0) continue;
+    const box = nodeBox(table.name);
+    nodes.set(id, { id, kind: 'table', taskKind: 'task', label: box.label, width: box.width, height: box.height, members, module: '' });
+  }
+}
 
 export function buildVisibleGraph(index: GraphIndex, options: ViewOptions): VisibleGraph {
   const selected = selectTasks(index, options);
@@ -156,6 +191,7 @@ export function buildVisibleGraph(index: GraphIndex, options: ViewOptions): Visi
       edges.set(id, { id, from, to, kind: edge.kind, count: 1 });
     }
   }
+  if (options.tables) addTables(index, nodeOf, nodes, edges);
   const sortedNodes = [...nodes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   // Edges in node order, compared by rank: sorting the long "from->to" strings took ~10 ms
   // at 3,000 tasks (ids share long module prefixes).

@@ -113,6 +113,11 @@ export class Linter {
     return true;
   }
 
+  /** Changes whenever a migration, a migrations folder or the default folder changes. */
+  get migrationsVersion(): number {
+    return this.schemaVersion;
+  }
+
   migrationDirs(): string[] {
     return [...this.migrations.keys()].sort();
   }
@@ -125,6 +130,12 @@ export class Linter {
       if (!folder) break;
     }
     return this.defaultMigrationsDir !== undefined && this.migrations.has(this.defaultMigrationsDir) ? this.defaultMigrationsDir : undefined;
+  }
+
+  /** The schema of the migrations folder that applies to `file` (see migrationsDirFor). */
+  schemaFor(file: string): Schema | undefined {
+    const dir = this.migrationsDirFor(file);
+    return dir === undefined ? undefined : this.schema(dir);
   }
 
   schema(dir: string): Schema | undefined {

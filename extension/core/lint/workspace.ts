@@ -46,6 +46,32 @@ export function findMigrationDirs(root: string): string[] {
   return found.sort();
 }
 
+/**
+ * Gives `linter` every .sql file of the workspace's migrations folders (every `migrations/` under
+ * `root`, plus `defaultMigrationsDir`, root-relative); returns their root-relative paths.
+ */
+export function loadMigrationFiles(root: string, linter: Linter, defaultMigrationsDir?: string): string[] {
+  const migrationDirs = new Set(findMigrationDirs(root));
+  if (defaultMigrationsDir) migrationDirs.add(defaultMigrationsDir);
+  const migrationFiles: string[] = [];
+  for (const dir of migrationDirs) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(path.join(root, dir)).filter((n) => n.toLowerCase().endsWith('.sql'));
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) {
+      const file = `${dir}/${name}`;
+      const absolute = path.join(root, file);
+      if (!statSync(absolute).isFile()) continue;
+      linter.setMigration(file, readFileSync(absolute, 'utf8'));
+      migrationFiles.push(file);
+    }
+  }
+  return migrationFiles;
+}
+
 export function lintWorkspace(root: string, options: LintWorkspaceOptions = {}): LintWorkspaceResult {
   const absoluteRoot = path.resolve(root);
   const requested = (options.paths ?? []).map((p) => path.resolve(p));
@@ -60,24 +86,7 @@ export function lintWorkspace(root: string, options: LintWorkspaceOptions = {}):
     return r === '' || relative === r || relative.startsWith(`${r}/`);
   });
 
-  const migrationDirs = new Set(findMigrationDirs(absoluteRoot));
-  if (defaultMigrationsDir) migrationDirs.add(defaultMigrationsDir);
-  const migrationFiles: string[] = [];
-  for (const dir of migrationDirs) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(path.join(absoluteRoot, dir)).filter((n) => n.toLowerCase().endsWith('.sql'));
-    } catch {
-      continue;
-    }
-    for (const name of names.sort()) {
-      const file = `${dir}/${name}`;
-      const absolute = path.join(absoluteRoot, file);
-      if (!statSync(absolute).isFile()) continue;
-      linter.setMigration(file, readFileSync(absolute, 'utf8'));
-      migrationFiles.push(file);
-    }
-  }
+  const migrationFiles = loadMigrationFiles(absoluteRoot, linter, defaultMigrationsDir);
 
   const findings: Finding[] = [];
   const pythonFiles = files.filter(inRequested);

@@ -5,6 +5,9 @@
 /** Mutation methods of a batch, a transaction, a mutation group and luigi_spanner.Mutation. */
 export const MUTATION_METHODS: ReadonlySet<string> = new Set(['insert', 'update', 'insert_or_update', 'replace', 'delete']);
 
+/** Read methods of a snapshot or a transaction: `read(table, columns, keyset, ...)`. */
+export const READ_METHODS: ReadonlySet<string> = new Set(['read']);
+
 /** Methods that run DML (INSERT / UPDATE / DELETE statements). */
 export const DML_METHODS: ReadonlySet<string> = new Set(['execute_update', 'batch_update', 'execute_partitioned_dml']);
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerGraphCommand } from '../../../extension/cli/commands/graph';
+import { withLineage } from '../../../extension/core/analysis/lineage';
 import { toDot, toMermaid } from '../../../extension/core/analysis/render';
 import type { GraphJson } from '../../../extension/core/analysis/types';
 import { indexWorkspace } from '../../../extension/core/analysis/workspace-files';
@@ -50,7 +51,7 @@ describe('luigi-spanner graph', () => {
   it('prints the JSON graph of the given paths, files relative to --root', async () => {
     const { stdout } = await runGraph([path.join(FIXTURES, 'orders'), '--root', FIXTURES, '--format', 'json']);
     const graph = JSON.parse(stdout) as GraphJson;
-    expect(graph).toEqual(indexWorkspace(FIXTURES, { paths: ['orders'] }).index.graph());
+    expect(graph).toEqual(withLineage(indexWorkspace(FIXTURES, { paths: ['orders'] }).index.graph()));
     expect(graph.tasks.every((t) => t.file.startsWith('orders/'))).toBe(true);
   });
 

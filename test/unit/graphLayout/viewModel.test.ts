@@ -91,3 +91,56 @@ describe('graph view model', () => {
     expect(long.label.endsWith('…')).toBe(true);
   });
 });
+
+describe('graph view model with tables', () => {
+  // a.Load writes Orders, b.Report and x.Other read it; c.Archive writes Archive; nobody shown touches Ghost.
+  const withTables: GraphJson = {
+    ...graph,
+    tasks: graph.tasks.map((t) =>
+      t.id === 'a.Load' ? { ...t, tables: ['Orders'] } : t.id === 'b.Report' || t.id === 'x.Other' ? { ...t, tableReads: ['Orders'] } : t.id === 'c.Archive' ? { ...t, tables: ['Archive'] } : t,
+    ),
+    tables: [
+      { name: 'Archive', writers: ['c.Archive'], readers: [] },
+      { name: 'Ghost', writers: ['gone.Task'], readers: [] },
+      { name: 'Orders', writers: ['a.Load'], readers: ['b.Report', 'x.Other'] },
+    ],
+  };
+  const tableIndex = indexGraph(withTables);
+
+  it('adds no table without the option', () => {
+    const visible = buildVisibleGraph(tableIndex, { scope: { kind: 'workspace' } });
+    expect(visible.nodes.some((n) => n.kind === 'table')).toBe(false);
+  });
+
+  it('puts each table the shown tasks touch between writer and readers, as a node of its own kind', () => {
+    const visible = buildVisibleGraph(tableIndex, { scope: { kind: 'workspace' }, tables: true });
+    const tables = visible.nodes.filter((n) => n.kind === 'table');
+    expect(tables.map((n) => [n.id, n.label, n.members, n.module])).toEqual([
+      ['table:Archive', 'Archive', ['c.Archive'], ''],
+      ['table:Orders', 'Orders', ['a.Load', 'b.Report', 'x.Other'], ''],
+    ]);
+    expect(tables.every((n) => n.width > 0 && n.height > 0)).toBe(true);
+    const tableEdges = visible.edges.filter((e) => e.kind === 'writes' || e.kind === 'reads').map((e) => [e.from, e.to, e.kind]);
+    expect(tableEdges).toEqual([
+      ['a.Load', 'table:Orders', 'writes'],
+      ['c.Archive', 'table:Archive', 'writes'],
+      ['table:Orders', 'b.Report', 'reads'],
+      ['table:Orders', 'x.Other', 'reads'],
+    ]);
+  });
+
+  it('follows the scope: a table appears with the shown tasks only, linked to the groups they are drawn in', () => {
+    const fileScope = buildVisibleGraph(tableIndex, { scope: { kind: 'file', file: 'x.py' }, tables: true });
+    expect(fileScope.nodes.map((n) => n.id)).toEqual(['table:Orders', 'x.Other']);
+    const collapsed = buildVisibleGraph(tableIndex, { scope: { kind: 'workspace' }, tables: true, collapsedModules: new Set(['a']) });
+    expect(collapsed.edges.find((e) => e.to === 'table:Orders')).toMatchObject({ from: 'module:a', kind: 'writes' });
+  });
+
+  it('derives the tables from the tasks when the graph has no tables section', () => {
+    const { tables: _dropped, ...bare } = withTables;
+    expect(indexGraph(bare).tables.map((t) => [t.name, t.writers, t.readers])).toEqual([
+      ['Archive', ['c.Archive'], []],
+      ['Orders', ['a.Load'], ['b.Report', 'x.Other']],
+    ]);
+  });
+});

@@ -31,6 +31,8 @@ export interface TableDef {
   columns: Map<string, ColumnDef>;
   primaryKey: string[];
   file: string;
+  /** Offset of its CREATE keyword. */
+  start: number;
   /** Offset of the PRIMARY keyword. */
   primaryKeyAt: number;
   primaryKeyEnd: number;
@@ -135,7 +137,7 @@ function createTable(schema: Schema, t: Token[], i: number, file: string): void 
   const { name, next } = qualifiedName(t, i);
   if (!name || t[next]?.value !== '(') return;
   const close = matchingParen(t, next);
-  const table: TableDef = { name, columns: new Map(), primaryKey: [], file, primaryKeyAt: t[0]!.start, primaryKeyEnd: t[0]!.end };
+  const table: TableDef = { name, columns: new Map(), primaryKey: [], file, start: t[0]!.start, primaryKeyAt: t[0]!.start, primaryKeyEnd: t[0]!.end };
   for (const element of splitTopLevel(t, next + 1, close)) {
     const first = element[0];
     if (!first) continue;
