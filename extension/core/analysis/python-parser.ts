@@ -19,6 +19,7 @@
 // User code is only ever parsed here: never imported, never executed.
 import { Tree, TreeFragment, type SyntaxNode } from '@lezer/common';
 import { parser } from '../python/grammar/parser';
+import { parseTree } from '../python/deep-trees';
 
 export { Tree, type SyntaxNode, parser };
 
@@ -30,7 +31,7 @@ export const ERROR_TYPES: ReadonlySet<number> = new Set(parser.nodeSet.types.fil
  * Given the previous text and tree of the same file, only the changed region is re-parsed.
  */
 export function parsePython(text: string, previous?: { text: string; tree: Tree }): Tree {
-  if (!previous) return parser.parse(text);
+  if (!previous) return parseTree(text);
   const old = previous.text;
   const limit = Math.min(old.length, text.length);
   let prefix = 0;
@@ -38,7 +39,7 @@ export function parsePython(text: string, previous?: { text: string; tree: Tree 
   let suffix = 0;
   while (suffix < limit - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
   const change = { fromA: prefix, toA: old.length - suffix, fromB: prefix, toB: text.length - suffix };
-  return parser.parse(text, TreeFragment.applyChanges(TreeFragment.addTree(previous.tree), [change]));
+  return parseTree(text, TreeFragment.applyChanges(TreeFragment.addTree(previous.tree), [change]));
 }
 
 /** Offsets of line starts, for turning string offsets into 1-based lines and 0-based columns. */
