@@ -6,7 +6,10 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { withLineage } from '../core/analysis/lineage';
 import { WorkspaceIndex } from '../core/analysis/workspace-index';
-import { indexWorkspaceParallel, readPythonSource } from '../core/analysis/workspace-files';
+import { findPythonFiles, importCandidates, indexWorkspaceParallel, readPythonSource } from '../core/analysis/workspace-files';
+import { isolated } from '../core/analysis/analysis-failure';
+import { extractModuleFacts } from '../core/analysis/module-facts';
+import { detached } from '../core/memory';
 import type { GraphDiagnostic, GraphJson } from '../core/analysis/types';
 import { Linter } from '../core/lint/engine';
 import type { Finding, LintConfig } from '../core/lint/types';
@@ -16,6 +19,18 @@ export interface FolderSettings {
   config: LintConfig;
   /** Root-relative migrations folder for pipelines with no `migrations/` beside or above them. */
   migrationsDir: string | undefined;
+}
+
+export interface LoadOptions {
+  /** Starts a facts worker thread; with `workers` > 0 the first index is spread over such threads. */
+  startWorker?: () => Worker;
+  workers?: number;
+  /** Awaited between slices of the first index, so that requests are answered meanwhile. */
+  pause?: () => Promise<void>;
+  /** Files indexed so far of all found, after each slice. */
+  progress?: (done: number, total: number) => void;
+  /** Work between two pauses (default 15 ms). */
+  sliceMs?: number;
 }
 
 export class FolderAnalysis {
@@ -28,6 +43,9 @@ export class FolderAnalysis {
   private settings: FolderSettings;
   private graphDiagnostics: { graph: GraphJson; byFile: Map<string, GraphDiagnostic[]> } | undefined;
   private lineage: { graph: GraphJson; migrations: number; result: GraphJson } | undefined;
+  /** During the first index: files not read yet, and those of them to read first (what open files import). */
+  private unread: Set<string> | undefined;
+  private urgent: string[] = [];
 
   constructor(
     /** Absolute folder path. */
@@ -67,13 +85,83 @@ export class FolderAnalysis {
     return this.lineage.result;
   }
 
-  /** Reads and indexes every .py file (on worker threads as well, for large folders) and every migration. */
-  async load(startWorker?: () => Worker, workers?: number): Promise<void> {
-    // Bulk files keep facts only (no tree, no text): memory stays flat on large folders. The files
-    // the editor opens are set with their text and tree, so typing re-parses only what changed.
-    await indexWorkspaceParallel(this.root, { index: this.index, keepTrees: false, ...(startWorker ? { startWorker } : {}), ...(workers !== undefined ? { workers } : {}) });
+  /**
+   * Reads and indexes every .py file and every migration. On this thread the files go in slices
+   * with a pause between them; the modules that open documents import come first, so an open
+   * file's tasks resolve (lenses, hover) long before the rest of a large folder is in.
+   */
+  async load(options: LoadOptions = {}): Promise<void> {
+    if (options.startWorker && options.workers) {
+      // Bulk files keep facts only (no tree, no text): memory stays flat on large folders.
+      await indexWorkspaceParallel(this.root, { index: this.index, keepTrees: false, startWorker: options.startWorker, workers: options.workers });
+    } else {
+      await this.loadInSlices(options);
+    }
+    // The files the editor opens are set with their text and tree, so typing re-parses only what changed.
     for (const [key, text] of this.open) if (key.endsWith('.py')) this.index.setFile(key, text);
     this.loadMigrations();
+  }
+
+  /** Whether the first index is still under way. */
+  get loading(): boolean {
+    return this.unread !== undefined;
+  }
+
+  private async loadInSlices({ pause, progress, sliceMs = 15 }: LoadOptions): Promise<void> {
+    const all = findPythonFiles(this.root).map((file) => this.keyOf(file)).filter((key): key is string => key !== undefined);
+    this.unread = new Set(all);
+    for (const key of this.open.keys()) this.readFirst(key);
+    let next = 0;
+    let done = 0;
+    let sliceStart = performance.now();
+    try {
+      for (;;) {
+        let key = this.urgent.pop();
+        while (key === undefined && next < all.length) {
+          const candidate = all[next++]!;
+          if (this.unread.has(candidate)) key = candidate;
+        }
+        if (key === undefined) break;
+        if (!this.unread.delete(key)) continue;
+        done++;
+        if (!this.open.has(key)) this.indexFromDisk(key);
+        this.readFirst(key);
+        if (pause && performance.now() - sliceStart >= sliceMs) {
+          progress?.(done, all.length);
+          await pause();
+          sliceStart = performance.now();
+        }
+      }
+      progress?.(all.length, all.length);
+    } finally {
+      this.unread = undefined;
+      this.urgent = [];
+    }
+  }
+
+  /** During the first index: the modules `key` imports are read next. */
+  private readFirst(key: string): void {
+    const facts = this.unread && this.index.facts(key);
+    if (!facts) return;
+    for (const candidate of importCandidates(key, facts)) if (this.unread!.has(candidate)) this.urgent.push(candidate);
+  }
+
+  /** Facts only, as fresh strings: neither the text nor a tree stays in memory. */
+  private indexFromDisk(key: string): void {
+    let source: ReturnType<typeof readPythonSource>;
+    try {
+      source = readPythonSource(path.join(this.root, key));
+    } catch (error) {
+      source = { skipped: `Skipped: could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    }
+    if ('skipped' in source) {
+      this.index.markSkipped(key, source.skipped);
+      return;
+    }
+    const text = source.text;
+    const analysed = isolated(() => detached(extractModuleFacts(text)));
+    if ('failed' in analysed) this.index.markFailed(key, analysed.failed);
+    else this.index.setFacts(key, analysed.value);
   }
 
   private loadMigrations(): void {
@@ -113,6 +201,8 @@ export class FolderAnalysis {
     if (key.endsWith('.py')) {
       this.open.set(key, text);
       this.index.setFile(key, text);
+      this.unread?.delete(key);
+      this.readFirst(key);
       return true;
     }
     if (this.isMigration(key)) {
@@ -138,13 +228,14 @@ export class FolderAnalysis {
     if (this.open.has(key)) return;
     const absolute = path.join(this.root, key);
     if (key.endsWith('.py')) {
-      const source = isFile(absolute) ? readPythonSource(absolute) : undefined;
-      if (!source) {
+      this.unread?.delete(key);
+      // A file no editor holds keeps facts only, like the first index's files.
+      if (isFile(absolute)) this.indexFromDisk(key);
+      else {
         this.index.removeFile(key);
         this.linter.removePythonFile(key);
         this.findings.delete(key);
-      } else if ('skipped' in source) this.index.markSkipped(key, source.skipped);
-      else this.index.setFile(key, source.text);
+      }
     } else if (this.isMigration(key)) {
       const text = readText(absolute);
       if (text === undefined) this.linter.removeMigration(key);

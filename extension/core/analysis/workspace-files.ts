@@ -235,7 +235,7 @@ function followImports(plan: Plan): void {
 }
 
 /** Root-relative files an import could be read from: the module, its packages, submodules. */
-function importCandidates(file: string, facts: ModuleFacts): string[] {
+export function importCandidates(file: string, facts: ModuleFacts): string[] {
   const parent = (p: string) => (path.posix.dirname(p) === '.' ? '' : path.posix.dirname(p));
   const candidates: string[] = [];
   const folder = parent(file);

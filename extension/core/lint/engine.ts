@@ -14,6 +14,7 @@ import { extractModuleFacts, tryParse, type SyntaxErrorFacts } from '../analysis
 import type { Tree } from '../analysis/python-parser';
 import { lintPython, type PythonLintResult } from './python/analyzer';
 import { isSuppressed, suppressionFix, suppressionsIn } from './suppression';
+import { detached, hashText } from '../memory';
 import type { Finding, LintConfig } from './types';
 
 /** Luigi bases that define neither output() nor complete() themselves. */
@@ -41,7 +42,10 @@ export interface LinterOptions {
 }
 
 interface PythonEntry {
-  text: string;
+  /** What the text was compared by: a hash, so that a large workspace holds no text per file. */
+  textHash: string;
+  /** Only with the tree kept (an incremental re-parse needs the text the tree was parsed from). */
+  text: string | undefined;
   /** Only when this file's text was parsed here rather than taken from the index. */
   tree: Tree | undefined;
   syntaxErrors: Finding[];
@@ -49,7 +53,9 @@ interface PythonEntry {
   /** The task facts of the file's own classes, which other files' results depend on. */
   contexts: string;
   contextsChanged: boolean;
-  result: PythonLintResult;
+  /** The findings with severity, suppressions and quick fixes applied (they need the text, which is not kept). */
+  findings: Finding[];
+  sequentialKeys: PythonLintResult['sequentialKeys'];
   migrationsDir: string | undefined;
 }
 
@@ -173,9 +179,10 @@ export class Linter {
     const signature = `${this.configVersion}|${migrationsDir ?? ''}|${migrationsDir ? this.schemaStamp(migrationsDir) : ''}|${contextsText}`;
     let entry = this.python.get(key);
     const previousContexts = entry?.contexts;
-    if (!entry || entry.text !== text || entry.signature !== signature) {
+    const textHash = hashText(text);
+    if (!entry || entry.textHash !== textHash || entry.signature !== signature) {
       const schema = migrationsDir ? this.schema(migrationsDir) : undefined;
-      const parsed = entry?.text === text && entry.tree ? { tree: entry.tree, syntaxErrors: entry.syntaxErrors, own: entry.tree } : this.parse(key, text, entry);
+      const parsed = entry?.textHash === textHash && entry.tree ? { tree: entry.tree, syntaxErrors: entry.syntaxErrors, own: entry.tree } : this.parse(key, text, entry);
       const { tree } = parsed;
       // A file the parser gave up on (nesting deeper than its stack) has no tree: only its errors.
       const result = !tree ? { findings: [], sequentialKeys: [] } : lintPython({
@@ -189,11 +196,15 @@ export class Linter {
         mutationLimit: this.config.mutationLimit,
         enabled: (code) => this.config.severity.has(code),
       });
-      entry = { text, tree: this.keepTrees ? parsed.own : undefined, syntaxErrors: parsed.syntaxErrors, signature, contexts: contextsText, contextsChanged: previousContexts !== contextsText, result, migrationsDir };
+      const kept = this.keepTrees ? parsed.own : undefined;
+      let findings = this.finish(result.findings, key, text, '#');
+      let sequentialKeys = result.sequentialKeys;
+      // Without the text kept, strings cut from it (names, quick-fix texts) would keep all of it alive.
+      if (!this.keepTrees) [findings, sequentialKeys] = detached([findings, sequentialKeys]);
+      entry = { textHash, text: kept ? text : undefined, tree: kept, syntaxErrors: parsed.syntaxErrors, signature, contexts: contextsText, contextsChanged: previousContexts !== contextsText, findings, sequentialKeys, migrationsDir };
       this.python.set(key, entry);
     } else entry.contextsChanged = false;
-    const findings = this.finish(entry.result.findings, key, text, '#');
-    return entry.syntaxErrors.length ? [...entry.syntaxErrors, ...findings].sort(compareFindings) : findings;
+    return entry.syntaxErrors.length ? [...entry.syntaxErrors, ...entry.findings].sort(compareFindings) : entry.findings;
   }
 
   /**
@@ -205,7 +216,7 @@ export class Linter {
   private parse(key: string, text: string, previous: PythonEntry | undefined): { tree: Tree | undefined; syntaxErrors: Finding[]; own: Tree | undefined } {
     const indexed = this.index.text(key);
     if (indexed === text) return { tree: this.index.tree(key), syntaxErrors: this.syntaxFindings(key, this.index.facts(key)?.syntaxErrors ?? []), own: undefined };
-    const tree = tryParse(text, previous?.tree ? { text: previous.text, tree: previous.tree } : undefined);
+    const tree = tryParse(text, previous?.tree && previous.text !== undefined ? { text: previous.text, tree: previous.tree } : undefined);
     // Facts from the cache or a worker describe the file as read from disk, which is this text
     // when the index has no text of its own (the CLI reads the same file).
     const facts = indexed === undefined ? this.index.facts(key) : undefined;
@@ -235,7 +246,7 @@ export class Linter {
     const schema = this.schema(dir);
     if (!schema) return [];
     const sequential: SequentialKeyWrite[] = [];
-    for (const entry of this.python.values()) if (entry.migrationsDir === dir) sequential.push(...entry.result.sequentialKeys);
+    for (const entry of this.python.values()) if (entry.migrationsDir === dir) sequential.push(...entry.sequentialKeys);
     const raw = ddlFindings(schema, sequential, (code) => this.config.severity.has(code));
     const findings: Finding[] = [];
     for (const file of schema.files) findings.push(...this.finish(raw.filter((f) => f.file === file.file), file.file, file.text, '--'));
@@ -245,8 +256,8 @@ export class Linter {
   /** Counts of findings per task id over the Python files linted so far (graph badges). */
   countsByTask(): Map<string, { error: number; warning: number; info: number }> {
     const counts = new Map<string, { error: number; warning: number; info: number }>();
-    for (const [file, entry] of this.python) {
-      for (const finding of this.finish(entry.result.findings, file, entry.text, '#')) {
+    for (const entry of this.python.values()) {
+      for (const finding of entry.findings) {
         if (!finding.taskId) continue;
         const c = counts.get(finding.taskId) ?? { error: 0, warning: 0, info: 0 };
         c[finding.severity]++;
@@ -353,3 +364,4 @@ export class Linter {
 export function compareFindings(a: Finding, b: Finding): number {
   return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
 }
+

@@ -22,6 +22,7 @@ import {
   ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
+  WorkDoneProgressCreateRequest,
   WorkspaceSymbolRequest,
   type CodeAction,
   type Diagnostic,
@@ -41,6 +42,10 @@ let connection: ProtocolConnection;
 let stderr = '';
 const diagnostics = new Map<string, PublishDiagnosticsParams[]>();
 const waiters: Array<() => void> = [];
+/** Work-done progress the server reported: create requests and the $/progress values, in order. */
+const progress: Array<{ kind: string; message?: string }> = [];
+let progressEnded: () => void;
+const progressEnd = new Promise<void>((resolve) => (progressEnded = resolve));
 
 const uriOf = (file: string) => pathToFileURL(path.join(workspace, file)).toString();
 
@@ -72,6 +77,14 @@ beforeAll(async () => {
     diagnostics.set(params.uri, [...(diagnostics.get(params.uri) ?? []), params]);
     for (const waiter of waiters.splice(0)) waiter();
   });
+  connection.onRequest(WorkDoneProgressCreateRequest.type, () => {
+    progress.push({ kind: 'create' });
+    return null;
+  });
+  connection.onNotification('$/progress', (params: { value: { kind: string; message?: string } }) => {
+    progress.push({ kind: params.value.kind, ...(params.value.message ? { message: params.value.message } : {}) });
+    if (params.value.kind === 'end') progressEnded();
+  });
   connection.listen();
 }, 90_000);
 
@@ -89,7 +102,7 @@ describe('luigi-spanner server --stdio', () => {
       processId: process.pid,
       rootUri: pathToFileURL(workspace).toString(),
       workspaceFolders: [{ uri: pathToFileURL(workspace).toString(), name: 'workspace' }],
-      capabilities: {},
+      capabilities: { window: { workDoneProgress: true } },
     });
     expect(result.serverInfo?.name).toBe('luigi-spanner');
     expect(result.capabilities).toMatchObject({ codeLensProvider: {}, hoverProvider: true, definitionProvider: true, workspaceSymbolProvider: true });
@@ -181,6 +194,14 @@ describe('luigi-spanner server --stdio', () => {
     const syntax = broken.find((d) => d.code === 'syntax-error')!;
     expect(syntax.range.start.line).toBe(0);
     expect(syntax.codeDescription?.href).toMatch(/\/docs\/rules\/syntax-error\.md$/);
+  });
+
+  test('the first index and lint report work-done progress, counted in files', async () => {
+    await progressEnd;
+    expect(progress[0]).toEqual({ kind: 'create' });
+    expect(progress[1]).toMatchObject({ kind: 'begin', message: expect.stringMatching(/^Indexing \d+\/\d+ files$/) });
+    expect(progress.some((p) => /^Linting \d+\/\d+ files$/.test(p.message ?? ''))).toBe(true);
+    expect(progress.at(-1)).toEqual({ kind: 'end' });
   });
 
   test('shutdown and exit end the process', async () => {
