@@ -79,7 +79,6 @@ beforeAll(async () => {
   });
   connection.onRequest(WorkDoneProgressCreateRequest.type, () => {
     progress.push({ kind: 'create' });
-    return null;
   });
   connection.onNotification('$/progress', (params: { value: { kind: string; message?: string } }) => {
     progress.push({ kind: params.value.kind, ...(params.value.message ? { message: params.value.message } : {}) });
