@@ -123,6 +123,14 @@ export interface RevealTaskMessage {
   taskId: string;
 }
 
+/** Webview -> host: open a table's CREATE TABLE in its migration (a click on a table node). */
+export const RevealTable = 'graph/revealTable';
+export interface RevealTableMessage {
+  method: typeof RevealTable;
+  /** The table's name as the graph's `tables` section spells it. */
+  table: string;
+}
+
 /** Webview -> host: which of these component layouts does the persistent cache hold? */
 export const LayoutCacheLookup = 'layout/cacheLookup';
 export interface LayoutCacheLookupMessage {
@@ -170,6 +178,7 @@ export interface WebviewErrorMessage {
 export type WebviewToHostMessage =
   | ReadyMessage
   | RevealTaskMessage
+  | RevealTableMessage
   | LayoutCacheLookupMessage
   | LayoutCacheStoreMessage
   | ExportImageMessage
@@ -207,6 +216,8 @@ export interface PersistedViewState {
   selectedId: string | null;
   search: string;
   viewport: Viewport | null;
+  /** "Tasks + tables": the Spanner tables drawn between their writers and readers (absent in older states: off). */
+  tables?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ export interface Palette {
   selected: string;
   cursor: string;
   match: string;
+  /** Outline of a table node and its edges (data lineage). */
+  table: string;
   state: Record<RunState, string>;
   fontFamily: string;
 }
@@ -26,6 +28,7 @@ const PROBE = `
 <g class="node selected"><rect class="shape" data-probe="selected"/></g>
 <g class="node cursor"><rect class="shape" data-probe="cursor"/></g>
 <g class="node match"><rect class="shape" data-probe="match"/></g>
+<g class="node k-table"><path class="shape" data-probe="table"/></g>
 ${RUN_STATES.map((s) => `<g class="node s-${s}"><rect class="shape" data-probe="s-${s}"/></g>`).join('')}`;
 
 export function readPalette(host: HTMLElement): Palette {
@@ -47,6 +50,7 @@ export function readPalette(host: HTMLElement): Palette {
       selected: style('selected').stroke,
       cursor: style('cursor').stroke,
       match: style('match').stroke,
+      table: style('table').stroke,
       state,
       fontFamily: getComputedStyle(svg).fontFamily,
     };

@@ -402,12 +402,13 @@ export class Scene {
 
     // Edges: one path per style, stroked once.
     const edges = this.edgeIndex.query(this.visibleRect(0));
-    const groups: Record<'solid' | 'dashed' | 'dim' | 'hl', Path2D> = { solid: new Path2D(), dashed: new Path2D(), dim: new Path2D(), hl: new Path2D() };
+    const groups: Record<'solid' | 'dashed' | 'dim' | 'hl' | 'table', Path2D> = { solid: new Path2D(), dashed: new Path2D(), dim: new Path2D(), hl: new Path2D(), table: new Path2D() };
     for (const id of edges) {
       const edge = this.edgeById.get(id)!;
       const points = layout.edges.get(id);
       if (!points || points.length < 4) continue;
-      const group = selectedEdges.has(id) ? 'hl' : matches && !(matches.has(edge.from) && matches.has(edge.to)) ? 'dim' : edge.kind === 'dynamic' ? 'dashed' : 'solid';
+      const group =
+        selectedEdges.has(id) ? 'hl' : matches && !(matches.has(edge.from) && matches.has(edge.to)) ? 'dim' : edge.kind === 'dynamic' ? 'dashed' : edge.kind === 'writes' || edge.kind === 'reads' ? 'table' : 'solid';
       const path = groups[group];
       path.moveTo(points[0]!, points[1]!);
       for (let k = 2; k < points.length; k += 2) path.lineTo(points[k]!, points[k + 1]!);
@@ -421,6 +422,8 @@ export class Scene {
     ctx.setLineDash([5 * px, 4 * px]);
     ctx.stroke(groups.dashed);
     ctx.setLineDash([]);
+    ctx.strokeStyle = palette.table;
+    ctx.stroke(groups.table);
     ctx.strokeStyle = palette.edgeHighlight;
     ctx.lineWidth = 2 * px;
     ctx.stroke(groups.hl);
@@ -447,13 +450,15 @@ export class Scene {
         path.lineTo(r.x + 8, r.y + r.height);
         path.lineTo(r.x, r.y + r.height / 2);
         path.closePath();
-      } else path.roundRect(r.x, r.y, r.width, r.height, kind === 'external' ? r.height / 2 : 4);
+      } else if (kind === 'table') path.roundRect(r.x, r.y, r.width, r.height, [{ x: r.width / 2, y: 4 }]); // a drum's outline
+      else path.roundRect(r.x, r.y, r.width, r.height, kind === 'external' ? r.height / 2 : 4);
     };
     for (const id of inView) {
       const node = this.nodeById.get(id)!;
       const r = layout.nodes.get(id)!;
       const state = this.decorations.nodes.get(id)?.state;
-      const key = id === this.decorations.selected ? 'selected' : id === this.decorations.cursor ? 'cursor' : state ? `s-${state}` : matches?.has(id) ? 'match' : node.kind === 'external' ? 'external' : 'plain';
+      const key =
+        id === this.decorations.selected ? 'selected' : id === this.decorations.cursor ? 'cursor' : state ? `s-${state}` : matches?.has(id) ? 'match' : node.kind === 'external' ? 'external' : node.kind === 'table' ? 'table' : 'plain';
       if (exact) addShape(pathFor(key), node.kind, r);
       else {
         const list = tinyRects.get(key);
@@ -463,12 +468,22 @@ export class Scene {
       if (matches && !matches.has(id)) addShape(dim, node.kind, r);
     }
     const strokeOf = (key: string) =>
-      key === 'selected' ? palette.selected : key === 'cursor' ? palette.cursor : key === 'match' ? palette.match : key.startsWith('s-') ? palette.state[key.slice(2) as keyof Palette['state']] : palette.nodeStroke;
+      key === 'selected'
+        ? palette.selected
+        : key === 'cursor'
+          ? palette.cursor
+          : key === 'match'
+            ? palette.match
+            : key === 'table'
+              ? palette.table
+              : key.startsWith('s-')
+                ? palette.state[key.slice(2) as keyof Palette['state']]
+                : palette.nodeStroke;
     if (exact) {
       ctx.fillStyle = palette.nodeFill;
       for (const [key, path] of shapes) {
         ctx.fill(path);
-        ctx.lineWidth = (key === 'plain' || key === 'external' ? 1 : 2.5) * px;
+        ctx.lineWidth = (key === 'plain' || key === 'external' ? 1 : key === 'table' ? 1.5 : 2.5) * px;
         ctx.strokeStyle = strokeOf(key);
         if (key === 'external') ctx.setLineDash([4 * px, 3 * px]);
         ctx.stroke(path);

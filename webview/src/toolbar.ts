@@ -15,6 +15,7 @@ export class Toolbar {
   private readonly depthInput: HTMLInputElement;
   private readonly groupButton: HTMLButtonElement;
   private readonly direction: HTMLSelectElement;
+  private readonly tablesSelect: HTMLSelectElement;
   private readonly modulesButton: HTMLButtonElement;
   private readonly modulesPanel: HTMLElement;
 
@@ -65,6 +66,14 @@ export class Toolbar {
     this.direction = h('select', { className: 'direction', 'aria-label': 'Layout direction' }, ...LAYOUT_DIRECTIONS.map((d) => h('option', { value: d }, DIRECTION_LABELS[d])));
     this.direction.addEventListener('change', () => view.setDirection(this.direction.value as LayoutDirection));
 
+    this.tablesSelect = h(
+      'select',
+      { className: 'tables-mode', 'aria-label': 'Spanner tables', title: 'Draw the Spanner tables between the tasks that write and read them' },
+      h('option', { value: 'tasks' }, 'Tasks only'),
+      h('option', { value: 'tables' }, 'Tasks + tables'),
+    );
+    this.tablesSelect.addEventListener('change', () => view.setTables(this.tablesSelect.value === 'tables'));
+
     const button = (label: string, title: string, run: () => void, className = '') => {
       const b = h('button', { type: 'button', title, 'aria-label': title, className }, label);
       b.addEventListener('click', run);
@@ -80,6 +89,7 @@ export class Toolbar {
       this.groupButton,
       h('span', { className: 'modules-anchor' }, this.modulesButton, this.modulesPanel),
       this.direction,
+      this.tablesSelect,
       h('span', { className: 'spacer' }),
       button('−', 'Zoom out (-)', () => view.viewport.zoomBy(1 / 1.25)),
       button('+', 'Zoom in (+)', () => view.viewport.zoomBy(1.25)),
@@ -114,9 +124,10 @@ export class Toolbar {
     this.focusSelect.disabled = !selected && !state.focus;
     // Depth only matters in focus mode: hidden otherwise, so a narrow panel keeps one toolbar row longer.
     this.depthInput.hidden = !state.focus;
-    this.groupButton.hidden = !selected;
+    this.groupButton.hidden = !selected || selected.kind === 'table';
     if (selected) this.groupButton.textContent = selected.kind === 'module' || selected.kind === 'family' ? 'Expand' : 'Collapse module';
     this.direction.value = state.direction;
+    this.tablesSelect.value = state.tables ? 'tables' : 'tasks';
     this.modulesButton.textContent = state.collapsedModules.length ? `Modules (${state.collapsedModules.length} collapsed)` : 'Modules';
   }
 

@@ -1,6 +1,6 @@
 // The hover card: a task's parameters, outputs, Spanner tables, docstring, diagnostics and
 // run state; for a group, what it holds. Shown after a short rest on a node.
-import type { TaskNode } from '../../extension/core/analysis/types';
+import type { GraphTable, TaskNode } from '../../extension/core/analysis/types';
 import { STATE_PRECEDENCE } from '../../extension/core/graphLayout/svg';
 import { h } from './dom';
 import type { GraphView } from './view';
@@ -45,7 +45,10 @@ export class Tooltip {
     if (!info) return;
     const { node, decoration } = info;
     const parts: (Node | null)[] = [];
-    if (node.members.length === 1) {
+    const table = node.kind === 'table' ? this.view.tableOf(node.id) : undefined;
+    if (table) {
+      parts.push(...describeTable(table, (id) => this.view.taskOf(id)?.name ?? id));
+    } else if (node.members.length === 1) {
       const task = this.view.taskOf(node.members[0]!);
       if (task) parts.push(...describeTask(task));
     } else {
@@ -82,6 +85,36 @@ export class Tooltip {
   }
 }
 
+function describeTable(table: GraphTable, nameOf: (taskId: string) => string): Node[] {
+  const parts: Node[] = [
+    h('div', { className: 'title' }, table.name),
+    h('div', { className: 'meta' }, table.migration ? `Spanner table · ${table.migration.file}:${table.migration.line} (click to open)` : 'Spanner table · no CREATE TABLE in the migrations'),
+  ];
+  if (table.columns?.length) {
+    const key = new Set((table.primaryKey ?? []).map((k) => k.toLowerCase()));
+    parts.push(
+      h('div', { className: 'section' }, 'Columns'),
+      h(
+        'table',
+        {},
+        ...table.columns.slice(0, MAX_LISTED * 2).map((c) => h('tr', {}, h('td', { className: 'name' }, c.name), h('td', {}, c.type), h('td', { className: 'default' }, key.has(c.name.toLowerCase()) ? 'key' : ''))),
+      ),
+      table.columns.length > MAX_LISTED * 2 ? h('div', { className: 'meta' }, `… ${table.columns.length - MAX_LISTED * 2} more columns`) : h('span'),
+    );
+  }
+  if (table.primaryKey?.length) parts.push(h('div', { className: 'section' }, 'Primary key'), h('div', { className: 'tables' }, table.primaryKey.join(', ')));
+  const list = (title: string, ids: readonly string[]) => {
+    if (!ids.length) return;
+    parts.push(
+      h('div', { className: 'section' }, title),
+      h('ul', {}, ...ids.slice(0, MAX_LISTED).map((id) => h('li', {}, nameOf(id))), ids.length > MAX_LISTED ? h('li', {}, `… ${ids.length - MAX_LISTED} more`) : null),
+    );
+  };
+  list('Written by', table.writers);
+  list('Read by', table.readers);
+  return parts;
+}
+
 function describeTask(task: TaskNode): Node[] {
   const parts: Node[] = [
     h('div', { className: 'title' }, task.name),
@@ -105,5 +138,6 @@ function describeTask(task: TaskNode): Node[] {
   }
   const tables = [...new Set([...(task.tables ?? []), ...task.outputs.flatMap((o) => o.tables ?? [])])];
   if (tables.length) parts.push(h('div', { className: 'section' }, 'Spanner tables'), h('div', { className: 'tables' }, tables.join(', ')));
+  if (task.tableReads?.length) parts.push(h('div', { className: 'section' }, 'Reads tables'), h('div', { className: 'tables' }, task.tableReads.join(', ')));
   return parts;
 }

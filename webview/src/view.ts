@@ -1,6 +1,6 @@
 // The graph view's controller: holds what the user chose to see (persisted with setState),
 // turns host messages into layouts and drawings, and user gestures into host messages.
-import type { GraphJson } from '../../extension/core/analysis/types';
+import type { GraphJson, GraphTable } from '../../extension/core/analysis/types';
 import { layoutGraph, MemoryLayoutCache, type LayoutCache, type LayoutStats } from '../../extension/core/graphLayout/layout';
 import { renderLayoutSvg, STATE_PRECEDENCE, type NodeDecoration } from '../../extension/core/graphLayout/svg';
 import type { ComponentLayout, GraphLayout, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
@@ -17,6 +17,7 @@ import {
   PROTOCOL_VERSION,
   Ready,
   RenderStats,
+  RevealTable,
   RevealTask,
   RunStates,
   VIEW_STATE_VERSION,
@@ -64,6 +65,7 @@ export function defaultViewState(direction: PersistedViewState['direction'] = 'R
     selectedId: null,
     search: '',
     viewport: null,
+    tables: false,
   };
 }
 
@@ -216,6 +218,7 @@ export class GraphView {
         collapsedModules: new Set(this.state.collapsedModules),
         expandedFamilies: new Set(this.state.expandedFamilies),
         focus: this.state.focus,
+        tables: this.state.tables === true,
       }),
     );
     if (visible.nodes.length === 0) {
@@ -250,7 +253,8 @@ export class GraphView {
     this.layout = result.layout;
     this.visibleNodes = new Map(visible.nodes.map((n) => [n.id, n]));
     this.nodeOfTask = new Map();
-    for (const node of visible.nodes) for (const member of node.members) this.nodeOfTask.set(member, node.id);
+    // A table node lists its writers and readers as members, but draws none of them.
+    for (const node of visible.nodes) if (node.kind !== 'table') for (const member of node.members) this.nodeOfTask.set(member, node.id);
     if (this.state.selectedId && !this.visibleNodes.has(this.state.selectedId)) this.state.selectedId = this.selectionFallback(this.state.selectedId);
     // Three steps, each its own task (none may hold the UI thread long on big graphs), shown
     // together: no frame with the new graph but the old view or no selection.
@@ -354,6 +358,7 @@ export class GraphView {
     const diagnostics = this.diagnosticsByTask();
     const anything = diagnostics.size > 0 || this.taskStates.size > 0 || this.familyCounts.size > 0;
     for (const node of anything ? this.visibleNodes.values() : []) {
+      if (node.kind === 'table') continue; // its tasks' states and problems are theirs
       const decoration: NodeDecoration = {};
       const counts: Partial<Record<RunState, number>> = {};
       let single: RunState | undefined;
@@ -469,11 +474,30 @@ export class GraphView {
     this.save();
     if (!reveal || !id) return;
     const node = this.visibleNodes.get(id);
+    const table = node?.kind === 'table' ? this.tableOf(node.id) : undefined;
+    if (table) {
+      this.host.post({ method: RevealTable, table: table.name });
+      return;
+    }
     const taskId = node && this.revealTarget(node);
     if (taskId) this.host.post({ method: RevealTask, taskId });
   }
 
+  /** The table a table node draws (its columns, key, migration, writers and readers). */
+  tableOf(nodeId: string): GraphTable | undefined {
+    return this.index?.tableById.get(nodeId);
+  }
+
+  /** "Tasks only" / "Tasks + tables": tables are laid out with the tasks; the zoom stays. */
+  setTables(on: boolean): void {
+    if ((this.state.tables === true) === on) return;
+    this.state.tables = on;
+    this.toolbar?.sync();
+    void this.refresh('regroup');
+  }
+
   private revealTarget(node: VisibleNode): string | undefined {
+    if (node.kind === 'table') return undefined;
     if (node.members.length === 1) return node.members[0];
     // A group opens its first class in file order.
     const tasks = node.members.map((id) => this.index!.tasks.get(id)!).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
@@ -689,6 +713,7 @@ function sanitizeState(raw: Partial<PersistedViewState> | undefined): Partial<Pe
   if (raw.focus && typeof raw.focus.taskId === 'string') state.focus = raw.focus;
   if (typeof raw.selectedId === 'string') state.selectedId = raw.selectedId;
   if (typeof raw.search === 'string') state.search = raw.search;
+  if (typeof raw.tables === 'boolean') state.tables = raw.tables;
   const v = raw.viewport;
   if (v && [v.x, v.y, v.scale].every((n) => typeof n === 'number' && Number.isFinite(n)) && v.scale > 0) state.viewport = v;
   return state;

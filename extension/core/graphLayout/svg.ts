@@ -152,7 +152,7 @@ export const GRAPH_SVG_CSS = `
 .lsg .k-table>.shape{stroke:var(--vscode-charts-blue,var(--vscode-symbolIcon-fieldForeground,var(--vscode-editor-foreground)));stroke-width:1.5}
 .lsg .k-table>.rim{fill:none;stroke:var(--vscode-charts-blue,var(--vscode-editor-foreground));stroke-width:1.5}
 .lsg .k-table>.icon{stroke:var(--vscode-charts-blue,var(--vscode-editor-foreground))}
-.lsg .edge.writes,.lsg .edge.reads{stroke:var(--vscode-charts-blue,var(--vscode-editorLineNumber-foreground));stroke-opacity:.75;marker-end:url(#lsg-arrow-table)}
+.lsg .edge.writes:not(.hl),.lsg .edge.reads:not(.hl){stroke:var(--vscode-charts-blue,var(--vscode-editorLineNumber-foreground));stroke-opacity:.75;marker-end:url(#lsg-arrow-table)}
 .lsg #lsg-arrow-table path{fill:var(--vscode-charts-blue,var(--vscode-editorLineNumber-foreground))}
 .lsg #lsg-arrow path{fill:var(--vscode-editorLineNumber-foreground,var(--vscode-descriptionForeground))}
 .lsg .s-pending,.lsg .p-pending{--lsg-state:var(--vscode-testing-iconQueued,var(--vscode-descriptionForeground))}

@@ -20,6 +20,7 @@ import {
   PROTOCOL_VERSION,
   Ready,
   RenderStats,
+  RevealTable,
   RevealTask,
   RunStates,
   ViewCommand,
@@ -176,6 +177,9 @@ export class GraphPanel implements vscode.Disposable {
       case RevealTask:
         await this.reveal(message.taskId);
         return;
+      case RevealTable:
+        await this.revealTable(message.table);
+        return;
       case LayoutCacheLookup: {
         const entries = await this.cache.get(message.keys);
         this.post({ method: LayoutCacheResult, requestId: message.requestId, entries });
@@ -205,10 +209,28 @@ export class GraphPanel implements vscode.Disposable {
       this.deps.log.warn(`graph view: no task ${taskId} to reveal (the graph changed meanwhile)`);
       return;
     }
-    const uri = vscode.Uri.joinPath(this.deps.root, ...task.file.split('/'));
-    const line = Math.max(0, task.line - 1);
+    await this.openAt(task.file, task.line);
+  }
+
+  /** Opens the table's CREATE TABLE; a table no migration defines says so instead. */
+  private async revealTable(name: string): Promise<void> {
+    const table = this.deps.getGraph().tables?.find((t) => t.name.toLowerCase() === name.toLowerCase());
+    if (!table) {
+      this.deps.log.warn(`graph view: no table ${name} to reveal (the graph changed meanwhile)`);
+      return;
+    }
+    if (!table.migration) {
+      void vscode.window.showInformationMessage(`No CREATE TABLE ${table.name} in the workspace's migrations folders (migrations/ beside or above the pipeline, or luigi-spanner.json "migrationsDir").`);
+      return;
+    }
+    await this.openAt(table.migration.file, table.migration.line);
+  }
+
+  /** Opens a root-relative file at a 1-based line next to the graph, in the editor group the user last worked in. */
+  private async openAt(file: string, line1: number): Promise<void> {
+    const uri = vscode.Uri.joinPath(this.deps.root, ...file.split('/'));
+    const line = Math.max(0, line1 - 1);
     const selection = new vscode.Range(line, 0, line, 0);
-    // Open next to the graph, in the editor group the user last worked in.
     const column = vscode.window.visibleTextEditors.find((e) => e.viewColumn !== undefined && e.viewColumn !== this.panel.viewColumn)?.viewColumn ?? vscode.ViewColumn.Beside;
     const editor = await vscode.window.showTextDocument(uri, { viewColumn: column, selection, preserveFocus: true, preview: true });
     editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);

@@ -13,6 +13,7 @@ describe('webview message validation', () => {
     const messages = [
       { method: 'graph/ready', protocolVersion: 1 },
       { method: 'graph/revealTask', taskId: 'orders.loads.LoadOrders' },
+      { method: 'graph/revealTable', table: 'Orders' },
       { method: 'layout/cacheLookup', requestId: 3, keys: ['0123456789abcdef0123456789ab'] },
       { method: 'layout/cacheStore', entries: [layout] },
       { method: 'graph/export', format: 'png', data: 'iVBORw0KGgo=', suggestedName: 'pipeline-graph.png' },
@@ -29,6 +30,9 @@ describe('webview message validation', () => {
       { method: 'graph/runCode', code: 'rm -rf' },
       { method: 'graph/revealTask', taskId: 42 },
       { method: 'graph/revealTask', taskId: '' },
+      { method: 'graph/revealTable', table: '' },
+      { method: 'graph/revealTable', table: 'x'.repeat(300) },
+      { method: 'graph/revealTable', file: '/etc/passwd', line: 1 },
       // A path instead of a file name: the host would otherwise save outside the chosen folder.
       { method: 'graph/export', format: 'svg', data: '<svg/>', suggestedName: '../../.bashrc' },
       { method: 'graph/export', format: 'html', data: '<svg/>', suggestedName: 'x.html' },
