@@ -131,6 +131,16 @@ export interface RevealTableMessage {
   table: string;
 }
 
+/**
+ * Webview -> host: preview the rows this task wrote (its tables in the last run's database, with
+ * the queries), as a task of a run in Luigi Runs does. Sent by P on a selected task, or its context menu.
+ */
+export const PreviewTaskRows = 'graph/previewTaskRows';
+export interface PreviewTaskRowsMessage {
+  method: typeof PreviewTaskRows;
+  taskId: string;
+}
+
 /** Webview -> host: which of these component layouts does the persistent cache hold? */
 export const LayoutCacheLookup = 'layout/cacheLookup';
 export interface LayoutCacheLookupMessage {
@@ -179,6 +189,7 @@ export type WebviewToHostMessage =
   | ReadyMessage
   | RevealTaskMessage
   | RevealTableMessage
+  | PreviewTaskRowsMessage
   | LayoutCacheLookupMessage
   | LayoutCacheStoreMessage
   | ExportImageMessage

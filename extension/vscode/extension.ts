@@ -115,7 +115,7 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
           )?.task;
     if (target) await runs.run(target);
   });
-  // Rows a task wrote: from a run in Luigi Runs (its database) or the Tasks view (the last run's).
+  // Rows a task wrote: from a run in Luigi Runs (its database), or from the Tasks view and the graph (the last run's).
   register(PREVIEW_TASK_COMMAND, async (arg?: { run?: RunRecord; task?: TaskRecord | unknown }) => {
     const record = arg?.run;
     const family = record ? (arg?.task as TaskRecord | undefined)?.family : undefined;
@@ -128,7 +128,6 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
       title: record ? `${node.name} (run of ${record.task}, ${new Date(record.startedAt).toLocaleTimeString()})` : node.name,
       databaseId: record?.database || undefined,
       tables: tablesOf(node),
-      note: record && /^run-/.test(record.database) ? 'This database is the run\'s own: every row here came from it.' : 'The first rows of each table: this database is not one run\'s own, so other runs may have written them too.',
     };
     return vscode.commands.executeCommand(EmulatorCommands.previewRows, request);
   });

@@ -135,6 +135,38 @@ describe('graph webview', () => {
     await expect.poll(async () => (await page.page.locator(`g.node[data-id="${start}"]`).boundingBox())!.x).toBeLessThan(before!.x);
   });
 
+  it('P on the selected task, or its context menu, asks the host for the rows it wrote; a group has none', async () => {
+    const page = await open();
+    await load(page, fixture);
+    const task = fixture.tasks.find((t) => (t.tables?.length ?? 0) > 0)!;
+    const node = page.page.locator(`g.node[data-id="${task.id}"]`);
+    await node.click();
+    await page.waitForPosted('graph/revealTask');
+    const since = await page.postedCount();
+    await page.page.keyboard.press('p');
+    expect(await page.waitForPosted('graph/previewTaskRows', { since })).toEqual({ method: 'graph/previewTaskRows', taskId: task.id });
+    // VS Code's context menu reads data-vscode-context from the right-clicked element up.
+    await node.click({ button: 'right' });
+    expect(JSON.parse((await page.page.locator('.canvas').getAttribute('data-vscode-context'))!)).toEqual({ webviewSection: 'task', taskId: task.id, preventDefaultContextMenuItems: true });
+    // The hover card says how.
+    await page.page.keyboard.press('Escape');
+    await node.hover();
+    await expect.poll(() => page.page.locator('.tooltip .hint').textContent()).toMatch(/press P .* preview the rows it wrote/);
+    // A module group is no task: P asks for nothing.
+    const module = task.module;
+    await page.page.click('button.modules');
+    await settledAfter(page, () => page.page.locator('.modules-panel label', { hasText: ` ${module} ` }).locator('input').check());
+    await page.page.keyboard.press('Escape');
+    // Fit the view: the group may sit outside it.
+    await page.page.locator('.canvas').focus();
+    await page.page.keyboard.press('0');
+    await page.page.locator(`g.node[data-id="module:${module}"]`).click();
+    const afterGroup = await page.postedCount();
+    await page.page.keyboard.press('p');
+    await page.page.keyboard.press('Escape');
+    expect((await page.posted()).slice(afterGroup).filter((m) => m.method === 'graph/previewTaskRows')).toEqual([]);
+  });
+
   it('a new panel takes its layout direction from the host setting', async () => {
     const page = await open({ defaultDirection: 'DOWN' });
     await load(page, fixture);

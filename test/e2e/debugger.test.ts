@@ -42,6 +42,46 @@ describe('debugger in code-server', () => {
     await session().screenshot('debugger-explain');
   });
 
+  test('one diagnostic per bug: the static LS002/LS003 carry the runtime findings, Explain is among their quick fixes, and its source links open the line', async () => {
+    // The reproduction above published LS201 (line 64) and LS204 (line 63): each merged into the
+    // static diagnostic of its line, so each line has one problem.
+    await session().runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    const rows = session().page.locator('.markers-panel .monaco-list-row');
+    const onLine = async (line: number) => (await rows.allInnerTexts()).filter((t) => t.includes(`[Ln ${line}, Col`));
+    await expect.poll(async () => (await onLine(64)).join('\n'), { timeout: 30_000 }).toMatch(/Confirmed at runtime/);
+    const line64 = await onLine(64);
+    expect(line64).toHaveLength(1);
+    expect(line64[0]).toMatch(/LS002/);
+    expect(line64[0]).toMatch(/duplicate insert \(LS201\)/);
+    const line63 = await onLine(63);
+    expect(line63).toHaveLength(1);
+    expect(line63[0]).toMatch(/LS003[\s\S]*partial results \(LS204\)/);
+    // The evidence travels as related information: the writer's run and update id.
+    expect((await rows.allInnerTexts()).join('\n')).toMatch(/written by LoadOrders\(batch=2024-03-01[^)]*\) \(run \S+, update id LoadOrders_2024_03_01_\w+/);
+    await session().screenshot('debugger-merged-diagnostic');
+
+    // The quick fixes of the merged diagnostic: the server's own, and Explain.
+    await session().openFile('pipeline.py');
+    await session().page.keyboard.press('Control+G');
+    await session().page.locator('.quick-input-widget input').fill(':64:17');
+    await session().page.keyboard.press('Enter');
+    await session().page.keyboard.press('Control+.');
+    const explain = session().page.locator('.action-widget .monaco-list-row', { hasText: 'Explain LS201 (seen at runtime)' });
+    await explain.waitFor({ timeout: 30_000 });
+    await session().screenshot('debugger-merged-quick-fixes');
+    await explain.click();
+    const preview = session().webviewFrame('vscode.markdown-language-features');
+    await preview.locator('h1', { hasText: 'LS201 Duplicate insert' }).waitFor({ timeout: 60_000 });
+    // The writer's update id is filled in the "Who wrote it" table.
+    expect(await preview.locator('table').last().innerText()).toMatch(/LoadOrders_2024_03_01_\w+/);
+    // A source place is a link that opens the file at its line.
+    await preview.locator('a', { hasText: 'pipeline.py:64' }).first().click();
+    const position = session().page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+    await expect.poll(async () => /Ln (\d+)/.exec(await position.innerText())?.[1], { timeout: 15_000 }).toBe('64');
+    await session().page.locator('.tabs-container .tab.active[data-resource-name="pipeline.py"]').waitFor({ timeout: 10_000 });
+    await session().screenshot('debugger-explain-link-opened');
+  });
+
   test('the Spanner status bar offers the emulator actions; Start migrates the workspace database, and Inspect lists its tables', async () => {
     const item = session().page.locator('.statusbar-item', { hasText: 'Spanner' }).first();
     await item.waitFor({ timeout: 30_000 });

@@ -5,6 +5,7 @@ import { LAYOUT_DIRECTIONS } from '../../extension/shared/protocol';
 import { HostChannel } from './host';
 import { LayoutWorkerPool } from './layoutWorkers';
 import { onThemeChange } from './palette';
+import { attachRowPreview } from './rowPreview';
 import { Toolbar } from './toolbar';
 import { Tooltip } from './tooltip';
 import { GraphView } from './view';
@@ -19,7 +20,7 @@ function main(): void {
   const pool = new LayoutWorkerPool(workerUrl, Math.max(1, Math.min(2, navigator.hardwareConcurrency || 2)));
   pool.warmUp();
 
-  const canvas = h('div', { className: 'canvas', tabindex: 0, 'aria-label': 'Pipeline graph: drag or arrow keys to pan, wheel to zoom, click a task to open it; with a task selected, arrow keys move between tasks and Enter opens it' });
+  const canvas = h('div', { className: 'canvas', tabindex: 0, 'aria-label': 'Pipeline graph: drag or arrow keys to pan, wheel to zoom, click a task to open it; with a task selected, arrow keys move between tasks, Enter opens it and P previews the rows it wrote' });
   const status = h('div', { className: 'status', 'aria-live': 'polite' });
   const message = h('div', { className: 'message hidden' });
   const error = h('div', { className: 'error hidden', role: 'alert' });
@@ -71,6 +72,7 @@ function main(): void {
     e.preventDefault();
     action();
   });
+  attachRowPreview(view, host, canvas);
   onThemeChange(() => view.scene.refreshTheme());
   view.start();
   toolbar.sync();

@@ -139,5 +139,6 @@ function describeTask(task: TaskNode): Node[] {
   const tables = [...new Set([...(task.tables ?? []), ...task.outputs.flatMap((o) => o.tables ?? [])])];
   if (tables.length) parts.push(h('div', { className: 'section' }, 'Spanner tables'), h('div', { className: 'tables' }, tables.join(', ')));
   if (task.tableReads?.length) parts.push(h('div', { className: 'section' }, 'Reads tables'), h('div', { className: 'tables' }, task.tableReads.join(', ')));
+  if (tables.length) parts.push(h('div', { className: 'hint' }, 'Select and press P (or right-click) to preview the rows it wrote in the last run'));
   return parts;
 }

@@ -210,6 +210,10 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
       void vscode.window.showInformationMessage(`Luigi Spanner: no Spanner table of ${request.title} is known statically; showing its database instead.`);
       return inspect(databaseId);
     }
+    // Whose rows these are follows from the database actually read (the last run's may be gone).
+    const note =
+      request.note ??
+      (isRunDatabase(databaseId) ? "This database is the run's own: every row here came from it." : "The first rows of each table: this database is not one run's own, so other runs may have written them too.");
     const sections: ResultSection[] = [];
     for (const table of request.tables) {
       // Names come from the static analysis: only plain identifiers reach the SQL text.
@@ -217,7 +221,7 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
       const sql = `SELECT * FROM \`${table}\` LIMIT ${PREVIEW_ROWS}`;
       try {
         const section = querySection(await controller.query(sql, { databaseId, maxRows: PREVIEW_ROWS }));
-        sections.push({ ...section, title: table, note: `${sql}  —  ${section.note ?? ''}${request.note ? `  ${request.note}` : ''}` });
+        sections.push({ ...section, title: table, note: `${sql}  —  ${section.note ?? ''}  ${note}` });
       } catch (error) {
         sections.push({ title: table, columns: [], rows: [], note: `${sql}  —  ${describeError(error).message}` });
       }

@@ -17,6 +17,7 @@ import {
   LayoutCacheLookup,
   LayoutCacheResult,
   LayoutCacheStore,
+  PreviewTaskRows,
   PROTOCOL_VERSION,
   Ready,
   RenderStats,
@@ -33,6 +34,7 @@ import {
   type ViewCommandName,
   type WebviewToHostMessage,
 } from '../../shared/protocol';
+import { PREVIEW_TASK_COMMAND } from '../runHistoryView';
 import { taskAtLine } from './cursor';
 import { graphHtml } from './html';
 import { validateWebviewMessage } from './validate';
@@ -180,6 +182,9 @@ export class GraphPanel implements vscode.Disposable {
       case RevealTable:
         await this.revealTable(message.table);
         return;
+      case PreviewTaskRows:
+        await this.previewRows(message.taskId);
+        return;
       case LayoutCacheLookup: {
         const entries = await this.cache.get(message.keys);
         this.post({ method: LayoutCacheResult, requestId: message.requestId, entries });
@@ -234,6 +239,15 @@ export class GraphPanel implements vscode.Disposable {
     const column = vscode.window.visibleTextEditors.find((e) => e.viewColumn !== undefined && e.viewColumn !== this.panel.viewColumn)?.viewColumn ?? vscode.ViewColumn.Beside;
     const editor = await vscode.window.showTextDocument(uri, { viewColumn: column, selection, preserveFocus: true, preview: true });
     editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  /** The same preview as a task's row in Luigi Runs: its tables in the last run's database. */
+  private async previewRows(taskId: string): Promise<void> {
+    if (!this.deps.getGraph().tasks.some((t) => t.id === taskId)) {
+      this.deps.log.warn(`graph view: no task ${taskId} to preview (the graph changed meanwhile)`);
+      return;
+    }
+    await vscode.commands.executeCommand(PREVIEW_TASK_COMMAND, { taskId });
   }
 
   private async saveExport(format: 'svg' | 'png', data: string, suggestedName: string): Promise<void> {

@@ -7,6 +7,7 @@ import {
   ExportImage,
   LayoutCacheLookup,
   LayoutCacheStore,
+  PreviewTaskRows,
   Ready,
   RenderStats,
   RevealTable,
@@ -25,6 +26,7 @@ const schema = z.discriminatedUnion('method', [
   z.object({ method: z.literal(RevealTask), taskId: z.string().min(1).max(2000) }),
   // Spanner names are at most 128 characters; the host opens only a table the graph holds.
   z.object({ method: z.literal(RevealTable), table: z.string().min(1).max(256) }),
+  z.object({ method: z.literal(PreviewTaskRows), taskId: z.string().min(1).max(2000) }),
   z.object({ method: z.literal(LayoutCacheLookup), requestId: count, keys: z.array(z.string().regex(/^[0-9a-f]{28}$/)).max(MAX_ENTRIES) }),
   z.object({ method: z.literal(LayoutCacheStore), entries: z.array(componentLayoutSchema).max(MAX_ENTRIES) }),
   z.object({

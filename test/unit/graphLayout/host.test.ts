@@ -14,6 +14,7 @@ describe('webview message validation', () => {
       { method: 'graph/ready', protocolVersion: 1 },
       { method: 'graph/revealTask', taskId: 'orders.loads.LoadOrders' },
       { method: 'graph/revealTable', table: 'Orders' },
+      { method: 'graph/previewTaskRows', taskId: 'orders.loads.LoadOrders' },
       { method: 'layout/cacheLookup', requestId: 3, keys: ['0123456789abcdef0123456789ab'] },
       { method: 'layout/cacheStore', entries: [layout] },
       { method: 'graph/export', format: 'png', data: 'iVBORw0KGgo=', suggestedName: 'pipeline-graph.png' },
@@ -33,6 +34,9 @@ describe('webview message validation', () => {
       { method: 'graph/revealTable', table: '' },
       { method: 'graph/revealTable', table: 'x'.repeat(300) },
       { method: 'graph/revealTable', file: '/etc/passwd', line: 1 },
+      { method: 'graph/previewTaskRows', taskId: '' },
+      { method: 'graph/previewTaskRows', taskId: 'x'.repeat(2001) },
+      { method: 'graph/previewTaskRows' },
       // A path instead of a file name: the host would otherwise save outside the chosen folder.
       { method: 'graph/export', format: 'svg', data: '<svg/>', suggestedName: '../../.bashrc' },
       { method: 'graph/export', format: 'html', data: '<svg/>', suggestedName: 'x.html' },
