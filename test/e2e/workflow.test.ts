@@ -69,6 +69,12 @@ describe('the daily workflow in code-server', () => {
     expect(text).toContain("This database is the run's own");
     expect(await results!.locator('tbody tr').count()).toBeGreaterThan(0);
     await session().screenshot('workflow-graph-preview-rows');
+    // The task's context menu in the graph offers the same.
+    await node.click({ button: 'right' });
+    const item = session().page.locator('.context-view .action-label', { hasText: 'Preview Rows the Task Wrote' });
+    await item.waitFor({ timeout: 10_000 });
+    await session().screenshot('workflow-graph-context-menu');
+    await session().page.keyboard.press('Escape');
   });
 
   test('Run refuses a file with a syntax error, and Go to Error puts the cursor on its line', async () => {
