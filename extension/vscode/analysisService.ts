@@ -1,8 +1,8 @@
 // The editor's copy of the language server's analysis. Parsing, indexing and lint run in the
-// server's own process (extension/server); this keeps the last pipeline graph of the window's first
-// folder that the server sent, so the graph view, runs, the Tasks view and task pickers read it
-// without waiting, and fires onDidChange when a fresh one arrives.
-import path from 'node:path';
+// server's own process (extension/server), for every workspace folder; this keeps the last
+// pipeline graph of each folder that the server sent (folderGraphs.ts), so the graph view, runs,
+// the Tasks view and task pickers read them without waiting, and fires onDidChange when a fresh
+// one arrives. The "current" folder is the active editor's (else the last one that was).
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
@@ -16,23 +16,31 @@ import {
   type LspTaskFindingsParams,
 } from '../shared/protocol';
 import type { GraphJson, TaskNode } from '../core/analysis/types';
+import { FolderGraphs } from './folderGraphs';
 
 /** Graph changes arrive per keystroke batch; one request for a burst of them. */
 const REFRESH_DEBOUNCE_MS = 50;
 
+export interface GraphChange {
+  /** The folder whose graph changed. */
+  folder: vscode.Uri;
+  /** Changed files, relative to that folder. */
+  files: string[];
+}
+
 export class AnalysisService implements vscode.Disposable {
-  private current: GraphJson = { tasks: [], edges: [], diagnostics: [] };
-  private byFile = new Map<string, TaskNode[]>();
-  private byId = new Map<string, TaskNode>();
-  private readonly changed = new vscode.EventEmitter<{ files: string[] }>();
-  /** Fires after a new graph arrived (file paths root-relative). */
+  private readonly model = new FolderGraphs();
+  private readonly counts = new Map<string, Record<string, DiagnosticCounts>>();
+  private currentFolder: string;
+  private readonly changed = new vscode.EventEmitter<GraphChange>();
+  /** Fires after a new graph arrived, and when the current folder changed (its whole graph then). */
   readonly onDidChange = this.changed.event;
   private readonly findingsChanged = new vscode.EventEmitter<Record<string, DiagnosticCounts>>();
-  /** Lint finding counts per task id (graph badges), as the server last sent them. */
+  /** Lint finding counts per task id of the current folder (graph badges), as the server last sent them. */
   readonly onDidChangeTaskFindings = this.findingsChanged.event;
   private readonly disposables: vscode.Disposable[] = [this.changed, this.findingsChanged];
-  private refreshTimer: NodeJS.Timeout | undefined;
-  private changedFiles = new Set<string>();
+  private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
+  private readonly changedFiles = new Map<string, Set<string>>();
   /**
    * Texts as the analysis sees them, for callers that read a pipeline's source: an open editor's
    * buffer (what the server analyses), else undefined (read the disk).
@@ -40,75 +48,138 @@ export class AnalysisService implements vscode.Disposable {
   readonly index = {
     text: (fsPath: string): string | undefined => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath && !d.isClosed)?.getText(),
   };
-  /** Resolves once the first graph is in (the server indexed the folder). */
-  readonly ready: Promise<void>;
+  private started: Promise<void>;
+  private readonly firstGraphs = new Map<string, Promise<void>>();
 
   constructor(
-    readonly root: vscode.Uri,
+    folders: readonly vscode.Uri[],
     private readonly client: LanguageClient,
     log?: vscode.LogOutputChannel,
   ) {
-    const folder = root.toString();
-    this.ready = (async () => {
+    if (folders.length === 0) throw new Error('AnalysisService needs a workspace folder');
+    this.currentFolder = folders[0]!.toString();
+    for (const folder of folders) this.model.add(folder.toString(), folder.fsPath);
+    this.started = (async () => {
       await client.start();
       this.disposables.push(
         client.onNotification(LspGraphChanged, (params: LspGraphChangedParams) => {
-          if (params.folder !== folder) return;
-          params.files.forEach((f) => this.changedFiles.add(f));
-          clearTimeout(this.refreshTimer);
-          this.refreshTimer = setTimeout(() => void this.refresh().catch((error: unknown) => log?.error(`graph: ${String(error)}`)), REFRESH_DEBOUNCE_MS);
+          if (!this.model.has(params.folder)) return;
+          const files = this.changedFiles.get(params.folder) ?? new Set<string>();
+          params.files.forEach((f) => files.add(f));
+          this.changedFiles.set(params.folder, files);
+          clearTimeout(this.refreshTimers.get(params.folder));
+          this.refreshTimers.set(
+            params.folder,
+            setTimeout(() => void this.refresh(params.folder).catch((error: unknown) => log?.error(`graph: ${String(error)}`)), REFRESH_DEBOUNCE_MS),
+          );
         }),
         client.onNotification(LspTaskFindings, (params: LspTaskFindingsParams) => {
-          if (params.folder === folder) this.findingsChanged.fire(params.counts);
+          if (!this.model.has(params.folder)) return;
+          this.counts.set(params.folder, params.counts);
+          if (params.folder === this.currentFolder) this.findingsChanged.fire(params.counts);
         }),
       );
-      await this.refresh();
     })();
+    for (const folder of folders) this.firstGraphs.set(folder.toString(), this.started.then(() => this.refresh(folder.toString())));
     this.ready.catch((error: unknown) => log?.error(`language server: ${String(error)}`));
+    this.disposables.push(
+      vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.follow(editor.document.uri)),
+      vscode.workspace.onDidChangeWorkspaceFolders((event) => {
+        for (const removed of event.removed) this.model.remove(removed.uri.toString());
+        for (const added of event.added) {
+          this.model.add(added.uri.toString(), added.uri.fsPath);
+          this.firstGraphs.set(added.uri.toString(), this.started.then(() => this.refresh(added.uri.toString())));
+        }
+        if (!this.model.has(this.currentFolder) && this.model.all()[0]) this.setCurrent(this.model.all()[0]!.uri);
+      }),
+    );
+    const active = vscode.window.activeTextEditor;
+    if (active) this.follow(active.document.uri);
   }
 
-  private async refresh(): Promise<void> {
-    const params: LspGraphParams = { folder: this.root.toString() };
+  /** Resolves once every folder's first graph is in (the server indexed them). */
+  get ready(): Promise<void> {
+    return Promise.all([...this.firstGraphs.values()]).then(() => undefined);
+  }
+
+  /** The current folder follows the active editor's file (and the file a command names). */
+  follow(uri: vscode.Uri): void {
+    if (uri.scheme !== 'file') return;
+    const found = this.model.folderOfPath(uri.fsPath);
+    if (found && found.folder.uri !== this.currentFolder) this.setCurrent(found.folder.uri);
+  }
+
+  private setCurrent(folder: string): void {
+    this.currentFolder = folder;
+    const graph = this.model.get(folder)?.graph;
+    this.changed.fire({ folder: vscode.Uri.parse(folder), files: [...new Set(graph?.tasks.map((t) => t.file) ?? [])] });
+    this.findingsChanged.fire(this.counts.get(folder) ?? {});
+  }
+
+  private async refresh(folder: string): Promise<void> {
+    const params: LspGraphParams = { folder };
     const result = await this.client.sendRequest<LspGraphResult | null>(LspGraphRequest, params);
-    if (!result) return;
-    this.current = result.graph;
-    this.byFile = new Map();
-    for (const task of result.graph.tasks) this.byFile.set(task.file, [...(this.byFile.get(task.file) ?? []), task]);
-    this.byId = new Map(result.graph.tasks.map((t) => [t.id, t]));
-    const files = this.changedFiles.size ? [...this.changedFiles] : result.graph.tasks.map((t) => t.file);
-    this.changedFiles = new Set();
-    this.changed.fire({ files });
+    const entry = this.model.get(folder);
+    if (!result || !entry) return;
+    this.model.set(folder, entry.root, result.graph);
+    const pending = this.changedFiles.get(folder);
+    this.changedFiles.delete(folder);
+    const files = pending?.size ? [...pending] : [...new Set(result.graph.tasks.map((t) => t.file))];
+    this.changed.fire({ folder: vscode.Uri.parse(folder), files });
   }
 
-  private relative(uri: vscode.Uri): string | undefined {
-    if (uri.scheme !== 'file') return undefined;
-    const relative = path.relative(this.root.fsPath, uri.fsPath);
-    return relative.startsWith('..') || path.isAbsolute(relative) ? undefined : relative.split(path.sep).join('/');
+  /** The current folder (the active editor's, else the last active one's, else the first). */
+  get root(): vscode.Uri {
+    return vscode.Uri.parse(this.currentFolder);
   }
 
-  graph(): GraphJson {
-    return this.current;
+  /** Every served folder, in the window's order. */
+  folders(): vscode.Uri[] {
+    return this.model.all().map((f) => vscode.Uri.parse(f.uri));
   }
 
+  /** The folder a file is in (the innermost, when folders nest). */
+  folderOf(uri: vscode.Uri): vscode.Uri | undefined {
+    const found = uri.scheme === 'file' ? this.model.folderOfPath(uri.fsPath) : undefined;
+    return found ? vscode.Uri.parse(found.folder.uri) : undefined;
+  }
+
+  /** The folder a task (from this service) is defined in. */
+  rootOf(task: TaskNode): vscode.Uri {
+    const folder = this.model.folderOf(task);
+    return folder ? vscode.Uri.parse(folder.uri) : this.root;
+  }
+
+  /** The graph of a folder: by default the current one; given a task, the task's. */
+  graph(of?: vscode.Uri | TaskNode): GraphJson {
+    const folder = of === undefined ? this.currentFolder : of instanceof vscode.Uri ? of.toString() : this.rootOf(of).toString();
+    return this.model.get(folder)?.graph ?? { tasks: [], edges: [], diagnostics: [] };
+  }
+
+  /** Every task of every folder, with its folder (pickers list them all). */
+  allTasks(): Array<{ task: TaskNode; folder: vscode.Uri }> {
+    return this.model.all().flatMap((f) => f.graph.tasks.map((task) => ({ task, folder: vscode.Uri.parse(f.uri) })));
+  }
+
+  /** A task by id, in the current folder first. */
   task(id: string): TaskNode | undefined {
-    return this.byId.get(id);
+    return this.model.task(id, this.currentFolder);
   }
 
   tasksIn(uri: vscode.Uri): TaskNode[] {
-    const file = this.relative(uri);
-    return file === undefined ? [] : this.byFile.get(file) ?? [];
+    return uri.scheme === 'file' ? this.model.tasksIn(uri.fsPath) : [];
   }
 
   taskAt(uri: vscode.Uri, line: number): TaskNode | undefined {
-    return this.tasksIn(uri).find((task) => task.line <= line && line <= (task.endLine ?? task.line));
+    return uri.scheme === 'file' ? this.model.taskAt(uri.fsPath, line) : undefined;
   }
 
   uriOf(task: TaskNode): vscode.Uri {
-    return vscode.Uri.joinPath(this.root, task.file);
+    return vscode.Uri.joinPath(this.rootOf(task), ...task.file.split('/'));
   }
 
   dispose(): void {
-    clearTimeout(this.refreshTimer);
+    this.refreshTimers.forEach((timer) => clearTimeout(timer));
     this.disposables.forEach((d) => d.dispose());
   }
 }

@@ -1,5 +1,6 @@
 // The thin VS Code layer: it wires the pure core (analysis, emulator, runs) to editor features.
 // Nothing heavy starts here: the emulator starts on demand, the index fills in the background.
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { runDoctor, type Check } from '../core/doctor';
 import { AnalysisService } from './analysisService';
@@ -19,6 +20,7 @@ import { setContext } from './contextKeys';
 import { registerWalkthrough } from './walkthrough';
 import { FamilyStateTracker } from '../core/runs/familyStates';
 import type { RunRecord } from '../core/runs/history';
+import type { TaskNode } from '../core/analysis/types';
 
 export function activate(context: vscode.ExtensionContext): { analysis?: AnalysisService } {
   const log = vscode.window.createOutputChannel('Luigi Spanner', { log: true });
@@ -38,15 +40,26 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   const diagnosticsHook: DiagnosticsHook = {};
   const client = createLanguageClient(context, log, diagnosticsHook);
   deactivateHooks.push(() => client.stop());
-  const analysis = new AnalysisService(folder.uri, client, log);
+  // Every folder of the window is served; commands act on the active file's folder or the task's.
+  const analysis = new AnalysisService((vscode.workspace.workspaceFolders ?? [folder]).map((f) => f.uri), client, log);
   const runs = new RunController(analysis, context, log, emulatorUi);
   emulatorDeps.lastRun = () => runs.lastRun();
   context.subscriptions.push(analysis, runs);
 
-  const graphView = registerGraphView(context, { getGraph: () => analysis.graph(), ready: analysis.ready, onDidChangeGraph: analysis.onDidChange, root: folder.uri, log });
+  // The graph view shows the current folder's graph (the active file's folder), and follows it.
+  const graphView = registerGraphView(context, {
+    getGraph: () => analysis.graph(),
+    ready: analysis.ready,
+    onDidChangeGraph: analysis.onDidChange,
+    get root() {
+      return analysis.root;
+    },
+    log,
+  });
   context.subscriptions.push(graphView);
   register(Commands.showGraph, (arg?: unknown) => {
     const args = taskArgsOf(arg);
+    if (args?.file && path.isAbsolute(args.file)) analysis.follow(vscode.Uri.file(args.file));
     return graphView.show({ focusFile: args?.file, focusTaskId: args?.taskId });
   });
   // Run states stream onto the graph, per task family with instance counts.
@@ -67,8 +80,16 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   diagnosticsHook.merge = (uri, diagnostics) => debuggerApi.mergeStatic(uri, diagnostics);
   context.subscriptions.push(debuggerApi, debuggerApi.onDidPublish((places) => runs.dropFailuresCoveredBy(places)));
 
-  const taskFor = (arg?: unknown) => {
+  const taskFor = (arg?: unknown): TaskNode | undefined => {
+    // A Tasks view node carries the task itself (its folder known, whatever folder is current).
+    const node = arg as { kind?: string; task?: unknown } | undefined;
+    if (node?.kind === 'task' && node.task && typeof node.task === 'object') return node.task as TaskNode;
     const args: TaskCommandArgs | undefined = taskArgsOf(arg);
+    // A lens names its file (absolute): the task of that file's folder, whatever folder is current.
+    if (args?.file && args.task && path.isAbsolute(args.file)) {
+      const inFile = analysis.tasksIn(vscode.Uri.file(args.file)).find((t) => t.name === args.task);
+      if (inFile) return inFile;
+    }
     if (args?.taskId) return analysis.task(args.taskId);
     const editor = vscode.window.activeTextEditor;
     return editor ? analysis.taskAt(editor.document.uri, editor.selection.active.line + 1) ?? analysis.tasksIn(editor.document.uri)[0] : undefined;
@@ -103,7 +124,7 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   register(Commands.runTaskWithDownstream, async (arg?: unknown) => {
     const task = taskFor(arg) ?? (await pickTask(analysis));
     if (!task) return;
-    const roots = downstreamRoots(analysis.graph(), task.id);
+    const roots = downstreamRoots(analysis.graph(task), task.id);
     const target =
       roots.length <= 1
         ? roots[0]
@@ -154,11 +175,19 @@ export async function deactivate(): Promise<void> {
   await Promise.allSettled(deactivateHooks.map((hook) => hook()));
 }
 
+/** Asks for a task of any folder; with several folders each names its folder, the current folder's first. */
 async function pickTask(analysis: AnalysisService) {
   await analysis.ready;
-  const tasks = analysis.graph().tasks;
+  const current = analysis.root.toString();
+  const several = analysis.folders().length > 1;
+  const tasks = analysis.allTasks().sort((a, b) => Number(b.folder.toString() === current) - Number(a.folder.toString() === current));
   const picked = await vscode.window.showQuickPick(
-    tasks.map((task) => ({ label: task.name, description: `${task.kind} · ${task.file}:${task.line}`, detail: task.doc, task })),
+    tasks.map(({ task, folder }) => ({
+      label: task.name,
+      description: `${task.kind} · ${several ? `${vscode.workspace.getWorkspaceFolder(folder)?.name ?? folder.fsPath}: ` : ''}${task.file}:${task.line}`,
+      detail: task.doc,
+      task,
+    })),
     { title: 'Luigi tasks', matchOnDescription: true },
   );
   return picked?.task;

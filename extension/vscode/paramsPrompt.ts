@@ -11,16 +11,17 @@ import type { AnalysisService } from './analysisService';
 const LAST_PARAMS_KEY = 'luigiSpanner.lastParams';
 
 export interface ParamsPromptDeps {
-  analysis: Pick<AnalysisService, 'root' | 'graph' | 'index'>;
+  analysis: Pick<AnalysisService, 'rootOf' | 'graph' | 'index'>;
   state: vscode.Memento;
   history?: () => RunRecord[];
 }
 
 /** The pipeline's task files as the index holds them (the buffer being typed), else from disk. */
-function pipelineSources(analysis: ParamsPromptDeps['analysis']): string[] {
-  const files = [...new Set(analysis.graph().tasks.map((t) => t.file))];
+function pipelineSources(analysis: ParamsPromptDeps['analysis'], task: TaskNode): string[] {
+  const files = [...new Set(analysis.graph(task).tasks.map((t) => t.file))];
+  const root = analysis.rootOf(task);
   return files.flatMap((file) => {
-    const uri = vscode.Uri.joinPath(analysis.root, file);
+    const uri = vscode.Uri.joinPath(root, file);
     const text = analysis.index.text(uri.fsPath);
     if (text !== undefined) return [text];
     try {
@@ -36,7 +37,7 @@ export async function askTaskParams(task: TaskNode, deps: ParamsPromptDeps, titl
   const required = task.params.filter((p) => p.default === undefined);
   const all = deps.state.get<Record<string, Record<string, string>>>(LAST_PARAMS_KEY, {});
   if (required.length === 0) return {};
-  const suggestions = suggestParams(task, { last: all[task.id], history: deps.history?.(), sources: pipelineSources(deps.analysis) });
+  const suggestions = suggestParams(task, { last: all[task.id], history: deps.history?.(), sources: pipelineSources(deps.analysis, task) });
   const params: Record<string, string> = {};
   for (const [i, param] of required.entries()) {
     const value = await pickValue(`${title}: ${param.name} (${i + 1}/${required.length})`, `${param.type}${param.significant ? '' : ', insignificant'}`, suggestions.get(param.name) ?? []);

@@ -102,7 +102,8 @@ export class RunController implements vscode.Disposable {
     const file = this.analysis.uriOf(task);
     // A file Python cannot parse would fail only after the emulator and Luigi started, with no line:
     // refuse here, with the place, and record the attempt.
-    const blocking = syntaxErrorsBlockingRun(this.analysis.graph(), task.id);
+    const folder = this.analysis.rootOf(task);
+    const blocking = syntaxErrorsBlockingRun(this.analysis.graph(task), task.id);
     if (blocking.length > 0) {
       const reason = describeSyntaxErrors(blocking);
       await this.record(notStartedRecord({ task: task.name, file: file.fsPath, params: options.params ?? {}, startedAt: new Date(), reason, code: 'SYNTAX_ERROR' }));
@@ -111,7 +112,7 @@ export class RunController implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Luigi: ${task.name} not run. ${reason}`, 'Go to Error').then(async (choice) => {
         if (choice !== 'Go to Error') return;
         const position = new vscode.Position(Math.max(0, first.line - 1), first.column ?? 0);
-        await vscode.window.showTextDocument(vscode.Uri.joinPath(this.analysis.root, first.file), { selection: new vscode.Range(position, position) });
+        await vscode.window.showTextDocument(vscode.Uri.joinPath(folder, first.file), { selection: new vscode.Range(position, position) });
       });
       return undefined;
     }
@@ -123,7 +124,8 @@ export class RunController implements vscode.Disposable {
       async (progress, token) => {
         try {
           const python = await pythonForRun(file, (line) => this.log.info(line));
-          const settings = emulatorSettingsFor(this.analysis.root, file);
+          // Settings of the task's folder: its luigi-spanner.json and folder-level settings.
+          const settings = emulatorSettingsFor(folder, file);
           const { prepared, handle } = await launchRun({
             settings,
             migrationsDir: settings.migrationsDir,
@@ -141,7 +143,7 @@ export class RunController implements vscode.Disposable {
             scheduler: parseScheduler(vscode.workspace.getConfiguration('luigiSpanner', file).get<string>('run.scheduler')),
             env: options.force ? { [RUNNER_ENV.force]: '1' } : undefined,
             minimalEnv: vscode.workspace.getConfiguration('luigiSpanner', file).get<boolean>('run.minimalEnvironment') ?? false,
-            cwd: this.analysis.root.fsPath,
+            cwd: folder.fsPath,
             onEvent: (event) => this.onEvent(event, progress),
             onLog: (line) => this.log.info(line),
           });

@@ -7,7 +7,7 @@ import { lastStateByFamily } from '../core/runs/taskStates';
 import type { AnalysisService } from './analysisService';
 import { Commands, type TaskCommandArgs } from './commands';
 
-type Node = { kind: 'module'; module: string; tasks: TaskNode[] } | { kind: 'task'; task: TaskNode };
+type Node = { kind: 'folder'; folder: vscode.Uri; name: string } | { kind: 'module'; module: string; tasks: TaskNode[] } | { kind: 'task'; task: TaskNode };
 
 const STATE_ICON: Record<string, string> = { succeeded: 'pass', complete: 'pass', failed: 'error', upstream_failed: 'debug-stackframe-dot', missing: 'question' };
 const KIND_ICON: Record<string, string> = { task: 'symbol-class', wrapper: 'symbol-namespace', external: 'symbol-interface' };
@@ -28,14 +28,24 @@ export class TasksView implements vscode.TreeDataProvider<Node>, vscode.Disposab
   getChildren(node?: Node): Node[] {
     if (node?.kind === 'task') return [];
     if (node?.kind === 'module') return node.tasks.map((task) => ({ kind: 'task', task }));
+    // Several folders: one node per folder, its modules under it.
+    const folders = this.analysis.folders();
+    if (!node && folders.length > 1) return folders.map((folder) => ({ kind: 'folder', folder, name: vscode.workspace.getWorkspaceFolder(folder)?.name ?? folder.fsPath }));
     const byModule = new Map<string, TaskNode[]>();
-    for (const task of this.analysis.graph().tasks) byModule.set(task.module, [...(byModule.get(task.module) ?? []), task]);
+    for (const task of this.analysis.graph(node?.kind === 'folder' ? node.folder : undefined).tasks) byModule.set(task.module, [...(byModule.get(task.module) ?? []), task]);
     return [...byModule.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([module, tasks]) => ({ kind: 'module', module, tasks: tasks.sort((a, b) => a.line - b.line) }));
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'folder') {
+      const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.description = `${this.analysis.graph(node.folder).tasks.length} tasks`;
+      item.iconPath = vscode.ThemeIcon.Folder;
+      item.contextValue = 'folder';
+      return item;
+    }
     if (node.kind === 'module') {
       const item = new vscode.TreeItem(node.module, vscode.TreeItemCollapsibleState.Expanded);
       item.description = `${node.tasks.length} task${node.tasks.length === 1 ? '' : 's'}`;
@@ -55,7 +65,8 @@ export class TasksView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     item.tooltip = tooltip;
     item.iconPath = last ? new vscode.ThemeIcon(STATE_ICON[last.status] ?? 'circle-outline') : new vscode.ThemeIcon(KIND_ICON[task.kind] ?? 'symbol-class');
     item.contextValue = 'task';
-    const args: TaskCommandArgs = { file: task.file, task: task.name, taskId: task.id };
+    // The absolute file: task ids repeat across the folders of a multi-root window.
+    const args: TaskCommandArgs = { file: this.analysis.uriOf(task).fsPath, task: task.name, taskId: task.id };
     item.command = { command: Commands.goToTask, title: 'Go to Definition', arguments: [args] };
     return item;
   }

@@ -51,7 +51,7 @@ export interface FinishedRun {
 }
 
 export interface DebuggerDeps {
-  analysis: Pick<AnalysisService, 'root' | 'graph' | 'ready' | 'taskAt' | 'tasksIn' | 'uriOf' | 'index'>;
+  analysis: Pick<AnalysisService, 'root' | 'rootOf' | 'graph' | 'ready' | 'taskAt' | 'tasksIn' | 'uriOf' | 'index'>;
   /** Earlier runs, whose parameters Reproduce offers. */
   history?: () => RunRecord[];
   log: vscode.LogOutputChannel;
@@ -79,8 +79,8 @@ function toSeverity(severity: RuntimeFinding['severity']): vscode.DiagnosticSeve
 
 export function registerDebugger(context: vscode.ExtensionContext, deps: DebuggerDeps): DebuggerApi {
   const { analysis, log } = deps;
-  const root = analysis.root;
-  const absolute = (file: string) => (path.isAbsolute(file) ? vscode.Uri.file(file) : vscode.Uri.joinPath(root, file));
+  // The current folder (the active file's) at the time of use: a multi-root window has several.
+  const absolute = (file: string) => (path.isAbsolute(file) ? vscode.Uri.file(file) : vscode.Uri.joinPath(analysis.root, file));
   const explanations = new Map<string, string>();
   const explainChanged = new vscode.EventEmitter<vscode.Uri>();
   const publishedPlaces = new vscode.EventEmitter<Array<{ uri: vscode.Uri; line: number }>>();
@@ -223,6 +223,7 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
     const params = await askParams(task);
     if (!params) return undefined;
     const file = analysis.uriOf(task);
+    const root = analysis.rootOf(task);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reproduce rerun: ${task.name}` }, async (progress) => {
       try {
         const say = (message: string) => {
@@ -261,7 +262,7 @@ export function registerDebugger(context: vscode.ExtensionContext, deps: Debugge
     disposables.push(
       deps.onDidFinishRun(async ({ outcome, target, migrationsDir }) => {
         try {
-          publish(await findingsOfRun(outcome, target, { root: root.fsPath, migrationsDir }));
+          publish(await findingsOfRun(outcome, target, { root: analysis.root.fsPath, migrationsDir }));
         } catch (error) {
           log.warn(`Runtime findings of the run could not be read: ${describeError(error).message}`);
         }
