@@ -1,0 +1,255 @@
+// The start-up scenario of issue #16, in code-server as a new user meets it (a script that prints
+// figures, not a test). Needs code-server (bash scripts/install-code-server.sh), Debian's Chromium,
+// and the packaged extension (npm run package). Run it alone: flock /tmp/heavy.lock node bench/...
+//
+// Workspaces: A = the interpreter's standard library (857k lines) + a generated 1,000-task pipeline;
+// B = the graph benchmark's 100k-line workspace (bench/graph.mjs --generate-only). Each window opens
+// its folder, then a pipeline file during start-up. Measured, with the extension and without it
+// (the control, same window, same steps):
+//  - the extension host's CPU seconds in the first minute after the page starts loading
+//    (/proc/<pid>/stat of the process code-server runs with --type=extensionHost);
+//  - Quick Open during start-up: Ctrl+P, a file name typed, until its row shows (every few seconds);
+//  - the first CodeLens after the pipeline file opened (the file's tab active -> a lens drawn);
+//  - the extension host's longest task: event-loop delay seen from inside the extension
+//    (LUIGI_SPANNER_LOOP_DELAY_LOG, extension/vscode/loopDelayProbe.ts), from activation on.
+// Targets (#16): CPU <= 3 s, Quick Open <= 0.2 s, first CodeLens <= 2 s, longest task <= 50 ms.
+// Usage: node bench/code-server-scenario.mjs [--seconds 60] [--corpus DIR] [--vsix FILE] [--only A|B]
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const option = (name, fallback) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : process.argv[at + 1];
+};
+const SECONDS = Number(option('seconds', 60));
+const corpus = option('corpus', execFileSync('python3', ['-c', 'import sysconfig; print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim());
+const vsix = path.resolve(option('vsix', path.join(root, 'dist', 'luigi-spanner.vsix')));
+const only = option('only', undefined);
+const CODE_SERVER_VERSION = '4.139.1';
+const installDir = process.env.CODE_SERVER_DIR ?? path.join(process.env.LUIGI_SPANNER_CACHE ?? path.join(os.homedir(), '.cache', 'luigi-spanner'), `code-server-${CODE_SERVER_VERSION}`);
+const codeServer = { node: path.join(installDir, 'node', 'bin', 'node'), entry: path.join(installDir, 'lib', 'node_modules', 'code-server', 'out', 'node', 'entry.js') };
+const chromiumPath = process.env.LUIGI_SPANNER_CHROMIUM ?? '/usr/bin/chromium';
+for (const [what, file, fix] of [
+  ['code-server', codeServer.entry, 'bash scripts/install-code-server.sh'],
+  ['the packaged extension', vsix, 'npm run package'],
+  ['Chromium', chromiumPath, 'apt-get install chromium'],
+]) {
+  if (!existsSync(file)) {
+    console.error(`${what} is missing (${file}): run \`${fix}\` first.`);
+    process.exit(2);
+  }
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+const SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.disableAIFeatures': true,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'editor.codeLens': true,
+  'editor.minimap.enabled': false,
+};
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'luigi-spanner-code-server-bench-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; code-server ${CODE_SERVER_VERSION}; first ${SECONDS} s of each window`);
+
+// --- workspaces ---
+function generatePipeline(dir, args = []) {
+  execFileSync(process.execPath, [path.join(root, 'bench', 'graph.mjs'), '--generate-only', dir, ...args], { stdio: 'ignore' });
+}
+const workspaces = {
+  A: () => {
+    const dir = path.join(work, 'stdlib-and-pipeline');
+    cpSync(corpus, path.join(dir, 'stdlib'), { recursive: true, filter: (source) => !source.includes('__pycache__') && !source.includes('site-packages') });
+    generatePipeline(path.join(dir, 'pipeline'), ['--files', '100', '--tasks-per-file', '10']);
+    return { dir, label: `${corpus} + 1,000-task pipeline`, pipelineFile: findPipelineFile(path.join(dir, 'pipeline')), quickOpen: ['heapq.py', 'mod_42.py', 'argparse.py', 'mod_7.py', 'shutil.py', 'mod_91.py', 'tokenize.py', 'mod_63.py'] };
+  },
+  B: () => {
+    const dir = path.join(work, 'graph-workspace');
+    generatePipeline(dir);
+    return { dir, label: '100k-line generated workspace (bench/graph.mjs)', pipelineFile: findPipelineFile(dir), quickOpen: ['mod_42.py', 'mod_7.py', 'mod_150.py', 'mod_91.py'] };
+  },
+};
+
+/** A generated module with tasks (the largest module number is deep in the pipeline). */
+function findPipelineFile(dir) {
+  const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+  const modules = walk(dir).filter((f) => /mod_\d+\.py$/.test(f)).sort();
+  const file = modules.find((f) => /mod_5\.py$/.test(f)) ?? modules[0];
+  if (!file) throw new Error(`no generated module under ${dir}`);
+  return file;
+}
+
+// --- processes ---
+async function freePort() {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  return port;
+}
+
+/** The extension host of a code-server process group: the process started with --type=extensionHost. */
+function extensionHostPid(group) {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== group) continue; // process group
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('--type=extensionHost')) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+function run(command, args, env) {
+  return execFileSync(command, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** One window on `workspace`, with or without the extension; the figures of its first SECONDS. */
+async function scenario(workspace, withExtension) {
+  const session = mkdtempSync(path.join(work, withExtension ? 'with-' : 'control-'));
+  const dirs = Object.fromEntries(['user-data', 'extensions', 'xdg-config', 'xdg-data', 'tmp', 'chromium'].map((name) => [name, path.join(session, name)]));
+  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+  mkdirSync(path.join(dirs['user-data'], 'User'), { recursive: true });
+  writeFileSync(path.join(dirs['user-data'], 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
+  const loopLog = path.join(session, 'loop-delay.jsonl');
+  const env = { ...process.env, XDG_CONFIG_HOME: dirs['xdg-config'], XDG_DATA_HOME: dirs['xdg-data'], TMPDIR: dirs.tmp, LUIGI_SPANNER_LOOP_DELAY_LOG: loopLog };
+  delete env.NODE_OPTIONS;
+  const profile = ['--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions];
+  if (withExtension) run(codeServer.node, [codeServer.entry, ...profile, '--install-extension', vsix, '--force'], env);
+  const port = await freePort();
+  const log = createWriteStream(path.join(session, 'code-server.log'));
+  const server = spawn(
+    codeServer.node,
+    [codeServer.entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', ...profile, workspace.dir],
+    { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  server.stdout.pipe(log);
+  server.stderr.pipe(log);
+  const kill = () => {
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  };
+  process.once('exit', kill);
+  let context;
+  try {
+    for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
+      if (Date.now() > deadline) throw new Error(`code-server did not answer on port ${port}; log in ${session}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+      } catch {
+        // not yet
+      }
+    }
+    context = await chromium.launchPersistentContext(dirs.chromium, { executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'], viewport: { width: 1440, height: 900 } });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const t0 = performance.now();
+    const since = () => (performance.now() - t0) / 1000;
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace.dir)}`);
+    await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
+    const visibleAt = since();
+
+    const quickOpen = async (text) => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      const started = performance.now();
+      await input.fill(text);
+      const base = path.basename(text);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      return { ms: performance.now() - started, at: since() };
+    };
+
+    // The pipeline file opens during start-up (absolute path: no fuzzy match), then its first lens.
+    await quickOpen(workspace.pipelineFile);
+    await page.keyboard.press('Enter');
+    await page.locator(`.tabs-container .tab.active[data-resource-name="${path.basename(workspace.pipelineFile)}"]`).waitFor({ state: 'visible', timeout: 60_000 });
+    const openedAt = performance.now();
+    let lensMs;
+    if (withExtension) {
+      try {
+        await page.locator('.monaco-editor .codelens-decoration a').first().waitFor({ state: 'attached', timeout: 60_000 });
+        lensMs = performance.now() - openedAt;
+      } catch {
+        lensMs = Infinity;
+      }
+    }
+    const lensAt = since();
+    // Quick Open while the window is starting up, every few seconds until the minute is over.
+    const quick = [];
+    for (let i = 0; since() < SECONDS - 3; i++) {
+      quick.push(await quickOpen(workspace.quickOpen[i % workspace.quickOpen.length]));
+      await page.keyboard.press('Escape');
+      await sleep(2000);
+    }
+    await sleep(Math.max(0, (SECONDS - since()) * 1000));
+    const host = extensionHostPid(server.pid);
+    const cpu = host ? cpuSeconds(host) : NaN;
+    const delays = existsSync(loopLog) ? readFileSync(loopLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    return { visibleAt, lensMs, lensAt, quick, cpu, host, longestTaskMs: delays.length ? Math.max(...delays.map((d) => d.maxMs)) : undefined, delaySamples: delays.length };
+  } finally {
+    await context?.close().catch(() => undefined);
+    kill();
+    await sleep(500);
+  }
+}
+
+const s = (x) => (x === undefined || Number.isNaN(x) ? '—' : `${x.toFixed(2)} s`);
+const msf = (x) => (x === undefined ? '—' : x === Infinity ? 'none in 60 s' : `${x.toFixed(0)} ms`);
+const quickText = (q) => (q.length ? `median ${msf(median(q.map((x) => x.ms)))}, max ${msf(Math.max(...q.map((x) => x.ms)))} (${q.length} tries, ${q[0].at.toFixed(0)}-${q.at(-1).at.toFixed(0)} s)` : '—');
+
+for (const key of only ? [only] : ['A', 'B']) {
+  const workspace = workspaces[key]();
+  console.log(`\n${key}. ${workspace.label}; pipeline file ${path.relative(workspace.dir, workspace.pipelineFile)}`);
+  const withExtension = await scenario(workspace, true);
+  const control = await scenario(workspace, false);
+  const rows = [
+    ['', 'with the extension', 'control (none)', 'target'],
+    ['extension-host CPU, first minute', s(withExtension.cpu), s(control.cpu), '<= 3 s'],
+    ['Quick Open during start-up', quickText(withExtension.quick), quickText(control.quick), '<= 0.2 s'],
+    ['first CodeLens after the file opened', msf(withExtension.lensMs), '—', '<= 2 s'],
+    ['extension host longest task (loop delay, from activation)', msf(withExtension.longestTaskMs), '—', '<= 50 ms'],
+    ['workbench visible', s(withExtension.visibleAt), s(control.visibleAt), ''],
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  '));
+  rmSync(workspace.dir, { recursive: true, force: true });
+}
+process.exit(0);
