@@ -8,7 +8,9 @@
 //     (spanner.COMMIT_TIMESTAMP <-> datetime.datetime.now()), from didChange to the fresh publishDiagnostics, with --debounce 0 (target: <= 50 ms
 //     after the debounce; the server's default debounce is 150 ms on top).
 //  3. --corpus DIR (e.g. the interpreter's standard library) plus a generated 1,000-task pipeline in
-//     one folder: cold index and lint, peak and settled RSS (target <= 400 MB).
+//     one folder: cold index and lint, peak and settled RSS (target <= 400 MB); a pipeline file opened
+//     at once: its CodeLenses and diagnostics while the folder is read (target <= 2 s), and how long
+//     hovers wait meanwhile.
 // Usage: node bench/lsp.mjs [--runs 20] [--corpus DIR] [--server-args "--workers 0"]
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,8 +51,11 @@ function memory(pid) {
   return { peak: field('VmHWM'), now: field('VmRSS') };
 }
 
-/** A server on `folder`: resolves timings of the first graph answer and of the "linted" log line. */
-async function startServer(folder, extraArgs = []) {
+/**
+ * A server on `folder`: resolves timings of the first graph answer and of the "linted" log line.
+ * `whileIndexing(connection, started)` runs once the server is initialized, before the graph is asked for.
+ */
+async function startServer(folder, extraArgs = [], whileIndexing = undefined) {
   const started = performance.now();
   const child = spawn(process.execPath, [cli, 'server', '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
@@ -61,15 +66,18 @@ async function startServer(folder, extraArgs = []) {
   connection.onNotification(rpc.LogMessageNotification.type, ({ message }) => {
     if (message.startsWith('linted ')) linted(performance.now() - started);
   });
+  const listeners = [];
   connection.onNotification(rpc.PublishDiagnosticsNotification.type, (params) => {
     diagnostics.push(params);
     onDiagnostics(params);
+    listeners.forEach((listener) => listener(params));
   });
   connection.onNotification(rpc.ShowMessageNotification.type, () => {});
   connection.listen();
   const uri = pathToFileURL(folder).toString();
   await connection.sendRequest(rpc.InitializeRequest.type, { processId: process.pid, rootUri: uri, workspaceFolders: [{ uri, name: 'bench' }], capabilities: {} });
   await connection.sendNotification(rpc.InitializedNotification.type, {});
+  const during = whileIndexing ? whileIndexing(connection, started, lintedAt, (listener) => listeners.push(listener)) : undefined;
   const graph = await connection.sendRequest('luigiSpanner/graph', {});
   const graphAt = performance.now() - started;
   return {
@@ -78,6 +86,7 @@ async function startServer(folder, extraArgs = []) {
     graph: graph.graph,
     graphAt,
     lintedAt,
+    during,
     diagnostics,
     nextDiagnostics: (wantedUri, accept) =>
       new Promise((resolve) => {
@@ -186,13 +195,42 @@ if (corpus) {
   const folder = path.join(work, 'corpus-workspace');
   cpSync(path.resolve(corpus), path.join(folder, 'stdlib'), { recursive: true, filter: (source) => !source.includes('__pycache__') && !source.includes('site-packages') });
   execFileSync(process.execPath, [path.join(root, 'bench', 'graph.mjs'), '--generate-only', path.join(folder, 'pipeline'), '--files', '100', '--tasks-per-file', '10'], { stdio: 'ignore' });
-  const server = await startServer(folder, serverArgs);
+  // While the folder is read: a pipeline file opens at once; its CodeLenses and diagnostics are
+  // timed from didOpen, and a hover on it every 100 ms until every file is linted (the slowest
+  // answer is how long the first index held a request up).
+  const pipelineFile = path.join(folder, 'pipeline', 'pipelines', 'mod_5.py');
+  const whileIndexing = async (connection, started, linted, onDiagnostics) => {
+    const uri = pathToFileURL(pipelineFile).toString();
+    const text = readFileSync(pipelineFile, 'utf8');
+    const classLine = text.split('\n').findIndex((l) => l.startsWith('class '));
+    const diagnosed = new Promise((resolve) => onDiagnostics((p) => p.uri === uri && resolve(performance.now())));
+    const opened = performance.now();
+    await connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const lenses = await connection.sendRequest(rpc.CodeLensRequest.type, { textDocument: { uri } });
+    const lensMs = performance.now() - opened;
+    const hovers = [];
+    let done = false;
+    void linted.then(() => (done = true));
+    while (!done) {
+      const asked = performance.now();
+      await connection.sendRequest(rpc.HoverRequest.type, { textDocument: { uri }, position: { line: classLine, character: 8 } });
+      hovers.push(performance.now() - asked);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const diagnosticsMs = (await Promise.race([diagnosed, new Promise((resolve) => setTimeout(() => resolve(NaN), 1000))])) - opened;
+    return { openedAfter: opened - started, lensMs, lensCount: lenses?.length ?? 0, diagnosticsMs, hovers };
+  };
+  const server = await startServer(folder, serverArgs, whileIndexing);
   const lintedAt = await server.lintedAt;
+  const during = await server.during;
   const peak = memory(server.child.pid);
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const settled = memory(server.child.pid);
   console.log(
     `${corpus} + 1,000-task pipeline (${server.graph.tasks.length} tasks): first graph answer ${ms(server.graphAt)}, every file linted ${ms(lintedAt)}; server RSS peak ${mb(peak.peak)}, settled ${mb(settled.now)}`,
+  );
+  console.log(
+    `  while it indexed: pipeline file opened ${ms(during.openedAfter)} after spawn; its ${during.lensCount} CodeLenses ${ms(during.lensMs)} after didOpen (target <= 2 s), its diagnostics ${ms(during.diagnosticsMs)}; hover every 100 ms until linted: median ${ms(median(during.hovers))}, slowest ${ms(Math.max(...during.hovers))} (${during.hovers.length} hovers)`,
   );
   await server.stop();
 }
