@@ -10,7 +10,7 @@
 //  3. --corpus DIR (e.g. the interpreter's standard library) plus a generated 1,000-task pipeline in
 //     one folder: cold index and lint, peak and settled RSS (target <= 400 MB); a pipeline file opened
 //     at once: its CodeLenses and diagnostics while the folder is read (target <= 2 s), and how long
-//     hovers wait meanwhile.
+//     hovers wait meanwhile. Then the corpus alone: its cold index, lint and RSS.
 // Usage: node bench/lsp.mjs [--runs 20] [--corpus DIR] [--server-args "--workers 0"]
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -233,5 +233,15 @@ if (corpus) {
     `  while it indexed: pipeline file opened ${ms(during.openedAfter)} after spawn; its ${during.lensCount} CodeLenses ${ms(during.lensMs)} after didOpen (target <= 2 s), its diagnostics ${ms(during.diagnosticsMs)}; hover every 100 ms until linted: median ${ms(median(during.hovers))}, slowest ${ms(Math.max(...during.hovers))} (${during.hovers.length} hovers)`,
   );
   await server.stop();
+
+  // --- 4. the corpus alone ---
+  const alone = path.join(work, 'corpus-alone');
+  cpSync(path.join(folder, 'stdlib'), alone, { recursive: true });
+  const bare = await startServer(alone, serverArgs);
+  const bareLinted = await bare.lintedAt;
+  const barePeak = memory(bare.child.pid);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  console.log(`${corpus} alone: first graph answer ${ms(bare.graphAt)}, every file linted ${ms(bareLinted)}; server RSS peak ${mb(barePeak.peak)}, settled ${mb(memory(bare.child.pid).now)}`);
+  await bare.stop();
 }
 process.exit(0);
