@@ -14,8 +14,13 @@ export interface SqlTableAccess {
   reads: string[];
 }
 
-/** Cheap pre-check: most string literals are not SQL, and tokenizing every one would cost. */
-const LOOKS_LIKE_SQL = /\b(?:select|insert|update|delete|with)\b[\s\S]*(?:\b(?:from|into|set|where)\b|\()/i;
+/**
+ * Cheap pre-checks, each linear in the text: most string literals are not SQL, and tokenizing
+ * every one would cost. Longer texts are data (a fixture, a dump), not a statement a task runs.
+ */
+const SQL_VERB = /\b(?:select|insert|update|delete|with)\b/i;
+const SQL_CLAUSE = /\b(?:from|into|set|where)\b|\(/i;
+const MAX_SQL_LENGTH = 64 * 1024;
 const SYSTEM_SCHEMAS = new Set(['INFORMATION_SCHEMA', 'SPANNER_SYS', 'PG_CATALOG']);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Words that may follow a table name in FROM but are not its alias. */
@@ -23,7 +28,7 @@ const CLAUSE_WORDS = new Set(['WHERE', 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL',
 
 export function sqlTableAccess(sql: string): SqlTableAccess {
   const result: SqlTableAccess = { writes: [], reads: [] };
-  if (!LOOKS_LIKE_SQL.test(sql)) return result;
+  if (sql.length > MAX_SQL_LENGTH || !SQL_VERB.test(sql) || !SQL_CLAUSE.test(sql)) return result;
   const statements = splitTokenStatements(tokenize(sql));
   const classified = classifyStatements(sql);
   statements.forEach((tokens, i) => {
