@@ -430,12 +430,18 @@ export class GraphView {
     if (!query || !this.index) return null;
     const matches = new Set<string>();
     for (const node of this.visibleNodes.values()) {
+      // A table matches by its name; its members are the tasks around it, not what it is.
       const hit =
         node.label.toLowerCase().includes(query) ||
-        node.members.some((id) => {
+        (node.kind !== 'table' &&
+          node.members.some((id) => {
           const task = this.index!.tasks.get(id);
-          return id.toLowerCase().includes(query) || (task?.tables ?? []).some((t) => t.toLowerCase().includes(query)) || (task?.outputs ?? []).some((o) => (o.tables ?? []).some((t) => t.toLowerCase().includes(query)));
-        });
+          return (
+            id.toLowerCase().includes(query) ||
+            [...(task?.tables ?? []), ...(task?.tableReads ?? [])].some((t) => t.toLowerCase().includes(query)) ||
+            (task?.outputs ?? []).some((o) => (o.tables ?? []).some((t) => t.toLowerCase().includes(query)))
+          );
+        }));
       if (hit) matches.add(node.id);
     }
     return matches;
