@@ -121,6 +121,12 @@ describe('lineage view', () => {
     await page.page.locator('g.node[data-id="table:Orders"]').click();
     expect(await page.waitForPosted(RevealTable, { since })).toEqual({ method: RevealTable, table: 'Orders' });
     expect((await page.posted()).slice(since).some((m) => m.method === RevealTask)).toBe(false);
+    // Search finds a table by name, and the tasks that touch it; a table is not found by its tasks' names.
+    await page.page.fill('input.search', 'Customers');
+    await expect.poll(() => nodeIds(page, 'g.node.match')).toEqual([id('CustomersExport'), id('LoadCustomers'), 'table:Customers']);
+    await page.page.fill('input.search', 'LoadOrders');
+    await expect.poll(() => nodeIds(page, 'g.node.match')).toEqual([id('LoadOrders')]);
+    await page.page.fill('input.search', '');
     // A task's card names the tables it reads beside the ones it writes.
     await page.page.mouse.move(5, 5);
     await page.page.locator(`g.node[data-id="${id('DailyRevenue')}"]`).hover();
