@@ -47,61 +47,112 @@ const originalBuild = TreeClass.build;
 const unreusable = new WeakSet<Tree>();
 
 /**
- * Whether the records under a build cursor nest deeper than `limit`. Read backwards (the
- * cursor's order), a node of size s holds the s/4 - 1 records before it.
+ * Nesting as the builder recurses: a record of size s (four per record of its subtree, itself
+ * included) holds the s/4 - 1 records before it; leaves and special records (size <= 4) add no
+ * level, and neither does a repeat node (id >= minRepeat) directly inside one of its own type
+ * (the builder folds those into one balanced node without recursing: without this rule every
+ * `statement*` of a long module would count one level per statement).
  */
-function nestsDeeperThan(cursor: BufferCursor, limit: number): boolean {
-  const starts: number[] = [];
-  for (const c = cursor.fork(); c.pos > 0; c.next()) {
-    const pos = c.pos;
-    while (starts.length > 0 && starts[starts.length - 1]! >= pos) starts.pop();
-    if (c.size > 4) {
-      if (starts.length + 1 > limit) return true;
-      starts.push(pos - c.size);
+class Nesting {
+  private readonly starts: number[] = [];
+  private readonly ids: number[] = [];
+  private readonly depths: number[] = [];
+
+  constructor(private readonly minRepeat: number) {}
+
+  /** The depth of the record read at `pos` (the cursor's position, records read backwards); 0 for leaves. */
+  next(pos: number, id: number, size: number): number {
+    const { starts, ids, depths } = this;
+    while (starts.length > 0 && starts[starts.length - 1]! >= pos) {
+      starts.pop();
+      ids.pop();
+      depths.pop();
     }
+    if (size <= 4) return 0;
+    const top = depths.length - 1;
+    const parent = top >= 0 ? depths[top]! : 0;
+    const depth = id >= this.minRepeat && top >= 0 && ids[top] === id ? parent : parent + 1;
+    starts.push(pos - size);
+    ids.push(id);
+    depths.push(depth);
+    return depth;
   }
+}
+
+function nestsDeeperThan(cursor: BufferCursor, limit: number, minRepeat: number): boolean {
+  const nesting = new Nesting(minRepeat);
+  for (const c = cursor.fork(); c.pos > 0; c.next()) if (nesting.next(c.pos, c.id, c.size) > limit) return true;
   return false;
 }
 
+/** A build cursor over records in a typed array (Tree.build takes plain arrays, or cursors). */
+class RecordCursor implements BufferCursor {
+  constructor(
+    readonly records: Float64Array,
+    public pos: number,
+  ) {}
+  get id(): number {
+    return this.records[this.pos - 4]!;
+  }
+  get start(): number {
+    return this.records[this.pos - 3]!;
+  }
+  get end(): number {
+    return this.records[this.pos - 2]!;
+  }
+  get size(): number {
+    return this.records[this.pos - 1]!;
+  }
+  next(): void {
+    this.pos -= 4;
+  }
+  fork(): RecordCursor {
+    return new RecordCursor(this.records, this.pos);
+  }
+}
+
 /**
- * The records of a build cursor in postfix order, with every node (size > 4) nested deeper than
- * `limit` dropped: its leaves, reused nodes and context / look-ahead records stay, in order, as
- * children of its ancestor at depth `limit`, whose size (four per record of its subtree, itself
- * included) and its ancestors' shrink accordingly.
+ * The records of a build cursor, with every node (size > 4) nested deeper than `limit` dropped:
+ * its leaves, reused nodes and context / look-ahead records stay, in order, as children of its
+ * ancestor at depth `limit`, whose size and its ancestors' shrink accordingly.
  */
-export function flattenedRecords(cursor: BufferCursor, limit: number): number[] {
-  const backwards: number[] = [];
-  for (const c = cursor.fork(); c.pos > 0; c.next()) backwards.push(c.id, c.start, c.end, c.size);
-  const count = backwards.length / 4;
-  // Depth of each record (1 at the top level), from the backwards pass; index = postfix order.
-  const depth = new Int32Array(count);
-  const starts: number[] = [];
-  for (let r = 0; r < count; r++) {
-    const pos = (count - r) * 4;
-    const size = backwards[r * 4 + 3]!;
-    while (starts.length > 0 && starts[starts.length - 1]! >= pos) starts.pop();
-    depth[count - 1 - r] = starts.length + 1;
-    if (size > 4) starts.push(pos - size);
+export function flattenedRecords(cursor: BufferCursor, limit: number, minRepeat: number): RecordCursor {
+  // The cursor reads backwards; a record read at position p sits at [p - 4, p) in postfix order.
+  const length = cursor.pos;
+  const source = new Float64Array(length);
+  const depth = new Int32Array(length / 4);
+  const nesting = new Nesting(minRepeat);
+  for (const c = cursor.fork(); c.pos > 0; c.next()) {
+    const at = c.pos - 4;
+    source[at] = c.id;
+    source[at + 1] = c.start;
+    source[at + 2] = c.end;
+    source[at + 3] = c.size;
+    depth[at / 4] = nesting.next(c.pos, c.id, c.size);
   }
   // keptBefore[k]: how many of the first k records (postfix order) are kept.
+  const count = length / 4;
   const keptBefore = new Int32Array(count + 1);
-  const records: number[] = [];
+  const records = new Float64Array(length);
+  let kept = 0;
   for (let k = 0; k < count; k++) {
-    const at = (count - 1 - k) * 4;
-    const size = backwards[at + 3]!;
-    const kept = size <= 4 || depth[k]! <= limit;
-    if (kept) {
-      const newSize = size > 4 ? (records.length / 4 - keptBefore[k + 1 - size / 4]! + 1) * 4 : size;
-      records.push(backwards[at]!, backwards[at + 1]!, backwards[at + 2]!, newSize);
+    const size = source[k * 4 + 3]!;
+    if (size <= 4 || depth[k]! <= limit) {
+      records[kept * 4] = source[k * 4]!;
+      records[kept * 4 + 1] = source[k * 4 + 1]!;
+      records[kept * 4 + 2] = source[k * 4 + 2]!;
+      records[kept * 4 + 3] = size > 4 ? (kept - keptBefore[k + 1 - size / 4]! + 1) * 4 : size;
+      kept++;
     }
-    keptBefore[k + 1] = keptBefore[k]! + (kept ? 1 : 0);
+    keptBefore[k + 1] = kept;
   }
-  return records;
+  return new RecordCursor(records, kept * 4);
 }
 
 function buildFlattened(data: BuildData): Tree {
-  if (Array.isArray(data.buffer) || !nestsDeeperThan(data.buffer as BufferCursor, FLATTEN_DEPTH)) return originalBuild.call(TreeClass, data);
-  const tree = originalBuild.call(TreeClass, { ...data, buffer: flattenedRecords(data.buffer as BufferCursor, FLATTEN_DEPTH) });
+  const minRepeat = data.minRepeatType ?? data.nodeSet.types.length;
+  if (Array.isArray(data.buffer) || !nestsDeeperThan(data.buffer as BufferCursor, FLATTEN_DEPTH, minRepeat)) return originalBuild.call(TreeClass, data);
+  const tree = originalBuild.call(TreeClass, { ...data, buffer: flattenedRecords(data.buffer as BufferCursor, FLATTEN_DEPTH, minRepeat) });
   unreusable.add(tree);
   return tree;
 }

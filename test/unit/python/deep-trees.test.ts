@@ -109,11 +109,10 @@ describe('trees thousands of levels deep', () => {
     }
   });
 
-  it('a tree of ordinary depth is exactly the plain build', () => {
-    for (const name of ['wordcount.py', 'fib_test.py', 'foo_complex.py']) {
-      const text = fixture(name);
-      expect(parseTree(text).toString(), name).toBe(parser.parse(text).toString());
-    }
+  it('a tree of ordinary depth is exactly the plain build, however many statements a block holds', () => {
+    const long = (indent: string) => Array.from({ length: 3000 }, (_, i) => `${indent}x${i} = f(${i})\n`).join('');
+    const texts = ['wordcount.py', 'fib_test.py', 'foo_complex.py'].map(fixture).concat([long(''), `def f():\n${long('    ')}`, `x = [\n${'    1,\n'.repeat(3000)}]\n`]);
+    for (const text of texts) expect(parseTree(text).toString(), text.slice(0, 40)).toBe(parser.parse(text).toString());
   });
 
   it('incremental parses: a deep tree is not reused, an edit that makes a file deep still gives typed nodes', () => {
@@ -134,7 +133,11 @@ describe('trees thousands of levels deep', () => {
   });
 
   it('flattenedRecords: nodes below the limit lose their inner nodes, keep leaves and context records, sizes shrink', () => {
-    // Postfix records (type, from, to, size): 3( 4( 5( leaf6 ctx leaf7 ) ) leaf8 ), types from the node set.
+    const flat = (records: number[], limit: number, minRepeat = 1000) => {
+      const cursor = flattenedRecords(cursorOver(records), limit, minRepeat);
+      return Array.from(cursor.records.subarray(0, cursor.pos));
+    };
+    // Postfix records (type, from, to, size): 3( 4( 5( leaf6 ctx leaf7 ) ) leaf8 ).
     const records = [
       6, 0, 1, 4,
       99, 1, 1, -3, // a context change record (size -3): kept, in place
@@ -144,7 +147,7 @@ describe('trees thousands of levels deep', () => {
       8, 2, 3, 4,
       3, 0, 3, 28,
     ];
-    expect(flattenedRecords(cursorOver(records), 2)).toEqual([
+    expect(flat(records, 2)).toEqual([
       6, 0, 1, 4,
       99, 1, 1, -3,
       7, 1, 2, 4,
@@ -152,6 +155,19 @@ describe('trees thousands of levels deep', () => {
       8, 2, 3, 4,
       3, 0, 3, 24,
     ]);
-    expect(flattenedRecords(cursorOver(records), 3)).toEqual(records);
+    expect(flat(records, 3)).toEqual(records);
+    // A repeat node (type >= minRepeat) right inside one of its own type adds no level (the
+    // builder folds such chains, as in the `statement*` of a long module): 3( 50( 50( 50( leaf6 ) leaf7 ) leaf8 ) ).
+    const repeats = [
+      6, 0, 1, 4,
+      50, 0, 1, 8,
+      7, 1, 2, 4,
+      50, 0, 2, 16,
+      8, 2, 3, 4,
+      50, 0, 3, 24,
+      3, 0, 3, 28,
+    ];
+    expect(flat(repeats, 2, 50)).toEqual(repeats);
+    expect(flat(repeats, 1, 50)).toEqual([6, 0, 1, 4, 7, 1, 2, 4, 8, 2, 3, 4, 3, 0, 3, 16]);
   });
 });
