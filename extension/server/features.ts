@@ -76,6 +76,7 @@ export function taskHover(graph: GraphJson, task: TaskNode): Hover {
   } else lines.push('', 'Outputs: none');
   const tables = [...new Set([...(task.tables ?? []), ...task.outputs.flatMap((o) => o.tables ?? [])])];
   if (tables.length) lines.push('', `Spanner tables: ${tables.join(', ')}`);
+  if (task.tableReads?.length) lines.push('', `Reads tables: ${task.tableReads.join(', ')}`);
   lines.push('', `Upstream: ${upstream.length ? [...new Set(upstream)].join(', ') : 'none'}`, '', `Downstream: ${downstream.length ? [...new Set(downstream)].join(', ') : 'none'}`);
   return { contents: { kind: 'markdown', value: lines.join('\n') } };
 }

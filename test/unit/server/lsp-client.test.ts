@@ -171,6 +171,11 @@ describe('luigi-spanner server --stdio', () => {
     const graph = (await connection.sendRequest(LspGraphRequest, {})) as LspGraphResult;
     expect(graph.graph.tasks.map((t) => t.name).sort()).toEqual(['AllBatches', 'LoadOrders', 'OrdersExport']);
     expect(graph.graph.edges).toHaveLength(2);
+    // The lineage section: each table with its writers and the CREATE TABLE the server's migrations hold.
+    expect(graph.graph.tables!.find((t) => t.name === 'Orders')).toMatchObject({
+      writers: [graph.graph.tasks.find((t) => t.name === 'LoadOrders')!.id],
+      migration: { file: 'migrations/0001_orders.sql', line: 2 },
+    });
   });
 
   test('didChange: the fixed line loses its LS002; a broken line gets a syntax error', async () => {
