@@ -1,8 +1,10 @@
 // `luigi-spanner graph --tables`: the Spanner tables as nodes between their writers and readers,
 // in every drawn format, on the orders sample; JSON lists them whatever the flag.
 import { Command } from 'commander';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerGraphCommand } from '../../../extension/cli/commands/graph';
 import type { GraphJson } from '../../../extension/core/analysis/types';
 
@@ -10,7 +12,7 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 const SAMPLE = path.join(REPO, 'samples', 'orders');
 const id = (name: string) => `samples.orders.pipeline.${name}`;
 
-async function runGraph(args: string[]): Promise<{ stdout: string; stderr: string }> {
+async function runGraph(args: string[], target: string[] = [SAMPLE, '--root', REPO]): Promise<{ stdout: string; stderr: string }> {
   const program = new Command().exitOverride();
   registerGraphCommand(program);
   let stdout = '';
@@ -18,7 +20,7 @@ async function runGraph(args: string[]): Promise<{ stdout: string; stderr: strin
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
   vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
   try {
-    await program.parseAsync(['node', 'luigi-spanner', 'graph', SAMPLE, '--root', REPO, '--no-cache', ...args]);
+    await program.parseAsync(['node', 'luigi-spanner', 'graph', ...target, '--no-cache', ...args]);
   } finally {
     vi.restoreAllMocks();
   }
@@ -73,5 +75,40 @@ describe('luigi-spanner graph --tables', () => {
     expect(stdout).toContain(`class="edge reads" data-id="table:Orders-&gt;${id('DailyRevenue')}"`);
     // Every table node was placed: a translate per node, none at NaN.
     expect(stdout).not.toContain('NaN');
+  });
+
+  describe('migrations outside a migrations/ folder', () => {
+    let root: string;
+    const target = () => [path.join(root, 'pipelines'), '--root', root];
+    const migrationOf = async () => (JSON.parse((await runGraph(['--format', 'json'], target())).stdout) as GraphJson).tables!.map((t) => [t.name, t.migration?.file ?? null]);
+
+    beforeAll(() => {
+      root = mkdtempSync(path.join(os.tmpdir(), 'graph-tables-'));
+      cpSync(path.join(SAMPLE, 'pipeline.py'), path.join(root, 'pipelines', 'pipeline.py'));
+      cpSync(path.join(SAMPLE, 'migrations'), path.join(root, 'db'), { recursive: true });
+    });
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    it('finds them through luigi-spanner.json migrationsDir, as the lint does', async () => {
+      writeFileSync(path.join(root, 'luigi-spanner.json'), JSON.stringify({ migrationsDir: 'db' }));
+      expect(await migrationOf()).toEqual([
+        ['Customers', 'db/0001_customers_and_orders.sql'],
+        ['DailyRevenue', 'db/0002_daily_revenue_and_markers.sql'],
+        ['Orders', 'db/0001_customers_and_orders.sql'],
+      ]);
+    });
+
+    it('still prints the graph when luigi-spanner.json is broken, saying why the tables lack their migration', async () => {
+      writeFileSync(path.join(root, 'luigi-spanner.json'), '{ "migrationsDir": ');
+      const { stdout, stderr } = await runGraph(['--format', 'json'], target());
+      const graph = JSON.parse(stdout) as GraphJson;
+      expect(graph.tasks).toHaveLength(6);
+      expect(graph.tables!.map((t) => [t.name, t.migration])).toEqual([
+        ['Customers', undefined],
+        ['DailyRevenue', undefined],
+        ['Orders', undefined],
+      ]);
+      expect(stderr).toMatch(/^warning: tables are matched to migrations\/ folders only: .*luigi-spanner\.json/m);
+    });
   });
 });
