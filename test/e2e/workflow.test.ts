@@ -75,6 +75,8 @@ describe('the daily workflow in code-server', () => {
     await item.waitFor({ timeout: 10_000 });
     await session().screenshot('workflow-graph-context-menu');
     await session().page.keyboard.press('Escape');
+    // The next test works in the editor alone, as after the first.
+    await session().runCommand('View: Close All Editors');
   });
 
   test('Run refuses a file with a syntax error, and Go to Error puts the cursor on its line', async () => {
