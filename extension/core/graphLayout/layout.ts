@@ -3,6 +3,7 @@
 // and pack all components (stable against the previous layout). The same code runs in the
 // webview (workers, host-backed cache) and in Node (the CLI's SVG export).
 import type { LayoutDirection } from '../../shared/protocol';
+import { approximateComponents } from './approx';
 import { splitComponents, type GraphComponent } from './components';
 import { singleNodeLayout, THOROUGH_UP_TO, type LayoutJobSpec } from './elk';
 import { packComponents, type PreviousPlacement } from './pack';
@@ -44,6 +45,12 @@ export async function layoutGraph(
     previous?: GraphLayout | undefined;
     /** Called between steps so a UI thread stays responsive (the webview yields to its event loop). */
     pause?: () => Promise<void>;
+    /**
+     * Progressive display: called at most once with a provisional layout (cached components plus
+     * the layered approximation of approx.ts for the rest) when ELK has to run, or when the cache
+     * has not answered within `afterMs` (default 120 ms). The final layout is the result.
+     */
+    provisional?: { paint(layout: GraphLayout): void; afterMs?: number };
   },
 ): Promise<LayoutResult> {
   const pause = services.pause ?? (() => Promise.resolve());
@@ -51,8 +58,28 @@ export async function layoutGraph(
   await pause();
   const byKey = new Map<string, ComponentLayout>();
   const wanted = [...new Set(components.map((c) => c.key))];
+  let painted = false;
+  const paintProvisional = () => {
+    if (painted || !services.provisional) return;
+    painted = true;
+    const approximate = approximateComponents(components.filter((c) => !byKey.has(c.key)), direction);
+    const parts = new Map(approximate.map((a) => [a.key, a]));
+    for (const [key, entry] of byKey) parts.set(key, entry);
+    const previous: PreviousPlacement | undefined = services.previous && { components: services.previous.components, nodes: services.previous.nodes };
+    const placed = packComponents(components.map((c) => ({ anchor: c.anchor, layout: parts.get(c.key)! })), previous);
+    services.provisional.paint(assemble(placed.map((p) => ({ placement: p, layout: parts.get(p.key)! }))));
+  };
   if (services.cache && wanted.length > 0) {
-    for (const entry of await services.cache.get(wanted)) byKey.set(entry.key, entry);
+    const lookup = Promise.resolve(services.cache.get(wanted));
+    if (services.provisional) {
+      // A slow cache (a busy host or server) must not delay the first paint.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), services.provisional!.afterMs ?? 120)));
+      const first = await Promise.race([lookup, late]);
+      clearTimeout(timer);
+      if (first === 'late') paintProvisional();
+    }
+    for (const entry of await lookup) byKey.set(entry.key, entry);
     await pause();
   }
   let cachedComponents = 0;
@@ -75,6 +102,10 @@ export async function layoutGraph(
   }
 
   const jobs = planJobs(missing, direction);
+  if (jobs.length > 0) {
+    paintProvisional();
+    await pause();
+  }
   const t0 = performance.now();
   const results = jobs.length > 0 ? await services.runner.run(jobs) : [];
   const elkMs = performance.now() - t0;
