@@ -4,12 +4,12 @@
 // when loaded in a worker), so nothing here runs outside the main thread.
 import { isMainThread } from 'node:worker_threads';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { startWorkerFromThisBundle } from './worker';
+import { startLayoutWorkerFromThisBundle, startWorkerFromThisBundle } from './worker';
 import { startServer } from './server';
 
 if (isMainThread) {
   // Transport from the arguments: --stdio, --node-ipc or --socket=<port> (vscode-languageserver reads
   // them; the VS Code client passes --node-ipc).
   const connection = createConnection(ProposedFeatures.all);
-  startServer(connection, { startWorker: startWorkerFromThisBundle });
+  startServer(connection, { startWorker: startWorkerFromThisBundle, startLayoutWorker: startLayoutWorkerFromThisBundle });
 }

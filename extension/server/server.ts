@@ -29,10 +29,14 @@ import { parseLintConfig } from '../core/lint/config';
 import type { LintConfig } from '../core/lint/types';
 import { resolveWorkspaceSettings } from '../core/settings';
 import {
+  LAYOUT_DIRECTIONS,
   LspGraphChanged,
+  LspGraphLayoutRequest,
   LspGraphRequest,
   LspTaskFindings,
   type LspGraphChangedParams,
+  type LspGraphLayoutParams,
+  type LspGraphLayoutResult,
   type LspGraphParams,
   type LspGraphResult,
   type LspTaskFindingsParams,
@@ -40,6 +44,8 @@ import {
 import { findingToDiagnostic, graphDiagnosticToLsp, toCodeAction } from './convert';
 import { definitionAt, taskAtPosition, taskHover, taskLenses, taskSymbols, toLocation } from './features';
 import { FolderAnalysis, type FolderSettings } from './folder';
+import { LayoutService } from './layoutService';
+import { WorkerLayoutRunner } from './layoutWorker';
 
 export interface ServerOptions {
   /** Starts a worker thread that serves facts requests (see core/analysis/facts-worker.ts). */
@@ -53,6 +59,8 @@ export interface ServerOptions {
   workers?: number;
   /** Quiet time after the last keystroke before a document is re-analysed (default 150 ms). */
   debounceMs?: number;
+  /** Starts the warm ELK worker of the graph layouts (layoutWorker.ts); without it no layouts are served. */
+  startLayoutWorker?: () => Worker;
 }
 
 /** Settings an editor without `workspace/configuration` can pass in `initializationOptions.settings` (or `.luigiSpanner`). */
@@ -73,6 +81,8 @@ interface Served {
   published: Map<string, string>;
   lastGraph?: string;
   lastCounts?: string;
+  /** The graph view's layouts, laid out ahead of time (layoutService.ts). */
+  layouts?: LayoutService;
 }
 
 /**
@@ -97,6 +107,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let hasProgress = false;
   let initSettings: RawSettings | undefined;
   let initialFolders: WorkspaceFolder[] = [];
+  let layoutCacheDirectory: string | undefined;
+  let layoutRunner: WorkerLayoutRunner | undefined;
 
   const log = (message: string) => connection.console.log(message);
   const warn = (message: string) => {
@@ -142,6 +154,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // folder's settings arrive before its files are read.
     const analysis = new FolderAnalysis(root, folder.uri, { config: {}, migrationsDir: undefined });
     const served: Served = { analysis, published: new Map(), ready: Promise.resolve() };
+    if (layoutRunner) served.layouts = new LayoutService({ runner: layoutRunner, ...(layoutCacheDirectory ? { cacheDirectory: layoutCacheDirectory } : {}), log });
     for (const document of documents.all()) {
       const key = keyIn(analysis, document.uri);
       if (key) analysis.setOpenText(key, document.getText());
@@ -161,6 +174,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     served.ready
       .then(async () => {
         notifyGraph(served, ['*']);
+        // Before the lint: the graph view is what a user opens first.
+        if (served.layouts) await readGraphDirection(served.layouts, folder.uri);
+        served.layouts?.schedule(() => served.analysis.index.graph(), 0);
         if (hasLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type);
         const started = performance.now();
         await lintAll(served, undefined, (done, total) => progress.report(done, total, 'Linting'));
@@ -199,6 +215,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const served = folders.get(uri);
     if (!served) return;
     folders.delete(uri);
+    served.layouts?.dispose();
     for (const key of served.published.keys()) void connection.sendDiagnostics({ uri: served.analysis.uriOf(key), diagnostics: [] });
   };
 
@@ -254,6 +271,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const json = JSON.stringify(served.analysis.graph());
     if (json === served.lastGraph) return;
     served.lastGraph = json;
+    served.layouts?.schedule(() => served.analysis.index.graph());
     const params: LspGraphChangedParams = { folder: served.analysis.uri, files: files[0] === '*' ? served.analysis.index.files() : files };
     void connection.sendNotification(LspGraphChanged, params);
   };
@@ -321,6 +339,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!found) return;
     const document = documents.get(uri);
     const taken = document ? found.served.analysis.setOpenText(found.key, document.getText()) : (found.served.analysis.closeText(found.key), true);
+    if (document && found.key.endsWith('.py')) found.served.layouts?.noteFile(found.key);
     if (taken) void update(found.served, [found.key]).catch((error: unknown) => connection.console.error(describeError(error).message));
   };
 
@@ -346,8 +365,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     hasLensRefresh = Boolean(capabilities.workspace?.codeLens?.refreshSupport);
     hasFolderEvents = Boolean(capabilities.workspace?.workspaceFolders);
     hasProgress = Boolean(capabilities.window?.workDoneProgress);
-    const init = params.initializationOptions as { settings?: RawSettings; luigiSpanner?: RawSettings } | undefined;
+    const init = params.initializationOptions as { settings?: RawSettings; luigiSpanner?: RawSettings; graphLayouts?: { cacheDirectory?: unknown } } | undefined;
     initSettings = init?.settings ?? init?.luigiSpanner;
+    // Only a client with a graph view asks for layouts: other editors do not pay for a warm ELK.
+    const graphLayouts = init?.graphLayouts;
+    if (typeof graphLayouts?.cacheDirectory === 'string' && path.isAbsolute(graphLayouts.cacheDirectory)) layoutCacheDirectory = graphLayouts.cacheDirectory;
+    if (graphLayouts && options.startLayoutWorker) {
+      layoutRunner = new WorkerLayoutRunner(options.startLayoutWorker, log);
+      // Loads and warms ELK while the folders are indexed (the other core, mostly).
+      void layoutRunner.warmUp();
+    }
     initialFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: path.basename(fileURLToPath(params.rootUri)) }] : []);
     return {
       capabilities: {
@@ -461,7 +488,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return { folder: served.analysis.uri, graph: served.analysis.graph() };
   });
 
+  connection.onRequest(LspGraphLayoutRequest, async (params: LspGraphLayoutParams): Promise<LspGraphLayoutResult> => {
+    const served = params?.folder ? folders.get(params.folder) : folders.values().next().value;
+    if (!served?.layouts) return { entries: [] };
+    return served.layouts.lookup(Array.isArray(params.keys) ? params.keys.filter((k) => typeof k === 'string') : [], Array.isArray(params.jobs) ? params.jobs : []);
+  });
+
+  /** The direction a new graph panel lays out in: the editor's `luigiSpanner.graph.direction`. */
+  const readGraphDirection = async (layouts: LayoutService, uri: string) => {
+    if (!hasConfiguration) return;
+    const graph = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'luigiSpanner.graph' }).catch(() => null)) as { direction?: unknown } | null;
+    const direction = LAYOUT_DIRECTIONS.find((d) => d === graph?.direction);
+    if (direction) layouts.setDirection(direction);
+  };
+
   connection.onShutdown(() => {
+    layoutRunner?.dispose();
     pending.forEach((timer) => clearTimeout(timer));
     pending.clear();
   });

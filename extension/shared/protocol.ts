@@ -3,6 +3,7 @@
 // Every method is namespaced; call sites use the constants, never string literals.
 // The host validates everything the webview sends (extension/vscode/graph/validate.ts).
 import type { GraphJson } from '../core/analysis/types';
+import type { LayoutJobSpec } from '../core/graphLayout/elk';
 import type { ComponentLayout } from '../core/graphLayout/types';
 
 /** Bumped when a message shape changes incompatibly; the webview sends it in `ready`. */
@@ -50,6 +51,11 @@ export interface GraphLoadMessage {
   revealTaskId?: string;
   /** `open` fits a fresh view; `update` keeps zoom, selection and collapsed groups. */
   reason: 'open' | 'update';
+  /**
+   * The host can have components laid out by the language server's warm ELK (`layout/run`):
+   * the webview then starts its own layout workers only as a fallback.
+   */
+  layoutService?: boolean;
 }
 
 /** Host -> webview: the active editor moved to another file that defines tasks. */
@@ -88,6 +94,10 @@ export interface LayoutCacheResultMessage {
   entries: ComponentLayout[];
 }
 
+/** Host -> webview: answer to `layout/run`: one list of component layouts per job, or why not. */
+export const LayoutRunResult = 'layout/runResult';
+export type LayoutRunResultMessage = { method: typeof LayoutRunResult; requestId: number } & ({ layouts: ComponentLayout[][] } | { error: string });
+
 /** Host -> webview: a command from the palette or a toolbar outside the webview. */
 export const ViewCommand = 'graph/command';
 export type ViewCommandName = 'fit' | 'toggleScope' | 'exportSvg' | 'exportPng' | 'relayout';
@@ -103,6 +113,7 @@ export type HostToWebviewMessage =
   | RunStatesMessage
   | DiagnosticCountsMessage
   | LayoutCacheResultMessage
+  | LayoutRunResultMessage
   | ViewCommandMessage;
 
 // ---------------------------------------------------------------------------------------------
@@ -156,6 +167,14 @@ export interface LayoutCacheStoreMessage {
   entries: ComponentLayout[];
 }
 
+/** Webview -> host: lay out these jobs where ELK is warm (the language server); sent only after `layoutService`. */
+export const LayoutRun = 'layout/run';
+export interface LayoutRunMessage {
+  method: typeof LayoutRun;
+  requestId: number;
+  jobs: LayoutJobSpec[];
+}
+
 /** Webview -> host: save an export; `data` is SVG text or a base64 PNG. The host asks where. */
 export const ExportImage = 'graph/export';
 export interface ExportImageMessage {
@@ -173,6 +192,10 @@ export interface RenderStatsMessage {
   edges: number;
   /** From `graph/load` arriving to the graph settled on screen. */
   totalMs: number;
+  /** From `graph/load` arriving to the first drawing on screen (a provisional one when ELK had to run). */
+  firstPaintMs?: number;
+  /** Where the components came from: ELK in the language server, in the webview's workers, or caches only. */
+  layoutSource?: 'server' | 'webview' | 'cache';
   layoutMs: number;
   cachedComponents: number;
   computedComponents: number;
@@ -192,6 +215,7 @@ export type WebviewToHostMessage =
   | PreviewTaskRowsMessage
   | LayoutCacheLookupMessage
   | LayoutCacheStoreMessage
+  | LayoutRunMessage
   | ExportImageMessage
   | RenderStatsMessage
   | WebviewErrorMessage;
@@ -256,6 +280,31 @@ export const LspGraphChanged = 'luigiSpanner/graphChanged';
 export interface LspGraphChangedParams {
   folder: string;
   files: string[];
+}
+
+/**
+ * Client -> server request: component layouts by structure key (core/graphLayout/components.ts).
+ * The server lays out the graphs a user is likely to open (the workspace, the active file's scope)
+ * right after its index settles, with an ELK kept warm in a worker thread (server/layoutService.ts),
+ * and keeps them in memory and in the shared layout cache folder. Keys being laid out are awaited;
+ * `jobs` (components not held) are laid out on that warm ELK, in order. Unknown keys are left out.
+ */
+export const LspGraphLayoutRequest = 'luigiSpanner/graphLayout';
+/** `initializationOptions.graphLayouts` of a client with a graph view: turns the layout service on. */
+export interface LspGraphLayoutsInit {
+  /** Absolute folder of cached component layouts, shared with the client (optional). */
+  cacheDirectory?: string;
+}
+export interface LspGraphLayoutParams {
+  /** Workspace-folder URI (default: the first). */
+  folder?: string;
+  keys: string[];
+  jobs?: LayoutJobSpec[];
+}
+export interface LspGraphLayoutResult {
+  entries: ComponentLayout[];
+  /** One list per job, in order, when `jobs` were given. */
+  layouts?: ComponentLayout[][];
 }
 
 /** Server -> client notification: lint finding counts per task id of a folder (graph badges); replaces earlier counts. */

@@ -7,16 +7,20 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   LspGraphChanged,
+  LspGraphLayoutRequest,
   LspGraphRequest,
   LspTaskFindings,
   type DiagnosticCounts,
   type LspGraphChangedParams,
+  type LspGraphLayoutParams,
+  type LspGraphLayoutResult,
   type LspGraphParams,
   type LspGraphResult,
   type LspTaskFindingsParams,
 } from '../shared/protocol';
 import type { GraphJson, TaskNode } from '../core/analysis/types';
 import { FolderGraphs } from './folderGraphs';
+import type { LayoutJobSpec } from '../core/graphLayout/elk';
 
 /** Graph changes arrive per keystroke batch; one request for a burst of them. */
 const REFRESH_DEBOUNCE_MS = 50;
@@ -136,6 +140,13 @@ export class AnalysisService implements vscode.Disposable {
   /** Every served folder, in the window's order. */
   folders(): vscode.Uri[] {
     return this.model.all().map((f) => vscode.Uri.parse(f.uri));
+  }
+
+  /** Component layouts the server holds for a folder (default: the current one), laid out ahead of time; `jobs` laid out on its warm ELK. */
+  async layouts(keys: string[], jobs?: LayoutJobSpec[], folder: vscode.Uri = this.root): Promise<LspGraphLayoutResult> {
+    await this.ready;
+    const params: LspGraphLayoutParams = { folder: folder.toString(), keys, ...(jobs ? { jobs } : {}) };
+    return this.client.sendRequest<LspGraphLayoutResult>(LspGraphLayoutRequest, params);
   }
 
   /** The folder a file is in (the innermost, when folders nest). */

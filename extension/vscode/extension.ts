@@ -58,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
       return analysis.root;
     },
     log,
+    layouts: (keys, jobs) => analysis.layouts(keys, jobs),
   });
   context.subscriptions.push(graphView);
   register(Commands.showGraph, (arg?: unknown) => {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ruleDocPath } from '../core/lint/catalog';
+import type { LspGraphLayoutsInit } from '../shared/protocol';
 import type { RuleCode } from '../core/lint/types';
 
 /** Filled in once the runtime findings' owner exists (extension.ts): it merges them into the server's diagnostics. */
@@ -31,6 +32,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
     ],
     synchronize: { configurationSection: 'luigiSpanner' },
     diagnosticCollectionName: 'luigi-spanner',
+    // The server lays out the graph view's graphs ahead of time, into the cache the panel reads too.
+    initializationOptions: { graphLayouts: { cacheDirectory: vscode.Uri.joinPath(context.globalStorageUri, 'graph-layouts').fsPath } satisfies LspGraphLayoutsInit },
     outputChannel: log,
     middleware: {
       handleDiagnostics(uri, diagnostics, next) {

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { graphHtml } from '../../extension/vscode/graph/html';
-import type { HostToWebviewMessage, LayoutDirection, WebviewToHostMessage } from '../../extension/shared/protocol';
+import type { HostToWebviewMessage, LayoutDirection, LspGraphLayoutResult, WebviewToHostMessage } from '../../extension/shared/protocol';
+import type { LayoutJobSpec } from '../../extension/core/graphLayout/elk';
 import type { ComponentLayout } from '../../extension/core/graphLayout/types';
 import { THEMES, type ThemeKind } from './themes';
 
@@ -51,7 +52,8 @@ export async function startServers(): Promise<Servers> {
   const pages = createServer((req, res) => {
     const nonce = randomBytes(16).toString('base64');
     // ?direction=DOWN: the luigiSpanner.graph.direction setting as the host passes it.
-    const direction = new URL(req.url ?? '/', 'http://x').searchParams.get('direction') ?? undefined;
+    const params = new URL(req.url ?? '/', 'http://x').searchParams;
+    const direction = params.get('direction') ?? undefined;
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(
       graphHtml({
@@ -61,6 +63,8 @@ export async function startServers(): Promise<Servers> {
         styleUri: `${assetOrigin}/graph.css`,
         layoutWorkerUri: `${assetOrigin}/layout-worker.js`,
         defaultDirection: direction as LayoutDirection | undefined,
+        // ?layoutService=1: the host has a language server that lays out (openGraphPage `layouts`).
+        layoutService: params.get('layoutService') === '1',
       }),
     );
   });
@@ -87,6 +91,11 @@ export interface OpenOptions {
   viewport?: { width: number; height: number };
   /** The host's default layout direction (setting luigiSpanner.graph.direction). */
   defaultDirection?: LayoutDirection;
+  /**
+   * The host's language-server layouts (graphPanel.ts `layouts`): cache lookups and `layout/run`
+   * go to this Node function, as the host sends them to `luigiSpanner/graphLayout`.
+   */
+  layouts?: (keys: string[], jobs?: LayoutJobSpec[]) => Promise<LspGraphLayoutResult>;
 }
 
 export interface GraphPage {
@@ -112,6 +121,7 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
   });
   const theme = THEMES[options.theme ?? 'dark'];
+  if (options.layouts) await page.exposeFunction('__hostLayouts', options.layouts);
   await page.addInitScript(
     ({ theme, state, hostCache }) => {
       const w = window as unknown as Record<string, unknown>;
@@ -126,9 +136,21 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
       w.acquireVsCodeApi = () => ({
         postMessage(message: { method: string; requestId?: number; keys?: string[]; entries?: { key: string }[] }) {
           posted.push(message);
-          if (message.method === 'layout/cacheLookup') {
+          const server = w.__hostLayouts as ((keys: string[], jobs?: unknown[]) => Promise<{ entries: unknown[]; layouts?: unknown[] }>) | undefined;
+          if (message.method === 'layout/cacheLookup' && server) {
+            void server(message.keys ?? [], undefined).then((r) => window.postMessage({ method: 'layout/cacheResult', requestId: message.requestId, entries: r.entries }, '*'));
+          } else if (message.method === 'layout/cacheLookup') {
             const entries = (message.keys ?? []).map((k) => cache.get(k)).filter(Boolean);
             setTimeout(() => window.postMessage({ method: 'layout/cacheResult', requestId: message.requestId, entries }, '*'));
+          }
+          if (message.method === 'layout/run') {
+            const jobs = (message as { jobs?: unknown[] }).jobs ?? [];
+            if (!server) setTimeout(() => window.postMessage({ method: 'layout/runResult', requestId: message.requestId, error: 'no language server' }, '*'));
+            else
+              void server([], jobs).then(
+                (r) => window.postMessage({ method: 'layout/runResult', requestId: message.requestId, layouts: r.layouts ?? [] }, '*'),
+                (e: unknown) => window.postMessage({ method: 'layout/runResult', requestId: message.requestId, error: String(e) }, '*'),
+              );
           }
           if (message.method === 'layout/cacheStore') for (const entry of message.entries ?? []) cache.set(entry.key, entry);
         },
@@ -151,7 +173,10 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
     },
     { theme, state: options.state, hostCache: [...(options.hostCache ?? [])] },
   );
-  await page.goto(`${servers.pageOrigin}/index.html${options.defaultDirection ? `?direction=${options.defaultDirection}` : ''}`);
+  const query = new URLSearchParams();
+  if (options.defaultDirection) query.set('direction', options.defaultDirection);
+  if (options.layouts) query.set('layoutService', '1');
+  await page.goto(`${servers.pageOrigin}/index.html${query.size ? `?${query}` : ''}`);
   const graphPage: GraphPage = {
     page,
     send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message as unknown),

@@ -18,10 +18,12 @@ function main(): void {
   const host = new HostChannel();
   // Two workers: components are laid out in parallel; more would only compete for 2 cores.
   const pool = new LayoutWorkerPool(workerUrl, Math.max(1, Math.min(2, navigator.hardwareConcurrency || 2)));
-  pool.warmUp();
+  // Compiling ELK takes a core for a moment: only when the language server does not lay out.
+  if (root.dataset.layoutService !== 'true') pool.warmUp();
 
   const canvas = h('div', { className: 'canvas', tabindex: 0, 'aria-label': 'Pipeline graph: drag or arrow keys to pan, wheel to zoom, click a task to open it; with a task selected, arrow keys move between tasks, Enter opens it and P previews the rows it wrote' });
-  const status = h('div', { className: 'status', 'aria-live': 'polite' });
+  // Never a blank panel: this stays until the first graph arrives (the index may still be loading).
+  const status = h('div', { className: 'status', 'aria-live': 'polite' }, 'Loading the pipeline graph…');
   const message = h('div', { className: 'message hidden' });
   const error = h('div', { className: 'error hidden', role: 'alert' });
 

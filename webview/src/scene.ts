@@ -24,6 +24,17 @@ const LABEL_MIN_SCALE = 0.4;
 const FRAME_BUDGET_MS = 7;
 /** The overview is redrawn once the view has not moved for this long. */
 const OVERVIEW_REST_MS = 120;
+/** Nodes glide from a provisional layout into the final one this long (progressive display). */
+const MOTION_MS = 250;
+/** The place in a node's markup and the route in an edge's (svg.ts nodeMarkup, edgeMarkup). */
+const TRANSLATE = / transform="(translate\([^)]*\))"/;
+const PATH_DATA = / d="([^"]*)"/;
+
+/** A move from earlier positions into the current layout, under way since `start`. */
+interface Motion {
+  from: ReadonlyMap<string, Rect>;
+  start: number;
+}
 
 export interface Decorations {
   selected: string | null;
@@ -65,6 +76,7 @@ export class Scene {
   private settleWaiters: (() => void)[] = [];
   private width = 0;
   private height = 0;
+  private motion: Motion | undefined;
 
   constructor(private readonly container: HTMLElement) {
     this.canvas = document.createElement('canvas');
@@ -102,8 +114,10 @@ export class Scene {
     return this.mode;
   }
 
-  setModel(graph: VisibleGraph, layout: GraphLayout): void {
+  /** `animateFrom`: the layout on screen until now (a provisional one); nodes glide from it. */
+  setModel(graph: VisibleGraph, layout: GraphLayout, animateFrom?: GraphLayout): void {
     this.layout = layout;
+    this.motion = animateFrom ? { from: animateFrom.nodes, start: performance.now() } : undefined;
     this.nodeById.clear();
     this.edgeById.clear();
     this.incident.clear();
@@ -126,13 +140,37 @@ export class Scene {
     }
     // Keep every element whose markup is unchanged: after an edit, only what moved or
     // changed is redrawn, and nothing flickers.
+    // An element that only moved is moved in place (no frame without it: progressive display
+    // swaps every position at once).
     for (const [id, element] of this.nodeElements) {
-      if (this.nodeById.has(id) && layout.nodes.has(id) && this.markup.get(element) === this.nodeHtml(id)) continue;
+      if (this.nodeById.has(id) && layout.nodes.has(id)) {
+        const html = this.nodeHtml(id);
+        const before = this.markup.get(element);
+        if (before === html) continue;
+        const place = TRANSLATE.exec(html);
+        if (before !== undefined && place && before.replace(TRANSLATE, '') === html.replace(TRANSLATE, '')) {
+          element.setAttribute('transform', place[1]!);
+          this.markup.set(element, html);
+          this.glide([id]);
+          continue;
+        }
+      }
       element.remove();
       this.nodeElements.delete(id);
     }
     for (const [id, element] of this.edgeElements) {
-      if (this.edgeById.has(id) && layout.edges.has(id) && this.markup.get(element) === this.edgeHtml(id)) continue;
+      if (this.edgeById.has(id) && layout.edges.has(id)) {
+        const html = this.edgeHtml(id);
+        const before = this.markup.get(element);
+        if (before === html) continue;
+        const route = PATH_DATA.exec(html);
+        if (before !== undefined && route && before.replace(PATH_DATA, '') === html.replace(PATH_DATA, '')) {
+          element.setAttribute('d', route[1]!);
+          this.markup.set(element, html);
+          this.fadeIn([id]);
+          continue;
+        }
+      }
       element.remove();
       this.edgeElements.delete(id);
     }
@@ -238,6 +276,8 @@ export class Scene {
     this.canvas.classList.toggle('hidden', this.mode !== 'overview');
     this.svg.classList.toggle('lod-low', this.view.scale < LABEL_MIN_SCALE);
     let pending = false;
+    const moving = this.motionProgress() < 1;
+    if (moving) this.overviewStale = true;
     if (this.mode === 'detail') {
       const { x, y, scale } = this.view;
       this.viewportGroup.setAttribute('transform', `matrix(${scale},0,0,${scale},${x},${y})`);
@@ -247,8 +287,24 @@ export class Scene {
       // Moving: waiters settle after the sharp redraw at rest.
       return;
     }
-    if (pending) this.schedule();
+    if (pending || moving) this.schedule();
     else this.settle();
+  }
+
+  /** 0..1 through the current glide; 1 when there is none. */
+  private motionProgress(): number {
+    if (!this.motion) return 1;
+    const t = (performance.now() - this.motion.start) / MOTION_MS;
+    if (t >= 1) this.motion = undefined;
+    return Math.min(1, t);
+  }
+
+  /** Where a node is drawn now: on its way from its earlier place, eased out. */
+  private rectNow(id: string, rect: Rect, t: number): Rect {
+    const from = t < 1 ? this.motion?.from.get(id) : undefined;
+    if (!from) return rect;
+    const k = 1 - (1 - t) ** 3;
+    return { x: from.x + (rect.x - from.x) * k, y: from.y + (rect.y - from.y) * k, width: rect.width, height: rect.height };
   }
 
   /**
@@ -357,12 +413,36 @@ export class Scene {
 
   private insertNodes(ids: readonly string[]): void {
     this.insert(this.nodeLayer, ids, (id) => this.nodeHtml(id), this.nodeElements);
+    this.glide(ids);
+  }
+
+  /** Runs the rest of the current glide on these nodes' elements. */
+  private glide(ids: readonly string[]): void {
+    const motion = this.motion;
+    if (!motion) return;
+    // A CSS transform replaces the element's transform attribute while it runs: glide between
+    // the absolute places, then the attribute holds the final one.
+    const left = MOTION_MS - (performance.now() - motion.start);
+    if (left <= 20) return;
+    for (const id of ids) {
+      const from = motion.from.get(id);
+      const to = this.layout!.nodes.get(id);
+      if (!from || !to || (from.x === to.x && from.y === to.y)) continue;
+      this.nodeElements.get(id)?.animate([{ transform: `translate(${from.x}px, ${from.y}px)` }, { transform: `translate(${to.x}px, ${to.y}px)` }], { duration: left, easing: 'cubic-bezier(0.33, 1, 0.68, 1)' });
+    }
   }
 
   private insertEdges(ids: readonly string[]): void {
     this.insert(this.edgeLayer, ids, (id) => this.edgeHtml(id), this.edgeElements);
+    this.fadeIn(ids);
     const selected = this.decorations.selected;
     if (selected) for (const id of this.incident.get(selected) ?? []) this.edgeElements.get(id)?.classList.add('hl');
+  }
+
+  /** Final routes fade in as the nodes arrive at their ends. */
+  private fadeIn(ids: readonly string[]): void {
+    const left = this.motion ? MOTION_MS - (performance.now() - this.motion.start) : 0;
+    if (left > 20) for (const id of ids) this.edgeElements.get(id)?.animate([{ opacity: 0 }, { opacity: 0, offset: 0.5 }, { opacity: 1 }], { duration: left });
   }
 
   private refreshNode(id: string): void {
@@ -397,6 +477,7 @@ export class Scene {
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     ctx.setTransform(dpr * scale, 0, 0, dpr * scale, dpr * x, dpr * y);
     const px = 1 / scale;
+    const t = this.motionProgress();
     const matches = this.decorations.matches;
     const selectedEdges = new Set(this.decorations.selected ? this.incident.get(this.decorations.selected) ?? [] : []);
 
@@ -406,7 +487,8 @@ export class Scene {
     for (const id of edges) {
       const edge = this.edgeById.get(id)!;
       const points = layout.edges.get(id);
-      if (!points || points.length < 4) continue;
+      // Mid-glide the final routes would not meet their nodes yet: edges come at the end.
+      if (!points || points.length < 4 || t < 1) continue;
       const group =
         selectedEdges.has(id) ? 'hl' : matches && !(matches.has(edge.from) && matches.has(edge.to)) ? 'dim' : edge.kind === 'dynamic' ? 'dashed' : edge.kind === 'writes' || edge.kind === 'reads' ? 'table' : 'solid';
       const path = groups[group];
@@ -455,7 +537,7 @@ export class Scene {
     };
     for (const id of inView) {
       const node = this.nodeById.get(id)!;
-      const r = layout.nodes.get(id)!;
+      const r = this.rectNow(id, layout.nodes.get(id)!, t);
       const state = this.decorations.nodes.get(id)?.state;
       const key =
         id === this.decorations.selected ? 'selected' : id === this.decorations.cursor ? 'cursor' : state ? `s-${state}` : matches?.has(id) ? 'match' : node.kind === 'external' ? 'external' : node.kind === 'table' ? 'table' : 'plain';
@@ -506,7 +588,7 @@ export class Scene {
       ctx.textBaseline = 'middle';
       for (const id of inView) {
         const node = this.nodeById.get(id)!;
-        const r = layout.nodes.get(id)!;
+        const r = this.rectNow(id, layout.nodes.get(id)!, t);
         ctx.fillText(node.label, r.x + 28, r.y + (node.detail === undefined ? r.height / 2 : 15), r.width - 36);
       }
     }

@@ -1,7 +1,8 @@
 // The graph view's controller: holds what the user chose to see (persisted with setState),
 // turns host messages into layouts and drawings, and user gestures into host messages.
 import type { GraphJson, GraphTable } from '../../extension/core/analysis/types';
-import { layoutGraph, MemoryLayoutCache, type LayoutCache, type LayoutStats } from '../../extension/core/graphLayout/layout';
+import type { LayoutJobSpec } from '../../extension/core/graphLayout/elk';
+import { layoutGraph, MemoryLayoutCache, type LayoutCache, type LayoutRunner, type LayoutStats } from '../../extension/core/graphLayout/layout';
 import { renderLayoutSvg, STATE_PRECEDENCE, type NodeDecoration } from '../../extension/core/graphLayout/svg';
 import type { ComponentLayout, GraphLayout, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
 import { buildVisibleGraph, familyKey, indexGraph, thousands, type GraphIndex } from '../../extension/core/graphLayout/viewModel';
@@ -14,6 +15,8 @@ import {
   LayoutCacheLookup,
   LayoutCacheResult,
   LayoutCacheStore,
+  LayoutRun,
+  LayoutRunResult,
   PROTOCOL_VERSION,
   Ready,
   RenderStats,
@@ -31,6 +34,7 @@ import {
   type RunState,
   type RunStateUpdate,
   type ViewCommandName,
+  type RenderStatsMessage,
 } from '../../extension/shared/protocol';
 import type { HostChannel } from './host';
 import { timed } from './timing';
@@ -42,6 +46,8 @@ import { ViewportController } from './viewport';
 
 /** How long the host may take to answer a cache lookup before we lay out ourselves. */
 const CACHE_LOOKUP_TIMEOUT_MS = 2000;
+/** How long the language server may take to lay out before the webview's own workers do it. */
+const SERVER_LAYOUT_TIMEOUT_MS = 60_000;
 
 /** Lets input and rendering run between steps of work on the UI thread. */
 export function yieldToEventLoop(): Promise<void> {
@@ -91,6 +97,11 @@ export class GraphView {
   private generation = 0;
   private lookupId = 0;
   private readonly lookups = new Map<number, (entries: ComponentLayout[]) => void>();
+  private readonly runs = new Map<number, (result: { layouts: ComponentLayout[][] } | { error: string }) => void>();
+  /** The host said the language server lays out (graph/load `layoutService`). */
+  private layoutService = false;
+  /** Where the last computed components were laid out. */
+  private layoutSource: 'server' | 'webview' = 'webview';
   private restoredViewport: PersistedViewState['viewport'];
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   toolbar: Toolbar | undefined;
@@ -177,6 +188,10 @@ export class GraphView {
         this.lookups.get(message.requestId)?.(message.entries);
         this.lookups.delete(message.requestId);
         break;
+      case LayoutRunResult:
+        this.runs.get(message.requestId)?.('error' in message ? { error: message.error } : { layouts: message.layouts });
+        this.runs.delete(message.requestId);
+        break;
       case ViewCommand:
         this.command(message.command);
         break;
@@ -189,6 +204,8 @@ export class GraphView {
   private load(message: GraphLoadMessage): void {
     const receivedAt = performance.now();
     this.graph = message.graph;
+    this.layoutService = message.layoutService === true;
+    if (!this.layoutService) this.pool.warmUp();
     this.index = timed('index', () => indexGraph(message.graph));
     if (message.scope) this.state.scope = message.scope;
     if (this.state.scope.kind === 'file') this.lastFile = this.state.scope.file;
@@ -232,12 +249,35 @@ export class GraphView {
     this.overlay.message(null);
     const slow = setTimeout(() => this.overlay.status(`Laying out ${thousands(visible.nodes.length)} tasks…`), 150);
     let result;
+    // Progressive display: an approximate drawing first whenever ELK has to run (or the cache is
+    // slow), then the nodes glide into ELK's layout. `place` runs again for the final layout.
+    let provisional: GraphLayout | undefined;
+    let firstPaintMs: number | undefined;
+    const restoredViewport = this.restoredViewport;
+    const paintProvisional = (layout: GraphLayout) => {
+      if (generation !== this.generation) return;
+      provisional = layout;
+      this.adopt(visible, layout);
+      this.scene.hold();
+      try {
+        timed('provisional', () => {
+          this.scene.setModel(visible, layout);
+          this.decorate();
+          this.place(change, extra.revealTaskId);
+        });
+      } finally {
+        this.scene.release();
+      }
+      firstPaintMs = performance.now() - startedAt;
+      this.overlay.status(`Laying out ${thousands(visible.nodes.length)} tasks… (a quick approximation is shown meanwhile)`);
+    };
     try {
       result = await layoutGraph(visible, this.state.direction, {
-        runner: this.pool,
+        runner: this.runner(),
         cache: this.cache,
         previous: change === 'fresh' || change === 'open' ? undefined : this.layout,
         pause: yieldToEventLoop,
+        provisional: { paint: paintProvisional },
       });
     } catch (error) {
       clearTimeout(slow);
@@ -249,24 +289,20 @@ export class GraphView {
     if (generation !== this.generation) return;
     await yieldToEventLoop();
     if (generation !== this.generation) return;
-    this.visible = visible;
-    this.layout = result.layout;
-    this.visibleNodes = new Map(visible.nodes.map((n) => [n.id, n]));
-    this.nodeOfTask = new Map();
-    // A table node lists its writers and readers as members, but draws none of them.
-    for (const node of visible.nodes) if (node.kind !== 'table') for (const member of node.members) this.nodeOfTask.set(member, node.id);
-    if (this.state.selectedId && !this.visibleNodes.has(this.state.selectedId)) this.state.selectedId = this.selectionFallback(this.state.selectedId);
+    this.adopt(visible, result.layout);
+    if (provisional) this.restoredViewport = restoredViewport;
     // Three steps, each its own task (none may hold the UI thread long on big graphs), shown
     // together: no frame with the new graph but the old view or no selection.
     this.scene.hold();
     try {
-      timed('setModel', () => this.scene.setModel(visible, result.layout));
+      timed('setModel', () => this.scene.setModel(visible, result.layout, provisional));
       await yieldToEventLoop();
       if (generation !== this.generation) return;
       timed('decorate', () => this.decorate());
       await yieldToEventLoop();
       if (generation !== this.generation) return;
-      timed('place', () => this.place(change, extra.revealTaskId));
+      // After a provisional paint the user may have moved already: an update keeps the view.
+      timed('place', () => this.place(provisional && change !== 'open' ? 'update' : change, extra.revealTaskId));
     } finally {
       this.scene.release();
     }
@@ -278,17 +314,73 @@ export class GraphView {
       `${thousands(visible.nodes.length)} nodes · ${thousands(visible.edges.length)} edges · ${Math.round(totalMs)} ms` +
         (result.stats.computedComponents > 0 ? ` (${result.stats.computedComponents} of ${result.stats.components} laid out)` : ' (cached)'),
     );
-    this.host.post({
+    const stats: RenderStatsMessage = {
       method: RenderStats,
       nodes: visible.nodes.length,
       edges: visible.edges.length,
       totalMs,
+      firstPaintMs: firstPaintMs ?? totalMs,
       layoutMs: result.stats.elkMs,
       cachedComponents: result.stats.cachedComponents,
       computedComponents: result.stats.computedComponents,
-    });
+      layoutSource: result.stats.computedComponents > 0 ? this.layoutSource : 'cache',
+    };
+    this.host.post(stats);
     this.toolbar?.sync();
     this.save();
+  }
+
+  /** Makes a laid-out graph the one interactions (click, keys, search) work on. */
+  private adopt(visible: VisibleGraph, layout: GraphLayout): void {
+    this.visible = visible;
+    this.layout = layout;
+    this.visibleNodes = new Map(visible.nodes.map((n) => [n.id, n]));
+    this.nodeOfTask = new Map();
+    // A table node lists its writers and readers as members, but draws none of them.
+    for (const node of visible.nodes) if (node.kind !== 'table') for (const member of node.members) this.nodeOfTask.set(member, node.id);
+    if (this.state.selectedId && !this.visibleNodes.has(this.state.selectedId)) this.state.selectedId = this.selectionFallback(this.state.selectedId);
+  }
+
+  /**
+   * ELK where it is warm: the language server (through the host) when the host offers it, else
+   * (or if it fails) the webview's own workers, started only then.
+   */
+  private runner(): LayoutRunner {
+    if (!this.layoutService) {
+      this.layoutSource = 'webview';
+      return this.pool;
+    }
+    return {
+      run: async (jobs) => {
+        try {
+          const layouts = await this.remoteRun(jobs);
+          this.layoutSource = 'server';
+          return layouts;
+        } catch (error) {
+          this.host.post({ method: WebviewError, message: `the language server did not lay out the graph (${error instanceof Error ? error.message : String(error)}); laying out in the view` });
+          this.pool.warmUp();
+          this.layoutSource = 'webview';
+          return this.pool.run(jobs);
+        }
+      },
+    };
+  }
+
+  private remoteRun(jobs: readonly LayoutJobSpec[]): Promise<ComponentLayout[][]> {
+    const requestId = ++this.lookupId;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.runs.delete(requestId);
+        reject(new Error(`no answer within ${SERVER_LAYOUT_TIMEOUT_MS / 1000} s`));
+      }, SERVER_LAYOUT_TIMEOUT_MS);
+      this.runs.set(requestId, (result) => {
+        clearTimeout(timer);
+        if ('error' in result) reject(new Error(result.error));
+        else if (result.layouts.length !== jobs.length) reject(new Error(`${result.layouts.length} results for ${jobs.length} jobs`));
+        else resolve(result.layouts);
+      });
+      this.host.post({ method: LayoutRun, requestId, jobs: [...jobs] });
+    });
   }
 
   /** A selected task that is now inside a group selects the group. */

@@ -21,15 +21,18 @@ export function registerServerCommand(program: Command): void {
       // Loaded only when the command runs: the other commands stay light.
       const { createConnection, IPCMessageReader, IPCMessageWriter, ProposedFeatures } = await import('vscode-languageserver/node');
       const { startServer } = await import('../../server/server');
-      const { startWorkerFromThisBundle } = await import('../../server/worker');
+      const { startLayoutWorkerFromThisBundle, startWorkerFromThisBundle } = await import('../../server/worker');
       const connection = options.stdio
         ? createConnection(ProposedFeatures.all, process.stdin, process.stdout)
         : createConnection(ProposedFeatures.all, new IPCMessageReader(process), new IPCMessageWriter(process));
-      startServer(connection, { startWorker: startWorkerFromThisBundle, workers, debounceMs });
+      startServer(connection, { startWorker: startWorkerFromThisBundle, startLayoutWorker: startLayoutWorkerFromThisBundle, workers, debounceMs });
       // The connection ends the process on `exit`; until then the CLI must not exit on its own.
       await new Promise<never>(() => undefined);
     });
 }
 
-// Loaded in an analysis worker thread, this bundle only serves facts requests (facts-worker.ts).
-if (!isMainThread) void import('../../core/analysis/facts-worker');
+// Loaded in a worker thread, this bundle only serves facts requests (facts-worker.ts) or layout jobs (layoutWorker.ts).
+if (!isMainThread) {
+  void import('../../core/analysis/facts-worker');
+  void import('../../server/layoutWorker');
+}

@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphJson } from '../../core/analysis/types';
+import type { LayoutJobSpec } from '../../core/graphLayout/elk';
 import type { FileLayoutCache } from '../../core/graphLayout/fileCache';
 import {
   ActiveFile,
@@ -17,6 +18,8 @@ import {
   LayoutCacheLookup,
   LayoutCacheResult,
   LayoutCacheStore,
+  LayoutRun,
+  LayoutRunResult,
   PreviewTaskRows,
   PROTOCOL_VERSION,
   Ready,
@@ -30,6 +33,7 @@ import {
   type GraphScope,
   type HostToWebviewMessage,
   type LayoutDirection,
+  type LspGraphLayoutResult,
   type RunStateUpdate,
   type ViewCommandName,
   type WebviewToHostMessage,
@@ -55,6 +59,8 @@ export interface GraphViewDeps {
   /** The folder GraphJson file paths are relative to. */
   root: vscode.Uri;
   log: vscode.LogOutputChannel;
+  /** The language server's layouts (server/layoutService.ts): held ones by key, and jobs laid out on its warm ELK. */
+  layouts?(keys: string[], jobs?: LayoutJobSpec[]): Promise<LspGraphLayoutResult>;
 }
 
 export interface OpenRequest {
@@ -116,6 +122,7 @@ export class GraphPanel implements vscode.Disposable {
       styleUri: asset('graph.css'),
       layoutWorkerUri: asset('layout-worker.js'),
       defaultDirection: vscode.workspace.getConfiguration('luigiSpanner').get<LayoutDirection>('graph.direction'),
+      layoutService: Boolean(this.deps.layouts),
     });
     clearTimeout(this.readyTimer);
     this.readyTimer = setTimeout(() => {
@@ -138,7 +145,7 @@ export class GraphPanel implements vscode.Disposable {
   private async postGraph(reason: 'open' | 'update', options: OpenRequest = {}): Promise<void> {
     await this.deps.ready;
     const graph = this.deps.getGraph();
-    const message: HostToWebviewMessage = { method: GraphLoad, graph, reason };
+    const message: HostToWebviewMessage = { method: GraphLoad, graph, reason, ...(this.deps.layouts ? { layoutService: true } : {}) };
     if (options.scope) message.scope = options.scope;
     if (options.revealTaskId) message.revealTaskId = options.revealTaskId;
     this.post(message);
@@ -186,8 +193,22 @@ export class GraphPanel implements vscode.Disposable {
         await this.previewRows(message.taskId);
         return;
       case LayoutCacheLookup: {
-        const entries = await this.cache.get(message.keys);
+        // The server's layouts first (computed ahead, it also reads the shared cache folder); the
+        // host's own folder if the server is not there.
+        const fromServer = this.deps.layouts ? await this.deps.layouts(message.keys).catch((error: unknown) => (this.deps.log.warn(`graph view: layouts from the language server: ${String(error)}`), undefined)) : undefined;
+        const entries = fromServer ? fromServer.entries : await this.cache.get(message.keys);
         this.post({ method: LayoutCacheResult, requestId: message.requestId, entries });
+        return;
+      }
+      case LayoutRun: {
+        try {
+          if (!this.deps.layouts) throw new Error('no language server to lay out the graph');
+          const result = await this.deps.layouts([], message.jobs);
+          this.post({ method: LayoutRunResult, requestId: message.requestId, layouts: result.layouts ?? [] });
+        } catch (error) {
+          // The webview then lays out in its own workers.
+          this.post({ method: LayoutRunResult, requestId: message.requestId, error: error instanceof Error ? error.message : String(error) });
+        }
         return;
       }
       case LayoutCacheStore:

@@ -15,6 +15,8 @@ export interface GraphHtmlOptions {
   layoutWorkerUri: string;
   /** Layout direction of a new panel (setting luigiSpanner.graph.direction); a restored panel keeps its own. */
   defaultDirection?: LayoutDirection;
+  /** The language server lays out: the page starts its own ELK workers only as a fallback. */
+  layoutService?: boolean;
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
@@ -46,7 +48,7 @@ export function graphHtml(options: GraphHtmlOptions): string {
 <title>Pipeline Graph</title>
 </head>
 <body>
-<div id="graph-root" data-layout-worker="${escapeXml(options.layoutWorkerUri)}" data-default-direction="${escapeXml(options.defaultDirection ?? 'RIGHT')}"></div>
+<div id="graph-root" data-layout-worker="${escapeXml(options.layoutWorkerUri)}" data-default-direction="${escapeXml(options.defaultDirection ?? 'RIGHT')}"${options.layoutService ? ' data-layout-service="true"' : ''}></div>
 <script nonce="${nonce}" src="${escapeXml(options.scriptUri)}"></script>
 </body>
 </html>`;

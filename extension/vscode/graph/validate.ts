@@ -7,6 +7,8 @@ import {
   ExportImage,
   LayoutCacheLookup,
   LayoutCacheStore,
+  LayoutRun,
+  LAYOUT_DIRECTIONS,
   PreviewTaskRows,
   Ready,
   RenderStats,
@@ -20,6 +22,13 @@ const MAX_ENTRIES = 5000;
 /** A 30,000-node graph exported as PNG stays well under this. */
 const MAX_EXPORT_CHARS = 256 * 1024 * 1024;
 const count = z.number().int().nonnegative();
+const finite = z.number().finite();
+/** What ELK needs of a component; the language server lays it out (a DoS bound, not a trust one). */
+const jobComponent = z.object({
+  key: z.string().regex(/^[0-9a-f]{28}$/),
+  nodes: z.array(z.object({ id: z.string().max(2000), width: finite.nonnegative().max(10_000), height: finite.nonnegative().max(10_000) })).max(50_000),
+  edges: z.array(z.object({ id: z.string().max(4010), from: z.string().max(2000), to: z.string().max(2000) })).max(200_000),
+});
 
 const schema = z.discriminatedUnion('method', [
   z.object({ method: z.literal(Ready), protocolVersion: z.number().int() }),
@@ -29,6 +38,11 @@ const schema = z.discriminatedUnion('method', [
   z.object({ method: z.literal(PreviewTaskRows), taskId: z.string().min(1).max(2000) }),
   z.object({ method: z.literal(LayoutCacheLookup), requestId: count, keys: z.array(z.string().regex(/^[0-9a-f]{28}$/)).max(MAX_ENTRIES) }),
   z.object({ method: z.literal(LayoutCacheStore), entries: z.array(componentLayoutSchema).max(MAX_ENTRIES) }),
+  z.object({
+    method: z.literal(LayoutRun),
+    requestId: count,
+    jobs: z.array(z.object({ direction: z.enum(LAYOUT_DIRECTIONS as ['RIGHT', 'DOWN', 'LEFT', 'UP']), components: z.array(jobComponent).max(MAX_ENTRIES) })).max(MAX_ENTRIES),
+  }),
   z.object({
     method: z.literal(ExportImage),
     format: z.enum(['svg', 'png']),
@@ -44,6 +58,8 @@ const schema = z.discriminatedUnion('method', [
     layoutMs: z.number().nonnegative(),
     cachedComponents: count,
     computedComponents: count,
+    firstPaintMs: z.number().nonnegative().optional(),
+    layoutSource: z.enum(['server', 'webview', 'cache']).optional(),
   }),
   z.object({ method: z.literal(WebviewError), message: z.string().max(10_000) }),
 ]) satisfies z.ZodType<WebviewToHostMessage>;

@@ -1,0 +1,111 @@
+// ELK in a worker thread of the language server, kept warm for the whole session: the graph
+// view's layouts are computed here (layoutService.ts), so a new panel never waits for a cold
+// ELK (loading it costs ~0.1 s and its first layouts run 2-3x slower than later ones). Like the
+// analysis workers (worker.ts), the worker is the running bundle itself, started with
+// LAYOUT_WORKER_DATA; ELK's code is only evaluated inside the worker.
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { runLayoutJob, type LayoutJobSpec } from '../core/graphLayout/elk';
+import type { LayoutRunner } from '../core/graphLayout/layout';
+import type { ComponentLayout } from '../core/graphLayout/types';
+
+/** Pass as `workerData` to make a worker of this bundle serve layout jobs. */
+export const LAYOUT_WORKER_DATA = { luigiSpannerLayoutWorker: true } as const;
+
+interface Request {
+  id: number;
+  job: LayoutJobSpec;
+}
+type Response = { id: number; layouts: ComponentLayout[] } | { id: number; error: string };
+
+/** A small pipeline-shaped job: ELK's first calls compile and optimise its code. */
+function warmUpJob(): LayoutJobSpec {
+  const nodes = Array.from({ length: 60 }, (_, i) => ({ id: `n${i}`, width: 90 + (i % 5) * 10, height: 30 }));
+  const edges = nodes.slice(1).flatMap((node, i) => [{ id: `e${i}`, from: `n${Math.floor(i / 2)}`, to: node.id }, ...(i % 3 === 0 && i > 3 ? [{ id: `x${i}`, from: `n${i - 3}`, to: node.id }] : [])]);
+  return { direction: 'RIGHT', components: [{ key: '0'.repeat(28), nodes, edges }] };
+}
+
+/** One warm ELK worker; jobs run one after the other (the server shares the machine's cores). */
+export class WorkerLayoutRunner implements LayoutRunner {
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (layouts: ComponentLayout[]) => void; reject: (error: Error) => void }>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly start: () => Worker,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {}
+
+  /** Starts the worker and runs a small layout so the first real one finds ELK optimised. */
+  warmUp(): Promise<void> {
+    const started = performance.now();
+    return this.run([warmUpJob(), warmUpJob(), warmUpJob()]).then(
+      () => this.log(`layout worker warm in ${(performance.now() - started).toFixed(0)} ms`),
+      (error: unknown) => this.log(`layout worker did not start: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const worker = this.start();
+    // The server exits when the client asks; a busy layout must not keep it alive.
+    worker.unref();
+    worker.on('message', (response: Response) => {
+      const waiter = this.pending.get(response.id);
+      this.pending.delete(response.id);
+      if (!waiter) return;
+      if ('error' in response) waiter.reject(new Error(`ELK failed: ${response.error}`));
+      else waiter.resolve(response.layouts);
+    });
+    const fail = (error: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const waiter of this.pending.values()) waiter.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', (error) => fail(new Error(`the layout worker crashed: ${error.message}`)));
+    worker.on('exit', (code) => fail(new Error(`the layout worker exited (code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private runOne(job: LayoutJobSpec): Promise<ComponentLayout[]> {
+    const worker = this.ensure();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, job } satisfies Request);
+    });
+  }
+
+  /** Jobs of concurrent callers are queued, not interleaved: the first caller's graph finishes first. */
+  run(jobs: readonly LayoutJobSpec[]): Promise<ComponentLayout[][]> {
+    const result = this.queue.then(async () => {
+      const out: ComponentLayout[][] = [];
+      for (const job of jobs) out.push(await this.runOne(job));
+      return out;
+    });
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  dispose(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
+
+/** Serves layout jobs when this bundle was started as a layout worker. */
+function serve(): void {
+  // Evaluated here only: the server's main thread never loads ELK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ELK = (require('elkjs/lib/elk.bundled.js') as { default?: unknown }).default ?? require('elkjs/lib/elk.bundled.js');
+  const elk = new (ELK as new () => { layout(graph: unknown): Promise<unknown> })();
+  parentPort!.on('message', (request: Request) => {
+    runLayoutJob((graph) => elk.layout(graph) as never, request.job).then(
+      (layouts) => parentPort!.postMessage({ id: request.id, layouts } satisfies Response),
+      (error: unknown) => parentPort!.postMessage({ id: request.id, error: error instanceof Error ? error.message : JSON.stringify(error) } satisfies Response),
+    );
+  });
+}
+
+if (!isMainThread && (workerData as typeof LAYOUT_WORKER_DATA | undefined)?.luigiSpannerLayoutWorker === true) serve();

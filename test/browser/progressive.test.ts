@@ -1,0 +1,133 @@
+// Progressive display (webview/src/view.ts, core/graphLayout/approx.ts): a graph that ELK has to
+// lay out is drawn at once with the layered approximation, then the nodes glide into ELK's layout;
+// the panel is never blank once the page loaded. And with a language server that lays out
+// (graph/load `layoutService`), the webview receives positions and starts no ELK of its own.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphJson } from '../../extension/core/analysis/types';
+import { nodeLayoutRunner } from '../../extension/core/graphLayout/renderGraphSvg';
+import { GraphLoad, RenderStats, type LspGraphLayoutResult } from '../../extension/shared/protocol';
+import { LayoutService } from '../../extension/server/layoutService';
+import { generateGraph } from './fixtures/generatedGraph';
+import { launchChromium, openGraphPage, startServers, type GraphPage, type Servers } from './harness';
+
+let browser: Browser;
+let servers: Servers;
+const pages: GraphPage[] = [];
+
+beforeAll(async () => {
+  servers = await startServers();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await Promise.all(pages.map((p) => p.close()));
+  await browser?.close();
+  await servers?.close();
+});
+
+/** Samples every animation frame from page load: nodes drawn (SVG or canvas) and one node's place. */
+async function recordFrames(page: GraphPage, watchId: string): Promise<void> {
+  await page.page.evaluate((watchId) => {
+    const w = window as unknown as { __frames: { t: number; svgNodes: number; canvas: boolean; status: string; place: string | null }[]; __recording: boolean };
+    w.__frames = [];
+    w.__recording = true;
+    const tick = () => {
+      const canvas = document.querySelector('canvas.overview');
+      const node = document.querySelector(`svg.detail g.node[data-id="${CSS.escape(watchId)}"]`);
+      w.__frames.push({
+        t: performance.now(),
+        svgNodes: document.querySelectorAll('svg.detail:not(.hidden) g.node').length,
+        canvas: Boolean(canvas && !canvas.classList.contains('hidden')),
+        status: document.querySelector('.status')?.textContent ?? '',
+        // Where it is drawn now: its attribute, or mid-glide the running animation's transform.
+        place: node ? `${node.getAttribute('transform')}|${getComputedStyle(node).transform}` : null,
+      });
+      if (w.__recording) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }, watchId);
+}
+
+const frames = (page: GraphPage) =>
+  page.page.evaluate(() => {
+    const w = window as unknown as { __frames: { t: number; svgNodes: number; canvas: boolean; status: string; place: string | null }[]; __recording: boolean };
+    w.__recording = false;
+    return w.__frames;
+  });
+
+describe('progressive display', () => {
+  it('paints the approximation first, then glides into ELK\'s layout; never blank', async () => {
+    const page = await openGraphPage(browser, servers, { viewport: { width: 1400, height: 1000 } });
+    pages.push(page);
+    // Before any graph: a status, not a blank panel.
+    expect(await page.page.locator('.status').textContent()).toMatch(/Loading the pipeline graph/);
+    await page.waitForPosted('graph/ready');
+    const graph: GraphJson = generateGraph({ tasks: 150, seed: 21 });
+    const watched = graph.tasks[40]!.id;
+    await recordFrames(page, watched);
+    const since = await page.postedCount();
+    await page.send({ method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' } });
+    const stats = await page.waitForPosted(RenderStats, { since });
+    const seen = await frames(page);
+
+    expect(stats.computedComponents).toBeGreaterThan(0);
+    expect(stats.layoutSource).toBe('webview');
+    expect(stats.firstPaintMs).toBeLessThan(stats.totalMs);
+    const drawn = seen.findIndex((f) => f.svgNodes > 0 || f.canvas);
+    expect(drawn).toBeGreaterThanOrEqual(0);
+    // From the first drawing on, every frame shows the graph.
+    expect(seen.slice(drawn).filter((f) => f.svgNodes === 0 && !f.canvas)).toEqual([]);
+    // The watched node was first drawn where the approximation put it, then moved.
+    const places = seen.map((f) => f.place).filter((p): p is string => p !== null);
+    const finalPlace = places.at(-1)!;
+    const firstAttribute = places[0]!.split('|')[0];
+    expect(firstAttribute).not.toBe(finalPlace.split('|')[0]);
+    // Mid-glide frames (a running CSS transform) between the two.
+    expect(places.some((p) => p.split('|')[1] !== 'none')).toBe(true);
+    expect(seen.some((f) => /approximation is shown/.test(f.status))).toBe(true);
+    expect(await page.page.locator('.status').textContent()).toMatch(/150 nodes/);
+    expect(await page.problems()).toEqual([]);
+  });
+
+  it('with a language server that lays out: positions come from it, and the view starts no ELK worker', async () => {
+    // The server's layout service in this process, with real ELK on this thread.
+    const service = new LayoutService({ runner: nodeLayoutRunner, debounceMs: 0 });
+    const graph: GraphJson = generateGraph({ tasks: 200, seed: 5 });
+    service.schedule(() => graph, 0);
+    await service.idle();
+    const asked: { keys: number; jobs: number }[] = [];
+    const page = await openGraphPage(browser, servers, {
+      viewport: { width: 1400, height: 1000 },
+      layouts: async (keys, jobs): Promise<LspGraphLayoutResult> => {
+        asked.push({ keys: keys.length, jobs: jobs?.length ?? 0 });
+        return service.lookup(keys, jobs);
+      },
+    });
+    pages.push(page);
+    const workerRequests: string[] = [];
+    page.page.on('request', (r) => r.url().includes('layout-worker') && workerRequests.push(r.url()));
+    await page.waitForPosted('graph/ready');
+    let since = await page.postedCount();
+    await page.send({ method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, layoutService: true });
+    const stats = await page.waitForPosted(RenderStats, { since });
+    expect(stats).toMatchObject({ computedComponents: 0, layoutSource: 'cache' });
+    expect(stats.firstPaintMs).toBe(stats.totalMs);
+
+    // A view the server did not lay out ahead (another direction): laid out there on request.
+    since = await page.postedCount();
+    // The toolbar's direction control (it may sit in an overflow menu: set it as a user's pick would).
+    await page.page.evaluate(() => {
+      const select = document.querySelector<HTMLSelectElement>('select[aria-label="Layout direction"]')!;
+      select.value = 'DOWN';
+      select.dispatchEvent(new Event('change'));
+    });
+    const relaid = await page.waitForPosted(RenderStats, { since, timeout: 30_000 });
+    expect(relaid.layoutSource).toBe('server');
+    expect(relaid.computedComponents).toBeGreaterThan(0);
+    expect(asked.some((a) => a.jobs > 0)).toBe(true);
+    expect(workerRequests).toEqual([]);
+    expect(await page.problems()).toEqual([]);
+    service.dispose();
+  });
+});
