@@ -126,6 +126,9 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
     ({ theme, state, hostCache }) => {
       const w = window as unknown as Record<string, unknown>;
       const posted: unknown[] = [];
+      // When each message was posted, in the page's clock (from navigation start): the benchmark's timeline.
+      const postedAt: number[] = [];
+      w.__postedAt = postedAt;
       const violations: string[] = [];
       const cache = new Map<string, unknown>(hostCache.map((e) => [e.key, e]));
       w.__posted = posted;
@@ -136,6 +139,7 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
       w.acquireVsCodeApi = () => ({
         postMessage(message: { method: string; requestId?: number; keys?: string[]; entries?: { key: string }[] }) {
           posted.push(message);
+          postedAt.push(performance.now());
           const server = w.__hostLayouts as ((keys: string[], jobs?: unknown[]) => Promise<{ entries: unknown[]; layouts?: unknown[] }>) | undefined;
           if (message.method === 'layout/cacheLookup' && server) {
             void server(message.keys ?? [], undefined).then((r) => window.postMessage({ method: 'layout/cacheResult', requestId: message.requestId, entries: r.entries }, '*'));
