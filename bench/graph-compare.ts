@@ -237,12 +237,11 @@ interface OurTiming {
 /** A new panel: navigation -> ready -> the graph posted (as the host does) -> settled; times in the page's clock. */
 async function timeOurs(browser: Browser, servers: Servers, graph: GraphJson, server: LanguageServer | undefined): Promise<OurTiming> {
   const layouts = server && ((keys: string[], jobs?: LspGraphLayoutParams['jobs']) => server.connection.sendRequest<LspGraphLayoutResult>(LspGraphLayoutRequest, { keys, ...(jobs ? { jobs } : {}) }));
-  const page: GraphPage = await openGraphPage(browser, servers, { viewport: VIEWPORT, ...(layouts ? { layouts } : {}) });
+  // The host posts the graph as soon as the page says ready (graphPanel.ts): so does the stub.
+  const onReady = { method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, ...(server ? { layoutService: true } : {}) } as const;
+  const page: GraphPage = await openGraphPage(browser, servers, { viewport: VIEWPORT, onReady, ...(layouts ? { layouts } : {}) });
   try {
-    await page.waitForPosted('graph/ready', { timeout: 60_000 });
-    const since = await page.postedCount();
-    await page.send({ method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, ...(server ? { layoutService: true } : {}) });
-    const stats = await page.waitForPosted(RenderStats, { since, timeout: 300_000 });
+    const stats = await page.waitForPosted(RenderStats, { timeout: 300_000 });
     const { settledAt, longest } = await page.page.evaluate(async () => {
       const w = window as unknown as { __posted: { method: string }[]; __postedAt: number[] };
       let index = w.__posted.length - 1;

@@ -96,6 +96,8 @@ export interface OpenOptions {
    * go to this Node function, as the host sends them to `luigiSpanner/graphLayout`.
    */
   layouts?: (keys: string[], jobs?: LayoutJobSpec[]) => Promise<LspGraphLayoutResult>;
+  /** Posted by the stub as soon as the page says `graph/ready`, as the host does (no test round trip). */
+  onReady?: HostToWebviewMessage;
 }
 
 export interface GraphPage {
@@ -123,7 +125,7 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
   const theme = THEMES[options.theme ?? 'dark'];
   if (options.layouts) await page.exposeFunction('__hostLayouts', options.layouts);
   await page.addInitScript(
-    ({ theme, state, hostCache }) => {
+    ({ theme, state, hostCache, onReady }) => {
       const w = window as unknown as Record<string, unknown>;
       const posted: unknown[] = [];
       // When each message was posted, in the page's clock (from navigation start): the benchmark's timeline.
@@ -140,6 +142,7 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
         postMessage(message: { method: string; requestId?: number; keys?: string[]; entries?: { key: string }[] }) {
           posted.push(message);
           postedAt.push(performance.now());
+          if (message.method === 'graph/ready' && onReady) setTimeout(() => window.postMessage(onReady, '*'));
           const server = w.__hostLayouts as ((keys: string[], jobs?: unknown[]) => Promise<{ entries: unknown[]; layouts?: unknown[] }>) | undefined;
           if (message.method === 'layout/cacheLookup' && server) {
             void server(message.keys ?? [], undefined).then((r) => window.postMessage({ method: 'layout/cacheResult', requestId: message.requestId, entries: r.entries }, '*'));
@@ -175,7 +178,7 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
         apply();
       }).observe(document, { childList: true, subtree: true });
     },
-    { theme, state: options.state, hostCache: [...(options.hostCache ?? [])] },
+    { theme, state: options.state, hostCache: [...(options.hostCache ?? [])], onReady: options.onReady },
   );
   const query = new URLSearchParams();
   if (options.defaultDirection) query.set('direction', options.defaultDirection);

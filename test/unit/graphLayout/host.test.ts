@@ -6,6 +6,7 @@ import { taskAtLine } from '../../../extension/vscode/graph/cursor';
 import { contentSecurityPolicy, graphHtml } from '../../../extension/vscode/graph/html';
 import { validateWebviewMessage } from '../../../extension/vscode/graph/validate';
 
+const job = { direction: 'RIGHT', components: [{ key: 'b'.repeat(28), nodes: [{ id: 'm.A', width: 72, height: 30 }, { id: 'm.B', width: 90, height: 30 }], edges: [{ id: 'm.A->m.B', from: 'm.A', to: 'm.B' }] }] };
 const layout = { key: 'a'.repeat(28), width: 100, height: 50, nodes: { 'm.A': [16, 16, 72, 30] }, edges: { 'm.A->m.B': [0, 0, 10, 0] } };
 
 describe('webview message validation', () => {
@@ -19,6 +20,8 @@ describe('webview message validation', () => {
       { method: 'layout/cacheStore', entries: [layout] },
       { method: 'graph/export', format: 'png', data: 'iVBORw0KGgo=', suggestedName: 'pipeline-graph.png' },
       { method: 'graph/renderStats', nodes: 10, edges: 9, totalMs: 12.5, layoutMs: 3, cachedComponents: 1, computedComponents: 0 },
+      { method: 'graph/renderStats', nodes: 10, edges: 9, totalMs: 12.5, firstPaintMs: 4, layoutMs: 3, cachedComponents: 0, computedComponents: 1, layoutSource: 'server' },
+      { method: 'layout/run', requestId: 4, jobs: [job] },
       { method: 'graph/error', message: 'boom' },
     ];
     for (const m of messages) expect(validateWebviewMessage(m)).toEqual({ ok: true, message: m });
@@ -44,6 +47,11 @@ describe('webview message validation', () => {
       { method: 'layout/cacheLookup', requestId: 1, keys: ['../../etc/passwd'] },
       { method: 'layout/cacheStore', entries: [{ ...layout, width: Number.NaN }] },
       { method: 'layout/cacheStore', entries: [{ ...layout, nodes: { 'm.A': [1, 2, 3] } }] },
+      // Jobs go to the language server's ELK: known directions, finite sizes, our keys only.
+      { method: 'layout/run', requestId: 5, jobs: [{ ...job, direction: 'SIDEWAYS' }] },
+      { method: 'layout/run', requestId: 5, jobs: [{ ...job, components: [{ ...job.components[0], nodes: [{ id: 'm.A', width: Number.POSITIVE_INFINITY, height: 30 }] }] }] },
+      { method: 'layout/run', requestId: 5, jobs: [{ ...job, components: [{ ...job.components[0], key: '../x' }] }] },
+      { method: 'graph/renderStats', nodes: 10, edges: 9, totalMs: 12.5, layoutMs: 3, cachedComponents: 1, computedComponents: 0, layoutSource: 'elsewhere' },
     ];
     for (const m of bad) {
       const result = validateWebviewMessage(m);
