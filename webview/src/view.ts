@@ -254,17 +254,20 @@ export class GraphView {
     let provisional: GraphLayout | undefined;
     let firstPaintMs: number | undefined;
     const restoredViewport = this.restoredViewport;
-    const paintProvisional = (layout: GraphLayout) => {
+    const paintProvisional = async (layout: GraphLayout) => {
       if (generation !== this.generation) return;
       provisional = layout;
       this.adopt(visible, layout);
+      // The same three steps as the final drawing, each its own task, shown together.
       this.scene.hold();
       try {
-        timed('provisional', () => {
-          this.scene.setModel(visible, layout);
-          this.decorate();
-          this.place(change, extra.revealTaskId);
-        });
+        timed('setModel', () => this.scene.setModel(visible, layout));
+        await yieldToEventLoop();
+        if (generation !== this.generation) return;
+        timed('decorate', () => this.decorate());
+        await yieldToEventLoop();
+        if (generation !== this.generation) return;
+        timed('place', () => this.place(change, extra.revealTaskId));
       } finally {
         this.scene.release();
       }

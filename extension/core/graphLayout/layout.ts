@@ -50,7 +50,7 @@ export async function layoutGraph(
      * the layered approximation of approx.ts for the rest) when ELK has to run, or when the cache
      * has not answered within `afterMs` (default 120 ms). The final layout is the result.
      */
-    provisional?: { paint(layout: GraphLayout): void; afterMs?: number };
+    provisional?: { paint(layout: GraphLayout): void | Promise<void>; afterMs?: number };
   },
 ): Promise<LayoutResult> {
   const pause = services.pause ?? (() => Promise.resolve());
@@ -59,7 +59,7 @@ export async function layoutGraph(
   const byKey = new Map<string, ComponentLayout>();
   const wanted = [...new Set(components.map((c) => c.key))];
   let painted = false;
-  const paintProvisional = () => {
+  const paintProvisional = async () => {
     if (painted || !services.provisional) return;
     painted = true;
     const approximate = approximateComponents(components.filter((c) => !byKey.has(c.key)), direction);
@@ -67,7 +67,8 @@ export async function layoutGraph(
     for (const [key, entry] of byKey) parts.set(key, entry);
     const previous: PreviousPlacement | undefined = services.previous && { components: services.previous.components, nodes: services.previous.nodes };
     const placed = packComponents(components.map((c) => ({ anchor: c.anchor, layout: parts.get(c.key)! })), previous);
-    services.provisional.paint(assemble(placed.map((p) => ({ placement: p, layout: parts.get(p.key)! }))));
+    await pause();
+    await services.provisional.paint(assemble(placed.map((p) => ({ placement: p, layout: parts.get(p.key)! }))));
   };
   if (services.cache && wanted.length > 0) {
     const lookup = Promise.resolve(services.cache.get(wanted));
@@ -77,7 +78,7 @@ export async function layoutGraph(
       const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), services.provisional!.afterMs ?? 120)));
       const first = await Promise.race([lookup, late]);
       clearTimeout(timer);
-      if (first === 'late') paintProvisional();
+      if (first === 'late') await paintProvisional();
     }
     for (const entry of await lookup) byKey.set(entry.key, entry);
     await pause();
@@ -102,10 +103,7 @@ export async function layoutGraph(
   }
 
   const jobs = planJobs(missing, direction);
-  if (jobs.length > 0) {
-    paintProvisional();
-    await pause();
-  }
+  if (jobs.length > 0) await paintProvisional();
   const t0 = performance.now();
   const results = jobs.length > 0 ? await services.runner.run(jobs) : [];
   const elkMs = performance.now() - t0;

@@ -124,7 +124,7 @@ describe('layoutGraph with a provisional paint', () => {
     const cache = new MemoryLayoutCache();
     await layoutGraph(visible, 'RIGHT', { runner: nodeLayoutRunner, cache });
     let painted = 0;
-    const result = await layoutGraph(visible, 'RIGHT', { runner: nodeLayoutRunner, cache, provisional: { paint: () => painted++ } });
+    const result = await layoutGraph(visible, 'RIGHT', { runner: nodeLayoutRunner, cache, provisional: { paint: () => void painted++ } });
     expect(painted).toBe(0);
     expect(result.stats.computedComponents).toBe(0);
   });
@@ -135,7 +135,7 @@ describe('layoutGraph with a provisional paint', () => {
     const slow = { get: (keys: readonly string[]) => new Promise<ReturnType<MemoryLayoutCache['get']>>((resolve) => setTimeout(() => resolve(warm.get(keys)), 300)), put: () => undefined };
     let paintedAt = 0;
     const started = performance.now();
-    const result = await layoutGraph(visible, 'RIGHT', { runner: nodeLayoutRunner, cache: slow, provisional: { afterMs: 50, paint: () => (paintedAt = performance.now() - started) } });
+    const result = await layoutGraph(visible, 'RIGHT', { runner: nodeLayoutRunner, cache: slow, provisional: { afterMs: 50, paint: () => void (paintedAt = performance.now() - started) } });
     expect(paintedAt).toBeGreaterThan(40);
     expect(paintedAt).toBeLessThan(290);
     expect(result.stats.computedComponents).toBe(0);
