@@ -142,7 +142,9 @@ async function timeLuigi(browser: Browser, url: string, taskId: string, visType:
   const context = await browser.newContext({ viewport: VIEWPORT });
   try {
     const page = await context.newPage();
-    await page.addInitScript(() => {
+    // The SVG renderer's jQuery cannot set a class on SVG elements: its nodes are found by the
+    // task id on their link; the D3 renderer's are dagre-d3's g.node.
+    await page.addInitScript((selector) => {
       const w = window as unknown as { __lsg: { first: number; last: number; draws: number; nodes: number; longest: number } };
       w.__lsg = { first: 0, last: 0, draws: 0, nodes: 0, longest: 0 };
       new PerformanceObserver((list) => {
@@ -152,13 +154,13 @@ async function timeLuigi(browser: Browser, url: string, taskId: string, visType:
         const placeholder = document.getElementById('graphPlaceholder');
         if (!placeholder || !records.some((r) => placeholder.contains(r.target))) return;
         const now = performance.now();
-        const nodes = placeholder.querySelectorAll('g.node').length;
+        const nodes = placeholder.querySelectorAll(selector).length;
         if (nodes > 0 && w.__lsg.first === 0) w.__lsg.first = now;
         if (nodes > 0 && w.__lsg.nodes === 0) w.__lsg.draws++;
         w.__lsg.nodes = nodes;
         w.__lsg.last = now;
       }).observe(document, { childList: true, subtree: true, attributes: true });
-    });
+    }, visType === 'svg' ? 'a[data-task-id]' : 'g.node');
     await page.goto(`${url}/static/visualiser/index.html#tab=graph&taskId=${encodeURIComponent(taskId)}&visType=${visType}`, { timeout: 60_000 });
     const deadline = Date.now() + 600_000;
     for (;;) {
