@@ -220,7 +220,9 @@ export class GraphPanel implements vscode.Disposable {
       case RenderStats:
         this.deps.log.info(
           `graph view: ${message.nodes} nodes, ${message.edges} edges on screen in ${Math.round(message.totalMs)} ms ` +
-            `(ELK ${Math.round(message.layoutMs)} ms; components ${message.cachedComponents} cached, ${message.computedComponents} laid out)`,
+            (message.firstPaintMs !== undefined && message.firstPaintMs < message.totalMs ? `(first drawn at ${Math.round(message.firstPaintMs)} ms) ` : '') +
+            `(ELK ${Math.round(message.layoutMs)} ms${message.layoutSource ? ` in the ${message.layoutSource === 'server' ? 'language server' : message.layoutSource === 'webview' ? 'view' : 'caches'}` : ''}; ` +
+            `components ${message.cachedComponents} cached, ${message.computedComponents} laid out)`,
         );
         return;
       case WebviewError:
