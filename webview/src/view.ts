@@ -142,7 +142,8 @@ export class GraphView {
       },
       put: (entries) => {
         this.memoryCache.put(entries);
-        this.host.post({ method: LayoutCacheStore, entries: [...entries] });
+        // The language server stored what it laid out itself (the shared cache folder).
+        if (this.layoutSource !== 'server') this.host.post({ method: LayoutCacheStore, entries: [...entries] });
       },
     };
   }
