@@ -30,6 +30,8 @@ const common = {
 function copyAssets() {
   mkdirSync(path.join(dist, 'webview'), { recursive: true });
   cpSync(path.join(root, 'node_modules/elkjs/lib/elk-worker.min.js'), path.join(dist, 'webview', 'elk-worker.min.js'));
+  // The language server's layout worker loads ELK from here (extension/server/layoutWorker.ts).
+  cpSync(path.join(root, 'node_modules/elkjs/lib/elk.bundled.js'), path.join(dist, 'elk.bundled.js'));
   cpSync(path.join(root, 'webview', 'src', 'graph.css'), path.join(dist, 'webview', 'graph.css'));
   // package.json `icon` names the PNG; media/icon.svg is its source.
   renderIcon(path.join(root, 'media', 'icon.svg'), path.join(dist, 'media', 'icon.png'));

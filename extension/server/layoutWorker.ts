@@ -2,7 +2,12 @@
 // view's layouts are computed here (layoutService.ts), so a new panel never waits for a cold
 // ELK (loading it costs ~0.1 s and its first layouts run 2-3x slower than later ones). Like the
 // analysis workers (worker.ts), the worker is the running bundle itself, started with
-// LAYOUT_WORKER_DATA; ELK's code is only evaluated inside the worker.
+// LAYOUT_WORKER_DATA; ELK's code is only evaluated inside the worker, from its own file beside the
+// bundle (dist/elk.bundled.js, copied by scripts/build.mjs): inlined, its 3.4 MB would be parsed by
+// every process and thread that loads the server bundle.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { runLayoutJob, type LayoutJobSpec } from '../core/graphLayout/elk';
 import type { LayoutRunner } from '../core/graphLayout/layout';
@@ -115,12 +120,19 @@ export class WorkerLayoutRunner implements LayoutRunner {
   }
 }
 
+/** ELK's constructor: from beside the bundle (dist/ or dist/commands/), else from node_modules (development). */
+function loadElk(): new () => { layout(graph: unknown): Promise<unknown> } {
+  const load = createRequire(__filename);
+  const beside = [path.join(__dirname, ELK_FILE), path.join(__dirname, '..', ELK_FILE)].find((file) => existsSync(file));
+  return load(beside ?? 'elkjs/lib/elk.bundled.js') as new () => { layout(graph: unknown): Promise<unknown> };
+}
+
+/** The file scripts/build.mjs copies next to the bundles. */
+export const ELK_FILE = 'elk.bundled.js';
+
 /** Serves layout jobs when this bundle was started as a layout worker. */
 function serve(): void {
-  // Evaluated here only: the server's main thread never loads ELK.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ELK = (require('elkjs/lib/elk.bundled.js') as { default?: unknown }).default ?? require('elkjs/lib/elk.bundled.js');
-  const elk = new (ELK as new () => { layout(graph: unknown): Promise<unknown> })();
+  const elk = new (loadElk())();
   parentPort!.on('message', (request: Request) => {
     runLayoutJob((graph) => elk.layout(graph) as never, request.job).then(
       (layouts) => parentPort!.postMessage({ id: request.id, layouts } satisfies Response),

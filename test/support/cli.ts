@@ -1,4 +1,5 @@
 // Builds the CLI as scripts/build.mjs lays it out (dispatcher + one bundle per command) into `outdir`.
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 // @ts-expect-error -- a plain .mjs helper shared with the build script, without type declarations
@@ -18,5 +19,7 @@ export async function buildCli(outdir: string): Promise<string> {
     nodePaths: [path.join(REPO, 'node_modules')],
     logLevel: 'error',
   });
+  // As scripts/build.mjs does: the server's layout worker loads ELK from beside the bundles.
+  copyFileSync(path.join(REPO, 'node_modules/elkjs/lib/elk.bundled.js'), path.join(outdir, 'elk.bundled.js'));
   return path.join(outdir, 'cli.js');
 }
