@@ -7,6 +7,7 @@ import { MUTATION_METHODS, READ_METHODS } from '../python/spanner-api';
 import { sqlTableAccess } from '../sqlTables';
 import { dottedName, type NodeText } from '../python/syntax';
 import { multiLineStrings, tokenizerError } from '../python/grammar/logical-lines';
+import { invalidAssignmentTarget } from '../python/assignment-targets';
 
 /**
  * Version of the ModuleFacts shape and of what extraction puts in it. Bump it with any change
@@ -408,10 +409,21 @@ class FactsBuilder {
     try {
       this.statementDepth = 0;
       this.statement(node);
+      this.invalidTargets(node);
     } catch (error) {
       if (error instanceof NestingTooDeep || error instanceof RangeError) this.tooDeep(this.base + node.from);
       else this.notAnalysed(this.base + node.from, failureReason(error));
     }
+  }
+
+  /** An assignment to something Python cannot assign to (`a - r = 1`): the grammar lets it through. */
+  private invalidTargets(node: SyntaxNode): void {
+    const invalid = invalidAssignmentTarget(node, (n) => this.text(n));
+    if (!invalid) return;
+    const offset = this.base + invalid.node.from;
+    const line = this.lines.line(offset);
+    if (this.syntaxErrors.some((e) => e.line === line)) return;
+    this.syntaxErrors.push({ line, column: this.lines.column(offset), message: `Syntax error: ${invalid.message}` });
   }
 
   private notAnalysed(offset: number, reason: string): void {

@@ -10,7 +10,7 @@
 // its string tokenizer ends a short string at the end of its line, closed or not.
 
 const NEWLINE = 10, RETURN = 13, SPACE = 32, TAB = 9, FORM_FEED = 12, HASH = 35, BACKSLASH = 92,
-  DOUBLE = 34, SINGLE = 39, COLON = 58, BRACE_OPEN = 123, BRACE_CLOSE = 125;
+  DOUBLE = 34, SINGLE = 39, COLON = 58, BRACE_OPEN = 123, BRACE_CLOSE = 125, LETTER_N = 78;
 
 export interface Span {
   from: number;
@@ -26,6 +26,8 @@ interface StringEnd {
   end: number;
   spansLines: boolean;
   closed: boolean;
+  /** Offset of the first `}` of an f-string that is neither doubled nor the end of a field. */
+  loneBrace?: number;
 }
 
 function isWordChar(c: number): boolean {
@@ -53,17 +55,26 @@ function readString(text: string, start: number, to: number): StringEnd {
   const quote = text.charCodeAt(start);
   const triple = text.charCodeAt(start + 1) === quote && text.charCodeAt(start + 2) === quote;
   const format = isFormatString(text, start);
+  const raw = format && /[rR]/.test(text.slice(Math.max(0, start - 2), start));
   let i = start + (triple ? 3 : 1);
   let spansLines = false;
+  let loneBrace: number | undefined;
   while (i < to) {
     const c = text.charCodeAt(i);
     if (c === BACKSLASH) {
-      if (text.charCodeAt(i + 1) === NEWLINE) spansLines = true;
-      i += 2;
+      const next = text.charCodeAt(i + 1);
+      if (next === NEWLINE) spansLines = true;
+      if (format && !raw && next === LETTER_N && text.charCodeAt(i + 2) === BRACE_OPEN) {
+        // `\N{NAME}` in an f-string is a character, not a replacement field.
+        const close = text.indexOf('}', i + 3);
+        i = close === -1 || close >= to ? i + 2 : close + 1;
+      } else if (format && (next === BRACE_OPEN || next === BRACE_CLOSE)) {
+        i += 1; // a backslash does not escape a brace: `rf'\{x}'` holds a field
+      } else i += 2;
     } else if (c === quote && (!triple || (text.charCodeAt(i + 1) === quote && text.charCodeAt(i + 2) === quote))) {
-      return { end: i + (triple ? 3 : 1), spansLines, closed: true };
+      return { end: i + (triple ? 3 : 1), spansLines, closed: true, loneBrace };
     } else if (c === NEWLINE) {
-      if (!triple) return { end: i, spansLines, closed: false }; // a short string ends with its line
+      if (!triple) return { end: i, spansLines, closed: false, loneBrace }; // a short string ends with its line
       spansLines = true;
       i++;
     } else if (format && c === BRACE_OPEN) {
@@ -71,23 +82,30 @@ function readString(text: string, start: number, to: number): StringEnd {
       else {
         const field = readReplacement(text, i + 1, to);
         spansLines ||= field.spansLines;
+        loneBrace ??= field.loneBrace;
         i = field.end;
       }
+    } else if (format && c === BRACE_CLOSE) {
+      // `}}` is a literal brace; a single one Python rejects ("f-string: single '}' is not allowed").
+      if (text.charCodeAt(i + 1) !== BRACE_CLOSE) loneBrace ??= i;
+      i += text.charCodeAt(i + 1) === BRACE_CLOSE ? 2 : 1;
     } else i++;
   }
-  return { end: to, spansLines, closed: false };
+  return { end: to, spansLines, closed: false, loneBrace };
 }
 
 /** Reads an f-string replacement field from after its `{` to after its `}`. */
-function readReplacement(text: string, from: number, to: number): { end: number; spansLines: boolean } {
+function readReplacement(text: string, from: number, to: number): { end: number; spansLines: boolean; loneBrace?: number } {
   let depth = 0;
   let spansLines = false;
+  let loneBrace: number | undefined;
   let i = from;
   while (i < to) {
     const c = text.charCodeAt(i);
     if (c === DOUBLE || c === SINGLE) {
       const string = readString(text, i, to);
       spansLines ||= string.spansLines;
+      loneBrace ??= string.loneBrace;
       i = string.end;
     } else if (c === 40 || c === 91 || c === BRACE_OPEN) {
       depth++;
@@ -96,7 +114,7 @@ function readReplacement(text: string, from: number, to: number): { end: number;
       if (depth > 0) depth--;
       i++;
     } else if (c === BRACE_CLOSE) {
-      if (depth === 0) return { end: i + 1, spansLines };
+      if (depth === 0) return { end: i + 1, spansLines, loneBrace };
       depth--;
       i++;
     } else if (c === COLON && depth === 0) {
@@ -104,12 +122,13 @@ function readReplacement(text: string, from: number, to: number): { end: number;
       i++;
       while (i < to) {
         const d = text.charCodeAt(i);
-        if (d === BRACE_CLOSE) return { end: i + 1, spansLines };
+        if (d === BRACE_CLOSE) return { end: i + 1, spansLines, loneBrace };
         if (d === BRACE_OPEN) {
           const field = readReplacement(text, i + 1, to);
           spansLines ||= field.spansLines;
+          loneBrace ??= field.loneBrace;
           i = field.end;
-        } else if (d === NEWLINE) return { end: i, spansLines }; // unclosed: give the line back
+        } else if (d === NEWLINE) return { end: i, spansLines, loneBrace }; // unclosed: give the line back
         else i++;
       }
     } else if (c === HASH) {
@@ -120,7 +139,7 @@ function readReplacement(text: string, from: number, to: number): { end: number;
       i++;
     }
   }
-  return { end: to, spansLines };
+  return { end: to, spansLines, loneBrace };
 }
 
 /**
@@ -147,9 +166,9 @@ export function multiLineStrings(text: string, from: number, to: number): Span[]
 /**
  * The first error Python's tokenizer would raise that the grammar lets through: an indent after a
  * line that opens no block ("unexpected indent"), a dedent to a column no enclosing block has, a
- * short string not closed on its line. Lines inside brackets, strings or after a backslash
- * continue their logical line and are not checked. A block header followed by no indented line is
- * left to the grammar, which reports it.
+ * short string not closed on its line, a single `}` in an f-string outside its replacement fields.
+ * Lines inside brackets, strings or after a backslash continue their logical line and are not
+ * checked. A block header followed by no indented line is left to the grammar, which reports it.
  */
 export function tokenizerError(text: string): TokenizerError | undefined {
   const stack = [0];
@@ -205,6 +224,7 @@ export function tokenizerError(text: string): TokenizerError | undefined {
     } else if (c === DOUBLE || c === SINGLE) {
       const string = readString(text, i, length);
       if (!string.closed && string.end < length) return { offset: i, message: 'unterminated string literal' };
+      if (string.loneBrace !== undefined) return { offset: string.loneBrace, message: "f-string: single '}' is not allowed" };
       i = string.end;
       lastSignificant = c;
     } else if (c === BACKSLASH && (text.charCodeAt(i + 1) === NEWLINE || (text.charCodeAt(i + 1) === RETURN && text.charCodeAt(i + 2) === NEWLINE))) {
