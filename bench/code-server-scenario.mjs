@@ -36,6 +36,9 @@ const SECONDS = Number(option('seconds', 60));
 const corpus = option('corpus', execFileSync('python3', ['-c', 'import sysconfig; print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim());
 const vsix = path.resolve(option('vsix', path.join(root, 'dist', 'luigi-spanner.vsix')));
 const only = option('only', undefined);
+const withControl = !process.argv.includes('--no-control');
+/** Saves the extension host's CPU profile (from activation) of each window with the extension here, and prints its longest tasks. */
+const profileDir = option('profile', undefined);
 const CODE_SERVER_VERSION = '4.139.1';
 const installDir = process.env.CODE_SERVER_DIR ?? path.join(process.env.LUIGI_SPANNER_CACHE ?? path.join(os.homedir(), '.cache', 'luigi-spanner'), `code-server-${CODE_SERVER_VERSION}`);
 const codeServer = { node: path.join(installDir, 'node', 'bin', 'node'), entry: path.join(installDir, 'lib', 'node_modules', 'code-server', 'out', 'node', 'entry.js') };
@@ -146,15 +149,16 @@ async function scenario(workspace, withExtension) {
   mkdirSync(path.join(dirs['user-data'], 'User'), { recursive: true });
   writeFileSync(path.join(dirs['user-data'], 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
   const loopLog = path.join(session, 'loop-delay.jsonl');
-  const env = { ...process.env, XDG_CONFIG_HOME: dirs['xdg-config'], XDG_DATA_HOME: dirs['xdg-data'], TMPDIR: dirs.tmp, LUIGI_SPANNER_LOOP_DELAY_LOG: loopLog };
+  const profile = profileDir && withExtension ? path.join(path.resolve(profileDir), `host-${path.basename(workspace.dir)}.cpuprofile`) : undefined;
+  const env = { ...process.env, XDG_CONFIG_HOME: dirs['xdg-config'], XDG_DATA_HOME: dirs['xdg-data'], TMPDIR: dirs.tmp, LUIGI_SPANNER_LOOP_DELAY_LOG: loopLog, ...(profile ? { LUIGI_SPANNER_HOST_PROFILE: profile } : {}) };
   delete env.NODE_OPTIONS;
-  const profile = ['--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions];
-  if (withExtension) run(codeServer.node, [codeServer.entry, ...profile, '--install-extension', vsix, '--force'], env);
+  const profileArgs = ['--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions];
+  if (withExtension) run(codeServer.node, [codeServer.entry, ...profileArgs, '--install-extension', vsix, '--force'], env);
   const port = await freePort();
   const log = createWriteStream(path.join(session, 'code-server.log'));
   const server = spawn(
     codeServer.node,
-    [codeServer.entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', ...profile, workspace.dir],
+    [codeServer.entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', ...profileArgs, workspace.dir],
     { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   server.stdout.pipe(log);
@@ -180,6 +184,7 @@ async function scenario(workspace, withExtension) {
     context = await chromium.launchPersistentContext(dirs.chromium, { executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'], viewport: { width: 1440, height: 900 } });
     const page = context.pages()[0] ?? (await context.newPage());
     const t0 = performance.now();
+    const wallT0 = Date.now();
     const since = () => (performance.now() - t0) / 1000;
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace.dir)}`);
     await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
@@ -220,14 +225,58 @@ async function scenario(workspace, withExtension) {
       await sleep(2000);
     }
     await sleep(Math.max(0, (SECONDS - since()) * 1000));
+    if (profile) for (let i = 0; i < 40 && !existsSync(profile); i++) await sleep(500);
     const host = extensionHostPid(server.pid);
     const cpu = host ? cpuSeconds(host) : NaN;
     const delays = existsSync(loopLog) ? readFileSync(loopLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-    return { visibleAt, lensMs, lensAt, quick, cpu, host, longestTaskMs: delays.length ? Math.max(...delays.map((d) => d.maxMs)) : undefined, delaySamples: delays.length };
+    const longest = delays.reduce((best, d) => (!best || d.maxMs > best.maxMs ? d : best), undefined);
+    return { visibleAt, lensMs, lensAt, quick, cpu, host, longestTaskMs: longest?.maxMs, longestAt: longest ? (longest.at - wallT0) / 1000 : undefined, profile };
   } finally {
     await context?.close().catch(() => undefined);
     kill();
     await sleep(500);
+  }
+}
+
+/** The longest stretches of the host's thread without an idle sample, with the functions that took most of each. */
+function longTasks(file) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const frame = (id) => {
+    const f = nodes.get(id).callFrame;
+    return `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
+  };
+  const stretches = [];
+  let current;
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i];
+    const name = nodes.get(id).callFrame.functionName;
+    if (name === '(idle)' || name === '(program)') {
+      if (current) stretches.push(current);
+      current = undefined;
+      return;
+    }
+    current ??= { start: t, end: t, self: new Map(), outer: new Map() };
+    current.end = t;
+    current.self.set(frame(id), (current.self.get(frame(id)) ?? 0) + profile.timeDeltas[i]);
+    // The outermost frames below the root name which code the task ran (an extension's module, a handler).
+    let outer = id;
+    const chain = [];
+    while (parent.has(outer) && nodes.get(parent.get(outer)).callFrame.functionName !== '(root)') {
+      outer = parent.get(outer);
+      chain.push(outer);
+    }
+    const key = chain.slice(-3).reverse().map(frame).join(' > ') || frame(id);
+    current.outer.set(key, (current.outer.get(key) ?? 0) + profile.timeDeltas[i]);
+  });
+  if (current) stretches.push(current);
+  const top = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)} ms`).join('; ');
+  console.log(`longest busy stretches of the extension host's thread (${path.basename(file)}):`);
+  for (const s of stretches.sort((a, b) => b.end - b.start - (a.end - a.start)).slice(0, 5)) {
+    console.log(`  ${((s.end - s.start) / 1000).toFixed(0)} ms at ${((s.start - profile.startTime) / 1e6).toFixed(1)} s after activation\n    from: ${top(s.outer)}\n    self: ${top(s.self)}`);
   }
 }
 
@@ -239,7 +288,7 @@ for (const key of only ? [only] : ['A', 'B']) {
   const workspace = workspaces[key]();
   console.log(`\n${key}. ${workspace.label}; pipeline file ${path.relative(workspace.dir, workspace.pipelineFile)}`);
   const withExtension = await scenario(workspace, true);
-  const control = await scenario(workspace, false);
+  const control = withControl ? await scenario(workspace, false) : { quick: [] };
   const rows = [
     ['', 'with the extension', 'control (none)', 'target'],
     ['extension-host CPU, first minute', s(withExtension.cpu), s(control.cpu), '<= 3 s'],
@@ -250,6 +299,8 @@ for (const key of only ? [only] : ['A', 'B']) {
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  '));
+  if (withExtension.longestAt !== undefined) console.log(`(the longest loop delay was in the second ending ${withExtension.longestAt.toFixed(0)} s after the page started loading)`);
+  if (withExtension.profile && existsSync(withExtension.profile)) longTasks(withExtension.profile);
   rmSync(workspace.dir, { recursive: true, force: true });
 }
 process.exit(0);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { runDoctor, type Check } from '../core/doctor';
 import { AnalysisService } from './analysisService';
-import { LOOP_DELAY_LOG_ENV, startLoopDelayProbe } from './loopDelayProbe';
+import { HOST_PROFILE_ENV, LOOP_DELAY_LOG_ENV, startHostProfile, startLoopDelayProbe } from './loopDelayProbe';
 import { createLanguageClient, type DiagnosticsHook } from './languageClient';
 import { Commands, ContextKeys, type TaskCommandArgs } from './commands';
 import { RunController } from './runController';
@@ -26,6 +26,7 @@ import type { TaskNode } from '../core/analysis/types';
 export function activate(context: vscode.ExtensionContext): { analysis?: AnalysisService } {
   // Off unless the code-server benchmark asks for it (bench/code-server-scenario.mjs).
   context.subscriptions.push(startLoopDelayProbe(process.env[LOOP_DELAY_LOG_ENV]));
+  startHostProfile(process.env[HOST_PROFILE_ENV]);
   const log = vscode.window.createOutputChannel('Luigi Spanner', { log: true });
   context.subscriptions.push(log);
   const folder = vscode.workspace.workspaceFolders?.[0];
