@@ -12,6 +12,7 @@ import { closeSync, existsSync, openSync, readSync, statSync, unwatchFile, watch
 import { describeError, UserFacingError } from '../../extension/core/errors';
 import { binaryLogFile } from './binary';
 import { dockerLogs } from './docker';
+import { followContainerLogs, plainDockerTransport } from './dockerApi';
 import { emulatorClientEnv } from './env';
 import { emulatorStatus, ensureDatabase, resetEmulator, startEmulator, stopEmulators, type EnsureDatabaseResult } from './lifecycle';
 import type { EmulatorSettings } from './settings';
@@ -248,7 +249,12 @@ export class EmulatorController {
   private async follow(running: RunningEmulator): Promise<void> {
     if (this.snapshotValue.running?.handle === running.handle && this.stopFollowing) return;
     this.detach();
-    if (running.backend === 'docker') {
+    const transport = running.backend === 'docker' ? plainDockerTransport() : undefined;
+    if (transport) {
+      // The Engine API directly: loading Testcontainers for this held the editor's extension host
+      // for 350 ms at start-up whenever an emulator already ran (bench/code-server-scenario.mjs).
+      this.stopFollowing = followContainerLogs(transport, running.handle, { tail: 200, onText: (text) => this.emitLog(text) });
+    } else if (running.backend === 'docker') {
       const stream = await dockerLogs(running.handle, { tail: 200 });
       const onData = (chunk: Buffer | string) => this.emitLog(chunk.toString());
       stream.on('data', onData);

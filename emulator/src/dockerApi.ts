@@ -73,3 +73,45 @@ export function listContainersByLabel(transport: DockerTransport, label: string,
   const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
   return dockerRequest<DockerContainerSummary[]>(transport, 'GET', `/containers/json?all=${all ? 1 : 0}&filters=${filters}`);
 }
+
+/**
+ * Follows a container's log (its last `tail` lines, then what it writes) as text chunks. Docker
+ * frames stdout and stderr of a container without a TTY (8-byte headers: stream, 3 zero bytes,
+ * length); a TTY container's log is the raw bytes. Returns a stop function.
+ */
+export function followContainerLogs(
+  transport: DockerTransport,
+  id: string,
+  options: { tail?: number; onText: (text: string) => void; onError?: (error: Error) => void },
+): () => void {
+  const query = `follow=1&stdout=1&stderr=1${options.tail !== undefined ? `&tail=${options.tail}` : ''}`;
+  const request = http.request({ ...transport, method: 'GET', path: `/containers/${encodeURIComponent(id)}/logs?${query}`, headers: { Host: 'docker' } }, (response) => {
+    if ((response.statusCode ?? 0) >= 400) {
+      options.onError?.(new DockerApiError(`the Docker engine answered HTTP ${response.statusCode} for the log of ${id}`, response.statusCode));
+      response.resume();
+      return;
+    }
+    let pending: Buffer = Buffer.alloc(0);
+    let framed: boolean | undefined = /multiplexed/.test(String(response.headers['content-type'] ?? '')) ? true : undefined;
+    response.on('data', (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      // Without the content type (older engines), the first bytes tell: a stream type 0-2 and three zero bytes.
+      if (framed === undefined && pending.length >= 4) framed = pending[0]! <= 2 && pending[1] === 0 && pending[2] === 0 && pending[3] === 0;
+      if (framed === false) {
+        options.onText(pending.toString('utf8'));
+        pending = Buffer.alloc(0);
+        return;
+      }
+      while (pending.length >= 8) {
+        const size = pending.readUInt32BE(4);
+        if (pending.length < 8 + size) break;
+        options.onText(pending.subarray(8, 8 + size).toString('utf8'));
+        pending = pending.subarray(8 + size);
+      }
+    });
+    response.on('error', (error) => options.onError?.(error));
+  });
+  request.on('error', (error) => options.onError?.(error));
+  request.end();
+  return () => request.destroy();
+}
