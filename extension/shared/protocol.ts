@@ -56,6 +56,11 @@ export interface GraphLoadMessage {
    * the webview then starts its own layout workers only as a fallback.
    */
   layoutService?: boolean;
+  /**
+   * Component layouts the host fetched from the language server while a new panel loaded, for the
+   * view it opens with: the webview starts from these instead of asking (graphPanel.ts).
+   */
+  layouts?: ComponentLayout[];
 }
 
 /** Host -> webview: the active editor moved to another file that defines tasks. */

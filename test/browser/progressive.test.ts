@@ -5,7 +5,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphJson } from '../../extension/core/analysis/types';
+import { splitComponents } from '../../extension/core/graphLayout/components';
 import { nodeLayoutRunner } from '../../extension/core/graphLayout/renderGraphSvg';
+import { buildVisibleGraph, indexGraph } from '../../extension/core/graphLayout/viewModel';
 import { GraphLoad, RenderStats, type LspGraphLayoutResult } from '../../extension/shared/protocol';
 import { LayoutService } from '../../extension/server/layoutService';
 import { generateGraph } from './fixtures/generatedGraph';
@@ -114,6 +116,18 @@ describe('progressive display', () => {
     expect(stats).toMatchObject({ computedComponents: 0, layoutSource: 'cache' });
     // Drawn straight from the server's positions (unless its answer took over ~250 ms on a busy machine).
     expect(stats.firstPaintMs).toBeLessThanOrEqual(stats.totalMs);
+
+    // A new panel the host fetched the layouts for while it loaded (graphPanel.ts fetchAhead):
+    // drawn from them, with no lookup at all.
+    const ahead = await service.lookup(splitComponents(buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace' } }), 'RIGHT').map((c) => c.key));
+    const primed = await openGraphPage(browser, servers, {
+      viewport: { width: 1400, height: 1000 },
+      layouts: async (keys, jobs) => service.lookup(keys, jobs),
+      onReady: { method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, layoutService: true, layouts: ahead.entries },
+    });
+    pages.push(primed);
+    expect(await primed.waitForPosted(RenderStats)).toMatchObject({ computedComponents: 0, layoutSource: 'cache' });
+    expect((await primed.posted()).filter((m) => m.method === 'layout/cacheLookup')).toEqual([]);
 
     // A view the server did not lay out ahead (another direction): laid out there on request.
     since = await page.postedCount();

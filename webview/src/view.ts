@@ -206,6 +206,7 @@ export class GraphView {
     const receivedAt = performance.now();
     this.graph = message.graph;
     this.layoutService = message.layoutService === true;
+    if (message.layouts) this.memoryCache.put(message.layouts);
     if (!this.layoutService) this.pool.warmUp();
     this.index = timed('index', () => indexGraph(message.graph));
     if (message.scope) this.state.scope = message.scope;

@@ -8,7 +8,10 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphJson } from '../../core/analysis/types';
 import type { LayoutJobSpec } from '../../core/graphLayout/elk';
+import { splitComponents } from '../../core/graphLayout/components';
 import type { FileLayoutCache } from '../../core/graphLayout/fileCache';
+import type { ComponentLayout } from '../../core/graphLayout/types';
+import { buildVisibleGraph, indexGraph } from '../../core/graphLayout/viewModel';
 import {
   ActiveFile,
   CursorTask,
@@ -48,6 +51,8 @@ export const GRAPH_VIEW_TYPE = 'luigiSpanner.graph';
 const UPDATE_DEBOUNCE_MS = 300;
 const CURSOR_DEBOUNCE_MS = 80;
 const READY_TIMEOUT_MS = 10_000;
+/** How long the first graph waits for the layouts fetched ahead (normally in well before `ready`). */
+const AHEAD_WAIT_MS = 100;
 
 export interface GraphViewDeps {
   /** The workspace graph as the analysis currently sees it. */
@@ -83,6 +88,8 @@ export class GraphPanel implements vscode.Disposable {
   private lastCursorTask: string | null = null;
   /** What the next `open` shows; resolved once the caller knows (it may wait for the index). */
   private openRequest: Promise<OpenRequest> = Promise.resolve({});
+  /** Layouts for the view a loading panel opens with, fetched from the server while it loads. */
+  private ahead: Promise<ComponentLayout[]> | undefined;
   private readonly closed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.closed.event;
 
@@ -134,6 +141,7 @@ export class GraphPanel implements vscode.Disposable {
   show(request: Promise<OpenRequest>): void {
     this.panel.reveal(undefined, false);
     this.openRequest = request;
+    if (!this.isReady && this.deps.layouts) this.ahead = request.then((open) => this.fetchAhead(open)).catch(() => []);
     if (this.isReady) void request.then((open) => this.postGraph('open', open));
   }
 
@@ -142,10 +150,27 @@ export class GraphPanel implements vscode.Disposable {
     if (this.isReady) void this.panel.webview.postMessage(message);
   }
 
+  /**
+   * While a new panel loads (~0.1-0.2 s), the layouts of the view it opens with (a fresh panel's:
+   * this scope, no focus or grouping changes, the default direction), as the server laid them out
+   * ahead: the webview then draws at once, without asking.
+   */
+  private async fetchAhead(open: OpenRequest): Promise<ComponentLayout[]> {
+    await this.deps.ready;
+    const direction = vscode.workspace.getConfiguration('luigiSpanner').get<LayoutDirection>('graph.direction') ?? 'RIGHT';
+    const visible = buildVisibleGraph(indexGraph(this.deps.getGraph()), { scope: open.scope ?? { kind: 'workspace' } });
+    const keys = splitComponents(visible, direction).map((c) => c.key);
+    return keys.length > 0 && this.deps.layouts ? (await this.deps.layouts(keys)).entries : [];
+  }
+
   private async postGraph(reason: 'open' | 'update', options: OpenRequest = {}): Promise<void> {
     await this.deps.ready;
     const graph = this.deps.getGraph();
     const message: HostToWebviewMessage = { method: GraphLoad, graph, reason, ...(this.deps.layouts ? { layoutService: true } : {}) };
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    const layouts = ahead && (await Promise.race([ahead, new Promise<undefined>((resolve) => setTimeout(resolve, AHEAD_WAIT_MS))]));
+    if (layouts?.length) message.layouts = layouts;
     if (options.scope) message.scope = options.scope;
     if (options.revealTaskId) message.revealTaskId = options.revealTaskId;
     this.post(message);
