@@ -402,8 +402,8 @@ class FactsBuilder {
   /**
    * A statement that cannot be walked is reported and skipped; the rest of the file stands.
    * Nesting past MAX_NESTING is the expected case. Anything else thrown here is a defect, but one
-   * statement's worth of facts is all it costs: the parser has been seen to hand over trees with
-   * nodes of no type on some inputs (thousands of chained subscripts), whose `name` throws.
+   * statement's worth of facts is all it costs (trees with nodes of no type, from @lezer/common's
+   * flat build of very deep trees, were one such defect until python/deep-trees.ts).
    */
   guardedStatement(node: SyntaxNode): void {
     try {
