@@ -65,6 +65,7 @@ describe('lineage view', () => {
     expect(tasksOnly).toMatchObject({ nodes: graph.tasks.length, edges: graph.edges.length });
     expect(await nodeIds(page, 'g.node.k-table')).toEqual([]);
     expect(await page.page.$eval('select.tables-mode', (s) => (s as HTMLSelectElement).selectedOptions[0]!.textContent)).toBe('Tasks only');
+    expect(await page.page.getAttribute('select.tables-mode', 'title')).toBe('Draw the 3 Spanner tables the tasks write and read between them');
 
     const stats = await showTables(page);
     // Customers, Orders, DailyRevenue; LoadCustomers, LoadOrders and DailyRevenue write one each, DailyRevenue reads Orders.

@@ -128,6 +128,11 @@ export class Toolbar {
     if (selected) this.groupButton.textContent = selected.kind === 'module' || selected.kind === 'family' ? 'Expand' : 'Collapse module';
     this.direction.value = state.direction;
     this.tablesSelect.value = state.tables ? 'tables' : 'tasks';
+    // Say why "Tasks + tables" would change nothing, rather than leave the user guessing.
+    const tables = this.view.tableCount();
+    this.tablesSelect.title = tables
+      ? `Draw the ${tables} Spanner table${tables === 1 ? '' : 's'} the tasks write and read between them`
+      : 'No Spanner table is written or read by these tasks (mutations, read() and SQL with a literal table name)';
     this.modulesButton.textContent = state.collapsedModules.length ? `Modules (${state.collapsedModules.length} collapsed)` : 'Modules';
   }
 

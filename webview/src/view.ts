@@ -588,6 +588,11 @@ export class GraphView {
     if (taskId) this.host.post({ method: RevealTask, taskId });
   }
 
+  /** How many Spanner tables the whole graph's tasks write or read. */
+  tableCount(): number {
+    return this.index?.tables.length ?? 0;
+  }
+
   /** The table a table node draws (its columns, key, migration, writers and readers). */
   tableOf(nodeId: string): GraphTable | undefined {
     return this.index?.tableById.get(nodeId);
