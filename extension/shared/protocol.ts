@@ -258,6 +258,8 @@ export interface PersistedViewState {
   viewport: Viewport | null;
   /** "Tasks + tables": the Spanner tables drawn between their writers and readers (absent in older states: off). */
   tables?: boolean;
+  /** Which drawn graph `viewport` belongs to (webview/src/framing.ts graphSignature); absent in older states. */
+  viewportGraph?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ export interface Decorations {
   cursor: string | null;
   /** Search matches; null when there is no search. */
   matches: ReadonlySet<string> | null;
+  /** The match the search is at ("k of n"). */
+  current?: string | null;
   /** Visible node id -> run state and diagnostics. */
   nodes: ReadonlyMap<string, NodeDecoration>;
 }
@@ -197,7 +199,7 @@ export class Scene {
     const before = this.decorations;
     this.decorations = next;
     const dirty = new Set<string>();
-    for (const id of [before.selected, next.selected, before.cursor, next.cursor]) if (id) dirty.add(id);
+    for (const id of [before.selected, next.selected, before.cursor, next.cursor, before.current, next.current]) if (id) dirty.add(id);
     if (before.matches !== next.matches) {
       for (const id of before.matches ?? []) dirty.add(id);
       for (const id of next.matches ?? []) dirty.add(id);
@@ -223,6 +225,20 @@ export class Scene {
 
   nodeRect(id: string): Rect | undefined {
     return this.layout?.nodes.get(id);
+  }
+
+  /** A node's rectangle on screen, relative to the container. */
+  screenRect(id: string): Rect | undefined {
+    const r = this.layout?.nodes.get(id);
+    const { x, y, scale } = this.view;
+    return r && { x: r.x * scale + x, y: r.y * scale + y, width: r.width * scale, height: r.height * scale };
+  }
+
+  /** On-screen rectangles (container coordinates) of the nodes overlapping a container rectangle. */
+  screenRectsIn(area: Rect): Rect[] {
+    const { x, y, scale } = this.view;
+    const ids = this.nodeIndex.query({ x: (area.x - x) / scale, y: (area.y - y) / scale, width: area.width / scale, height: area.height / scale });
+    return [...ids].map((id) => this.screenRect(id)!).filter(Boolean);
   }
 
   /** Graph coordinates of a point in the container. */
@@ -401,6 +417,7 @@ export class Scene {
     if (this.decorations.selected === id) extra += ' selected';
     if (this.decorations.cursor === id) extra += ' cursor';
     if (this.decorations.matches?.has(id)) extra += ' match';
+    if (this.decorations.current === id) extra += ' current';
     return nodeMarkup(node, rect, extra, markup);
   }
 

@@ -1,6 +1,7 @@
 // The hover card: a task's parameters, outputs, Spanner tables, docstring, diagnostics and
 // run state; for a group, what it holds. Shown after a short rest on a node.
 import type { GraphTable, TaskNode } from '../../extension/core/analysis/types';
+import type { Rect } from '../../extension/core/graphLayout/types';
 import { STATE_PRECEDENCE } from '../../extension/core/graphLayout/svg';
 import { h } from './dom';
 import type { GraphView } from './view';
@@ -47,16 +48,16 @@ export class Tooltip {
     const parts: (Node | null)[] = [];
     const table = node.kind === 'table' ? this.view.tableOf(node.id) : undefined;
     if (table) {
-      parts.push(...describeTable(table, (id) => this.view.taskOf(id)?.name ?? id));
+      parts.push(...describeTable(table, (id) => this.view.labelOf(id)));
     } else if (node.members.length === 1) {
       const task = this.view.taskOf(node.members[0]!);
-      if (task) parts.push(...describeTask(task));
+      if (task) parts.push(...describeTask(task, this.view.labelOf(task.id)));
     } else {
       parts.push(
         h('div', { className: 'title' }, node.kind === 'module' ? node.module : node.label),
         h('div', { className: 'meta' }, node.kind === 'module' ? `module · ${node.members.length} tasks (double-click to expand)` : `${node.members.length} instances of ${node.module}.${node.label} (double-click to expand)`),
       );
-      const names = node.members.slice(0, MAX_LISTED).map((m) => h('li', {}, node.kind === 'family' ? m : this.view.taskOf(m)?.name ?? m));
+      const names = node.members.slice(0, MAX_LISTED).map((m) => h('li', {}, node.kind === 'family' ? m : this.view.labelOf(m)));
       parts.push(h('ul', {}, ...names, node.members.length > MAX_LISTED ? h('li', {}, `… ${node.members.length - MAX_LISTED} more`) : null));
     }
     if (decoration?.state) {
@@ -74,13 +75,15 @@ export class Tooltip {
       parts.push(h('div', { className: 'diagnostics' }, `Problems: ${text}`));
     }
     this.element.replaceChildren(...parts.filter((p): p is Node => p !== null));
+    this.element.style.left = '0px';
+    this.element.style.top = '0px';
     this.element.classList.remove('hidden');
     const area = this.area.getBoundingClientRect();
     const card = this.element.getBoundingClientRect();
-    const left = Math.min(x - area.left + 14, area.width - card.width - 8);
-    const top = y - area.top + 16 + card.height > area.height ? y - area.top - card.height - 10 : y - area.top + 16;
-    this.element.style.left = `${Math.max(4, left)}px`;
-    this.element.style.top = `${Math.max(4, top)}px`;
+    const nodeRect = this.view.scene.screenRect(id) ?? { x: x - area.left, y: y - area.top, width: 1, height: 1 };
+    const at = placeCard({ width: card.width, height: card.height }, nodeRect, { width: area.width, height: area.height }, (r) => this.view.scene.screenRectsIn(r));
+    this.element.style.left = `${at.x}px`;
+    this.element.style.top = `${at.y}px`;
     this.shownFor = id;
   }
 }
@@ -115,9 +118,46 @@ function describeTable(table: GraphTable, nameOf: (taskId: string) => string): N
   return parts;
 }
 
-function describeTask(task: TaskNode): Node[] {
+const GAP = 8;
+const MARGIN = 4;
+
+/**
+ * Where the card goes: beside the node it describes (right, left, below, above), inside the
+ * panel, never over that node when there is room, and over as few neighbours as possible.
+ */
+export function placeCard(card: { width: number; height: number }, node: Rect, area: { width: number; height: number }, nodesIn: (r: Rect) => Rect[]): { x: number; y: number } {
+  const clampX = (v: number) => Math.max(MARGIN, Math.min(v, area.width - card.width - MARGIN));
+  const clampY = (v: number) => Math.max(MARGIN, Math.min(v, area.height - card.height - MARGIN));
+  const candidates = [
+    { x: node.x + node.width + GAP, y: node.y },
+    { x: node.x - GAP - card.width, y: node.y },
+    { x: node.x, y: node.y + node.height + GAP },
+    { x: node.x, y: node.y - GAP - card.height },
+  ].map((p) => ({ x: clampX(p.x), y: clampY(p.y) }));
+  let best = candidates[0]!;
+  let bestScore = Infinity;
+  for (const p of candidates) {
+    const rect = { x: p.x, y: p.y, width: card.width, height: card.height };
+    // Covering the described node is worse than covering any number of neighbours.
+    let score = overlap(rect, node) > 0 ? 1e12 : 0;
+    for (const other of nodesIn(rect)) score += overlap(rect, other);
+    if (score < bestScore) {
+      bestScore = score;
+      best = p;
+    }
+  }
+  return best;
+}
+
+function overlap(a: Rect, b: Rect): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+function describeTask(task: TaskNode, label: string): Node[] {
   const parts: Node[] = [
-    h('div', { className: 'title' }, task.name),
+    h('div', { className: 'title' }, label),
     h('div', { className: 'meta' }, `${task.kind} · ${task.module} · ${task.file}:${task.line}`),
   ];
   if (task.doc) parts.push(h('div', { className: 'doc' }, task.doc));

@@ -4,7 +4,7 @@ import type { GraphJson, GraphTable } from '../../extension/core/analysis/types'
 import type { LayoutJobSpec } from '../../extension/core/graphLayout/elk';
 import { layoutGraph, MemoryLayoutCache, type LayoutCache, type LayoutRunner, type LayoutStats } from '../../extension/core/graphLayout/layout';
 import { renderLayoutSvg, STATE_PRECEDENCE, type NodeDecoration } from '../../extension/core/graphLayout/svg';
-import type { ComponentLayout, GraphLayout, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
+import type { ComponentLayout, GraphLayout, Rect, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
 import { buildVisibleGraph, familyKey, indexGraph, thousands, type GraphIndex } from '../../extension/core/graphLayout/viewModel';
 import {
   ActiveFile,
@@ -36,6 +36,8 @@ import {
   type ViewCommandName,
   type RenderStatsMessage,
 } from '../../extension/shared/protocol';
+import { graphSignature, isNewGraph, READABLE_SCALE } from './framing';
+import { Minimap } from './minimap';
 import type { HostChannel } from './host';
 import { timed } from './timing';
 import type { LayoutWorkerPool } from './layoutWorkers';
@@ -80,6 +82,7 @@ type ViewChange = 'open' | 'update' | 'reframe' | 'regroup' | 'fresh';
 export class GraphView {
   readonly scene: Scene;
   readonly viewport: ViewportController;
+  readonly minimap: Minimap;
   private readonly memoryCache = new MemoryLayoutCache();
   private readonly cache: LayoutCache;
   state: PersistedViewState;
@@ -103,6 +106,8 @@ export class GraphView {
   /** Where the last computed components were laid out. */
   private layoutSource: 'server' | 'webview' = 'webview';
   private restoredViewport: PersistedViewState['viewport'];
+  /** The graph the restored viewport was saved for (it is reused only for that graph). */
+  private readonly restoredViewportGraph: string | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   toolbar: Toolbar | undefined;
   lastStats: (LayoutStats & { totalMs: number; nodes: number; edges: number }) | undefined;
@@ -116,17 +121,30 @@ export class GraphView {
   ) {
     this.state = { ...defaultViewState(defaultDirection), ...sanitizeState(host.loadState()) };
     this.restoredViewport = this.state.viewport;
+    this.restoredViewportGraph = this.state.viewportGraph;
     this.scene = new Scene(canvas);
     this.viewport = new ViewportController({
       element: canvas,
       size: () => this.scene.size,
       onChange: (view) => {
         this.scene.setViewport(view);
+        this.minimap.update();
         this.state.viewport = view;
         this.save();
       },
       onClick: (event) => this.click(event),
     });
+    this.minimap = new Minimap({
+      container: canvas,
+      size: () => this.scene.size,
+      view: () => this.viewport.current,
+      centreAt: (x, y) => {
+        const { width, height } = this.scene.size;
+        const { scale } = this.viewport.current;
+        this.viewport.set({ scale, x: width / 2 - x * scale, y: height / 2 - y * scale });
+      },
+    });
+    canvas.append(this.minimap.element);
     canvas.addEventListener('dblclick', (event) => {
       const id = this.scene.nodeAt(event.clientX, event.clientY);
       if (id) this.expand(id);
@@ -244,12 +262,14 @@ export class GraphView {
       this.visible = visible;
       this.layout = undefined;
       this.scene.setModel(visible, { bounds: { x: 0, y: 0, width: 0, height: 0 }, nodes: new Map(), edges: new Map(), components: [] });
+      this.minimap.setModel(undefined);
       this.emptyMessage();
       this.save();
       return;
     }
     this.overlay.message(null);
-    const slow = setTimeout(() => this.overlay.status(`Laying out ${thousands(visible.nodes.length)} tasks…`), 150);
+    const drawn = this.layout !== undefined;
+    const slow = setTimeout(() => this.overlay.status(`Laying out ${thousands(visible.nodes.length)} tasks…${drawn ? ' (the drawing shown is stale)' : ''}`), 150);
     let result;
     // Progressive display: an approximate drawing first whenever ELK has to run (or the cache is
     // slow), then the nodes glide into ELK's layout. `place` runs again for the final layout.
@@ -259,17 +279,19 @@ export class GraphView {
     const paintProvisional = async (layout: GraphLayout) => {
       if (generation !== this.generation) return;
       provisional = layout;
+      const before = new Set(this.visibleNodes.keys());
       this.adopt(visible, layout);
       // The same three steps as the final drawing, each its own task, shown together.
       this.scene.hold();
       try {
         timed('setModel', () => this.scene.setModel(visible, layout));
+        this.minimap.setModel(layout);
         await yieldToEventLoop();
         if (generation !== this.generation) return;
         timed('decorate', () => this.decorate());
         await yieldToEventLoop();
         if (generation !== this.generation) return;
-        timed('place', () => this.place(change, extra.revealTaskId));
+        timed('place', () => this.place(change, extra.revealTaskId, before));
       } finally {
         this.scene.release();
       }
@@ -279,7 +301,8 @@ export class GraphView {
     try {
       result = await layoutGraph(visible, this.state.direction, {
         runner: this.runner(),
-        cache: this.cache,
+        // Re-layout means ELK afresh: cached layouts are not read (the new ones are stored).
+        cache: change === 'fresh' ? { get: async () => [], put: (entries) => this.cache.put(entries) } : this.cache,
         previous: change === 'fresh' || change === 'open' ? undefined : this.layout,
         pause: yieldToEventLoop,
         // The approximation only if the caches (the language server) have not answered by ~250 ms
@@ -296,6 +319,7 @@ export class GraphView {
     if (generation !== this.generation) return;
     await yieldToEventLoop();
     if (generation !== this.generation) return;
+    const previousIds = new Set(this.visibleNodes.keys());
     this.adopt(visible, result.layout);
     if (provisional) this.restoredViewport = restoredViewport;
     // Three steps, each its own task (none may hold the UI thread long on big graphs), shown
@@ -303,13 +327,14 @@ export class GraphView {
     this.scene.hold();
     try {
       timed('setModel', () => this.scene.setModel(visible, result.layout, provisional));
+      this.minimap.setModel(result.layout);
       await yieldToEventLoop();
       if (generation !== this.generation) return;
       timed('decorate', () => this.decorate());
       await yieldToEventLoop();
       if (generation !== this.generation) return;
       // After a provisional paint the user may have moved already: an update keeps the view.
-      timed('place', () => this.place(provisional && change !== 'open' ? 'update' : change, extra.revealTaskId));
+      timed('place', () => this.place(provisional && change !== 'open' ? 'update' : change, extra.revealTaskId, previousIds));
     } finally {
       this.scene.release();
     }
@@ -317,10 +342,7 @@ export class GraphView {
     if (generation !== this.generation) return;
     const totalMs = performance.now() - startedAt;
     this.lastStats = { ...result.stats, totalMs, nodes: visible.nodes.length, edges: visible.edges.length };
-    this.overlay.status(
-      `${thousands(visible.nodes.length)} nodes · ${thousands(visible.edges.length)} edges · ${Math.round(totalMs)} ms` +
-        (result.stats.computedComponents > 0 ? ` (${result.stats.computedComponents} of ${result.stats.components} laid out)` : ' (cached)'),
-    );
+    this.overlay.status(`${thousands(visible.nodes.length)} nodes · ${thousands(visible.edges.length)} edges · ${Math.round(totalMs)} ms · ${layoutOrigin(result.stats)}`);
     const stats: RenderStatsMessage = {
       method: RenderStats,
       nodes: visible.nodes.length,
@@ -398,28 +420,50 @@ export class GraphView {
     return members.length ? this.nodeOfTask.get(members[0]!) ?? null : null;
   }
 
-  private place(change: ViewChange, revealTaskId: string | undefined): void {
+  /** The task the user cares about now: selected, else under the editor cursor, else focused. */
+  private focusRect(): Rect | undefined {
+    const layout = this.layout;
+    if (!layout) return undefined;
+    const ids = [this.state.selectedId, this.cursorTask && this.nodeOfTask.get(this.cursorTask), this.state.focus && this.nodeOfTask.get(this.state.focus.taskId)];
+    for (const id of ids) {
+      const rect = id ? layout.nodes.get(id) : undefined;
+      if (rect) return rect;
+    }
+    return undefined;
+  }
+
+  /** The open rule (framing.ts): whole if readable, else readable on the focus or the start. */
+  private frame(): void {
+    if (this.layout) this.viewport.fit(this.layout.bounds, { focus: this.focusRect(), direction: this.state.direction });
+  }
+
+  private place(change: ViewChange, revealTaskId: string | undefined, previousIds: ReadonlySet<string>): void {
     const layout = this.layout!;
+    const restored = this.restoredViewport;
+    this.restoredViewport = null;
+    // A restored viewport is reused only for the graph it was saved for; another graph in
+    // the same panel (a new folder, the index arriving) opens by the rule instead.
+    const signature = graphSignature(this.visible?.nodes.map((n) => n.id) ?? []);
+    const restoredFits = restored && this.restoredViewportGraph === signature ? restored : null;
+    this.state.viewportGraph = signature;
     if (revealTaskId) {
       const nodeId = this.nodeOfTask.get(revealTaskId);
       const rect = nodeId && layout.nodes.get(nodeId);
       if (nodeId && rect) {
         this.select(nodeId, false);
-        if (change === 'open' && !this.restoredViewport) this.viewport.fit(layout.bounds);
-        if (!this.viewport.shows(rect) || this.viewport.current.scale < 0.5) this.viewport.center(rect);
-        this.restoredViewport = null;
+        if (change === 'open' && restoredFits) this.viewport.set(restoredFits);
+        else if (change === 'open') this.frame();
+        if (!this.viewport.shows(rect) || this.viewport.current.scale < READABLE_SCALE) this.viewport.center(rect);
         return;
       }
     }
     if (change === 'open') {
-      const restored = this.restoredViewport;
-      this.restoredViewport = null;
-      if (restored) this.viewport.set(restored);
-      else this.viewport.fit(layout.bounds);
-    } else if (change === 'reframe' || change === 'fresh') {
-      this.viewport.fit(layout.bounds);
+      if (restoredFits) this.viewport.set(restoredFits);
+      else this.frame();
+    } else if (change === 'reframe' || change === 'fresh' || isNewGraph(previousIds, this.visibleNodes.keys())) {
+      this.frame();
     } else {
-      // update / regroup: keep the zoom and what is under it.
+      // update / regroup of the same graph: keep the zoom and what is under it.
       this.viewport.set(this.viewport.current);
     }
   }
@@ -486,14 +530,19 @@ export class GraphView {
       }
       if (decoration.state || decoration.diagnostics) nodes.set(node.id, decoration);
     }
+    const matches = this.searchMatches();
+    this.matchOrder = matches ? this.orderMatches(matches) : [];
+    if (!this.currentMatch || !matches?.has(this.currentMatch)) this.currentMatch = this.matchOrder[0] ?? null;
     const decorations: Decorations = {
       selected: this.state.selectedId,
       cursor: this.cursorTask ? this.nodeOfTask.get(this.cursorTask) ?? null : null,
-      matches: this.searchMatches(),
+      matches,
+      current: this.currentMatch,
       nodes,
     };
     this.decorations = decorations;
     this.scene.setDecorations(decorations);
+    this.minimap.setMarks(decorations.selected, decorations.matches);
   }
 
   decorations: Decorations | undefined;
@@ -658,6 +707,11 @@ export class GraphView {
     return this.state.selectedId ? this.visibleNodes.get(this.state.selectedId) : undefined;
   }
 
+  /** A task's drawn name (with its module suffix when the name is shared); the id if unknown. */
+  labelOf(id: string): string {
+    return this.index?.labels.get(id) ?? id;
+  }
+
   taskOf(id: string) {
     return this.index?.tasks.get(id);
   }
@@ -676,23 +730,48 @@ export class GraphView {
 
   setSearch(text: string): void {
     this.state.search = text;
+    // The first match becomes current (decorate) and is brought into view; it is not
+    // selected: typing must not change what Focus and Enter act on.
+    this.currentMatch = null;
     this.decorate();
+    this.revealMatch();
     this.save();
   }
 
-  /** Selects and centres the next search match after the current selection. */
-  nextMatch(): void {
-    const matches = this.decorations?.matches;
-    if (!matches || matches.size === 0 || !this.layout) return;
-    const ordered = [...matches].sort((a, b) => {
-      const ra = this.layout!.nodes.get(a)!;
-      const rb = this.layout!.nodes.get(b)!;
-      return ra.x - rb.x || ra.y - rb.y;
-    });
-    const current = this.state.selectedId ? ordered.indexOf(this.state.selectedId) : -1;
-    const next = ordered[(current + 1) % ordered.length]!;
-    this.select(next, false);
-    this.viewport.center(this.layout.nodes.get(next)!);
+  /** Search matches in reading order along the layout, and the current one (k of n). */
+  matchOrder: string[] = [];
+  currentMatch: string | null = null;
+
+  private orderMatches(matches: ReadonlySet<string>): string[] {
+    const layout = this.layout;
+    if (!layout) return [...matches];
+    // Along the layout direction first: rank by rank, like reading the pipeline.
+    const across = this.state.direction === 'DOWN' || this.state.direction === 'UP';
+    return [...matches]
+      .filter((id) => layout.nodes.has(id))
+      .sort((a, b) => {
+        const ra = layout.nodes.get(a)!;
+        const rb = layout.nodes.get(b)!;
+        return across ? ra.y - rb.y || ra.x - rb.x : ra.x - rb.x || ra.y - rb.y;
+      });
+  }
+
+  /** Selects and shows the next (or with -1 the previous) search match, wrapping around. */
+  nextMatch(step: 1 | -1 = 1): void {
+    const order = this.matchOrder;
+    if (order.length === 0) return;
+    const from = this.currentMatch ? order.indexOf(this.currentMatch) : -1;
+    // The first Enter after typing takes the current match itself.
+    const atCurrent = from >= 0 && this.state.selectedId !== this.currentMatch;
+    const index = atCurrent ? from : (from + step + order.length) % order.length;
+    this.currentMatch = order[index]!;
+    this.select(this.currentMatch, false);
+    this.revealMatch();
+  }
+
+  private revealMatch(): void {
+    const rect = this.currentMatch ? this.layout?.nodes.get(this.currentMatch) : undefined;
+    if (rect && (!this.viewport.shows(rect) || this.viewport.current.scale < READABLE_SCALE)) this.viewport.center(rect);
   }
 
   setScope(kind: 'file' | 'workspace'): void {
@@ -751,7 +830,7 @@ export class GraphView {
   command(name: ViewCommandName): void {
     switch (name) {
       case 'fit':
-        if (this.layout) this.viewport.fit(this.layout.bounds);
+        this.frame();
         break;
       case 'toggleScope':
         this.setScope(this.state.scope.kind === 'file' ? 'workspace' : 'file');
@@ -812,6 +891,13 @@ export class GraphView {
   }
 }
 
+/** Where the drawn layout came from, for the footer: never "cached" when ELK ran. */
+export function layoutOrigin(stats: Pick<LayoutStats, 'components' | 'computedComponents'>): string {
+  if (stats.computedComponents === 0) return 'layout from cache';
+  if (stats.computedComponents >= stats.components) return 'laid out';
+  return `${thousands(stats.computedComponents)} of ${thousands(stats.components)} components laid out, the rest from cache`;
+}
+
 /** Keeps only well-formed fields of a state VS Code hands back (it may come from an older version). */
 function sanitizeState(raw: Partial<PersistedViewState> | undefined): Partial<PersistedViewState> {
   if (!raw || raw.version !== VIEW_STATE_VERSION) return {};
@@ -824,6 +910,7 @@ function sanitizeState(raw: Partial<PersistedViewState> | undefined): Partial<Pe
   if (typeof raw.selectedId === 'string') state.selectedId = raw.selectedId;
   if (typeof raw.search === 'string') state.search = raw.search;
   if (typeof raw.tables === 'boolean') state.tables = raw.tables;
+  if (typeof raw.viewportGraph === 'string') state.viewportGraph = raw.viewportGraph;
   const v = raw.viewport;
   if (v && [v.x, v.y, v.scale].every((n) => typeof n === 'number' && Number.isFinite(n)) && v.scale > 0) state.viewport = v;
   return state;

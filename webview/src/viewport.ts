@@ -1,7 +1,8 @@
 // Pan and zoom: drag to pan, wheel or pinch to zoom at the pointer, keys for both.
 // Events only update numbers; the scene redraws once per animation frame.
 import type { Rect } from '../../extension/core/graphLayout/types';
-import type { Viewport } from '../../extension/shared/protocol';
+import type { LayoutDirection, Viewport } from '../../extension/shared/protocol';
+import { openView, READABLE_SCALE } from './framing';
 
 export const MIN_SCALE = 0.02;
 export const MAX_SCALE = 3;
@@ -38,16 +39,17 @@ export class ViewportController {
     this.host.onChange(this.view);
   }
 
-  /** Shows the whole rectangle, at most at 100%. */
-  fit(bounds: Rect, padding = 24): void {
-    const { width, height } = this.host.size();
-    if (bounds.width <= 0 || bounds.height <= 0 || width <= 0 || height <= 0) return;
-    const scale = clamp(Math.min((width - 2 * padding) / bounds.width, (height - 2 * padding) / bounds.height, 1), MIN_SCALE, MAX_SCALE);
-    this.set({ scale, x: (width - bounds.width * scale) / 2 - bounds.x * scale, y: (height - bounds.height * scale) / 2 - bounds.y * scale });
+  /**
+   * Shows the whole graph if it fits with readable labels (at most at 100%); else opens at the
+   * readable minimum on `focus` or the graph's start (framing.ts).
+   */
+  fit(bounds: Rect, options: { focus?: Rect | undefined; direction?: LayoutDirection } = {}): void {
+    const view = openView(bounds, this.host.size(), options);
+    if (view) this.set(view);
   }
 
   /** Centres a rectangle, zooming in to at least `minScale` so its label is readable. */
-  center(rect: Rect, minScale = 0.8): void {
+  center(rect: Rect, minScale = READABLE_SCALE): void {
     const { width, height } = this.host.size();
     const scale = Math.max(this.view.scale, minScale);
     this.set({ scale, x: width / 2 - (rect.x + rect.width / 2) * scale, y: height / 2 - (rect.y + rect.height / 2) * scale });

@@ -30,6 +30,9 @@ export interface GraphIndex {
   tables: GraphTable[];
   /** Table node id -> table. */
   tableById: Map<string, GraphTable>;
+  /** Task id -> the name drawn: the class name, with the shortest module suffix that tells
+   * it apart when classes of that name live in several modules ("Bar · a.tasks"). */
+  labels: Map<string, string>;
 }
 
 export function indexGraph(graph: GraphJson): GraphIndex {
@@ -48,7 +51,47 @@ export function indexGraph(graph: GraphJson): GraphIndex {
   const modules = [...new Set(graph.tasks.map((t) => t.module))].sort();
   const tables = graph.tables ?? tableLineage(graph.tasks);
   const tableById = new Map(tables.map((t) => [tableNodeId(t.name), t]));
-  return { tasks, upstream, downstream, edges, modules, tables, tableById };
+  return { tasks, upstream, downstream, edges, modules, tables, tableById, labels: taskLabels(graph.tasks) };
+}
+
+/** Separates a task's name from the module suffix that disambiguates it. */
+export const MODULE_SUFFIX_SEPARATOR = ' · ';
+
+/**
+ * Display names: a class name shared by classes in different modules (Bar in three modules,
+ * WordCount in two) carries the shortest dotted suffix of its module that no other module
+ * with a class of that name ends with, so each can be told apart on the graph and in search.
+ */
+export function taskLabels(tasks: readonly Pick<TaskNode, 'id' | 'name' | 'module'>[]): Map<string, string> {
+  const modulesByName = new Map<string, Set<string>>();
+  for (const task of tasks) {
+    const set = modulesByName.get(task.name);
+    if (set) set.add(task.module);
+    else modulesByName.set(task.name, new Set([task.module]));
+  }
+  const suffixes = new Map<string, Map<string, string>>();
+  for (const [name, modules] of modulesByName) {
+    if (modules.size > 1) suffixes.set(name, shortestDistinctSuffixes([...modules]));
+  }
+  const labels = new Map<string, string>();
+  for (const task of tasks) {
+    const suffix = suffixes.get(task.name)?.get(task.module);
+    labels.set(task.id, suffix === undefined ? task.name : `${task.name}${MODULE_SUFFIX_SEPARATOR}${suffix}`);
+  }
+  return labels;
+}
+
+/** Module -> its shortest dotted suffix that differs from every other module's suffix of the same length. */
+export function shortestDistinctSuffixes(modules: readonly string[]): Map<string, string> {
+  const parts = modules.map((m) => m.split('.'));
+  const suffix = (p: string[], n: number) => p.slice(Math.max(0, p.length - n)).join('.');
+  const result = new Map<string, string>();
+  parts.forEach((p, i) => {
+    let n = 1;
+    while (n < p.length && parts.some((q, j) => j !== i && suffix(q, n) === suffix(p, n))) n++;
+    result.set(modules[i]!, suffix(p, n));
+  });
+  return result;
 }
 
 function push(map: Map<string, string[]>, key: string, value: string): void {
@@ -161,10 +204,10 @@ export function buildVisibleGraph(index: GraphIndex, options: ViewOptions): Visi
     }
     const family = familyKey(task);
     if ((familyMembers.get(family)?.length ?? 0) > 1 && !expanded.has(family)) {
-      addMember(familyNodeId(family), () => ({ id: familyNodeId(family), kind: 'family', taskKind: task.kind, label: task.name, width: 0, height: 0, members: [id], module: task.module }), id);
+      addMember(familyNodeId(family), () => ({ id: familyNodeId(family), kind: 'family', taskKind: task.kind, label: index.labels.get(id) ?? task.name, width: 0, height: 0, members: [id], module: task.module }), id);
       continue;
     }
-    addMember(id, () => ({ id, kind: task.kind, taskKind: task.kind, label: task.name, width: 0, height: 0, members: [id], module: task.module }), id);
+    addMember(id, () => ({ id, kind: task.kind, taskKind: task.kind, label: index.labels.get(id) ?? task.name, width: 0, height: 0, members: [id], module: task.module }), id);
   }
   for (const node of nodes.values()) {
     const detail = node.kind === 'module' ? plural(node.members.length, 'task') : node.kind === 'family' ? plural(node.members.length, 'instance') : undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphJson, TaskNode } from '../../../extension/core/analysis/types';
-import { buildVisibleGraph, indexGraph, selectTasks } from '../../../extension/core/graphLayout/viewModel';
+import { buildVisibleGraph, indexGraph, selectTasks, shortestDistinctSuffixes, taskLabels } from '../../../extension/core/graphLayout/viewModel';
 
 function task(id: string, file: string, extra: Partial<TaskNode> = {}): TaskNode {
   const dot = id.lastIndexOf('.');
@@ -89,6 +89,41 @@ describe('graph view model', () => {
     expect(long.width).toBeLessThanOrEqual(340);
     expect(long.width).toBeGreaterThan(320);
     expect(long.label.endsWith('…')).toBe(true);
+  });
+
+  it('same-named tasks of different modules carry the shortest module suffix that tells them apart', () => {
+    // As in spotify/luigi's examples: Bar in three modules, WordCount in two, Unique once.
+    const named: GraphJson = {
+      tasks: [
+        task('examples.foo.Bar', 'examples/foo.py'),
+        task('examples.dynamic_requirements.Bar', 'examples/dynamic_requirements.py'),
+        task('tests.foo.Bar', 'tests/foo.py'),
+        task('examples.wordcount.WordCount', 'examples/wordcount.py'),
+        task('examples.spark.wordcount.WordCount', 'examples/spark/wordcount.py'),
+        task('examples.foo.Unique', 'examples/foo.py'),
+        // Instances of one class (same module) are one family, not a name clash.
+        task('runs.Step(date=1)', 'runs.py', { name: 'Step', module: 'runs' }),
+        task('runs.Step(date=2)', 'runs.py', { name: 'Step', module: 'runs' }),
+      ],
+      edges: [],
+      diagnostics: [],
+    };
+    const labels = taskLabels(named.tasks);
+    expect(labels.get('examples.foo.Bar')).toBe('Bar · examples.foo');
+    expect(labels.get('tests.foo.Bar')).toBe('Bar · tests.foo');
+    expect(labels.get('examples.dynamic_requirements.Bar')).toBe('Bar · dynamic_requirements');
+    expect(labels.get('examples.wordcount.WordCount')).toBe('WordCount · examples.wordcount');
+    expect(labels.get('examples.spark.wordcount.WordCount')).toBe('WordCount · spark.wordcount');
+    expect(labels.get('examples.foo.Unique')).toBe('Unique');
+    expect(labels.get('runs.Step(date=1)')).toBe('Step');
+    // A module that is a suffix of another still gets a distinct label.
+    expect(shortestDistinctSuffixes(['m', 'a.m'])).toEqual(new Map([['m', 'm'], ['a.m', 'a.m']]));
+
+    const visible = buildVisibleGraph(indexGraph(named), { scope: { kind: 'workspace' } });
+    const drawn = visible.nodes.map((n) => n.label);
+    expect(drawn.filter((l) => l.startsWith('Bar'))).toHaveLength(3);
+    expect(new Set(drawn).size).toBe(drawn.length);
+    expect(visible.nodes.find((n) => n.id === 'family:runs.Step')!.label).toBe('Step');
   });
 });
 
