@@ -248,10 +248,12 @@ describe('graph view: readable at every size', () => {
       await load(page, fixture);
       const stage = (await box(page, '.stage'))!;
       const ids = await page.page.$$eval('svg.detail g.node', (nodes) => nodes.map((n) => n.getAttribute('data-id')!));
+      // Nodes under the minimap are out of reach of the pointer there.
+      const minimap = (await page.page.locator('canvas.minimap').isVisible()) ? await box(page, 'canvas.minimap') : null;
       let checked = 0;
       for (const id of ids) {
         const node = await box(page, `g.node[data-id="${id}"]`);
-        if (!node || !inside(node, stage) || checked >= 8) continue;
+        if (!node || !inside(node, stage) || (minimap && intersects(node, minimap)) || checked >= 8) continue;
         await page.page.mouse.move(node.x + node.width / 2, node.y + node.height / 2);
         const card = page.page.locator('.tooltip');
         await expect.poll(() => card.isVisible()).toBe(true);
