@@ -128,7 +128,7 @@ export class Toolbar {
       item('group', 30, this.groupButton),
       item('modules', 40, this.modulesButton),
       item('direction', 20, this.direction),
-      item('tables', 70, this.tablesSelect),
+      item('tables', 95, this.tablesSelect),
       item('zoom', 80, button('−', 'Zoom out (-)', () => view.viewport.zoomBy(1 / 1.25), 'icon'), button('+', 'Zoom in (+)', () => view.viewport.zoomBy(1.25), 'icon'), button('Fit', 'Fit the graph, at a readable size (0)', () => view.command('fit'))),
     ];
 
