@@ -63,10 +63,10 @@ describe('debugger in code-server', () => {
     await session().screenshot('debugger-merged-diagnostic');
 
     // The quick fixes of the merged diagnostic: the server's own, and Explain.
-    await session().openFile('pipeline.py');
-    await session().page.keyboard.press('Control+G');
-    await session().page.locator('.quick-input-widget input').fill(':64:17');
-    await session().page.keyboard.press('Enter');
+    // A double click on the problem puts the editor's cursor on it.
+    await rows.filter({ hasText: 'Plain insert into Orders' }).first().dblclick();
+    const position = session().page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+    await expect.poll(async () => /Ln (\d+), Col (\d+)/.exec(await position.innerText())?.slice(1).join(':'), { timeout: 10_000 }).toBe('64:17');
     await session().page.keyboard.press('Control+.');
     const explain = session().page.locator('.action-widget .monaco-list-row', { hasText: 'Explain LS201 (seen at runtime)' });
     await explain.waitFor({ timeout: 30_000 });
@@ -76,10 +76,10 @@ describe('debugger in code-server', () => {
     await preview.locator('h1', { hasText: 'LS201 Duplicate insert' }).waitFor({ timeout: 60_000 });
     // The writer's update id is filled in the "Who wrote it" table.
     expect(await preview.locator('table').last().innerText()).toMatch(/LoadOrders_2024_03_01_\w+/);
-    // A source place is a link that opens the file at its line.
+    // A source place is a link that opens the file at its line: the cursor moves from the
+    // problem's column (17) to the line's start.
     await preview.locator('a', { hasText: 'pipeline.py:64' }).first().click();
-    const position = session().page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
-    await expect.poll(async () => /Ln (\d+)/.exec(await position.innerText())?.[1], { timeout: 15_000 }).toBe('64');
+    await expect.poll(async () => /Ln (\d+), Col (\d+)/.exec(await position.innerText())?.slice(1).join(':'), { timeout: 15_000 }).toBe('64:1');
     await session().page.locator('.tabs-container .tab.active[data-resource-name="pipeline.py"]').waitFor({ timeout: 10_000 });
     await session().screenshot('debugger-explain-link-opened');
   });
