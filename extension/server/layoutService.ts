@@ -12,6 +12,7 @@ import { layoutGraph, MemoryLayoutCache, type LayoutCache, type LayoutRunner } f
 import type { ComponentLayout } from '../core/graphLayout/types';
 import { buildVisibleGraph, indexGraph } from '../core/graphLayout/viewModel';
 import type { GraphScope, LayoutDirection } from '../shared/protocol';
+import { LayoutMemoryError } from './layoutWorker';
 
 export interface LayoutServiceOptions {
   runner: LayoutRunner;
@@ -32,6 +33,11 @@ export class LayoutService {
   private readonly disk: FileLayoutCache | undefined;
   /** Component keys an ELK job is computing now -> resolves when it is done (either way). */
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /**
+   * Component keys whose job ran the worker out of its heap: refused at once afterwards, so a graph
+   * too large for the server is not retried on every change (the graph view lays it out itself).
+   */
+  private readonly tooLarge = new Set<string>();
   private readonly cache: LayoutCache;
   private readonly runner: LayoutRunner;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -62,9 +68,14 @@ export class LayoutService {
     // Records which keys each ELK job computes, so lookups can wait for them instead of missing.
     this.runner = {
       run: (jobs) => {
-        const result = options.runner.run(jobs);
-        const settled = result.catch(() => undefined);
         const keys = jobs.flatMap((job) => job.components.map((c) => c.key));
+        if (keys.some((key) => this.tooLarge.has(key))) {
+          return Promise.reject(new LayoutMemoryError('the graph is too large for the language server to lay out (it ran out of memory before); the graph view lays it out'));
+        }
+        const result = options.runner.run(jobs);
+        const settled = result.catch((error: unknown) => {
+          if (error instanceof LayoutMemoryError) for (const key of keys) this.tooLarge.add(key);
+        });
         for (const key of keys) this.inflight.set(key, settled);
         void settled.then(() => {
           for (const key of keys) if (this.inflight.get(key) === settled) this.inflight.delete(key);

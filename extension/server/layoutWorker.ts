@@ -13,6 +13,19 @@ import { runLayoutJob, type LayoutJobSpec } from '../core/graphLayout/elk';
 import type { LayoutRunner } from '../core/graphLayout/layout';
 import type { ComponentLayout } from '../core/graphLayout/types';
 
+/**
+ * The worker's heap cap. Without one, V8 sized the worker's heap from the machine's memory and ELK
+ * filled it: on the standard library plus the 1,000-task bench pipeline (bench/lsp.mjs
+ * --graph-layouts) the server's RSS peaked at 2.9 GB and settled at 2.4 GB. ELK's live set for
+ * that graph exceeds even 1 GB, so such a component fails here (LayoutMemoryError), is not tried
+ * again (layoutService.ts), and the graph view lays it out itself, as it did before the server
+ * had a layout service. Graphs that fit keep the warm worker.
+ */
+export const LAYOUT_WORKER_LIMITS = { maxOldGenerationSizeMb: 384, maxYoungGenerationSizeMb: 32 } as const;
+
+/** A job ran the worker out of its heap cap (LAYOUT_WORKER_LIMITS); the worker ended with it. */
+export class LayoutMemoryError extends Error {}
+
 /** Pass as `workerData` to make a worker of this bundle serve layout jobs. */
 export const LAYOUT_WORKER_DATA = { luigiSpannerLayoutWorker: true } as const;
 
@@ -74,7 +87,13 @@ export class WorkerLayoutRunner implements LayoutRunner {
       for (const waiter of this.pending.values()) waiter.reject(error);
       this.pending.clear();
     };
-    worker.on('error', (error) => fail(new Error(`the layout worker crashed: ${error.message}`)));
+    worker.on('error', (error: Error & { code?: string }) =>
+      fail(
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new LayoutMemoryError(`the graph is too large to lay out within the layout worker's ${LAYOUT_WORKER_LIMITS.maxOldGenerationSizeMb} MB heap`)
+          : new Error(`the layout worker crashed: ${error.message}`),
+      ),
+    );
     worker.on('exit', (code) => fail(new Error(`the layout worker exited (code ${code})`)));
     this.worker = worker;
     return worker;

@@ -3,7 +3,7 @@
 // bundle is loaded in a worker with FACTS_WORKER_DATA.
 import { Worker } from 'node:worker_threads';
 import { FACTS_WORKER_DATA } from '../core/analysis/facts-worker';
-import { LAYOUT_WORKER_DATA } from './layoutWorker';
+import { LAYOUT_WORKER_DATA, LAYOUT_WORKER_LIMITS } from './layoutWorker';
 
 export function startWorkerFromThisBundle(): Worker {
   return new Worker(__filename, { workerData: FACTS_WORKER_DATA });
@@ -11,5 +11,5 @@ export function startWorkerFromThisBundle(): Worker {
 
 /** The warm ELK worker of the layout service (layoutWorker.ts), from the same bundle. */
 export function startLayoutWorkerFromThisBundle(): Worker {
-  return new Worker(__filename, { workerData: LAYOUT_WORKER_DATA });
+  return new Worker(__filename, { workerData: LAYOUT_WORKER_DATA, resourceLimits: LAYOUT_WORKER_LIMITS });
 }
