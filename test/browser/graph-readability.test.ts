@@ -5,48 +5,16 @@
 // The built webview (`node scripts/build.mjs`) in Debian's Chromium, as graph-view.test.ts.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphJson, TaskNode } from '../../extension/core/analysis/types';
-import { GraphLoad, RenderStats, type GraphLoadMessage } from '../../extension/shared/protocol';
+import { GraphLoad } from '../../extension/shared/protocol';
 import { generateGraph } from './fixtures/generatedGraph';
-import { launchChromium, openGraphPage, startServers, type GraphPage, type Servers } from './harness';
+import type { GraphPage } from './harness';
+import { graphPageSession, loadGraph as load, settledAfter } from './session';
 
 const fixture: GraphJson = JSON.parse(readFileSync(path.join(__dirname, 'fixtures', 'analysis-fixtures.graph.json'), 'utf8'));
 
-let browser: Browser;
-let servers: Servers;
-const pages: GraphPage[] = [];
-
-beforeAll(async () => {
-  servers = await startServers();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await Promise.all(pages.map((p) => p.close()));
-  await browser?.close();
-  await servers?.close();
-});
-
-async function open(options: Parameters<typeof openGraphPage>[2] = {}): Promise<GraphPage> {
-  const page = await openGraphPage(browser, servers, options);
-  pages.push(page);
-  await page.waitForPosted('graph/ready');
-  return page;
-}
-
-async function load(page: GraphPage, graph: GraphJson, extra: Partial<GraphLoadMessage> = {}) {
-  const since = await page.postedCount();
-  await page.send({ method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, ...extra });
-  return page.waitForPosted(RenderStats, { since });
-}
-
-async function settledAfter(page: GraphPage, action: () => Promise<unknown>) {
-  const since = await page.postedCount();
-  await action();
-  return page.waitForPosted(RenderStats, { since });
-}
+const { open } = graphPageSession();
 
 function task(module: string, name: string, extra: Partial<TaskNode> = {}): TaskNode {
   return { id: `${module}.${name}`, name, kind: 'task', file: `${module.replaceAll('.', '/')}.py`, line: 1, params: [], outputs: [], module, ...extra };

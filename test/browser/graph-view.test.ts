@@ -4,55 +4,23 @@
 // dynamic edges, a self-dependency, cycles and diagnostics).
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { GraphJson } from '../../extension/core/analysis/types';
-import { CursorTask, GraphLoad, RenderStats, RunStates, type GraphLoadMessage } from '../../extension/shared/protocol';
+import { CursorTask, GraphLoad, RunStates } from '../../extension/shared/protocol';
 import { generateGraph } from './fixtures/generatedGraph';
-import { launchChromium, openGraphPage, startServers, type GraphPage, type Servers } from './harness';
+import type { GraphPage } from './harness';
+import { graphPageSession, loadGraph as load, settledAfter } from './session';
 
 const fixture: GraphJson = JSON.parse(readFileSync(path.join(__dirname, 'fixtures', 'analysis-fixtures.graph.json'), 'utf8'));
 const resultsDir = path.resolve(__dirname, '../../test-results');
 
-let browser: Browser;
-let servers: Servers;
-const pages: GraphPage[] = [];
-
-beforeAll(async () => {
-  servers = await startServers();
-  browser = await launchChromium();
-  mkdirSync(resultsDir, { recursive: true });
-});
-
-afterAll(async () => {
-  await Promise.all(pages.map((p) => p.close()));
-  await browser?.close();
-  await servers?.close();
-});
-
 /** Big enough to show the whole fixture at a readable zoom (it opens whole, every node in reach). */
 const PANEL = { width: 1300, height: 1200 };
+const { open } = graphPageSession({ viewport: PANEL });
 
-async function open(options: Parameters<typeof openGraphPage>[2] = {}): Promise<GraphPage> {
-  const page = await openGraphPage(browser, servers, { viewport: PANEL, ...options });
-  pages.push(page);
-  await page.waitForPosted('graph/ready');
-  return page;
-}
-
-/** Posts a graph and waits until the webview reports it settled on screen. */
-async function load(page: GraphPage, graph: GraphJson, extra: Partial<GraphLoadMessage> = {}) {
-  const since = await page.postedCount();
-  await page.send({ method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, ...extra });
-  return page.waitForPosted(RenderStats, { since });
-}
-
-/** Waits for the next settled render after an action. */
-async function settledAfter(page: GraphPage, action: () => Promise<unknown>) {
-  const since = await page.postedCount();
-  await action();
-  return page.waitForPosted(RenderStats, { since });
-}
+beforeAll(() => {
+  mkdirSync(resultsDir, { recursive: true });
+});
 
 const renderedNodeIds = (page: GraphPage) => page.page.$$eval('svg.detail g.node', (nodes) => nodes.map((n) => n.getAttribute('data-id')!).sort());
 

@@ -4,53 +4,27 @@
 // the panel's state, the hover card and the click that opens the CREATE TABLE.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { renderGraph } from '../../extension/cli/commands/graph';
 import type { GraphJson } from '../../extension/core/analysis/types';
-import { GraphLoad, RenderStats, RevealTable, RevealTask } from '../../extension/shared/protocol';
-import { launchChromium, openGraphPage, startServers, type GraphPage, type Servers } from './harness';
+import { RenderStats, RevealTable, RevealTask } from '../../extension/shared/protocol';
+import type { GraphPage } from './harness';
+import { graphPageSession, loadGraph, settledAfter } from './session';
 
 const REPO = path.resolve(__dirname, '../..');
 const resultsDir = path.join(REPO, 'test-results');
 const id = (name: string) => `samples.orders.pipeline.${name}`;
 
-let browser: Browser;
-let servers: Servers;
 let graph: GraphJson;
-const pages: GraphPage[] = [];
+const { open } = graphPageSession({ viewport: { width: 1400, height: 700 } });
 
 beforeAll(async () => {
   graph = (await renderGraph([path.join(REPO, 'samples', 'orders')], { root: REPO, cache: false })).graph;
-  servers = await startServers();
-  browser = await launchChromium();
   mkdirSync(resultsDir, { recursive: true });
 });
 
-afterAll(async () => {
-  await Promise.all(pages.map((p) => p.close()));
-  await browser?.close();
-  await servers?.close();
-});
-
-async function open(options: Parameters<typeof openGraphPage>[2] = {}): Promise<GraphPage> {
-  const page = await openGraphPage(browser, servers, { viewport: { width: 1400, height: 700 }, ...options });
-  pages.push(page);
-  await page.waitForPosted('graph/ready');
-  return page;
-}
-
-async function load(page: GraphPage) {
-  const since = await page.postedCount();
-  await page.send({ method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' } });
-  return page.waitForPosted(RenderStats, { since });
-}
-
-async function showTables(page: GraphPage) {
-  const since = await page.postedCount();
-  await page.page.selectOption('select.tables-mode', 'tables');
-  return page.waitForPosted(RenderStats, { since });
-}
+const load = (page: GraphPage) => loadGraph(page, graph);
+const showTables = (page: GraphPage) => settledAfter(page, () => page.page.selectOption('select.tables-mode', 'tables'));
 
 const nodeIds = (page: GraphPage, selector = 'g.node') => page.page.$$eval(`svg.detail ${selector}`, (nodes) => nodes.map((n) => n.getAttribute('data-id')!).sort());
 const center = async (page: GraphPage, nodeId: string) => {

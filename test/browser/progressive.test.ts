@@ -2,8 +2,7 @@
 // lay out is drawn at once with the layered approximation, then the nodes glide into ELK's layout;
 // the panel is never blank once the page loaded. And with a language server that lays out
 // (graph/load `layoutService`), the webview receives positions and starts no ELK of its own.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphJson } from '../../extension/core/analysis/types';
 import { splitComponents } from '../../extension/core/graphLayout/components';
 import { nodeLayoutRunner } from '../../extension/core/graphLayout/renderGraphSvg';
@@ -11,22 +10,10 @@ import { buildVisibleGraph, indexGraph } from '../../extension/core/graphLayout/
 import { GraphLoad, RenderStats, type LspGraphLayoutResult } from '../../extension/shared/protocol';
 import { LayoutService } from '../../extension/server/layoutService';
 import { generateGraph } from './fixtures/generatedGraph';
-import { launchChromium, openGraphPage, startServers, type GraphPage, type Servers } from './harness';
+import type { GraphPage } from './harness';
+import { graphPageSession } from './session';
 
-let browser: Browser;
-let servers: Servers;
-const pages: GraphPage[] = [];
-
-beforeAll(async () => {
-  servers = await startServers();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await Promise.all(pages.map((p) => p.close()));
-  await browser?.close();
-  await servers?.close();
-});
+const { page: openPage } = graphPageSession();
 
 /** Samples every animation frame from page load: nodes drawn (SVG or canvas) and one node's place. */
 async function recordFrames(page: GraphPage, watchId: string): Promise<void> {
@@ -60,8 +47,7 @@ const frames = (page: GraphPage) =>
 
 describe('progressive display', () => {
   it('paints the approximation first, then glides into ELK\'s layout; never blank', async () => {
-    const page = await openGraphPage(browser, servers, { viewport: { width: 1400, height: 1000 } });
-    pages.push(page);
+    const page = await openPage({ viewport: { width: 1400, height: 1000 } });
     // Before any graph: a status, not a blank panel.
     expect(await page.page.locator('.status').textContent()).toMatch(/Loading the pipeline graph/);
     await page.waitForPosted('graph/ready');
@@ -99,14 +85,13 @@ describe('progressive display', () => {
     service.schedule(() => graph, 0);
     await service.idle();
     const asked: { keys: number; jobs: number }[] = [];
-    const page = await openGraphPage(browser, servers, {
+    const page = await openPage({
       viewport: { width: 1400, height: 1000 },
       layouts: async (keys, jobs): Promise<LspGraphLayoutResult> => {
         asked.push({ keys: keys.length, jobs: jobs?.length ?? 0 });
         return service.lookup(keys, jobs);
       },
     });
-    pages.push(page);
     const workerRequests: string[] = [];
     page.page.on('request', (r) => r.url().includes('layout-worker') && workerRequests.push(r.url()));
     await page.waitForPosted('graph/ready');
@@ -120,12 +105,11 @@ describe('progressive display', () => {
     // A new panel the host fetched the layouts for while it loaded (graphPanel.ts fetchAhead):
     // drawn from them, with no lookup at all.
     const ahead = await service.lookup(splitComponents(buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace' } }), 'RIGHT').map((c) => c.key));
-    const primed = await openGraphPage(browser, servers, {
+    const primed = await openPage({
       viewport: { width: 1400, height: 1000 },
       layouts: async (keys, jobs) => service.lookup(keys, jobs),
       onReady: { method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, layoutService: true, layouts: ahead.entries },
     });
-    pages.push(primed);
     expect(await primed.waitForPosted(RenderStats)).toMatchObject({ computedComponents: 0, layoutSource: 'cache' });
     expect((await primed.posted()).filter((m) => m.method === 'layout/cacheLookup')).toEqual([]);
 
