@@ -3,6 +3,7 @@
 // non-UTF-8 bytes, deep indentation, huge lines). Shared by the fuzz test (test/unit/analysis/
 // fuzz.test.ts: a few hundred mutants, in process) and bench/fuzz.mjs (thousands, through the CLI).
 // Pure and deterministic: the same seed gives the same bytes.
+import { seededRandom } from '../test/support/random';
 
 export type MutationKind =
   | 'truncate'
@@ -38,18 +39,6 @@ export interface Mutant {
   /** What was done, e.g. `6,214 nested "[" at line 40`. */
   detail: string;
   bytes: Buffer;
-}
-
-/** mulberry32: a small seeded generator, enough to spread mutations over a file. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Scale {

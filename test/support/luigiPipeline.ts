@@ -3,18 +3,7 @@
 // edges, and one `FinalTask` wrapper requiring every task nothing else requires. The same file
 // feeds Luigi (luigid and its visualiser, bench/graph-compare.ts) and our analysis (the language
 // server indexes it), so both draw the very same graph. Deterministic per (tasks, seed).
-
-/** Mulberry32: small seeded PRNG. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './random';
 
 const VERBS = ['Load', 'Export', 'Aggregate', 'Clean', 'Join', 'Snapshot', 'Merge', 'Validate', 'Partition', 'Backfill'];
 const NOUNS = ['Orders', 'Customers', 'Revenue', 'Invoices', 'Refunds', 'Ledger', 'Stock', 'Events', 'Report', 'Payments'];
@@ -31,7 +20,7 @@ export interface LuigiPipeline {
 }
 
 export function generateLuigiPipeline(tasks: number, seed = 7): LuigiPipeline {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const names = Array.from({ length: tasks }, (_, i) => `${VERBS[Math.floor(rnd() * VERBS.length)]}${NOUNS[Math.floor(rnd() * NOUNS.length)]}${String(i).padStart(4, '0')}`);
   const requires: number[][] = Array.from({ length: tasks }, () => []);
   const edges: Array<[number, number]> = [];

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractModuleFacts } from '../../../extension/core/analysis/module-facts';
 import { REPO_ROOT, testPython } from '../../support/python';
-import { seededRandom } from '../../../bench/python-mutants';
+import { seededRandom } from '../../support/random';
 
 const MUTANTS = 400;
 const SEED = 14;
