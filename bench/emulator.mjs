@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import * as esbuild from 'esbuild';
+import { bundleCjs } from './run-ts.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repeats = Number(process.argv[2] ?? 5);
@@ -39,26 +39,18 @@ function timed(file, args) {
 // The emulator command alone, as main.ts registers it: shows what the command itself costs
 // apart from modules other commands load at start-up.
 const emulatorOnlyCli = path.join(cache, 'emulator-cli.cjs');
-await esbuild.build({
-  stdin: {
-    contents: `import { Command } from 'commander';
+await bundleCjs({
+  source: `import { Command } from 'commander';
 import { registerEmulatorCommand } from './extension/cli/commands/emulator';
 const program = new Command().name('luigi-spanner');
 registerEmulatorCommand(program);
 program.parseAsync(process.argv).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(2); });`,
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
   outfile: emulatorOnlyCli,
   external,
   logLevel: 'error',
 });
 const library = path.join(cache, 'emulator.cjs');
-await esbuild.build({ entryPoints: [path.join(root, 'emulator/src/index.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: library, external, logLevel: 'error' });
+await bundleCjs({ entry: 'emulator/src/index.ts', outfile: library, external, logLevel: 'error' });
 
 const startArgs = ['emulator', 'start', '--name', NAME, '--root', sample, '--backend', 'docker', '--json'];
 const stop = () => execFileSync(process.execPath, [cli, 'emulator', 'stop', '--name', NAME], { env, stdio: 'ignore' });

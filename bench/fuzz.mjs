@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import * as esbuild from 'esbuild';
+import { bundleCjs } from './run-ts.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const option = (name, fallback) => {
@@ -40,23 +40,14 @@ process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const cache = path.join(root, 'node_modules', '.cache', 'luigi-spanner-bench');
 mkdirSync(cache, { recursive: true });
 const bundle = path.join(cache, 'fuzz.cjs');
-await esbuild.build({
-  stdin: {
-    contents: [
+await bundleCjs({
+  source: [
       "export { pythonMutants, MUTATION_KINDS } from './bench/python-mutants';",
       "export { WorkspaceIndex } from './extension/core/analysis/workspace-index';",
       "export { decodePython } from './extension/core/analysis/source-files';",
       "export { Linter } from './extension/core/lint/engine';",
     ].join('\n'),
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
   outfile: bundle,
-  logLevel: 'warning',
 });
 const { pythonMutants, WorkspaceIndex, decodePython, Linter } = createRequire(import.meta.url)(bundle);
 

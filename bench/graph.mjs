@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import * as esbuild from 'esbuild';
+import { bundleCjs } from './run-ts.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const option = (name, fallback) => {
@@ -38,15 +38,7 @@ process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
 // --- the analysis core, bundled the way the CLI and the extension bundle it ---
 const bundle = path.join(work, 'analysis.cjs');
-await esbuild.build({
-  entryPoints: [path.join(root, 'extension/core/analysis/index.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outfile: bundle,
-  logLevel: 'warning',
-});
+await bundleCjs({ entry: 'extension/core/analysis/index.ts', outfile: bundle });
 
 // --- 1. the big generated workspace ---
 /** One task of about 50 lines: parameters, conditional requires across modules, output, run. */
@@ -287,34 +279,17 @@ writeShop(pipelines.spanner, true);
 // ~4 MB that dist/commands/graph.js compiles on every run although only svg output uses them),
 // with its worker bundle next to it: what `graph` costs once that renderer has its own bundle.
 const graphOnly = path.join(work, 'graph-only', 'cli.js');
-await esbuild.build({
-  stdin: {
-    contents: `
+await bundleCjs({
+  source: `
       const { Command } = require('commander');
       const { registerGraphCommand } = require('./extension/cli/commands/graph');
       const program = new Command().name('luigi-spanner');
       registerGraphCommand(program);
       program.parseAsync(process.argv).then(() => process.exit(process.exitCode ?? 0));`,
-    resolveDir: root,
-    loader: 'js',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
   outfile: graphOnly,
   external: ['*/graphLayout/renderGraphSvg'],
-  logLevel: 'warning',
 });
-await esbuild.build({
-  entryPoints: [path.join(root, 'extension/core/analysis/facts-worker.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outfile: path.join(work, 'graph-only', 'analysis-worker.js'),
-  logLevel: 'warning',
-});
+await bundleCjs({ entry: 'extension/core/analysis/facts-worker.ts', outfile: path.join(work, 'graph-only', 'analysis-worker.js') });
 
 // Wall time, and CPU time (user + system) through /usr/bin/time where it exists: on a busy
 // machine the CPU time is close to what the wall time would be with the machine to itself.

@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import * as esbuild from 'esbuild';
+import { bundleCjs } from './run-ts.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const option = (name, fallback) => {
@@ -39,9 +39,8 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'luigi-spanner-lint-bench-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
 const bundle = path.join(work, 'lint.cjs');
-await esbuild.build({
-  stdin: {
-    contents: [
+await bundleCjs({
+  source: [
       `export { lintWorkspace } from './extension/core/lint/workspace';`,
       `export { Linter } from './extension/core/lint/engine';`,
       `export { WorkspaceIndex } from './extension/core/analysis/workspace-index';`,
@@ -50,15 +49,7 @@ await esbuild.build({
       `export { PythonContext } from './extension/core/lint/rules/python-context';`,
       `export { PYTHON_RULES } from './extension/core/lint/rules';`,
     ].join('\n'),
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
   outfile: bundle,
-  logLevel: 'warning',
 });
 
 /** One task of about 50 lines; every fifth one has a finding (LS002, LS004, LS005, LS006, LS007). */

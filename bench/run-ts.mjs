@@ -31,3 +31,24 @@ export async function runTs(entry) {
     rmSync(out, { recursive: true, force: true });
   }
 }
+
+/**
+ * Bundles repository TypeScript for Node as one CommonJS file, the way the CLI and the extension
+ * bundle it, so a bench measures the shipped code: `entry` is a file (relative to the repository),
+ * or `source` is module text resolved from the repository root (e.g. a list of `export … from`).
+ * Returns `outfile`, ready for `require`. Write bundles that have `external` packages under
+ * node_modules/ so those resolve.
+ */
+export async function bundleCjs({ entry, source, outfile, external = [], logLevel = 'warning' }) {
+  await esbuild.build({
+    ...(entry ? { entryPoints: [path.join(root, entry)] } : { stdin: { contents: source, resolveDir: root, loader: 'ts' } }),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    external,
+    logLevel,
+  });
+  return outfile;
+}
