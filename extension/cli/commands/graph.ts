@@ -13,6 +13,7 @@ import { Linter } from '../../core/lint/engine';
 import { loadMigrationFiles } from '../../core/lint/workspace';
 import { UserFacingError } from '../../core/errors';
 import { readWorkspaceConfig } from '../../core/workspaceConfig';
+import { analysisRoot } from '../analysisRoot';
 
 export type GraphFormat = 'json' | 'dot' | 'mermaid' | 'svg';
 
@@ -32,7 +33,7 @@ const WORKER_SCRIPT = path.join(__dirname, 'analysis-worker.js');
 
 /** The static graph of `paths` as the command prints it. Reads files; imports and runs nothing. */
 export async function renderGraph(paths: string[], options: GraphCommandOptions = {}): Promise<{ graph: GraphJson; text: string }> {
-  const root = path.resolve(options.root ?? process.cwd());
+  const root = analysisRoot(paths, options.root);
   const { index } = await indexWorkspaceParallel(root, {
     paths: paths.map((p) => path.resolve(p)),
     followImports: options.followImports ?? true,
@@ -98,7 +99,7 @@ export function registerGraphCommand(program: Command): void {
     .command('graph')
     .description('print the task graph of Luigi pipelines, read statically (nothing is imported or run)')
     .argument('[paths...]', 'Python files or folders to analyse (default: the root)')
-    .option('--root <dir>', 'folder that task ids and file paths are relative to (default: current folder)')
+    .option('--root <dir>', 'folder that task ids and file paths are relative to (default: the current folder, or for paths outside it their project: the nearest folder above them with luigi-spanner.json)')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'dot', 'mermaid', 'svg']).default('json'))
     .option('--no-follow-imports', 'only analyse the given paths, not the workspace modules they import')
     .option('--no-cache', 'parse every file, ignoring the facts kept from earlier runs (in ~/.cache/luigi-spanner)')

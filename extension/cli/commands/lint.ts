@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import path from 'node:path';
 import { UserFacingError } from '../../core/errors';
 import { parseLintConfig } from '../../core/lint/config';
 import { isRuleCode } from '../../core/lint/catalog';
@@ -8,6 +7,7 @@ import { formatSarif } from '../../core/lint/format/sarif';
 import { formatText } from '../../core/lint/format/text';
 import type { Finding, LintSeverity } from '../../core/lint/types';
 import { lintWorkspace } from '../../core/lint/workspace';
+import { analysisRoot } from '../analysisRoot';
 import { version } from '../../../package.json';
 
 export type LintFormat = 'text' | 'json' | 'sarif';
@@ -34,7 +34,7 @@ export function failsOn(findings: Finding[], failOn: FailOn): boolean {
 
 /** Lints, renders, and says whether the exit code is 1. Reads files; imports and runs nothing. */
 export function runLint(paths: string[], options: LintCommandOptions = {}): { findings: Finding[]; text: string; failed: boolean } {
-  const root = path.resolve(options.root ?? process.cwd());
+  const root = analysisRoot(paths, options.root);
   const severity: Record<string, string> = {};
   for (const entry of options.severity ?? []) {
     const [code, level] = entry.split('=');
@@ -67,7 +67,7 @@ export function registerLintCommand(program: Command): void {
     .command('lint')
     .description('check Luigi pipelines and migrations for batching and transaction-boundary mistakes (static: nothing is imported or run)')
     .argument('[paths...]', 'Python files, migration files or folders to lint (default: the root)')
-    .option('--root <dir>', 'folder that reported paths are relative to (default: current folder)')
+    .option('--root <dir>', 'folder that reported paths are relative to (default: the current folder, or for paths outside it their project: the nearest folder above them with luigi-spanner.json)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding reaches this severity').choices(['error', 'warning', 'info', 'none']).default('error'))
     .option('--severity <code=level>', 'override a rule severity (error, warning, info, off); repeatable', collect)
