@@ -4,7 +4,7 @@
 import { EffectTracker, Memo } from './effects';
 import { INHERITS_DECORATORS, libraryTask, REQUIRES_DECORATORS, isLibraryParameterClass, type LibraryTask } from './known-classes';
 import type { ClassFacts, CodeRefs, DecoratorFacts, DottedRef, ImportBinding, MethodFacts, ModuleFacts, TableRef } from './module-facts';
-import { moduleNameOf, Resolver, type ModuleTable } from './resolver';
+import { moduleNameOf, Resolver, type ModuleTable, type Resolution } from './resolver';
 import type { EdgeKind, GraphDiagnostic, GraphJson, Severity, TaskEdge, TaskKind, TaskNode, TaskOutput, TaskParam } from './types';
 
 /** A workspace class in a method resolution order. */
@@ -150,7 +150,7 @@ export class GraphBuilder {
     let task: ClassInfo['task'];
     for (const base of cls.bases) {
       if (!base.parts) continue;
-      const resolved = this.resolver.resolve(file, base.parts);
+      const resolved = this.libraryClass(this.resolver.resolve(file, base.parts));
       if (resolved.kind === 'class') {
         const inherited = this.classInfo(resolved.file, resolved.cls);
         for (const entry of inherited.mro) {
@@ -294,13 +294,24 @@ export class GraphBuilder {
     return [...params.values()];
   }
 
+  /**
+   * A workspace that holds Luigi's own source (its repository, a vendored copy) resolves
+   * `luigi.Task` to a plain class in luigi/task.py, whose chain ends at `object`: such classes are
+   * known by their qualified name, exactly as when Luigi is installed.
+   */
+  private libraryClass(resolved: Resolution): Resolution {
+    if (resolved.kind !== 'class') return resolved;
+    const qualifiedName = `${moduleNameOf(resolved.file)}.${resolved.cls.name}`;
+    return libraryTask(qualifiedName) || isLibraryParameterClass(qualifiedName) ? { kind: 'external', qualifiedName } : resolved;
+  }
+
   private isParameterClass(file: string, callee: string[] | null, calleeText: string): boolean {
     if (!callee) return false;
     return this.parameterClassMemo.get(file, calleeText, () => this.computeIsParameterClass(file, callee, calleeText));
   }
 
   private computeIsParameterClass(file: string, callee: string[], calleeText: string): boolean {
-    const resolved = this.resolver.resolve(file, callee);
+    const resolved = this.libraryClass(this.resolver.resolve(file, callee));
     if (resolved.kind === 'external') return isLibraryParameterClass(resolved.qualifiedName) || /Parameter$/.test(resolved.qualifiedName);
     if (resolved.kind === 'class') {
       // A custom parameter class: follow its bases to a Luigi parameter.
@@ -312,7 +323,7 @@ export class GraphBuilder {
         seen.add(cls);
         for (const base of cls.bases) {
           if (!base.parts) continue;
-          const r = this.resolver.resolve(f, base.parts);
+          const r = this.libraryClass(this.resolver.resolve(f, base.parts));
           if (r.kind === 'external' && (isLibraryParameterClass(r.qualifiedName) || /Parameter$/.test(r.qualifiedName))) return true;
           if (r.kind === 'class') pending.push({ file: r.file, cls: r.cls });
         }
