@@ -50,19 +50,40 @@ const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '
 export interface DoctorOptions {
   python?: string;
   env?: NodeJS.ProcessEnv;
-  /** The workspace's resolved settings (core/settings.ts); a bad luigi-spanner.json becomes a failed check. */
-  settings?: () => Pick<EmulatorSettings, 'image'>;
+  /**
+   * The workspace's resolved settings (core/settings.ts); a bad luigi-spanner.json becomes a failed
+   * check. Settings of a workspace (with `workspace` and `databaseId`) are reported as a passed check
+   * that names the folder, its database and emulator, so a report says whose settings it checked.
+   */
+  settings?: () => DoctorSettings;
+  /** How the report names the workspace (the editor: the folder's name); its path when omitted. */
+  workspaceName?: string;
   /** Whose words the fixes use; `cli` unless told. The editor also hides test-only checks. */
   audience?: DoctorAudience;
+}
+
+export type DoctorSettings = Pick<EmulatorSettings, 'image'> & Partial<EmulatorSettings> & { configFile?: string };
+
+/**
+ * `/work/orders: database orders-3fa2c1 in luigi-spanner-local/local; emulator "default" (auto, a free port); luigi-spanner.json`.
+ * `where` names the workspace in place of its path (the editor gives the folder's name).
+ */
+export function describeWorkspaceSettings(s: DoctorSettings, where = s.workspace): string | undefined {
+  if (!s.databaseId || !where) return undefined;
+  const port = s.grpcPort ? `port ${s.grpcPort}` : 'a free port';
+  const source = s.configFile ? 'luigi-spanner.json' : 'no luigi-spanner.json';
+  return `${where}: database ${s.databaseId} in ${s.projectId}/${s.instanceId}; emulator "${s.name ?? 'default'}" (${s.backend ?? 'auto'}, ${port}); ${source}`;
 }
 
 export async function runDoctor(options: DoctorOptions = {}): Promise<Check[]> {
   const env = options.env ?? process.env;
   const editor = options.audience === 'editor';
   const checks: Check[] = [];
-  let settings: Pick<EmulatorSettings, 'image'> | undefined;
+  let settings: DoctorSettings | undefined;
   try {
     settings = options.settings?.();
+    const described = settings && describeWorkspaceSettings(settings, options.workspaceName);
+    if (described) checks.push({ id: 'settings', name: 'Workspace settings', ok: true, detail: described });
   } catch (error) {
     const { message, fix } = describeError(error);
     checks.push({ id: 'settings', name: 'Workspace settings', ok: false, detail: message, fix: fix ?? 'Fix luigi-spanner.json or the flags.' });

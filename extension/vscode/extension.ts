@@ -2,7 +2,6 @@
 // Nothing heavy starts here: the emulator starts on demand, the index fills in the background.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { runDoctor, type Check } from '../core/doctor';
 import { AnalysisService } from './analysisService';
 import { HOST_PROFILE_ENV, LOOP_DELAY_LOG_ENV, startHostProfile, startLoopDelayProbe } from './loopDelayProbe';
 import { createLanguageClient, type DiagnosticsHook } from './languageClient';
@@ -14,11 +13,11 @@ import { EmulatorCommands, type PreviewRequest } from './emulator';
 import { downstreamRoots, tablesOf } from '../core/runs/taskStates';
 import type { TaskRecord } from '../core/runs/history';
 import { registerEmulatorUi, type EmulatorUiDeps } from './emulator';
-import { emulatorSettingsFor } from './emulator/settings';
 import { registerGraphView } from './graph';
 import { registerDebugger } from './debugger';
 import { setContext } from './contextKeys';
 import { registerWalkthrough } from './walkthrough';
+import { showDoctor } from './doctor';
 import { FamilyStateTracker } from '../core/runs/familyStates';
 import type { RunRecord } from '../core/runs/history';
 import type { TaskNode } from '../core/analysis/types';
@@ -35,7 +34,8 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   register(Commands.doctor, () => showDoctor(log));
   registerWalkthrough(context, log);
   // lastRun is filled in once runs exist (below): Inspect and Query default to the last run's database.
-  const emulatorDeps: EmulatorUiDeps = { folder: folder?.uri, log };
+  // The emulator's status bar and commands follow the active editor's folder.
+  const emulatorDeps: EmulatorUiDeps = { log };
   const emulatorUi = registerEmulatorUi(context, emulatorDeps);
   deactivateHooks.push(() => emulatorUi.deactivate());
 
@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
   // Every folder of the window is served; commands act on the active file's folder or the task's.
   const analysis = new AnalysisService((vscode.workspace.workspaceFolders ?? [folder]).map((f) => f.uri), client, log);
   const runs = new RunController(analysis, context, log, emulatorUi);
-  emulatorDeps.lastRun = () => runs.lastRun();
+  emulatorDeps.lastRun = (of) => runs.lastRun(of);
   context.subscriptions.push(analysis, runs);
 
   // The graph view shows the current folder's graph (the active file's folder), and follows it.
@@ -196,25 +196,4 @@ async function pickTask(analysis: AnalysisService) {
     { title: 'Luigi tasks', matchOnDescription: true },
   );
   return picked?.task;
-}
-
-async function showDoctor(log: vscode.LogOutputChannel): Promise<void> {
-  const python = vscode.workspace.getConfiguration('luigiSpanner').get<string>('pythonPath') || undefined;
-  const checks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Luigi Spanner: checking prerequisites' }, () =>
-    runDoctor({ python, audience: 'editor', settings: () => emulatorSettingsFor(vscode.workspace.workspaceFolders?.[0]?.uri) }),
-  );
-  // The walkthrough's prerequisite steps complete on these.
-  const ok = (id: Check['id']) => checks.some((c) => c.id === id && c.ok);
-  setContext(ContextKeys.emulatorBackendOk, ok('docker') || ok('emulatorBinary'));
-  setContext(ContextKeys.pythonOk, ok('python') && ok('luigi') && ok('spanner'));
-  for (const c of checks) log.info(`${c.ok ? 'ok' : c.optional ? 'missing (optional)' : 'MISSING'}  ${c.name}: ${c.detail}${c.ok ? '' : ` — fix: ${c.fix}`}`);
-  const missing = checks.filter((c) => !c.ok && !c.optional);
-  const items = checks.map((c) => ({
-    label: `${c.ok ? '$(check)' : c.optional ? '$(info)' : '$(error)'} ${c.name}`,
-    description: c.detail,
-    detail: c.ok ? undefined : `fix: ${c.fix}`,
-  }));
-  await vscode.window.showQuickPick(items, {
-    title: missing.length === 0 ? 'Luigi Spanner Doctor: everything needed is present' : `Luigi Spanner Doctor: ${missing.length} prerequisite(s) missing`,
-  });
 }

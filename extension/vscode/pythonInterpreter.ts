@@ -2,6 +2,7 @@
 // else the managed virtual environment (created with progress on first use).
 import * as vscode from 'vscode';
 import { ensureManagedVenv, resolvePython } from '../core/python/interpreter';
+import { pythonPathSetting } from './settings';
 
 interface PythonExtensionApi {
   environments?: {
@@ -24,9 +25,17 @@ async function fromPythonExtension(resource: vscode.Uri): Promise<string | undef
   }
 }
 
+/**
+ * The interpreter chosen for runs of `resource` (a folder or a file in one): the setting, else the
+ * Python extension's selection for that folder; undefined leaves it to resolvePython() (the
+ * environment, then the managed venv). The Doctor checks this one.
+ */
+export async function chosenPython(resource: vscode.Uri): Promise<string | undefined> {
+  return pythonPathSetting(resource) ?? (await fromPythonExtension(resource));
+}
+
 export async function pythonForRun(resource: vscode.Uri, log: (line: string) => void): Promise<string> {
-  const setting = vscode.workspace.getConfiguration('luigiSpanner', resource).get<string>('pythonPath') || undefined;
-  const chosen = setting ?? (await fromPythonExtension(resource)) ?? resolvePython();
+  const chosen = (await chosenPython(resource)) ?? resolvePython();
   if (chosen) return chosen;
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Luigi Spanner: creating the Python environment' },

@@ -14,7 +14,7 @@ import type { AnalysisService } from './analysisService';
 import type { FinishedRun } from './debugger';
 import { pythonForRun } from './pythonInterpreter';
 import { askTaskParams } from './paramsPrompt';
-import { emulatorSettingsFor } from './emulator/settings';
+import { emulatorSettingsFor, runSettingsFor } from './settings';
 import { EmulatorCommands, type EmulatorUi } from './emulator';
 import { readLastRun, type LastRun } from '../core/runs/lastRun';
 
@@ -63,10 +63,10 @@ export class RunController implements vscode.Disposable {
     return this.context.workspaceState.get<RunRecord[]>(HISTORY_KEY, []);
   }
 
-  /** The workspace's last run, from the editor or the CLI (core/runs/lastRun.ts): where Inspect and Query look by default. */
-  lastRun(): LastRun | undefined {
+  /** A folder's last run (the current folder's unless given), from the editor or the CLI (core/runs/lastRun.ts): where Inspect and Query look by default. */
+  lastRun(folder: vscode.Uri = this.analysis.root): LastRun | undefined {
     try {
-      return readLastRun(emulatorSettingsFor(this.analysis.root).workspace);
+      return readLastRun(emulatorSettingsFor(folder).workspace);
     } catch {
       return undefined;
     }
@@ -126,11 +126,12 @@ export class RunController implements vscode.Disposable {
           const python = await pythonForRun(file, (line) => this.log.info(line));
           // Settings of the task's folder: its luigi-spanner.json and folder-level settings.
           const settings = emulatorSettingsFor(folder, file);
+          const runSettings = runSettingsFor(file);
           const { prepared, handle } = await launchRun({
             settings,
             migrationsDir: settings.migrationsDir,
             // A forced rerun only means something where earlier state is kept.
-            keepState: options.force || (vscode.workspace.getConfiguration('luigiSpanner', file).get<boolean>('run.keepState') ?? false),
+            keepState: options.force || runSettings.keepState,
             databaseId: options.databaseId,
             onProgress: (message) => {
               progress.report({ message });
@@ -140,9 +141,9 @@ export class RunController implements vscode.Disposable {
             file: file.fsPath,
             task: task.name,
             params,
-            scheduler: parseScheduler(vscode.workspace.getConfiguration('luigiSpanner', file).get<string>('run.scheduler')),
+            scheduler: parseScheduler(runSettings.scheduler),
             env: options.force ? { [RUNNER_ENV.force]: '1' } : undefined,
-            minimalEnv: vscode.workspace.getConfiguration('luigiSpanner', file).get<boolean>('run.minimalEnvironment') ?? false,
+            minimalEnv: runSettings.minimalEnvironment,
             cwd: folder.fsPath,
             onEvent: (event) => this.onEvent(event, progress),
             onLog: (line) => this.log.info(line),
@@ -168,7 +169,7 @@ export class RunController implements vscode.Disposable {
           await this.record(notStartedRecord({ task: task.name, file: file.fsPath, params, startedAt: attemptedAt, reason: message, fix, code }));
           this.emulator?.refresh();
           if (this.emulator) {
-            void this.emulator.offerFailureChoices(`Luigi: ${task.name} did not start`, error, () => this.run(task, { ...options, params }));
+            void this.emulator.offerFailureChoices(`Luigi: ${task.name} did not start`, error, () => this.run(task, { ...options, params }), folder);
           } else {
             this.log.error(message + (fix ? `\n${fix}` : ''));
             void vscode.window.showErrorMessage(`Luigi: ${task.name} did not start: ${message}${fix ? ` Fix: ${fix}` : ''}`, 'Show Log').then((c) => c && this.log.show());

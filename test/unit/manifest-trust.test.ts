@@ -51,3 +51,16 @@ describe('settings a repository must not set in an untrusted workspace', () => {
     expect(settings['luigiSpanner.pythonPath']?.scope).toBe('machine');
   });
 });
+
+describe('setting scopes (multi-root windows)', () => {
+  it('every setting declares its scope', () => {
+    expect(Object.keys(settings).filter((key) => !settings[key]!.scope)).toEqual([]);
+  });
+
+  it("settings read per workspace folder can differ per folder; the graph's direction is the window's", () => {
+    // Read with the folder (or a file in it) as scope in extension/vscode/settings.ts and by the server.
+    const perFolder = Object.keys(settings).filter((key) => !['luigiSpanner.pythonPath', 'luigiSpanner.graph.direction'].includes(key));
+    for (const key of perFolder) expect(['resource', 'machine-overridable'], key).toContain(settings[key]!.scope);
+    expect(settings['luigiSpanner.graph.direction']?.scope).toBe('window');
+  });
+});

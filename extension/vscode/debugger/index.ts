@@ -27,7 +27,7 @@ import type { RunOutcome } from '../../core/runs/runPipeline';
 import { prepareRunTarget } from '../../core/runs/runTarget';
 import type { AnalysisService } from '../analysisService';
 import type { TaskCommandArgs } from '../commands';
-import { emulatorSettingsFor } from '../emulator/settings';
+import { emulatorSettingsFor } from '../settings';
 import { pythonForRun } from '../pythonInterpreter';
 import {
   DEBUGGER_COMMANDS,

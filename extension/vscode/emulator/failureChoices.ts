@@ -10,6 +10,7 @@ import { findEmulatorBinary } from '../../../emulator/src/binary';
 import { dockerImageExists } from '../../../emulator/src/docker';
 import { describeError } from '../../core/errors';
 import { Commands } from '../commands';
+import { emulatorImageSetting, updateEmulatorSetting } from '../settings';
 import { emulatorFailureChoices, LOCAL_IMAGE, type FailureChoice } from './choices';
 
 export interface FailureContext {
@@ -56,16 +57,16 @@ export async function offerEmulatorFailureChoices(context: FailureContext): Prom
   const picked = await vscode.window.showErrorMessage(`${context.title}: ${said}${advice}`, ...choices.map((c) => LABELS[c]));
   const choice = choices.find((c) => LABELS[c] === picked);
   if (!choice) return;
-  const config = () => vscode.workspace.getConfiguration('luigiSpanner', context.folder);
-  const target = context.folder ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Global;
+  // In a window of several folders the setting goes to one folder's settings: say which.
+  const where = context.folder && (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? ` for folder ${vscode.workspace.getWorkspaceFolder(context.folder)?.name ?? context.folder.fsPath}` : '';
   switch (choice) {
     case 'useBinary':
-      await config().update('emulator.backend', 'binary', target);
-      void vscode.window.showInformationMessage('Luigi Spanner: the emulator now runs from the installed binary (setting luigiSpanner.emulator.backend = binary).');
+      await updateEmulatorSetting(context.folder, 'emulator.backend', 'binary');
+      void vscode.window.showInformationMessage(`Luigi Spanner: the emulator now runs from the installed binary (setting luigiSpanner.emulator.backend = binary${where}).`);
       await context.retry?.();
       return;
     case 'setImage': {
-      const suggestion = (await dockerImageExists(LOCAL_IMAGE).catch(() => false)) ? LOCAL_IMAGE : config().get<string>('emulator.image') || LOCAL_IMAGE;
+      const suggestion = (await dockerImageExists(LOCAL_IMAGE).catch(() => false)) ? LOCAL_IMAGE : emulatorImageSetting(context.folder) ?? LOCAL_IMAGE;
       const image = await vscode.window.showInputBox({
         title: 'Emulator image (luigiSpanner.emulator.image)',
         prompt: 'A local image tag or one your registry serves; empty goes back to the official image',
@@ -73,15 +74,15 @@ export async function offerEmulatorFailureChoices(context: FailureContext): Prom
         ignoreFocusOut: true,
       });
       if (image === undefined) return;
-      await config().update('emulator.image', image.trim() || undefined, target);
+      await updateEmulatorSetting(context.folder, 'emulator.image', image.trim() || undefined);
       await context.retry?.();
       return;
     }
     case 'buildImage': {
       const built = await buildImage(script!, context.log);
       if (!built) return;
-      await config().update('emulator.image', LOCAL_IMAGE, target);
-      void vscode.window.showInformationMessage(`Luigi Spanner: built ${LOCAL_IMAGE} and set luigiSpanner.emulator.image to it.`);
+      await updateEmulatorSetting(context.folder, 'emulator.image', LOCAL_IMAGE);
+      void vscode.window.showInformationMessage(`Luigi Spanner: built ${LOCAL_IMAGE} and set luigiSpanner.emulator.image to it${where}.`);
       await context.retry?.();
       return;
     }

@@ -2,7 +2,7 @@
 // actions, a LogOutputChannel carrying the emulator's own log, query and inspection views.
 // Nothing starts on activation: `refresh` only looks for an emulator that already runs.
 import * as vscode from 'vscode';
-import { EmulatorController, type EmulatorSnapshot } from '../../../emulator/src/controller';
+import { EmulatorController } from '../../../emulator/src/controller';
 import { describeError } from '../../core/errors';
 import { isRunDatabase } from '../../core/runs/runTarget';
 import { writeConfirmation } from '../../core/sqlStatementKind';
@@ -12,7 +12,10 @@ import { offerEmulatorFailureChoices } from './failureChoices';
 import type { ResultSection } from './protocol';
 import { ResultsPanel } from './resultsPanel';
 import { inspectionSections, querySection } from './sections';
-import { emulatorSettingsFor, keepEmulatorRunning } from './settings';
+import { emulatorSettingsFor, keepEmulatorRunning } from '../settings';
+import type { WorkspaceSettings } from '../../core/settings';
+import { ActiveFolder } from '../activeFolder';
+import { emulatorStatusView } from './statusView';
 import { ContextKeys } from '../commands';
 import { setContext } from '../contextKeys';
 
@@ -46,55 +49,119 @@ const PREVIEW_ROWS = 50;
 
 
 export interface EmulatorUiDeps {
-  /** The workspace folder whose luigi-spanner.json and settings apply; the first folder when omitted. */
-  folder?: vscode.Uri;
   /** Where errors of the UI itself are logged (the extension's main channel); the emulator channel when omitted. */
   log?: vscode.LogOutputChannel;
-  /** The newest run that got a database; Inspect and Query default to it. Set once runs exist. */
-  lastRun?: () => LastRun | undefined;
+  /** A folder's newest run that got a database; Inspect and Query default to it. Set once runs exist. */
+  lastRun?: (folder: vscode.Uri | undefined) => LastRun | undefined;
 }
 
 export interface EmulatorUi {
-  controller: EmulatorController;
-  /** Call from the extension's deactivate(): stops the emulator this window started unless kept. */
+  /** The controller of the current folder's emulator. */
+  readonly controller: EmulatorController;
+  /** Call from the extension's deactivate(): stops the emulators this window started unless kept. */
   deactivate(): Promise<void>;
-  /** Shows an emulator failure with the choices that fix it (use the binary, set or build the image, Doctor). */
-  offerFailureChoices(title: string, error: unknown, retry?: () => Promise<unknown>): Promise<void>;
+  /**
+   * Shows an emulator failure with the choices that fix it (use the binary, set or build the image,
+   * Doctor); a choice changes the settings of `folder` (a run's folder), else of the current folder.
+   */
+  offerFailureChoices(title: string, error: unknown, retry?: () => Promise<unknown>, folder?: vscode.Uri): Promise<void>;
   /** Looks again at what runs now (after a run started or stopped one). */
   refresh(): void;
 }
 
-const STATE_TEXT: Record<EmulatorSnapshot['state'], string> = {
-  stopped: '$(circle-slash) Spanner',
-  starting: '$(sync~spin) Spanner',
-  ready: '$(database) Spanner',
-  error: '$(error) Spanner',
-};
+/**
+ * One controller per emulator name (folders that share an emulator, the usual case, share its
+ * controller: one log follower, one "started here"), reading the settings of the folder that last
+ * made it current: its database, project and instance, backend and port.
+ */
+interface Entry {
+  controller: EmulatorController;
+  folder: vscode.Uri | undefined;
+}
 
 export function registerEmulatorUi(context: vscode.ExtensionContext, deps: EmulatorUiDeps = {}): EmulatorUi {
-  const folder = () => deps.folder ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+  const activeFolder = new ActiveFolder();
   const emulatorLog = vscode.window.createOutputChannel('Luigi Spanner Emulator', { log: true });
   const log = deps.log ?? emulatorLog;
-  const controller = new EmulatorController(() => emulatorSettingsFor(folder()));
   const results = new ResultsPanel(log);
   const item = vscode.window.createStatusBarItem('luigiSpanner.emulator', vscode.StatusBarAlignment.Left, 50);
   item.name = 'Spanner Emulator';
   item.command = EmulatorCommands.actions;
-  context.subscriptions.push(emulatorLog, results, item);
+  context.subscriptions.push(activeFolder, emulatorLog, results, item);
 
-  const render = (s: EmulatorSnapshot) => {
-    setContext(ContextKeys.emulatorReady, s.state === 'ready');
-    item.text = STATE_TEXT[s.state];
-    item.backgroundColor = s.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-    const tooltip = new vscode.MarkdownString('', true);
-    tooltip.isTrusted = { enabledCommands: Object.values(EmulatorCommands) };
-    tooltip.appendMarkdown(`**Spanner emulator: ${s.state}**\n\n`);
-    if (s.running) {
-      tooltip.appendMarkdown(`${s.running.backend} at \`${s.running.host}\`${s.running.faultInjection ? ' (fault injection)' : ''}\n\n`);
-      const settings = safeSettings();
-      if (settings) tooltip.appendMarkdown(`database \`${settings.databaseId}\` in \`${settings.projectId}/${settings.instanceId}\`\n\n`);
+  const folder = () => activeFolder.current?.uri;
+  const folderSettings = (uri: vscode.Uri | undefined): { settings?: WorkspaceSettings; error?: string } => {
+    try {
+      return { settings: emulatorSettingsFor(uri) };
+    } catch (error) {
+      return { error: describeError(error).message };
     }
-    if (s.error) tooltip.appendText(`${s.error.message}${s.error.fix ? `\nFix: ${s.error.fix}` : ''}\n\n`);
+  };
+  /** How messages name a folder: only in a window of several. */
+  const ofFolder = (uri: vscode.Uri | undefined) => {
+    if (!uri || !activeFolder.several) return '';
+    return ` of folder ${vscode.workspace.getWorkspaceFolder(uri)?.name ?? uri.fsPath}`;
+  };
+
+  const entries = new Map<string, Entry>();
+  let active: Entry;
+  let stopWatching: (() => void) | undefined;
+  const entryFor = (uri: vscode.Uri | undefined): Entry => {
+    const { settings } = folderSettings(uri);
+    // A folder whose settings do not resolve gets a controller of its own, whose actions report why.
+    const key = settings ? `name:${settings.name}` : `invalid:${uri?.toString() ?? ''}`;
+    let entry = entries.get(key);
+    if (!entry) {
+      const created: Entry = { folder: uri, controller: new EmulatorController(() => emulatorSettingsFor(created.folder)) };
+      entry = created;
+      entries.set(key, created);
+      const offChange = created.controller.onDidChange(() => created === active && render());
+      // The channel carries the current folder's emulator.
+      const offLog = created.controller.onLog((line) => created === active && emulatorLog.appendLine(line));
+      const offGone = created.controller.onDidGoAway(({ emulator }) => {
+        if (created !== active) return;
+        log.warn(`The ${describeEmulator(emulator)} went away.`);
+        void vscode.window
+          .showWarningMessage(`Luigi Spanner: the ${describeEmulator(emulator)} is no longer running (stopped elsewhere, or it exited).`, 'Start', 'Open Logs')
+          .then((choice) => {
+            if (choice === 'Start') void vscode.commands.executeCommand(EmulatorCommands.start);
+            if (choice === 'Open Logs') emulatorLog.show(true);
+          });
+      });
+      context.subscriptions.push({ dispose: offChange }, { dispose: offLog }, { dispose: offGone });
+    }
+    entry.folder = uri;
+    return entry;
+  };
+  /**
+   * Makes the current folder's emulator the one shown: its controller watches (only the shown one
+   * does, every couple of seconds) and is read at once.
+   */
+  const follow = () => {
+    const next = entryFor(folder());
+    const changed = next !== active;
+    active = next;
+    if (changed || !stopWatching) {
+      stopWatching?.();
+      // One source of truth (emulatorStatus: container labels, binary state files), read on activation,
+      // on focus and every couple of seconds: an emulator started or stopped by a run, the CLI or
+      // another window shows here without anyone pressing a button.
+      stopWatching = active.controller.watch();
+    }
+    render();
+    if (active.controller.snapshot.state !== 'starting') void active.controller.refresh().catch((error: unknown) => log.warn(`Emulator status: ${describeError(error).message}`));
+  };
+
+  const render = () => {
+    const s = active.controller.snapshot;
+    setContext(ContextKeys.emulatorReady, s.state === 'ready');
+    const { settings, error } = folderSettings(active.folder);
+    const folderName = activeFolder.several ? activeFolder.current?.name : undefined;
+    const view = emulatorStatusView({ snapshot: s, settings, settingsError: error, folderName });
+    item.text = view.text;
+    item.backgroundColor = s.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    const tooltip = new vscode.MarkdownString(`${view.tooltip}\n\n`, true);
+    tooltip.isTrusted = { enabledCommands: Object.values(EmulatorCommands) };
     const link = (label: string, command: string) => `[${label}](command:${command})`;
     const links =
       s.state === 'ready'
@@ -104,27 +171,26 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     item.tooltip = tooltip;
     item.show();
   };
-  const safeSettings = () => {
-    try {
-      return emulatorSettingsFor(folder());
-    } catch {
-      return undefined;
-    }
-  };
-  const offChange = controller.onDidChange(render);
-  const offLog = controller.onLog((line) => emulatorLog.appendLine(line));
-  context.subscriptions.push({ dispose: offChange }, { dispose: offLog });
-  render(controller.snapshot);
+  follow();
+  context.subscriptions.push(
+    activeFolder.onDidChange(follow),
+    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('luigiSpanner') && follow()),
+  );
+  // A luigi-spanner.json edited (another emulator name, database or port) re-reads the folder's settings.
+  const configFiles = vscode.workspace.createFileSystemWatcher('**/luigi-spanner.json');
+  context.subscriptions.push(configFiles, configFiles.onDidChange(follow), configFiles.onDidCreate(follow), configFiles.onDidDelete(follow));
 
   /** Runs an action; a failure shows its message with the fix and goes to the log. */
-  const offerFailureChoices = (title: string, error: unknown, retry?: () => Promise<unknown>) =>
-    offerEmulatorFailureChoices({ title, error, folder: folder(), retry, log, extensionRoot: context.extensionUri });
+  const offerFailureChoices = (title: string, error: unknown, retry?: () => Promise<unknown>, at: vscode.Uri | undefined = active.folder) =>
+    offerEmulatorFailureChoices({ title, error, folder: at, retry, log, extensionRoot: context.extensionUri });
   const guarded = (action: (...args: never[]) => Promise<unknown>) => async (...args: never[]) => {
+    // The folder the command acted on, taken before it ran (the user may switch editors meanwhile).
+    const at = active.folder;
     try {
       await action(...args);
     } catch (error) {
       // Start (and Reset) can fail for reasons a setting fixes: offer those; anything else: the log.
-      await offerFailureChoices('Spanner emulator', error, action === start ? () => guarded(start)() : undefined);
+      await offerFailureChoices(`Spanner emulator${ofFolder(at)}`, error, action === start ? () => guarded(start)() : undefined, at);
     }
   };
   const requireTrust = () => {
@@ -133,53 +199,61 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
   const withProgress = <T>(title: string, task: () => Promise<T>) =>
     vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Spanner emulator: ${title}` }, task);
 
+  // Every command acts on the current folder's emulator and settings, as the status bar shows them.
   const start = async () => {
     requireTrust();
+    const { controller, folder: at } = active;
     const s = await withProgress('starting…', () => controller.start());
     const applied = s.database?.applied.length ? ` Migrations applied: ${s.database.applied.join(', ')}.` : '';
-    void vscode.window.showInformationMessage(`Spanner emulator ${s.running?.reused ? 'found running' : 'started'} (${s.running?.backend}) at ${s.running?.host}.${applied}`);
+    const database = s.database ? ` Database ${controller.databaseId}${ofFolder(at)}.` : '';
+    void vscode.window.showInformationMessage(`Spanner emulator ${s.running?.reused ? 'found running' : 'started'} (${s.running?.backend}) at ${s.running?.host}.${database}${applied}`);
     if (s.running?.notice) void vscode.window.showWarningMessage(`Luigi Spanner: ${s.running.notice}`);
   };
   const stop = async () => {
+    const { controller, folder: at } = active;
     const { stopped } = await withProgress('stopping…', () => controller.stop());
     void vscode.window.showInformationMessage(
       stopped.length === 0
-        ? `Luigi Spanner: no emulator named "${safeSettings()?.name ?? 'default'}" was running.`
+        ? `Luigi Spanner: no emulator named "${folderSettings(at).settings?.name ?? 'default'}" was running.`
         : `Luigi Spanner: stopped ${stopped.map(describeEmulator).join(' and ')}. Its databases are gone.`,
     );
   };
+  /** Drops data: it names the folder's database it acts on; the lifecycle refuses any host but an emulator's. */
   const reset = async () => {
     requireTrust();
+    const { controller, folder: at } = active;
+    const databaseId = controller.databaseId;
     const pick = await vscode.window.showQuickPick(
       [
-        { label: 'Fresh database', description: 'drop and recreate it with migrations and seeds (fast)', full: false },
+        { label: 'Fresh database', description: `drop and recreate ${databaseId} with migrations and seeds (fast)`, full: false },
         { label: 'Full reset', description: "restart the emulator: every database on it is gone, other workspaces' too", full: true },
       ],
-      { title: 'Reset the Spanner emulator' },
+      { title: `Reset the Spanner emulator: database ${databaseId}${ofFolder(at)}` },
     );
     if (!pick) return;
-    const s = await withProgress(pick.full ? 'restarting…' : 'recreating the database…', () => controller.reset({ full: pick.full }));
-    void vscode.window.showInformationMessage(`Database recreated in ${Math.round(s.database?.millis ?? 0)} ms.`);
+    const s = await withProgress(pick.full ? 'restarting…' : `recreating ${databaseId}…`, () => controller.reset({ full: pick.full }));
+    void vscode.window.showInformationMessage(`Luigi Spanner: database ${databaseId}${ofFolder(at)} recreated in ${Math.round(s.database?.millis ?? 0)} ms.`);
   };
   /**
    * The database Inspect and Query read: the one named by the caller (a run in Luigi Runs), else the
-   * last run's (where the rows a run wrote are: a fresh run-* database unless state is kept), else
-   * the workspace's. `label` says which it is, so the view never shows a database without its name.
+   * folder's last run's (where the rows a run wrote are: a fresh run-* database unless state is
+   * kept), else the folder's. `label` says which it is, so the view never shows a database without its name.
    */
-  const databaseFor = (args?: unknown): { databaseId: string; label: string } => {
+  const databaseFor = (entry: Entry, args?: unknown): { databaseId: string; label: string } => {
     const given = typeof args === 'string' ? args : (args as { databaseId?: string; run?: { database?: string; task?: string } } | undefined)?.databaseId ?? (args as { run?: { database?: string } } | undefined)?.run?.database;
     const task = (args as { run?: { task?: string } } | undefined)?.run?.task;
     // The same rule as the CLI's inspect and query (core/runs/lastRun.ts).
-    const choice = chooseInspectDatabase({ explicit: given || undefined, workspaceDatabase: controller.databaseId, lastRun: deps.lastRun?.(), running: controller.snapshot.running });
-    return { databaseId: choice.databaseId, label: `${describeDatabaseChoice(choice)}${given && task ? ` (run of ${task})` : ''}` };
+    const choice = chooseInspectDatabase({ explicit: given || undefined, workspaceDatabase: entry.controller.databaseId, lastRun: deps.lastRun?.(entry.folder), running: entry.controller.snapshot.running });
+    return { databaseId: choice.databaseId, label: `${describeDatabaseChoice(choice)}${given && task ? ` (run of ${task})` : ''}${ofFolder(entry.folder)}` };
   };
   /** Finds an emulator started elsewhere first, so Inspect after a CLI or run start just works. */
-  const requireEmulator = async () => {
-    if (controller.snapshot.state !== 'ready') await controller.refresh();
+  const requireEmulator = async (entry: Entry) => {
+    if (entry.controller.snapshot.state !== 'ready') await entry.controller.refresh();
   };
   const query = async (args?: unknown) => {
-    await requireEmulator();
-    const { databaseId, label } = databaseFor(args);
+    const entry = active;
+    await requireEmulator(entry);
+    const { databaseId, label } = databaseFor(entry, args);
     const editor = vscode.window.activeTextEditor;
     const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
     const sql =
@@ -193,19 +267,20 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
       if (answer !== 'Run') return;
     }
     // Confirmed above, or nothing to confirm (a read, or a run's database).
-    const result = await controller.query(sql, { allowWrites: true, databaseId });
+    const result = await entry.controller.query(sql, { allowWrites: true, databaseId });
     results.show(`${sql.trim().split('\n')[0]!.slice(0, 80)} — database ${label}`, [querySection(result)]);
   };
   const inspect = async (args?: unknown) => {
-    await requireEmulator();
-    const { databaseId, label } = databaseFor(args);
-    const inspection = await controller.inspect({ databaseId });
+    const entry = active;
+    await requireEmulator(entry);
+    const { databaseId, label } = databaseFor(entry, args);
+    const inspection = await entry.controller.inspect({ databaseId });
     results.show(`Database ${label}`, inspectionSections(inspection));
   };
-  const inspectWorkspace = async () => inspect(controller.databaseId);
   const previewRows = async (request: PreviewRequest) => {
-    await requireEmulator();
-    const { databaseId, label } = databaseFor(request.databaseId);
+    const entry = active;
+    await requireEmulator(entry);
+    const { databaseId, label } = databaseFor(entry, request.databaseId);
     if (request.tables.length === 0) {
       void vscode.window.showInformationMessage(`Luigi Spanner: no Spanner table of ${request.title} is known statically; showing its database instead.`);
       return inspect(databaseId);
@@ -220,7 +295,7 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) continue;
       const sql = `SELECT * FROM \`${table}\` LIMIT ${PREVIEW_ROWS}`;
       try {
-        const section = querySection(await controller.query(sql, { databaseId, maxRows: PREVIEW_ROWS }));
+        const section = querySection(await entry.controller.query(sql, { databaseId, maxRows: PREVIEW_ROWS }));
         sections.push({ ...section, title: table, note: `${sql}  —  ${section.note ?? ''}  ${note}` });
       } catch (error) {
         sections.push({ title: table, columns: [], rows: [], note: `${sql}  —  ${describeError(error).message}` });
@@ -229,12 +304,18 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     results.show(`${request.title} — database ${label}`, sections);
   };
   const status = async () => {
+    const { controller, folder: at } = active;
     const s = await controller.refresh();
-    void vscode.window.showInformationMessage(s.running ? `Spanner emulator ${s.state}: ${s.running.backend} at ${s.running.host}.` : `Spanner emulator ${s.state}.`);
+    void vscode.window.showInformationMessage(
+      `Spanner emulator${ofFolder(at)} ${s.state}${s.running ? `: ${s.running.backend} at ${s.running.host}` : ''}; database ${controller.databaseId}.`,
+    );
   };
   const actions = async () => {
+    const entry = active;
+    const { controller } = entry;
     const s = controller.snapshot;
-    const last = s.running && deps.lastRun?.()?.emulator.handle === s.running.handle ? deps.lastRun?.() : undefined;
+    const lastRun = deps.lastRun?.(entry.folder);
+    const last = s.running && lastRun?.emulator.handle === s.running.handle ? lastRun : undefined;
     // The first item is what Enter picks: always something that reads, never Stop or Reset.
     const items: Array<vscode.QuickPickItem & { run: () => Promise<unknown> | void }> = [
       ...(s.state === 'ready'
@@ -242,20 +323,20 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
             ...(last?.databaseId
               ? [{ label: '$(table) Inspect last run', description: `${last.databaseId} · ${last.task}`, run: () => inspect(last.databaseId) }]
               : []),
-            { label: '$(table) Inspect workspace database', description: controller.databaseId, run: inspectWorkspace },
-            { label: '$(play) Run a query…', description: databaseFor().databaseId, run: () => query() },
+            { label: '$(table) Inspect workspace database', description: controller.databaseId, run: () => inspect(controller.databaseId) },
+            { label: '$(play) Run a query…', description: databaseFor(entry).databaseId, run: () => query() },
             {
               label: '$(copy) Copy connection environment',
               run: () => vscode.env.clipboard.writeText(Object.entries(controller.connectionEnv()).map(([k, v]) => `${k}=${v}`).join('\n')),
             },
             { label: '$(output) Open emulator logs', run: () => emulatorLog.show(true) },
             { label: '', kind: vscode.QuickPickItemKind.Separator, run: () => undefined },
-            { label: '$(refresh) Reset…', description: 'drops data', run: reset },
+            { label: '$(refresh) Reset…', description: `drops data in ${controller.databaseId}`, run: reset },
             { label: '$(debug-stop) Stop', description: 'every database on it is gone', run: stop },
           ]
         : [{ label: '$(play) Start', run: start }, { label: '$(output) Open emulator logs', run: () => emulatorLog.show(true) }]),
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: `Spanner emulator: ${s.state}${s.running ? ` at ${s.running.host}` : ''}` });
+    const pick = await vscode.window.showQuickPick(items, { title: `Spanner emulator${ofFolder(entry.folder)}: ${s.state}${s.running ? ` at ${s.running.host}` : ''}` });
     if (pick) await pick.run();
   };
 
@@ -273,32 +354,25 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
   ];
   for (const [id, action] of commands) context.subscriptions.push(vscode.commands.registerCommand(id, guarded(action)));
 
-  // One source of truth (emulatorStatus: container labels, binary state files), read on activation,
-  // on focus and every couple of seconds: an emulator started or stopped by a run, the CLI or
-  // another window shows here without anyone pressing a button.
-  void controller.refresh().catch((error: unknown) => log.warn(`Emulator status: ${describeError(error).message}`));
-  const stopWatching = controller.watch();
-  const offGone = controller.onDidGoAway(({ emulator }) => {
-    log.warn(`The ${describeEmulator(emulator)} went away.`);
-    void vscode.window
-      .showWarningMessage(`Luigi Spanner: the ${describeEmulator(emulator)} is no longer running (stopped elsewhere, or it exited).`, 'Start', 'Open Logs')
-      .then((choice) => {
-        if (choice === 'Start') void vscode.commands.executeCommand(EmulatorCommands.start);
-        if (choice === 'Open Logs') emulatorLog.show(true);
-      });
-  });
   context.subscriptions.push(
-    { dispose: stopWatching },
-    { dispose: offGone },
+    { dispose: () => stopWatching?.() },
     vscode.window.onDidChangeWindowState((state) => {
-      if (state.focused && controller.snapshot.state !== 'starting') void controller.refresh().catch(() => undefined);
+      if (state.focused && active.controller.snapshot.state !== 'starting') void active.controller.refresh().catch(() => undefined);
     }),
   );
 
   return {
-    controller,
-    deactivate: () => controller.dispose({ keepRunning: keepEmulatorRunning(folder()) }),
+    get controller() {
+      return active.controller;
+    },
+    // Each emulator this window started stops unless its folder keeps it running.
+    deactivate: async () => {
+      await Promise.allSettled([...entries.values()].map((entry) => entry.controller.dispose({ keepRunning: keepEmulatorRunning(entry.folder) })));
+    },
     offerFailureChoices,
-    refresh: () => void controller.refresh().catch(() => undefined),
+    // A run may have started or stopped any folder's emulator: every controller looks again.
+    refresh: () => {
+      for (const entry of entries.values()) if (entry.controller.snapshot.state !== 'starting') void entry.controller.refresh().catch(() => undefined);
+    },
   };
 }

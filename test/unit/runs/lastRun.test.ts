@@ -39,6 +39,14 @@ describe('Doctor for extension users', () => {
     for (const check of checks) expect(check.fix ?? '', check.id).not.toMatch(/npm run|build-image\.sh|export |LUIGI_SPANNER_/);
     expect(checks.find((c) => c.id === 'python')!.fix).toMatch(/luigiSpanner\.pythonPath/);
     expect(checks.find((c) => c.id === 'emulatorImage')!.fix).toMatch(/luigiSpanner\.emulator\.image/);
+    // Settings of a workspace folder: a passed check that names the folder as the editor calls it.
+    const named = await runDoctor({
+      audience: 'editor',
+      python: '/nonexistent/python3',
+      workspaceName: 'billing',
+      settings: () => ({ image: 'example.invalid/emulator:none', workspace: '/work/billing', databaseId: 'billing-db', projectId: 'p', instanceId: 'i', name: 'default', backend: 'docker', grpcPort: 9011 }),
+    });
+    expect(named[0]).toEqual({ id: 'settings', name: 'Workspace settings', ok: true, detail: 'billing: database billing-db in p/i; emulator "default" (docker, port 9011); no luigi-spanner.json' });
     const cli = await runDoctor({ python: '/nonexistent/python3', settings: () => ({ image: 'example.invalid/emulator:none' }) });
     expect(cli.map((c) => c.id)).toContain('chromium');
   });

@@ -162,6 +162,8 @@ describe('every CLI command reads luigi-spanner.json', () => {
     vi.mocked(console.log).mockImplementation((line: string) => void out.push(line));
     await cli(registerDoctorCommand, ['doctor', '--root', root, '--python', '/nonexistent/python']);
     expect(out.join('\n')).toMatch(/Emulator image +.*example\.invalid\/from-json:1/);
+    // The report names the workspace whose settings it checked: its folder, database and emulator.
+    expect(out.join('\n')).toContain(`Workspace settings     ${root}: database ${workspaceDatabaseId(root)} in luigi-spanner-local/local; emulator "default" (auto, a free port); luigi-spanner.json`);
     const broken = workspace({ databaseId: 'Bad_DB' });
     out.length = 0;
     await cli(registerDoctorCommand, ['doctor', '--root', broken, '--python', '/nonexistent/python']);
