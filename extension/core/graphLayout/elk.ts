@@ -4,12 +4,15 @@
 // - thoroughness 1 on all but small components: crossing minimisation runs one randomised
 //   sweep instead of 7 (the largest single cost), ~1.7x less CPU at 1,000-3,000 nodes;
 // - BALANCED Brandes-Koepf alignment: one placement instead of four candidates compared.
+// A component whose long edges would give ELK more dummy nodes than its heap holds is laid out in
+// bands (bands.ts), with the same options at every level.
 import type { ElkExtendedEdge, ElkNode, LayoutOptions } from 'elkjs/lib/elk-api';
 import type { LayoutDirection } from '../../shared/protocol';
+import { buildBandedGraph, flattenBandedResult, planBands, routePoints } from './bands';
 import type { ComponentLayout, VisibleEdge, VisibleNode } from './types';
 
 /** Part of every cache key: bump when options or geometry change the result. */
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 /**
  * Components up to this many nodes get ELK's default thoroughness (7 randomised crossing
@@ -52,10 +55,26 @@ export interface LayoutJobSpec {
   components: JobComponent[];
 }
 
-/** Runs one job with the given ELK `layout` function and returns one layout per component. */
+/**
+ * Runs one job with the given ELK `layout` function and returns one layout per component, in order:
+ * one ELK call for the components a flat layout fits, and one per component laid out in bands.
+ */
 export async function runLayoutJob(layout: (graph: ElkNode) => Promise<ElkNode>, spec: LayoutJobSpec): Promise<ComponentLayout[]> {
-  const result = await layout(buildLayoutJob(spec.components, spec.direction));
-  return readLayoutJob(spec.components, result);
+  const plans = spec.components.map((component) => planBands(component));
+  const flat = spec.components.filter((_, i) => !plans[i]);
+  const byKey = new Map<JobComponent, ComponentLayout>();
+  if (flat.length > 0) {
+    const layouts = readLayoutJob(flat, await layout(buildLayoutJob(flat, spec.direction)));
+    flat.forEach((component, i) => byKey.set(component, layouts[i]!));
+  }
+  for (const [i, component] of spec.components.entries()) {
+    const plan = plans[i];
+    if (!plan) continue;
+    const result = await layout(buildBandedGraph(component, plan, spec.direction, (n) => elkOptions(spec.direction, n)));
+    const { children, routes } = flattenBandedResult(component, plan, result);
+    byKey.set(component, readPlaced([component], new Map(children.map((c) => [c.id, c])), routes)[0]!);
+  }
+  return spec.components.map((component) => byKey.get(component)!);
 }
 
 /**
@@ -79,15 +98,12 @@ export function readLayoutJob(components: readonly JobComponent[], result: ElkNo
   const placed = new Map<string, ElkNode>();
   for (const child of result.children ?? []) placed.set(child.id, child);
   const routed = new Map<string, number[]>();
-  for (const edge of (result.edges ?? []) as ElkExtendedEdge[]) {
-    const points: number[] = [];
-    for (const section of edge.sections ?? []) {
-      points.push(section.startPoint.x, section.startPoint.y);
-      for (const bend of section.bendPoints ?? []) points.push(bend.x, bend.y);
-      points.push(section.endPoint.x, section.endPoint.y);
-    }
-    routed.set(edge.id, points);
-  }
+  for (const edge of (result.edges ?? []) as ElkExtendedEdge[]) routed.set(edge.id, routePoints(edge));
+  return readPlaced(components, placed, routed);
+}
+
+/** Per-component layouts from placed nodes and routed edges (absolute), each moved to the origin. */
+function readPlaced(components: readonly JobComponent[], placed: ReadonlyMap<string, ElkNode>, routed: ReadonlyMap<string, number[]>): ComponentLayout[] {
   return components.map((component) => {
     let minX = Infinity;
     let minY = Infinity;
