@@ -16,10 +16,12 @@ import type { ComponentLayout } from '../core/graphLayout/types';
 /**
  * The worker's heap cap. Without one, V8 sized the worker's heap from the machine's memory and ELK
  * filled it: on the standard library plus the 1,000-task bench pipeline (bench/lsp.mjs
- * --graph-layouts) the server's RSS peaked at 2.9 GB and settled at 2.4 GB. ELK's live set for
- * that graph exceeds even 1 GB, so such a component fails here (LayoutMemoryError), is not tried
- * again (layoutService.ts), and the graph view lays it out itself, as it did before the server
- * had a layout service. Graphs that fit keep the warm worker.
+ * --graph-layouts) the server's RSS peaked at 2.9 GB and settled at 2.4 GB. The cause was ELK's
+ * dummy nodes (one per layer an edge spans, ~13 KB each): that pipeline's 1,001 layers and edges
+ * across half of them gave ~250,000. Such components are now laid out in bands, no ELK level over
+ * ELK_ELEMENT_BUDGET (core/graphLayout/bands.ts), which this cap holds. The cap stays the safety
+ * net: a job that still exceeds it fails here (LayoutMemoryError), is not tried again
+ * (layoutService.ts), and the graph view lays it out itself.
  */
 export const LAYOUT_WORKER_LIMITS = { maxOldGenerationSizeMb: 384, maxYoungGenerationSizeMb: 32 } as const;
 

@@ -1,4 +1,6 @@
-// The layout worker's heap cap (server/layoutWorker.ts LAYOUT_WORKER_LIMITS): a job that runs the
+// The layout worker's heap cap (server/layoutWorker.ts LAYOUT_WORKER_LIMITS): the graph that once
+// needed 2.5 GB of ELK heap (bench/graph.mjs's shape, long edges over 1,001 layers) fits it, laid
+// out in bands (core/graphLayout/bands.ts); a job that runs the
 // real ELK worker out of its heap fails with LayoutMemoryError instead of growing the server, and
 // the layout service (server/layoutService.ts) refuses that graph's components at once afterwards,
 // without starting another worker, so the graph view lays them out itself. The worker here is the
@@ -9,9 +11,14 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LayoutJobSpec } from '../../../extension/core/graphLayout/elk';
+import { planBands } from '../../../extension/core/graphLayout/bands';
+import { splitComponents } from '../../../extension/core/graphLayout/components';
+import { layoutGraph } from '../../../extension/core/graphLayout/layout';
+import { buildVisibleGraph, indexGraph } from '../../../extension/core/graphLayout/viewModel';
 import { LayoutService } from '../../../extension/server/layoutService';
 import { LAYOUT_WORKER_DATA, LAYOUT_WORKER_LIMITS, LayoutMemoryError, WorkerLayoutRunner } from '../../../extension/server/layoutWorker';
 import { buildCli } from '../../support/cli';
+import { moduleChainGraph } from '../../support/moduleChainGraph';
 
 let work: string;
 let bundle: string;
@@ -36,6 +43,17 @@ describe('the layout worker heap cap', () => {
     expect(LAYOUT_WORKER_LIMITS.maxOldGenerationSizeMb).toBeGreaterThan(0);
     expect(LAYOUT_WORKER_LIMITS.maxOldGenerationSizeMb).toBeLessThanOrEqual(512);
   });
+
+  test('the 1,001-task bench pipeline (ELK: ~250,000 dummy nodes flat, 2.5 GB) is laid out within the cap, in bands', async () => {
+    const runner = new WorkerLayoutRunner(() => new Worker(bundle, { workerData: LAYOUT_WORKER_DATA, resourceLimits: LAYOUT_WORKER_LIMITS }));
+    const visible = buildVisibleGraph(indexGraph(moduleChainGraph(100)), { scope: { kind: 'workspace' } });
+    expect(planBands(splitComponents(visible, 'RIGHT')[0]!)).toBeDefined();
+    const { layout, stats } = await layoutGraph(visible, 'RIGHT', { runner });
+    expect(stats.computedComponents).toBe(1);
+    expect(layout.nodes.size).toBe(1001);
+    expect(layout.edges.size).toBe(visible.edges.length);
+    runner.dispose();
+  }, 120_000);
 
   test('a job beyond the cap fails as LayoutMemoryError and is then refused without a new worker', async () => {
     let started = 0;
