@@ -43,6 +43,7 @@ const GRAPHS: Record<string, () => GraphJson> = {
   'graph-compare 1,000': () => comparePipeline(1000),
   'graph-compare 3,000': () => comparePipeline(3000),
   'graph-view 3,000 pipeline': () => generateGraph({ tasks: 3000, seed: 1 }),
+  'graph-view 1,000 random': () => generateGraph({ tasks: 1000, seed: 1, shape: 'random' }),
 };
 
 /** The jobs the layout service would run for the workspace view of `graph`. */
