@@ -7,8 +7,7 @@ import { chaosRuns, parseEnvPairs, type ChaosAttempt, type ChaosReport } from '.
 import { UserFacingError } from '../../core/errors';
 import { addEmulatorOptions, type EmulatorCliOptions } from '../options';
 import { formatTable } from '../table';
-import { collect } from './reproduce';
-import { MINIMAL_ENV_FLAG, parseParams, pipelineInputs } from './run';
+import { addPipelineArguments, collect, parseParams, pipelineInputs } from './run';
 
 interface ChaosOptions extends EmulatorCliOptions {
   param: string[];
@@ -78,23 +77,14 @@ function printReport(report: ChaosReport): void {
 
 export function registerChaosCommand(program: Command): void {
   addEmulatorOptions(
-    program
-      .command('chaos')
-      .description('run a task N times on a fault-injecting emulator, killing a worker at random each time, rerun, compare with a clean run')
-      .argument('<file>', 'the pipeline file (.py)')
-      .argument('<task>', 'the task class to build')
+    addPipelineArguments(program.command('chaos').description('run a task N times on a fault-injecting emulator, killing a worker at random each time, rerun, compare with a clean run'), 'workspace root holding luigi-spanner.json (finding paths are relative to it)')
       .requiredOption('--runs <n>', 'attempts (each: a fresh database, a killed run, a clean rerun)', (v) => Number.parseInt(v, 10))
-      .option('-p, --param <name=value>', 'a task parameter (repeatable)', collect, [])
       .option('--env <name=value>', 'environment for the pipeline (repeatable); {scratch} is a fresh folder per attempt', collect, [])
       .addOption(new Option('--seed <n>', 'first attempt seed (default: random); attempt i uses seed + i - 1').argParser((v) => Number.parseInt(v, 10)))
       .addOption(new Option('--parallel <n>', 'attempts side by side, each on its own database (default 1)').argParser((v) => Number.parseInt(v, 10)))
       .addOption(new Option('--workers <n>', 'Luigi workers per run').argParser((v) => Number.parseInt(v, 10)))
       .option('--keep-databases', 'keep every database (default: only failing attempts keep theirs)')
-      .option('--migrations <dir>', 'migrations folder (default: luigi-spanner.json "migrationsDir", else the nearest migrations/ above the pipeline)')
-      .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
-      .option('--root <dir>', 'workspace root holding luigi-spanner.json (finding paths are relative to it)', process.cwd())
       .option('--json', 'print the report as JSON')
-      .option(...MINIMAL_ENV_FLAG),
   ).action(async (file: string, task: string, options: ChaosOptions) => {
     if (!Number.isInteger(options.runs) || options.runs < 1) throw new UserFacingError(`--runs ${String(options.runs)} is not a positive whole number.`, 'Pass --runs 20, for example.');
     const root = path.resolve(options.root);

@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { formatFinding, formatTimeline, parseEnvPairs, reproduceRerun } from '../../core/debugger';
 import { prepareRunTarget } from '../../core/runs/runTarget';
 import { addEmulatorOptions, type EmulatorCliOptions } from '../options';
-import { MINIMAL_ENV_FLAG, parseParams, pipelineInputs } from './run';
+import { addPipelineArguments, collect, parseParams, pipelineInputs } from './run';
 
 interface ReproduceOptions extends EmulatorCliOptions {
   param: string[];
@@ -17,23 +17,12 @@ interface ReproduceOptions extends EmulatorCliOptions {
   minimalEnv?: boolean;
 }
 
-export const collect = (value: string, all: string[]) => [...all, value];
-
 export function registerReproduceCommand(program: Command): void {
   addEmulatorOptions(
-    program
-      .command('reproduce')
-      .description('prove a task rerun-safe: cut it right after its first data commit, rerun it on the same database, report findings')
-      .argument('<file>', 'the pipeline file (.py)')
-      .argument('<task>', 'the task class to build')
-      .option('-p, --param <name=value>', 'a task parameter (repeatable)', collect, [])
+    addPipelineArguments(program.command('reproduce').description('prove a task rerun-safe: cut it right after its first data commit, rerun it on the same database, report findings'), 'workspace root holding luigi-spanner.json (finding paths are relative to it)')
       .option('--env <name=value>', 'environment for the pipeline (repeatable); {scratch} is a fresh folder shared by the two runs', collect, [])
       .addOption(new Option('--workers <n>', 'Luigi workers').argParser((v) => Number.parseInt(v, 10)))
-      .option('--migrations <dir>', 'migrations folder (default: luigi-spanner.json "migrationsDir", else the nearest migrations/ above the pipeline)')
-      .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
-      .option('--root <dir>', 'workspace root holding luigi-spanner.json (finding paths are relative to it)', process.cwd())
       .option('--json', 'print the verdict and the findings (lint JSON shape plus runtime details) as JSON')
-      .option(...MINIMAL_ENV_FLAG),
   ).action(async (file: string, task: string, options: ReproduceOptions) => {
     const root = path.resolve(options.root);
     const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));

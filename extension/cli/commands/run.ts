@@ -24,8 +24,22 @@ interface RunOptions extends EmulatorCliOptions {
   minimalEnv?: boolean;
 }
 
-/** `--minimal-env`, shared by the commands that start a pipeline (run, reproduce, chaos). */
-export const MINIMAL_ENV_FLAG = ['--minimal-env', 'give the pipeline only PATH, HOME, locale and a few more of this environment, plus its own variables (no cloud credentials); see the README'] as const;
+export const collect = (value: string, all: string[]) => [...all, value];
+
+/**
+ * The arguments and options of every command that starts a pipeline (run, reproduce, chaos):
+ * one wording and one default each. `rootHelp` says what else the root is for in that command.
+ */
+export function addPipelineArguments(command: Command, rootHelp = 'workspace root holding luigi-spanner.json'): Command {
+  return command
+    .argument('<file>', 'the pipeline file (.py)')
+    .argument('<task>', 'the task class to build')
+    .option('-p, --param <name=value>', 'a task parameter (repeatable)', collect, [])
+    .option('--migrations <dir>', 'migrations folder (default: luigi-spanner.json "migrationsDir", else the nearest migrations/ above the pipeline)')
+    .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
+    .option('--root <dir>', rootHelp, process.cwd())
+    .option('--minimal-env', 'give the pipeline only PATH, HOME, locale and a few more of this environment, plus its own variables (no cloud credentials); see the README');
+}
 
 export function parseParams(values: string[]): Record<string, string> {
   const params: Record<string, string> = {};
@@ -122,21 +136,12 @@ export async function runTaskFromCli(
 
 export function registerRunCommand(program: Command): void {
   addEmulatorOptions(
-    program
-      .command('run')
-      .description('run a task and its upstream with real Luigi against the local emulator')
-      .argument('<file>', 'the pipeline file (.py)')
-      .argument('<task>', 'the task class to build')
-      .option('-p, --param <name=value>', 'a task parameter (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    addPipelineArguments(program.command('run').description('run a task and its upstream with real Luigi against the local emulator'))
       .addOption(new Option('--workers <n>', 'Luigi workers').argParser((v) => Number.parseInt(v, 10)))
       .option('--keep-state', "use the workspace's database and leave it as it is (default: a fresh database per run)")
       .option('--force', "delete the task's own completion marker first so it runs again (emulator only; useful with --keep-state)")
       .option('--scheduler <host:port>', "a central Luigi scheduler (luigid) instead of the local one; several runs with --keep-state then share one database's work, as workers on many machines do")
-      .option('--migrations <dir>', 'migrations folder (default: luigi-spanner.json "migrationsDir", else the nearest migrations/ above the pipeline)')
-      .option('--python <path>', 'interpreter (default: $LUIGI_SPANNER_PYTHON or the managed venv)')
-      .option('--root <dir>', 'workspace root holding luigi-spanner.json', process.cwd())
       .option('--json', 'print one JSON event per line, the last one the summary')
-      .option(...MINIMAL_ENV_FLAG),
   ).action(async (file: string, task: string, options: RunOptions) => {
     const { outcome, prepared } = await runTaskFromCli(file, task, options, (line) => console.log(line));
     if (!options.json) {
