@@ -11,9 +11,11 @@
 //  - Quick Open during start-up: Ctrl+P, a file name typed, until its row shows (every few seconds);
 //  - the first CodeLens after the pipeline file opened (the file's tab active -> a lens drawn);
 //  - the extension host's longest task: event-loop delay seen from inside the extension
-//    (LUIGI_SPANNER_LOOP_DELAY_LOG, extension/vscode/loopDelayProbe.ts), from activation on.
+//    (LUIGI_SPANNER_LOOP_DELAY_LOG, extension/vscode/loopDelayProbe.ts), from activation on;
+//  - the first lens's wait split into its steps (LUIGI_SPANNER_STARTUP_TRACE, extension/shared/startupTrace.ts:
+//    bundle evaluated, activate() returned, server spawned, initialize answered, codeLens asked and answered).
 // Targets (#16): CPU <= 3 s, Quick Open <= 0.2 s, first CodeLens <= 2 s, longest task <= 50 ms.
-// Usage: node bench/code-server-scenario.mjs [--seconds 60] [--corpus DIR] [--vsix FILE] [--only A|B]
+// Usage: node bench/code-server-scenario.mjs [--seconds 60] [--corpus DIR] [--vsix FILE] [--only A|B] [--no-control] [--profile DIR]
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -130,6 +132,14 @@ function extensionHostPid(group) {
   return undefined;
 }
 
+/** When a process started (epoch ms), from its start time in clock ticks after boot. */
+function startedAtMs(pid) {
+  const boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))[1]);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  return boot * 1000 + (ticks / CLOCK_TICKS) * 1000;
+}
+
 /** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -149,8 +159,19 @@ async function scenario(workspace, withExtension) {
   mkdirSync(path.join(dirs['user-data'], 'User'), { recursive: true });
   writeFileSync(path.join(dirs['user-data'], 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
   const loopLog = path.join(session, 'loop-delay.jsonl');
+  const traceLog = path.join(session, 'startup-trace.jsonl');
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   const profile = profileDir && withExtension ? path.join(path.resolve(profileDir), `host-${path.basename(workspace.dir)}.cpuprofile`) : undefined;
-  const env = { ...process.env, XDG_CONFIG_HOME: dirs['xdg-config'], XDG_DATA_HOME: dirs['xdg-data'], TMPDIR: dirs.tmp, LUIGI_SPANNER_LOOP_DELAY_LOG: loopLog, ...(profile ? { LUIGI_SPANNER_HOST_PROFILE: profile } : {}) };
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: dirs['xdg-config'],
+    XDG_DATA_HOME: dirs['xdg-data'],
+    TMPDIR: dirs.tmp,
+    LUIGI_SPANNER_LOOP_DELAY_LOG: loopLog,
+    // extension/shared/startupTrace.ts: the milestones of the first lens, from the host and the server.
+    LUIGI_SPANNER_STARTUP_TRACE: traceLog,
+    ...(profile ? { LUIGI_SPANNER_HOST_PROFILE: profile } : {}),
+  };
   delete env.NODE_OPTIONS;
   const profileArgs = ['--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions];
   if (withExtension) run(codeServer.node, [codeServer.entry, ...profileArgs, '--install-extension', vsix, '--force'], env);
@@ -207,11 +228,14 @@ async function scenario(workspace, withExtension) {
     await page.keyboard.press('Enter');
     await page.locator(`.tabs-container .tab.active[data-resource-name="${path.basename(workspace.pipelineFile)}"]`).waitFor({ state: 'visible', timeout: 60_000 });
     const openedAt = performance.now();
+    const openedWall = Date.now();
     let lensMs;
+    let lensWall;
     if (withExtension) {
       try {
         await page.locator('.monaco-editor .codelens-decoration a').first().waitFor({ state: 'attached', timeout: 60_000 });
         lensMs = performance.now() - openedAt;
+        lensWall = Date.now();
       } catch {
         lensMs = Infinity;
       }
@@ -228,9 +252,11 @@ async function scenario(workspace, withExtension) {
     if (profile) for (let i = 0; i < 40 && !existsSync(profile); i++) await sleep(500);
     const host = extensionHostPid(server.pid);
     const cpu = host ? cpuSeconds(host) : NaN;
+    const trace = existsSync(traceLog) ? readFileSync(traceLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    const milestones = { 'page loading': wallT0, 'extension host started': host ? startedAtMs(host) : undefined, 'pipeline file opened': openedWall, 'lens drawn': lensWall };
     const delays = existsSync(loopLog) ? readFileSync(loopLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
     const longest = delays.reduce((best, d) => (!best || d.maxMs > best.maxMs ? d : best), undefined);
-    return { visibleAt, lensMs, lensAt, quick, cpu, host, longestTaskMs: longest?.maxMs, longestAt: longest ? (longest.at - wallT0) / 1000 : undefined, profile };
+    return { visibleAt, lensMs, lensAt, quick, cpu, host, trace, milestones, longestTaskMs: longest?.maxMs, longestAt: longest ? (longest.at - wallT0) / 1000 : undefined, profile };
   } finally {
     await context?.close().catch(() => undefined);
     kill();
@@ -280,6 +306,45 @@ function longTasks(file) {
   }
 }
 
+/**
+ * The first lens's wait split at the trace's milestones (extension/shared/startupTrace.ts): each
+ * line is when it happened after the page started loading and after the pipeline file opened.
+ * The extension host's start time comes from /proc (to the clock tick).
+ */
+function printStartupSplit(result, pipelineFile) {
+  const { trace, milestones } = result;
+  if (!trace?.length) return console.log('(no startup trace: is the packaged extension older than the trace?)');
+  const name = path.basename(pipelineFile);
+  const ofPipeline = (e) => !e.file || String(e.file).endsWith(`/${name}`);
+  const first = (event, test = () => true) => trace.find((e) => e.event === event && test(e))?.at;
+  const rows = [
+    ['page loading', milestones['page loading']],
+    ['extension host process started', milestones['extension host started']],
+    ['dist/extension.js evaluating', first('host/bundleLoading')],
+    ['activate() called (bundle evaluated)', first('host/bundleLoaded')],
+    ['activate() returned', first('host/activated')],
+    ['language client starting the server', first('host/serverStarting')],
+    ['server bundle evaluated', first('server/loaded')],
+    ['server: initialize', first('server/initialize')],
+    ['client: server ready (initialized)', first('host/serverReady')],
+    ['pipeline file opened (tab active)', milestones['pipeline file opened']],
+    ['server: pipeline file didOpen', first('server/didOpen', ofPipeline)],
+    ['client: first codeLens request, pipeline file', first('host/codeLensAsked', ofPipeline)],
+    ['server: codeLens request', first('server/codeLensAsked', ofPipeline)],
+    ['server: codeLens answered with lenses', first('server/codeLensAnswered', (e) => ofPipeline(e) && e.lenses > 0)],
+    ['client: codeLens answer with lenses', first('host/codeLensAnswered', (e) => ofPipeline(e) && e.lenses > 0)],
+    ['lens drawn', milestones['lens drawn']],
+    ['server: first index done', first('server/indexed')],
+    ['server: workspace/codeLens/refresh sent', first('server/codeLensRefresh')],
+  ].filter(([, at]) => at !== undefined);
+  const page = milestones['page loading'];
+  const opened = milestones['pipeline file opened'];
+  console.log('the first CodeLens, step by step (s after the page started loading / after the file opened):');
+  for (const [label, at] of rows.sort((a, b) => a[1] - b[1])) {
+    console.log(`  ${((at - page) / 1000).toFixed(2).padStart(6)}  ${((at - opened) / 1000).toFixed(2).padStart(6)}  ${label}`);
+  }
+}
+
 const s = (x) => (x === undefined || Number.isNaN(x) ? '—' : `${x.toFixed(2)} s`);
 const msf = (x) => (x === undefined ? '—' : x === Infinity ? 'none in 60 s' : `${x.toFixed(0)} ms`);
 const quickText = (q) => (q.length ? `median ${msf(median(q.map((x) => x.ms)))}, max ${msf(Math.max(...q.map((x) => x.ms)))} (${q.length} tries, ${q[0].at.toFixed(0)}-${q.at(-1).at.toFixed(0)} s)` : '—');
@@ -300,6 +365,7 @@ for (const key of only ? [only] : ['A', 'B']) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  '));
   if (withExtension.longestAt !== undefined) console.log(`(the longest loop delay was in the second ending ${withExtension.longestAt.toFixed(0)} s after the page started loading)`);
+  printStartupSplit(withExtension, workspace.pipelineFile);
   if (withExtension.profile && existsSync(withExtension.profile)) longTasks(withExtension.profile);
   rmSync(workspace.dir, { recursive: true, force: true });
 }

@@ -3,11 +3,13 @@
 // The bundle doubles as the script of its analysis worker threads (facts-worker.ts serves them
 // when loaded in a worker), so nothing here runs outside the main thread.
 import { isMainThread } from 'node:worker_threads';
+import { traceStartup } from '../shared/startupTrace';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startLayoutWorkerFromThisBundle, startWorkerFromThisBundle } from './worker';
 import { startServer } from './server';
 
 if (isMainThread) {
+  traceStartup('server/loaded');
   // Transport from the arguments: --stdio, --node-ipc or --socket=<port> (vscode-languageserver reads
   // them; the VS Code client passes --node-ipc).
   const connection = createConnection(ProposedFeatures.all);

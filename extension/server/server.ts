@@ -25,6 +25,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { describeError } from '../core/errors';
+import { traceStartup } from '../shared/startupTrace';
 import { parseLintConfig } from '../core/lint/config';
 import type { LintConfig } from '../core/lint/types';
 import { resolveWorkspaceSettings } from '../core/settings';
@@ -168,6 +169,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         pause: yieldToRequests,
         progress: (done, total) => progress.report(done, total, 'Indexing'),
       });
+      traceStartup('server/indexed');
       log(`indexed ${analysis.index.files().length} Python files of ${root} in ${(performance.now() - started).toFixed(0)} ms`);
     })();
     folders.set(folder.uri, served);
@@ -177,7 +179,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         // Before the lint: the graph view is what a user opens first.
         if (served.layouts) await readGraphDirection(served.layouts, folder.uri);
         served.layouts?.schedule(() => served.analysis.index.graph(), 0);
-        if (hasLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type);
+        if (hasLensRefresh) {
+          traceStartup('server/codeLensRefresh');
+          void connection.sendRequest(CodeLensRefreshRequest.type);
+        }
         const started = performance.now();
         await lintAll(served, undefined, (done, total) => progress.report(done, total, 'Linting'));
         log(`linted ${served.analysis.index.files().length} Python files of ${root} in ${(performance.now() - started).toFixed(0)} ms`);
@@ -359,6 +364,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // ---- the protocol ----
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
+    traceStartup('server/initialize');
     const capabilities = params.capabilities;
     hasConfiguration = Boolean(capabilities.workspace?.configuration);
     hasWatchedFilesRegistration = Boolean(capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration);
@@ -417,6 +423,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // TextDocuments reports an open as a content change too: the open's immediate analysis stands.
   const opening = new Set<string>();
   documents.onDidOpen((e) => {
+    traceStartup('server/didOpen', { file: e.document.uri });
     opening.add(e.document.uri);
     schedule(e.document.uri, 0);
   });
@@ -454,9 +461,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onCodeLens(async (params) => {
+    traceStartup('server/codeLensAsked', { file: params.textDocument.uri });
     flush(params.textDocument.uri);
     const found = await folderOfIndexed(params.textDocument.uri);
-    return found ? taskLenses(found.served.analysis, found.key) : [];
+    const lenses = found ? taskLenses(found.served.analysis, found.key) : [];
+    traceStartup('server/codeLensAnswered', { file: params.textDocument.uri, lenses: lenses.length });
+    return lenses;
   });
 
   connection.onHover(async (params) => {

@@ -20,6 +20,7 @@ import {
 } from '../shared/protocol';
 import type { GraphJson, TaskNode } from '../core/analysis/types';
 import { FolderGraphs } from './folderGraphs';
+import { traceStartup } from '../shared/startupTrace';
 import type { LayoutJobSpec } from '../core/graphLayout/elk';
 
 /** Graph changes arrive per keystroke batch; one request for a burst of them. */
@@ -64,7 +65,9 @@ export class AnalysisService implements vscode.Disposable {
     this.currentFolder = folders[0]!.toString();
     for (const folder of folders) this.model.add(folder.toString(), folder.fsPath);
     this.started = (async () => {
+      traceStartup('host/serverStarting');
       await client.start();
+      traceStartup('host/serverReady');
       this.disposables.push(
         client.onNotification(LspGraphChanged, (params: LspGraphChangedParams) => {
           if (!this.model.has(params.folder)) return;

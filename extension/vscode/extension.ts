@@ -1,5 +1,6 @@
 // The thin VS Code layer: it wires the pure core (analysis, emulator, runs) to editor features.
 // Nothing heavy starts here: the emulator starts on demand, the index fills in the background.
+import './startupMark';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { AnalysisService } from './analysisService';
@@ -16,6 +17,7 @@ import { registerEmulatorUi, type EmulatorUiDeps } from './emulator';
 import { registerGraphView } from './graph';
 import { registerDebugger } from './debugger';
 import { setContext } from './contextKeys';
+import { traceStartup } from '../shared/startupTrace';
 import { registerWalkthrough } from './walkthrough';
 import { showDoctor } from './doctor';
 import { FamilyStateTracker } from '../core/runs/familyStates';
@@ -23,6 +25,15 @@ import type { RunRecord } from '../core/runs/history';
 import type { TaskNode } from '../core/analysis/types';
 
 export function activate(context: vscode.ExtensionContext): { analysis?: AnalysisService } {
+  traceStartup('host/bundleLoaded');
+  try {
+    return activateWith(context);
+  } finally {
+    traceStartup('host/activated');
+  }
+}
+
+function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisService } {
   // Off unless the code-server benchmark asks for it (bench/code-server-scenario.mjs).
   context.subscriptions.push(startLoopDelayProbe(process.env[LOOP_DELAY_LOG_ENV]));
   startHostProfile(process.env[HOST_PROFILE_ENV]);

@@ -8,6 +8,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { ruleDocPath } from '../core/lint/catalog';
 import type { LspGraphLayoutsInit } from '../shared/protocol';
 import type { RuleCode } from '../core/lint/types';
+import { startupTraceOn, traceStartup } from '../shared/startupTrace';
 
 /** Filled in once the runtime findings' owner exists (extension.ts): it merges them into the server's diagnostics. */
 export interface DiagnosticsHook {
@@ -36,6 +37,13 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
     initializationOptions: { graphLayouts: { cacheDirectory: vscode.Uri.joinPath(context.globalStorageUri, 'graph-layouts').fsPath } satisfies LspGraphLayoutsInit },
     outputChannel: log,
     middleware: {
+      async provideCodeLenses(document, token, next) {
+        if (!startupTraceOn) return next(document, token);
+        traceStartup('host/codeLensAsked', { file: document.uri.path });
+        const lenses = await next(document, token);
+        traceStartup('host/codeLensAnswered', { file: document.uri.path, lenses: lenses?.length ?? 0 });
+        return lenses;
+      },
       handleDiagnostics(uri, diagnostics, next) {
         for (const d of diagnostics) {
           if (typeof d.code === 'object' && d.code.target) {
