@@ -132,6 +132,19 @@ function extensionHostPid(group) {
   return undefined;
 }
 
+/** When the extension host began activating this extension (its exthost.log, local time to the ms). */
+function activationRequestedAt(userData) {
+  const walk = (d) => (existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)])) : []);
+  for (const file of walk(path.join(userData, 'logs')).filter((f) => path.basename(f) === 'exthost.log')) {
+    const line = readFileSync(file, 'utf8')
+      .split('\n')
+      .find((l) => l.includes('_doActivateExtension luigi-spanner.luigi-spanner'));
+    const stamp = line && /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(line);
+    if (stamp) return new Date(`${stamp[1]}T${stamp[2]}`).getTime();
+  }
+  return undefined;
+}
+
 /** When a process started (epoch ms), from its start time in clock ticks after boot. */
 function startedAtMs(pid) {
   const boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))[1]);
@@ -253,7 +266,7 @@ async function scenario(workspace, withExtension) {
     const host = extensionHostPid(server.pid);
     const cpu = host ? cpuSeconds(host) : NaN;
     const trace = existsSync(traceLog) ? readFileSync(traceLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-    const milestones = { 'page loading': wallT0, 'extension host started': host ? startedAtMs(host) : undefined, 'pipeline file opened': openedWall, 'lens drawn': lensWall };
+    const milestones = { 'activation requested': activationRequestedAt(dirs['user-data']), 'page loading': wallT0, 'extension host started': host ? startedAtMs(host) : undefined, 'pipeline file opened': openedWall, 'lens drawn': lensWall };
     const delays = existsSync(loopLog) ? readFileSync(loopLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
     const longest = delays.reduce((best, d) => (!best || d.maxMs > best.maxMs ? d : best), undefined);
     return { visibleAt, lensMs, lensAt, quick, cpu, host, trace, milestones, longestTaskMs: longest?.maxMs, longestAt: longest ? (longest.at - wallT0) / 1000 : undefined, profile };
@@ -320,6 +333,7 @@ function printStartupSplit(result, pipelineFile) {
   const rows = [
     ['page loading', milestones['page loading']],
     ['extension host process started', milestones['extension host started']],
+    ['extension host: activating the extension (exthost.log)', milestones['activation requested']],
     ['dist/extension.js evaluating', first('host/bundleLoading')],
     ['activate() called (bundle evaluated)', first('host/bundleLoaded')],
     ['activate() returned', first('host/activated')],
