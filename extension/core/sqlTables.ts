@@ -7,6 +7,7 @@
 // (also inside DML), minus CTE names, functions (`UNNEST(...)`) and system schemas.
 import { classifyStatements } from './sqlStatementKind';
 import { splitTokenStatements, tokenize, type Token } from './lint/ddl/sql-lexer';
+import type { Segment } from './python/string-expr';
 
 export interface SqlTableAccess {
   /** Tables written, as spelled, first spelling kept (Spanner compares names case-insensitively). */
@@ -40,6 +41,33 @@ export function sqlTableAccess(sql: string): SqlTableAccess {
     for (const name of readTables(tokens, target?.skip ?? -1)) add(result.reads, name);
   });
   return result;
+}
+
+/** What a SQL text with holes (parts not known statically, e.g. `{table}` of an f-string) writes and reads. */
+export interface SqlTemplateAccess extends SqlTableAccess {
+  /** Table positions that hold a hole: written and read tables whose name is not known. */
+  unresolvedWrites: number;
+  unresolvedReads: number;
+}
+
+const HOLE = /__ls_hole_\d+__/;
+
+/**
+ * Tables of a SQL template: each hole becomes a placeholder word, so that a hole in a value
+ * (`WHERE Day = '{self.date}'`) leaves the table known, and a hole in a table's place
+ * (`FROM {table}`, `FROM Orders_{suffix}`) counts as a table whose name is not known.
+ */
+export function sqlTemplateAccess(segments: readonly Segment[]): SqlTemplateAccess {
+  let n = 0;
+  const sql = segments.map((s) => (typeof s === 'string' ? s : `__ls_hole_${n++}__`)).join('');
+  const access = sqlTableAccess(sql);
+  const known = (names: string[]) => names.filter((name) => !HOLE.test(name));
+  return {
+    writes: known(access.writes),
+    reads: known(access.reads),
+    unresolvedWrites: access.writes.length - known(access.writes).length,
+    unresolvedReads: access.reads.length - known(access.reads).length,
+  };
 }
 
 function add(list: string[], name: string): void {

@@ -5,7 +5,10 @@ import { EffectTracker, Memo } from './effects';
 import { INHERITS_DECORATORS, libraryTask, REQUIRES_DECORATORS, isLibraryParameterClass, type LibraryTask } from './known-classes';
 import type { ClassFacts, CodeRefs, DecoratorFacts, DottedRef, ImportBinding, MethodFacts, ModuleFacts, TableRef } from './module-facts';
 import { moduleNameOf, Resolver, type ModuleTable, type Resolution } from './resolver';
-import type { EdgeKind, GraphDiagnostic, GraphJson, Severity, TaskEdge, TaskKind, TaskNode, TaskOutput, TaskParam } from './types';
+import { holes, TableNames } from './table-names';
+import type { EdgeKind, GraphDiagnostic, GraphJson, Severity, TaskEdge, TaskKind, TaskNode, TaskOutput, TaskParam, UnresolvedTableRef } from './types';
+import { knownText } from '../python/string-expr';
+import { sqlTemplateAccess } from '../sqlTables';
 
 /** A workspace class in a method resolution order. */
 interface MroEntry {
@@ -50,6 +53,8 @@ export class GraphBuilder {
   private readonly paramMemo: Memo<TaskParam[]>;
   private readonly paramsInProgress = new Set<string>();
   private readonly parameterClassMemo: Memo<boolean>;
+  /** Table names and SQL texts that are not literals (the lint asks the same resolver). */
+  readonly tableNames: TableNames;
 
   constructor(modules: ModuleTable) {
     const tracker = this.tracker;
@@ -67,6 +72,11 @@ export class GraphBuilder {
     this.classInfos = new Memo(tracker);
     this.paramMemo = new Memo(tracker);
     this.parameterClassMemo = new Memo(tracker);
+    this.tableNames = new TableNames({
+      resolver: this.resolver,
+      mro: (file, cls) => this.classInfo(file, cls).mro,
+      isParameter: (file, callee, calleeText) => this.isParameterClass(file, callee, calleeText),
+    });
   }
 
   static taskId(file: string, className: string): string {
@@ -187,20 +197,31 @@ export class GraphBuilder {
   }
 
   private taskNode(file: string, cls: ClassFacts, info: ClassInfo): TaskNode {
-    const outputs = this.outputs(info);
+    const fromDefaults = new Set<string>();
+    const unresolved: UnresolvedTableRef[] = [];
+    const outputs = this.outputs(info, fromDefaults, unresolved);
     const tables = new Set<string>();
     for (const output of outputs) for (const table of output.tables ?? []) tables.add(table);
-    for (const entry of info.mro) {
-      for (const write of entry.cls.writes) {
-        const table = this.tableName(write, info);
-        if (table) tables.add(table);
-      }
-    }
     const reads = new Set<string>();
     for (const entry of info.mro) {
-      for (const read of entry.cls.reads) {
-        const table = this.tableName(read, info);
-        if (table) reads.add(table);
+      const name = (ref: TableRef, access: 'write' | 'read') => {
+        const table = this.tableName(ref, info, entry.file, fromDefaults, unresolved, access);
+        if (table) (access === 'write' ? tables : reads).add(table);
+      };
+      for (const write of entry.cls.writes) name(write, 'write');
+      for (const read of entry.cls.reads) name(read, 'read');
+      for (const sql of entry.cls.sql ?? []) {
+        const value = this.tableNames.value(sql.expr, { file: entry.file, mro: info.mro });
+        const access = sqlTemplateAccess(value.segments);
+        for (const table of access.writes) tables.add(table);
+        for (const table of access.reads) reads.add(table);
+        if (value.fromDefault) for (const table of [...access.writes, ...access.reads]) fromDefaults.add(table);
+        const expression = holes(value);
+        for (let i = 0; i < access.unresolvedWrites; i++) unresolved.push({ access: 'write', file: entry.file, line: sql.line, expression });
+        for (let i = 0; i < access.unresolvedReads; i++) unresolved.push({ access: 'read', file: entry.file, line: sql.line, expression });
+        // A query or DML call whose text is not known at all: its tables are not either.
+        const found = access.writes.length + access.reads.length + access.unresolvedWrites + access.unresolvedReads;
+        if (found === 0 && sql.runs && knownText(value) === undefined) unresolved.push({ access: sql.runs === 'dml' ? 'write' : 'read', file: entry.file, line: sql.line, expression });
       }
     }
     const node: TaskNode = {
@@ -216,27 +237,34 @@ export class GraphBuilder {
     };
     if (tables.size > 0) node.tables = [...tables].sort();
     if (reads.size > 0) node.tableReads = [...reads].sort();
+    if (fromDefaults.size > 0) node.tablesFromDefaults = [...fromDefaults].sort();
+    if (unresolved.length > 0) node.unresolvedTables = unresolved.sort((a, b) => compare(a.file, b.file) || a.line - b.line || compare(a.access, b.access));
     if (cls.doc) node.doc = cls.doc;
     return node;
   }
 
-  /** A table reference as a name: literals as written, `self.x` through the class attributes. */
-  private tableName(ref: TableRef, info: ClassInfo): string | undefined {
+  /**
+   * A table reference as a name: literals as written, anything else through the one resolver
+   * (table-names.ts) on the task's class. An unresolved one is recorded, not guessed.
+   */
+  private tableName(ref: TableRef, info: ClassInfo, file: string, fromDefaults: Set<string>, unresolved: UnresolvedTableRef[], access: 'write' | 'read'): string | undefined {
     if (ref.table) return ref.table;
-    if (!ref.selfAttribute) return undefined;
-    for (const entry of info.mro) {
-      const attribute = entry.cls.attributes.find((a) => a.name === ref.selfAttribute);
-      if (attribute) return attribute.stringValue;
+    if (!ref.expr) return undefined;
+    const name = this.tableNames.tableName(ref.expr, { file, mro: info.mro });
+    if ('unresolved' in name) {
+      unresolved.push({ access, file, line: ref.line, expression: name.unresolved });
+      return undefined;
     }
-    return undefined;
+    if (name.fromDefault) fromDefaults.add(name.name);
+    return name.name;
   }
 
-  private outputs(info: ClassInfo): TaskOutput[] {
+  private outputs(info: ClassInfo, fromDefaults: Set<string>, unresolved: UnresolvedTableRef[]): TaskOutput[] {
     for (const entry of info.mro) {
       if (!entry.cls.outputs) continue;
       return entry.cls.outputs.map((o) => {
         const output: TaskOutput = { target: o.target, source: o.source };
-        const tables = o.tables.map((t) => this.tableName(t, info)).filter((t): t is string => !!t);
+        const tables = o.tables.map((t) => this.tableName(t, info, entry.file, fromDefaults, unresolved, 'write')).filter((t): t is string => !!t);
         if (tables.length > 0) output.tables = tables;
         return output;
       });
@@ -244,7 +272,8 @@ export class GraphBuilder {
     const library = info.task?.library?.output;
     if (!library) return [];
     const output: TaskOutput = { target: library.target, source: library.source };
-    const table = library.tableAttribute && this.tableName({ selfAttribute: library.tableAttribute, line: 0 }, info);
+    // A library task's table attribute (luigi's `table`): a task that does not set it names no table, and that is not an unresolved write.
+    const table = library.tableAttribute && this.tableName({ expr: { k: 'self', attr: library.tableAttribute }, line: 0 }, info, info.mro[0]!.file, fromDefaults, [], 'write');
     if (table) output.tables = [table];
     return [output];
   }

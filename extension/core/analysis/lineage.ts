@@ -26,10 +26,12 @@ export function tableLineage(tasks: readonly TaskNode[], schemaFor?: SchemaForFi
   // Writers first, so that a table's spelling (without a migration) is a writer's.
   for (const task of tasks) for (const name of task.tables ?? []) entry(name, task.file).writers.add(task.id);
   for (const task of tasks) for (const name of task.tableReads ?? []) entry(name, task.file).readers.add(task.id);
+  const fromDefault = new Set(tasks.flatMap((t) => t.tablesFromDefaults ?? []).map((n) => n.toLowerCase()));
 
   const tables: GraphTable[] = [];
   for (const { name, writers, readers, files } of byKey.values()) {
     const table: GraphTable = { name, writers: [...writers].sort(), readers: [...readers].sort() };
+    if (fromDefault.has(name.toLowerCase())) table.fromDefault = true;
     for (const file of files) {
       const schema = schemaFor?.(file);
       const def = schema?.table(name);
@@ -48,7 +50,9 @@ export function tableLineage(tasks: readonly TaskNode[], schemaFor?: SchemaForFi
 
 /** The graph with its `tables` section (a new object; the tasks and edges are shared). */
 export function withLineage(graph: GraphJson, schemaFor?: SchemaForFile): GraphJson {
-  return { ...graph, tables: tableLineage(graph.tasks, schemaFor) };
+  const unresolved = { writes: 0, reads: 0 };
+  for (const task of graph.tasks) for (const ref of task.unresolvedTables ?? []) unresolved[ref.access === 'write' ? 'writes' : 'reads']++;
+  return { ...graph, tables: tableLineage(graph.tasks, schemaFor), unresolvedTables: unresolved };
 }
 
 /** Node id of a table in the graph view and the renderings: never a task id (those hold no `:`). */

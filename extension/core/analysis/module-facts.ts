@@ -3,9 +3,10 @@
 // files (which class is a task, which name points where) happens later, in the workspace index.
 import { failureReason } from './analysis-failure';
 import { ERROR_TYPES, LineIndex, parsePython, Tree, type SyntaxNode } from './python-parser';
-import { MUTATION_METHODS, READ_METHODS } from '../python/spanner-api';
+import { DML_METHODS, MUTATION_METHODS, QUERY_METHODS, READ_METHODS } from '../python/spanner-api';
 import { sqlTableAccess } from '../sqlTables';
-import { dottedName, type NodeText } from '../python/syntax';
+import { callParts, dottedName, type NodeText } from '../python/syntax';
+import { compileStringExpr, literalTexts, type LocalValue, type StringExpr } from '../python/string-expr';
 import { multiLineStrings, tokenizerError } from '../python/grammar/logical-lines';
 import { invalidAssignmentTarget } from '../python/assignment-targets';
 
@@ -13,7 +14,7 @@ import { invalidAssignmentTarget } from '../python/assignment-targets';
  * Version of the ModuleFacts shape and of what extraction puts in it. Bump it with any change
  * to either: facts cached on disk (facts-cache.ts) under another version are discarded.
  */
-export const FACTS_FORMAT = 3;
+export const FACTS_FORMAT = 4;
 
 /** A name as written: `A`, `mod.A`, `luigi.contrib.postgres.CopyToTable`. */
 export interface DottedRef {
@@ -59,6 +60,8 @@ export interface AttributeFacts {
   refs: DottedRef[];
   /** The value when it is a plain string literal, e.g. `target_table = "Orders"`. */
   stringValue?: string;
+  /** The value as a string expression (`PREFIX + "Orders"`, `TABLE`), when it may be one. */
+  expr?: StringExpr;
   /** Present when the value is a call, e.g. `luigi.IntParameter(default=3)`. */
   call?: {
     callee: string[] | null;
@@ -67,6 +70,8 @@ export interface AttributeFacts {
     defaultText?: string;
     /** False only when `significant=False` is written. */
     significant: boolean;
+    /** The default as a string expression, when it may be one (a table name a parameter defaults to). */
+    defaultExpr?: StringExpr;
   };
 }
 
@@ -84,11 +89,19 @@ export interface DecoratorFacts {
   keywordArgs: Array<{ name: string; value: ArgumentRef }>;
 }
 
-/** Where a table name comes from: a literal, or a class attribute read through `self`. */
+/** Where a table name comes from: a literal, or an expression resolved later (`TABLE`, `self.table`, an f-string). */
 export interface TableRef {
   table?: string;
-  selfAttribute?: string;
+  expr?: StringExpr;
   line: number;
+}
+
+/** A SQL text that is not one literal (an f-string, `.format`, a name): its tables are known once it is resolved. */
+export interface SqlRef {
+  expr: StringExpr;
+  line: number;
+  /** Given to a method that runs it: what the text counts as when nothing of it is known. */
+  runs?: 'query' | 'dml';
 }
 
 export interface OutputFacts {
@@ -112,6 +125,8 @@ export interface MethodFacts {
   yields: CodeRefs;
   /** Imports written inside the method; they shadow module-level names. */
   imports: ImportBinding[];
+  /** A `@property` whose body returns one expression: that expression, as a string expression. */
+  returns?: StringExpr;
 }
 
 export interface ClassFacts {
@@ -129,6 +144,8 @@ export interface ClassFacts {
   writes: TableRef[];
   /** Tables read by `read(...)` calls or SQL queries (also the SELECT inside DML) in any method. */
   reads: TableRef[];
+  /** SQL texts that are not literals, in any method: their tables once resolved. */
+  sql?: SqlRef[];
   doc?: string;
 }
 
@@ -138,6 +155,8 @@ export interface ModuleValue {
   kind: 'variable' | 'function';
   line: number;
   refs: DottedRef[];
+  /** A variable's value as a string expression (`TABLE = "Orders"`), when it may be one. */
+  expr?: StringExpr;
 }
 
 export interface SyntaxErrorFacts {
@@ -558,7 +577,13 @@ class FactsBuilder {
     return dottedName(node, this.nodeText) ?? null;
   }
 
-  private readonly nodeText: NodeText = { of: (node) => this.text(node) };
+  readonly nodeText: NodeText = { of: (node) => this.text(node) };
+
+  /** A string expression of `node` (see python/string-expr.ts), or undefined when it cannot be one. */
+  stringExpr(node: SyntaxNode, options: { local?: LocalValue; selfName?: string } = {}): StringExpr | undefined {
+    const expr = compileStringExpr(node, this.nodeText, options);
+    return expr.k === 'unknown' ? undefined : expr;
+  }
 
   argument(node: SyntaxNode): ArgumentRef {
     return { parts: this.dotted(node), text: this.text(node), line: this.line(node) };
@@ -637,7 +662,8 @@ class FactsBuilder {
       else if (name === 'FunctionDefinition') this.method(statement, facts);
       else if (name === 'DecoratedStatement') {
         const fn = statement.getChild('FunctionDefinition');
-        if (fn) this.method(fn, facts);
+        const property = statement.getChildren('Decorator').some((d) => /^@\s*property\s*$/.test(this.text(d)));
+        if (fn) this.method(fn, facts, property);
       } else if (name === 'IfStatement' || name === 'TryStatement' || name === 'WithStatement') {
         for (const inner of statement.getChildren('Body')) this.classBody(inner, facts, false, depth + 1);
       } else if (name === 'StatementGroup') {
@@ -656,7 +682,10 @@ class FactsBuilder {
     if (value.name === 'String') {
       const literal = stringLiteralValue(this.text(value));
       if (literal !== undefined) attribute.stringValue = literal;
-    } else if (value.name === 'CallExpression') {
+    }
+    const expr = value.name === 'CallExpression' && !isFormatCall(value, this.nodeText) ? undefined : this.stringExpr(value);
+    if (expr) attribute.expr = expr;
+    if (value.name === 'CallExpression') {
       const callee = value.firstChild!;
       const args: ArgumentRef[] = [];
       const keywordArgs: Array<{ name: string; value: ArgumentRef }> = [];
@@ -666,12 +695,16 @@ class FactsBuilder {
       const defaultText = byName.get('default') ?? args[0]?.text;
       attribute.call = { callee: this.dotted(callee), calleeText: this.text(callee), significant: byName.get('significant') !== 'False' };
       if (defaultText !== undefined) attribute.call.defaultText = defaultText;
+      const parts = callParts(value, this.nodeText);
+      const defaultNode = parts && (parts.keywords.get('default') ?? parts.positional[0]);
+      const defaultExpr = defaultNode && this.stringExpr(defaultNode);
+      if (defaultExpr) attribute.call.defaultExpr = defaultExpr;
     }
     facts.attributes = facts.attributes.filter((a) => a.name !== attribute.name);
     facts.attributes.push(attribute);
   }
 
-  method(node: SyntaxNode, facts: ClassFacts): void {
+  method(node: SyntaxNode, facts: ClassFacts, property = false): void {
     const nameNode = node.getChild('VariableName');
     const body = node.getChild('Body');
     if (!nameNode || !body) return;
@@ -689,11 +722,29 @@ class FactsBuilder {
     walker.collectReturns = name === 'output';
     walker.block(body);
     const method: MethodFacts = { name, line: this.line(node), body: walker.finish(walker.all), yields: walker.finish(walker.yieldsThroughLocals()), imports: walker.imports };
+    if (property) {
+      const returned = this.propertyReturn(body);
+      const expr = returned && this.stringExpr(returned, selfName !== undefined ? { selfName } : {});
+      if (expr) method.returns = expr;
+    }
     facts.methods = facts.methods.filter((m) => m.name !== name);
     facts.methods.push(method);
     facts.writes.push(...walker.writes);
     facts.reads.push(...walker.reads);
+    if (walker.sql.length > 0) (facts.sql ??= []).push(...walker.sql);
     if (name === 'output') facts.outputs = walker.returns.flatMap((r) => this.outputs(r, selfName));
+  }
+
+  /** The expression of a body that is `return <expression>` (after a docstring), if so. */
+  private propertyReturn(body: SyntaxNode): SyntaxNode | undefined {
+    const statements: SyntaxNode[] = [];
+    for (let child = body.firstChild; child; child = child.nextSibling) if (child.name !== ':' && child.name !== 'Comment') statements.push(child);
+    if (statements[0]?.name === 'ExpressionStatement' && statements[0].firstChild?.name === 'String') statements.shift();
+    const only = statements.length === 1 ? statements[0]! : undefined;
+    if (only?.name !== 'ReturnStatement') return undefined;
+    const values = [];
+    for (let child = only.firstChild; child; child = child.nextSibling) if (child.name !== 'return') values.push(child);
+    return values.length === 1 ? values[0] : undefined;
   }
 
   /** One output per target expression: lists, tuples and dicts of targets are split. */
@@ -724,23 +775,25 @@ class FactsBuilder {
     if (node.name === 'CallExpression') {
       const callee = this.dotted(node.firstChild!);
       if (callee && callee[0] !== selfName) output.target = callee[callee.length - 1]!;
-      const keywordArgs: Array<{ name: string; value: ArgumentRef }> = [];
-      const argList = node.getChild('ArgList');
-      if (argList) this.callArguments(argList, [], keywordArgs);
-      for (const { name, value } of keywordArgs) {
+      for (const [name, value] of callParts(node, this.nodeText)?.keywords ?? []) {
         if (!TABLE_KEYWORDS.has(name)) continue;
-        const table = this.tableRef(value, selfName);
+        const table = this.tableRef(value, { ...(selfName !== undefined ? { selfName } : {}) });
         if (table) output.tables.push(table);
       }
     }
     return [output];
   }
 
-  tableRef(value: ArgumentRef, selfName: string | undefined): TableRef | undefined {
-    const literal = stringLiteralValue(value.text);
-    if (literal !== undefined) return IDENTIFIER.test(literal) ? { table: literal, line: value.line } : undefined;
-    if (value.parts && value.parts.length === 2 && value.parts[0] === selfName) return { selfAttribute: value.parts[1]!, line: value.line };
-    return undefined;
+  /**
+   * A table named by `node`: a literal name as it is; anything else as an expression resolved
+   * with the graph (a name, `self.table`, an f-string), unresolved ones included so they count.
+   */
+  tableRef(node: SyntaxNode, options: { local?: LocalValue; selfName?: string }): TableRef | undefined {
+    const line = this.line(node);
+    const expr = compileStringExpr(node, this.nodeText, options);
+    if (expr.k === 'lit') return IDENTIFIER.test(expr.v) ? { table: expr.v, line } : undefined;
+    if (expr.k === 'unknown' && ['Number', 'None', 'Boolean', 'ArrayExpression', 'TupleExpression', 'DictionaryExpression', 'SetExpression'].includes(node.name)) return undefined;
+    return { expr, line };
   }
 
   moduleFunction(node: SyntaxNode): void {
@@ -759,14 +812,56 @@ class FactsBuilder {
     const value = node.lastChild;
     if (!value || value.name === 'TypeDef') return;
     const refs = new CodeWalker(this, new Set()).expression(value).refs;
+    const expr = value.name === 'CallExpression' && !isFormatCall(value, this.nodeText) ? undefined : this.stringExpr(value);
     for (let target = node.firstChild; target && target !== value; target = target.nextSibling) {
       if (target.name === 'AssignOp') continue;
       if (target.name === 'VariableName') {
         const name = this.text(target);
-        this.values.set(name, { name, kind: 'variable', line: this.line(node), refs });
+        this.values.set(name, { name, kind: 'variable', line: this.line(node), refs, ...(expr ? { expr } : {}) });
       }
     }
   }
+}
+
+const STRING_NODES = new Set(['String', 'FormatString', 'ContinuedString']);
+/** Words whose presence makes a string expression worth keeping as possible SQL. */
+const SQL_WORD = /\b(?:select|insert|update|delete)\b/i;
+
+/** Whether `node` is a part of a larger string expression (`"a" + x`, `"..." % x`, `"...".format`, adjacent literals), which is read as a whole. */
+function insideStringExpression(node: SyntaxNode, src: NodeText): boolean {
+  let child = node;
+  let parent = node.parent;
+  while (parent?.name === 'ParenthesizedExpression') {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (!parent) return false;
+  if (parent.name === 'ContinuedString') return true;
+  if (parent.name === 'BinaryExpression') {
+    const op = parent.getChild('ArithOp');
+    return !!op && (src.of(op) === '+' || src.of(op) === '%');
+  }
+  return parent.name === 'MemberExpression' && parent.firstChild === child && parent.lastChild?.name === 'PropertyName' && src.of(parent.lastChild) === 'format' && parent.parent?.name === 'CallExpression';
+}
+
+/** Descendants named `name`, not inside one another (iterative). */
+function descendants(node: SyntaxNode, name: string): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  const stack: SyntaxNode[] = [node];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    for (let c = current.lastChild; c; c = c.prevSibling) {
+      if (c.name === name) found.push(c);
+      else stack.push(c);
+    }
+  }
+  return found.reverse();
+}
+
+/** `"...".format(...)`: a call whose value is a string. */
+function isFormatCall(node: SyntaxNode, src: NodeText): boolean {
+  const callee = node.firstChild;
+  return callee?.name === 'MemberExpression' && callee.lastChild?.name === 'PropertyName' && src.of(callee.lastChild) === 'format';
 }
 
 function firstDocLine(literalText: string): string | undefined {
@@ -794,7 +889,14 @@ class CodeWalker {
   readonly imports: ImportBinding[] = [];
   readonly writes: TableRef[] = [];
   readonly reads: TableRef[] = [];
+  readonly sql: SqlRef[] = [];
   readonly returns: SyntaxNode[] = [];
+  /** How often each local is bound, and the value of its plain `name = value` binding: a local bound once stands for its value. */
+  private readonly bindings = new Map<string, number>();
+  private readonly assigned = new Map<string, SyntaxNode>();
+  private readonly compiling = new Set<string>();
+  /** The SQL argument of the query or DML call being walked: what it counts as when nothing of it is known. */
+  private sqlArgument: { from: number; to: number; runs: 'query' | 'dml' } | undefined;
   private readonly globals = new Set<string>();
   private yieldDepth = 0;
   /** What each local variable was given (assigned, appended, added): followed from the yields that name it. */
@@ -907,10 +1009,35 @@ class CodeWalker {
     return [];
   }
 
+  private countBinding(name: string): void {
+    this.bindings.set(name, (this.bindings.get(name) ?? 0) + 1);
+  }
+
+  /**
+   * What a local variable stands for in a string expression: the value of its one binding
+   * (`table = "Orders"`), else unknown. Names that are not locals are left to the module.
+   */
+  readonly localValue: LocalValue = (name) => {
+    if (!this.locals.has(name) || this.globals.has(name)) return undefined;
+    const value = this.assigned.get(name);
+    if (!value || this.bindings.get(name) !== 1 || this.compiling.has(name)) return { k: 'unknown', text: name };
+    this.compiling.add(name);
+    try {
+      return compileStringExpr(value, this.facts.nodeText, this.stringOptions());
+    } finally {
+      this.compiling.delete(name);
+    }
+  };
+
+  private stringOptions(): { local: LocalValue; selfName?: string } {
+    return this.selfName !== undefined ? { local: this.localValue, selfName: this.selfName } : { local: this.localValue };
+  }
+
   /** Adds the names bound by an assignment target (a name, a tuple, a list) to the locals. */
   private bind(target: SyntaxNode): void {
     if (target.name === 'VariableName') {
       this.locals.add(this.facts.text(target));
+      this.countBinding(this.facts.text(target));
       return;
     }
     if (['TupleExpression', 'ArrayExpression', 'ParenthesizedExpression'].includes(target.name)) {
@@ -941,6 +1068,8 @@ class CodeWalker {
       case 'CallExpression': {
         const callee = node.firstChild;
         const args = node.getChild('ArgList');
+        if (isFormatCall(node, this.facts.nodeText) && !insideStringExpression(node, this.facts.nodeText)) this.sqlText(node);
+        if (callee && args) this.sqlCall(callee, node);
         if (callee) this.visit(callee, true);
         const container = callee && args ? this.containerAdd(callee) : undefined;
         if (args && container) this.visitAsValueOf([container], args);
@@ -961,6 +1090,7 @@ class CodeWalker {
           if (child.name !== 'AssignOp' && child.name !== 'TypeDef') {
             this.bind(child);
             stored.push(...this.storedNames(child));
+            if (child.name === 'VariableName' && value && value.name !== 'TypeDef') this.assigned.set(this.facts.text(child), value);
           }
         }
         if (value && value.name !== 'TypeDef') this.visitAsValueOf(stored, value);
@@ -970,7 +1100,11 @@ class CodeWalker {
         // `deps += [Task()]`: more value for the local.
         const target = node.firstChild;
         const stored = target?.name === 'VariableName' ? [this.facts.text(target)] : [];
-        if (target?.name === 'VariableName') this.locals.add(this.facts.text(target));
+        if (target?.name === 'VariableName') {
+          this.locals.add(this.facts.text(target));
+          this.countBinding(this.facts.text(target)); // `t += "_v2"`: more than one value
+          this.countBinding(this.facts.text(target));
+        }
         for (let child = node.firstChild; child; child = child.nextSibling) {
           if (child === target) this.visit(child, false);
           else this.visitAsValueOf(stored, child);
@@ -979,7 +1113,11 @@ class CodeWalker {
       }
       case 'NamedExpression': {
         const target = node.firstChild;
-        if (target?.name === 'VariableName') this.locals.add(this.facts.text(target));
+        if (target?.name === 'VariableName') {
+          this.locals.add(this.facts.text(target));
+          this.countBinding(this.facts.text(target));
+          this.countBinding(this.facts.text(target)); // a walrus: its value is not followed
+        }
         if (node.lastChild && node.lastChild !== target) this.visit(node.lastChild, false);
         return;
       }
@@ -1036,16 +1174,19 @@ class CodeWalker {
         this.children(node);
         return;
       case 'String':
-      case 'ContinuedString': {
+      case 'ContinuedString':
+      case 'FormatString': {
         // A bare string statement (a docstring) runs nothing; "a " "b" is one string to Python.
         if (node.parent?.name === 'ExpressionStatement') return;
-        const pieces = node.name === 'String' ? [node] : node.getChildren('String');
-        const values = pieces.map((piece) => stringLiteralValue(this.facts.text(piece)));
-        if (values.some((v) => v === undefined)) return; // an f-string: its table is not known here
-        const access = sqlTableAccess(values.join(''));
-        const line = this.facts.line(node);
-        for (const table of access.writes) this.writes.push({ table, line });
-        for (const table of access.reads) this.reads.push({ table, line });
+        if (!insideStringExpression(node, this.facts.nodeText)) this.sqlText(node);
+        // The names in an f-string's fields are uses.
+        if (node.name !== 'String') for (const field of descendants(node, 'FormatReplacement')) this.children(field);
+        return;
+      }
+      case 'BinaryExpression': {
+        const op = node.getChild('ArithOp');
+        if (op && (this.facts.text(op) === '+' || this.facts.text(op) === '%') && !insideStringExpression(node, this.facts.nodeText)) this.sqlText(node);
+        this.children(node);
         return;
       }
       case 'TypeDef':
@@ -1099,6 +1240,44 @@ class CodeWalker {
     for (let child = node.firstChild; child; child = child.nextSibling) this.visit(child, false);
   }
 
+  /**
+   * The tables of a string expression that may be SQL: a literal is read at once; an f-string,
+   * `.format`, `%` or `+` of names is kept as a SqlRef, read once the graph resolves its names.
+   */
+  private sqlText(node: SyntaxNode): void {
+    const runs = this.sqlArgument && this.sqlArgument.from === node.from && this.sqlArgument.to === node.to ? this.sqlArgument.runs : undefined;
+    const expr = compileStringExpr(node, this.facts.nodeText, this.stringOptions());
+    const line = this.facts.line(node);
+    if (expr.k === 'lit') {
+      const access = sqlTableAccess(expr.v);
+      for (const table of access.writes) this.writes.push({ table, line });
+      for (const table of access.reads) this.reads.push({ table, line });
+      return;
+    }
+    if (!runs && !SQL_WORD.test(literalTexts(expr).join(' '))) return;
+    this.sql.push({ expr, line, ...(runs ? { runs } : {}) });
+  }
+
+  /**
+   * `snapshot.execute_sql(sql)`, `transaction.execute_update(dml)`: the SQL argument counts as a
+   * query or DML even when nothing of it is known (a name whose value is not found).
+   */
+  private sqlCall(callee: SyntaxNode, call: SyntaxNode): void {
+    const parts = this.facts.dotted(callee);
+    const method = parts && parts.length >= 2 ? parts[parts.length - 1]! : undefined;
+    const runs = method && QUERY_METHODS.has(method) ? 'query' : method && DML_METHODS.has(method) ? 'dml' : undefined;
+    if (!runs) return;
+    const args = callParts(call, this.facts.nodeText);
+    let arg = args && (args.keywords.get(runs === 'query' ? 'sql' : 'dml') ?? args.keywords.get('statements') ?? args.positional[0]);
+    while (arg?.name === 'ParenthesizedExpression' && arg.firstChild?.nextSibling && arg.firstChild.nextSibling === arg.lastChild?.prevSibling) arg = arg.firstChild.nextSibling;
+    if (!arg || ['ArrayExpression', 'TupleExpression', 'ListComprehensionExpression'].includes(arg.name)) return;
+    if (STRING_NODES.has(arg.name) || arg.name === 'BinaryExpression' || isFormatCall(arg, this.facts.nodeText)) {
+      this.sqlArgument = { from: arg.from, to: arg.to, runs };
+      return;
+    }
+    this.sql.push({ expr: compileStringExpr(arg, this.facts.nodeText, this.stringOptions()), line: this.facts.line(arg), runs });
+  }
+
   /** The local variable a call adds to (`deps.append(x)`, `deps.extend(xs)`, `seen.add(x)`), if any. */
   private containerAdd(callee: SyntaxNode): string | undefined {
     if (callee.name !== 'MemberExpression') return undefined;
@@ -1140,8 +1319,9 @@ class CodeWalker {
         ? args.length >= 2 || keywords.has('keyset')
         : args.length >= 3 || keywords.has('columns');
     if (!enough) return;
-    const tableArg = keywordArgs.find((k) => k.name === 'table')?.value ?? args[0];
-    const table = tableArg && this.facts.tableRef(tableArg, this.selfName);
+    const call = argList.parent && callParts(argList.parent, this.facts.nodeText);
+    const tableArg = call && (call.keywords.get('table') ?? call.positional[0]);
+    const table = tableArg && this.facts.tableRef(tableArg, this.stringOptions());
     if (table) (reads ? this.reads : this.writes).push(table);
   }
 }

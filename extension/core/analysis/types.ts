@@ -42,6 +42,13 @@ export interface TaskNode {
   tables?: string[];
   /** Spanner tables the task reads (`read(...)`, SQL queries, the SELECT inside DML), where recognisable. */
   tableReads?: string[];
+  /**
+   * Of `tables` and `tableReads`, the names that come from a luigi Parameter's default
+   * (`table = luigi.Parameter(default="Orders")`): a run may pass another table.
+   */
+  tablesFromDefaults?: string[];
+  /** Writes and reads whose table name could not be resolved statically: no table is drawn for them. */
+  unresolvedTables?: UnresolvedTableRef[];
   /** First line of the class docstring. */
   doc?: string;
   /** Module (dotted) the class lives in; the graph view groups by it. */
@@ -54,6 +61,16 @@ export interface TaskEdge {
   /** Downstream (requiring) task id. */
   to: string;
   kind: EdgeKind;
+}
+
+/** A write or read whose table name is not known without running the code (`batch.insert(get_table(), ...)`). */
+export interface UnresolvedTableRef {
+  access: 'write' | 'read';
+  /** The file and 1-based line of the call or SQL text (a base class's file for inherited code). */
+  file: string;
+  line: number;
+  /** What kept it unknown, as written: `self.table`, `{suffix}`, `get_table()`. */
+  expression: string;
 }
 
 export interface GraphDiagnostic {
@@ -88,6 +105,8 @@ export interface GraphTable {
   /** From the CREATE TABLE (and later ALTER TABLE ADD COLUMN), in order. */
   columns?: TableColumn[];
   primaryKey?: string[];
+  /** The name comes from a luigi Parameter's default in some writer or reader: a run may name another table. */
+  fromDefault?: boolean;
 }
 
 export interface GraphJson {
@@ -96,4 +115,6 @@ export interface GraphJson {
   diagnostics: GraphDiagnostic[];
   /** The Spanner tables the tasks write or read, sorted by name (absent where not computed). */
   tables?: GraphTable[];
+  /** With `tables`: how many writes and reads named a table that could not be resolved (the tasks' `unresolvedTables`). */
+  unresolvedTables?: { writes: number; reads: number };
 }

@@ -8,6 +8,9 @@ export const MUTATION_METHODS: ReadonlySet<string> = new Set(['insert', 'update'
 /** Read methods of a snapshot or a transaction: `read(table, columns, keyset, ...)`. */
 export const READ_METHODS: ReadonlySet<string> = new Set(['read']);
 
+/** Methods that run a query: `execute_sql(sql, params=...)` on a snapshot or a transaction. */
+export const QUERY_METHODS: ReadonlySet<string> = new Set(['execute_sql']);
+
 /** Methods that run DML (INSERT / UPDATE / DELETE statements). */
 export const DML_METHODS: ReadonlySet<string> = new Set(['execute_update', 'batch_update', 'execute_partitioned_dml']);
 

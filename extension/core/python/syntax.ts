@@ -56,7 +56,7 @@ export interface CallParts {
   starred: boolean;
 }
 
-export function callParts(node: SyntaxNode, src: Source): CallParts | undefined {
+export function callParts(node: SyntaxNode, src: NodeText): CallParts | undefined {
   if (node.name !== 'CallExpression') return undefined;
   const callee = node.firstChild;
   const argList = node.getChild('ArgList');

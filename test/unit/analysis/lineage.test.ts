@@ -62,8 +62,10 @@ describe('table facts', () => {
       ].join('\n'),
     );
     const [cls] = facts.classes;
-    expect(cls!.reads.map((r) => r.table ?? `self.${r.selfAttribute}`)).toEqual(['Customers', 'self.table', 'Orders', 'Staging']);
-    expect(cls!.writes.map((r) => r.table ?? `self.${r.selfAttribute}`)).toEqual(['Audit', 'Summary']);
+    expect(cls!.reads.map((r) => r.table ?? r.expr)).toEqual(['Customers', { k: 'self', attr: 'table' }, 'Orders', 'Staging']);
+    expect(cls!.writes.map((r) => r.table ?? r.expr)).toEqual(['Audit', 'Summary']);
+    // The f-string is kept, to be read once `name` resolves.
+    expect(cls!.sql).toEqual([{ expr: { k: 'cat', parts: [{ k: 'lit', v: 'SELECT * FROM ' }, { k: 'name', parts: ['name'] }] }, line: 12, runs: 'query' }]);
   });
 
   it('reads python-spanner sample patterns into tasks: mutations and DML write, snapshot reads and queries read', async () => {
@@ -71,8 +73,9 @@ describe('table facts', () => {
     const byName = Object.fromEntries(graph.tasks.map((t) => [t.name, t]));
     expect([byName.LoadSingers!.tables, byName.LoadSingers!.tableReads]).toEqual([['Albums', 'Singers'], undefined]);
     expect([byName.RaiseBudgets!.tables, byName.RaiseBudgets!.tableReads]).toEqual([['Albums'], undefined]);
-    // No Venues (an f-string), no INFORMATION_SCHEMA, no "the" from the printed prose.
-    expect([byName.AlbumReport!.tables, byName.AlbumReport!.tableReads]).toEqual([undefined, ['Albums', 'Singers']]);
+    // Venues through the f-string's local `table`; no INFORMATION_SCHEMA, no "the" from the printed prose.
+    expect([byName.AlbumReport!.tables, byName.AlbumReport!.tableReads]).toEqual([undefined, ['Albums', 'Singers', 'Venues']]);
+    expect(graph.unresolvedTables).toEqual({ writes: 0, reads: 0 });
     expect(graph.tables).toEqual([
       {
         name: 'Albums',
@@ -100,6 +103,7 @@ describe('table facts', () => {
         ],
         primaryKey: ['SingerId'],
       },
+      { name: 'Venues', writers: [], readers: ['lineage.albums.AlbumReport'] },
     ]);
   });
 });

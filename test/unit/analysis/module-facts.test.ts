@@ -78,7 +78,7 @@ describe('extractModuleFacts', () => {
         target: 'SpannerMarkerTarget',
         source: 'SpannerMarkerTarget(self.task_id, target_table=self.target_table)',
         line: 14,
-        tables: [{ selfAttribute: 'target_table', line: 14 }],
+        tables: [{ expr: { k: "self", attr: "target_table" }, line: 14 }],
       },
     ]);
     expect(load!.writes.map((w) => w.table)).toEqual(['Orders', 'Stale', 'Customers']);

@@ -34,7 +34,8 @@ describe('luigi-spanner graph --tables', () => {
     const plain = JSON.parse((await runGraph(['--format', 'json'])).stdout) as GraphJson;
     const flagged = JSON.parse((await runGraph(['--format', 'json', '--tables'])).stdout) as GraphJson;
     expect(flagged).toEqual(plain);
-    expect(Object.keys(plain)).toEqual(['tasks', 'edges', 'diagnostics', 'tables']);
+    expect(Object.keys(plain)).toEqual(['tasks', 'edges', 'diagnostics', 'tables', 'unresolvedTables']);
+    expect(plain.unresolvedTables).toEqual({ writes: 0, reads: 0 });
     expect(plain.tables!.map((t) => [t.name, t.writers, t.readers, t.migration?.file])).toEqual([
       ['Customers', [id('LoadCustomers')], [], 'samples/orders/migrations/0001_customers_and_orders.sql'],
       ['DailyRevenue', [id('DailyRevenue')], [], 'samples/orders/migrations/0002_daily_revenue_and_markers.sql'],
