@@ -677,7 +677,7 @@ class FactsBuilder {
   classAttribute(node: SyntaxNode, facts: ClassFacts): void {
     const target = node.firstChild;
     const value = node.lastChild;
-    if (target?.name !== 'VariableName' || !value || value === target || value.name === 'TypeDef') return;
+    if (target?.name !== 'VariableName' || !value || sameNode(value, target) || value.name === 'TypeDef') return;
     const attribute: AttributeFacts = { name: this.text(target), line: this.line(node), refs: new CodeWalker(this, new Set()).expression(value).refs };
     if (value.name === 'String') {
       const literal = stringLiteralValue(this.text(value));
@@ -813,7 +813,7 @@ class FactsBuilder {
     if (!value || value.name === 'TypeDef') return;
     const refs = new CodeWalker(this, new Set()).expression(value).refs;
     const expr = value.name === 'CallExpression' && !isFormatCall(value, this.nodeText) ? undefined : this.stringExpr(value);
-    for (let target = node.firstChild; target && target !== value; target = target.nextSibling) {
+    for (let target = node.firstChild; target && !sameNode(target, value); target = target.nextSibling) {
       if (target.name === 'AssignOp') continue;
       if (target.name === 'VariableName') {
         const name = this.text(target);
@@ -821,6 +821,11 @@ class FactsBuilder {
       }
     }
   }
+}
+
+/** Lezer makes a new object for a node on every access: nodes compare by position and type. */
+function sameNode(a: SyntaxNode, b: SyntaxNode): boolean {
+  return a.from === b.from && a.to === b.to && a.type === b.type;
 }
 
 const STRING_NODES = new Set(['String', 'FormatString', 'ContinuedString']);
@@ -1086,7 +1091,7 @@ class CodeWalker {
       case 'AssignStatement': {
         const value = node.lastChild;
         const stored: string[] = [];
-        for (let child = node.firstChild; child && child !== value; child = child.nextSibling) {
+        for (let child = node.firstChild; child && !(value && sameNode(child, value)); child = child.nextSibling) {
           if (child.name !== 'AssignOp' && child.name !== 'TypeDef') {
             this.bind(child);
             stored.push(...this.storedNames(child));
@@ -1106,7 +1111,7 @@ class CodeWalker {
           this.countBinding(this.facts.text(target));
         }
         for (let child = node.firstChild; child; child = child.nextSibling) {
-          if (child === target) this.visit(child, false);
+          if (target && sameNode(child, target)) this.visit(child, false);
           else this.visitAsValueOf(stored, child);
         }
         return;
@@ -1118,7 +1123,7 @@ class CodeWalker {
           this.countBinding(this.facts.text(target));
           this.countBinding(this.facts.text(target)); // a walrus: its value is not followed
         }
-        if (node.lastChild && node.lastChild !== target) this.visit(node.lastChild, false);
+        if (node.lastChild && !(target && sameNode(node.lastChild, target))) this.visit(node.lastChild, false);
         return;
       }
       case 'FunctionDefinition': {
@@ -1271,6 +1276,9 @@ class CodeWalker {
     let arg = args && (args.keywords.get(runs === 'query' ? 'sql' : 'dml') ?? args.keywords.get('statements') ?? args.positional[0]);
     while (arg?.name === 'ParenthesizedExpression' && arg.firstChild?.nextSibling && arg.firstChild.nextSibling === arg.lastChild?.prevSibling) arg = arg.firstChild.nextSibling;
     if (!arg || ['ArrayExpression', 'TupleExpression', 'ListComprehensionExpression'].includes(arg.name)) return;
+    // `execute_update(self.build_query())`: the method's own strings are read where they are written.
+    const argCallee = arg.name === 'CallExpression' ? arg.firstChild && this.facts.dotted(arg.firstChild) : undefined;
+    if (argCallee && argCallee.length === 2 && argCallee[0] === this.selfName) return;
     if (STRING_NODES.has(arg.name) || arg.name === 'BinaryExpression' || isFormatCall(arg, this.facts.nodeText)) {
       this.sqlArgument = { from: arg.from, to: arg.to, runs };
       return;
@@ -1309,6 +1317,8 @@ class CodeWalker {
     const method = parts && parts.length >= 2 ? parts[parts.length - 1]! : undefined;
     const reads = method !== undefined && READ_METHODS.has(method);
     if (!method || (!MUTATION_METHODS.has(method) && !reads)) return;
+    // `self.update(db, table, key)`: a method of the task itself, not a batch.
+    if (parts?.length === 2 && parts[0] === this.selfName) return;
     const args: ArgumentRef[] = [];
     const keywordArgs: Array<{ name: string; value: ArgumentRef }> = [];
     this.facts.callArguments(argList, args, keywordArgs);

@@ -111,8 +111,10 @@ export function compileStringExpr(node: SyntaxNode, src: NodeText, options: { lo
       const parts = dotted(node, src);
       if (!parts) return unknown(src.of(node));
       if (options.selfName !== undefined && parts[0] === options.selfName) return parts.length === 2 ? { k: 'self', attr: parts[1]! } : unknown(src.of(node));
-      // `obj.attr` where obj is a local: what it holds is not known here.
-      if (options.local?.(parts[0]!)) return unknown(src.of(node));
+      // `sd = sample_data` then `sd.TABLE`: the local stands for a name. Any other local's attribute is not known.
+      const local = options.local?.(parts[0]!);
+      if (local?.k === 'name') return { k: 'name', parts: [...local.parts, ...parts.slice(1)] };
+      if (local) return unknown(src.of(node));
       return { k: 'name', parts };
     }
     default:
