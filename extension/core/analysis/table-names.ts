@@ -35,6 +35,12 @@ export interface TableNameHost {
 /** A resolved table name: its text, or what kept it unknown. */
 export type TableName = { name: string; fromDefault: boolean } | { unresolved: string };
 
+/**
+ * The resolver as the lint sees it, for one file: an expression compiled from its tree (with the
+ * function's locals already substituted) and the class whose method it is in, if any.
+ */
+export type TableNameResolver = (expr: StringExpr, className: string | undefined) => StringValue;
+
 export class TableNames {
   constructor(private readonly host: TableNameHost) {}
 

@@ -9,6 +9,7 @@ import { assembleGraph, folderKey, GraphBuilder, type FileResult } from './graph
 import { emptyModuleFacts, extractModuleFacts, tryParse, type ModuleFacts } from './module-facts';
 import type { Tree } from './python-parser';
 import type { Resolution } from './resolver';
+import type { StringExpr, StringValue } from '../python/string-expr';
 import type { GraphDiagnostic, GraphJson, TaskNode } from './types';
 
 export interface WorkspaceIndexOptions {
@@ -174,6 +175,17 @@ export class WorkspaceIndex {
   /** What a dotted name written at module level of `path` points at (for lint rules). */
   resolve(path: string, parts: readonly string[]): Resolution {
     return this.current().builder.resolver.resolve(this.key(path), parts);
+  }
+
+  /**
+   * The value of a string expression written in `path` (a table name, a SQL text), in the class
+   * `className` when inside one: the graph's own resolver (table-names.ts), for the lint rules.
+   */
+  stringValue(path: string, className: string | undefined, expr: StringExpr): StringValue {
+    const key = this.key(path);
+    const { builder } = this.current();
+    const cls = className === undefined ? undefined : this.modules.get(key)?.facts.classes.find((c) => c.name === className);
+    return builder.tableNames.value(expr, { file: key, ...(cls ? { mro: builder.classInfo(key, cls).mro } : {}) });
   }
 
   /** Whether the class `className` defined in `path` is a Luigi task (directly or via its bases). */

@@ -16,6 +16,7 @@ import { lintPython, type PythonLintResult } from './python/analyzer';
 import { isSuppressed, suppressionFix, suppressionsIn } from './suppression';
 import { detached, hashText } from '../memory';
 import type { Finding, LintConfig } from './types';
+import type { StringExpr, StringValue } from '../python/string-expr';
 
 /** Luigi bases that define neither output() nor complete() themselves. */
 const BARE_TASK_BASES = new Set(['luigi.Task', 'luigi.task.Task', 'luigi.worker.Task', 'object']);
@@ -57,6 +58,13 @@ interface PythonEntry {
   findings: Finding[];
   sequentialKeys: PythonLintResult['sequentialKeys'];
   migrationsDir: string | undefined;
+  /**
+   * The table names the lint asked the index for, with the answers it got: they may come from
+   * other files (a constant imported, a base class), so the findings stand only while the same
+   * questions get the same answers.
+   */
+  tableQueries: Array<{ className: string | undefined; expr: StringExpr }>;
+  tableAnswers: string;
 }
 
 const parentOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
@@ -180,7 +188,9 @@ export class Linter {
     let entry = this.python.get(key);
     const previousContexts = entry?.contexts;
     const textHash = hashText(text);
-    if (!entry || entry.textHash !== textHash || entry.signature !== signature) {
+    if (!entry || entry.textHash !== textHash || entry.signature !== signature || !this.sameTableAnswers(key, entry)) {
+      let tableQueries: PythonEntry['tableQueries'] = [];
+      const answers: StringValue[] = [];
       const schema = migrationsDir ? this.schema(migrationsDir) : undefined;
       const parsed = entry?.textHash === textHash && entry.tree ? { tree: entry.tree, syntaxErrors: entry.syntaxErrors, own: entry.tree } : this.parse(key, text, entry);
       const { tree } = parsed;
@@ -191,6 +201,12 @@ export class Linter {
         tree,
         classContext: (name) => contexts.get(name) ?? { isTask: false, spannerTask: false, hasCompletionCheck: false },
         isTaskReference: (parts) => this.isTaskReference(key, parts),
+        tableNames: (expr, className) => {
+          const answer = this.index.stringValue(key, className, expr);
+          tableQueries.push({ className, expr });
+          answers.push(answer);
+          return answer;
+        },
         ...(schema ? { schema } : {}),
         ...(migrationsDir !== undefined ? { migrationsDir } : {}),
         mutationLimit: this.config.mutationLimit,
@@ -200,11 +216,17 @@ export class Linter {
       let findings = this.finish(result.findings, key, text, '#');
       let sequentialKeys = result.sequentialKeys;
       // Without the text kept, strings cut from it (names, quick-fix texts) would keep all of it alive.
-      if (!this.keepTrees) [findings, sequentialKeys] = detached([findings, sequentialKeys]);
-      entry = { textHash, text: kept ? text : undefined, tree: kept, syntaxErrors: parsed.syntaxErrors, signature, contexts: contextsText, contextsChanged: previousContexts !== contextsText, findings, sequentialKeys, migrationsDir };
+      if (!this.keepTrees) [findings, sequentialKeys, tableQueries] = detached([findings, sequentialKeys, tableQueries]);
+      entry = { textHash, text: kept ? text : undefined, tree: kept, syntaxErrors: parsed.syntaxErrors, signature, contexts: contextsText, contextsChanged: previousContexts !== contextsText, findings, sequentialKeys, migrationsDir, tableQueries, tableAnswers: JSON.stringify(answers) };
       this.python.set(key, entry);
     } else entry.contextsChanged = false;
     return entry.syntaxErrors.length ? [...entry.syntaxErrors, ...entry.findings].sort(compareFindings) : entry.findings;
+  }
+
+  /** Whether the table names a file's last lint asked for still resolve as they did then. */
+  private sameTableAnswers(key: string, entry: PythonEntry): boolean {
+    if (entry.tableQueries.length === 0) return true;
+    return JSON.stringify(entry.tableQueries.map((q) => this.index.stringValue(key, q.className, q.expr))) === entry.tableAnswers;
   }
 
   /**

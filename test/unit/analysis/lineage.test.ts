@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderGraph } from '../../../extension/cli/commands/graph';
-import { tableLineage } from '../../../extension/core/analysis/lineage';
+import { tableLineage, withLineage } from '../../../extension/core/analysis/lineage';
+import { WorkspaceIndex } from '../../../extension/core/analysis/workspace-index';
 import { extractModuleFacts } from '../../../extension/core/analysis/module-facts';
 import type { TaskNode } from '../../../extension/core/analysis/types';
 import { sqlTableAccess } from '../../../extension/core/sqlTables';
@@ -155,5 +156,83 @@ describe('tableLineage', () => {
       { name: 'orders', writers: ['m.B'], readers: ['m.A'] },
       { name: 'Zed', writers: ['m.A'], readers: [] },
     ]);
+  });
+});
+
+describe('table names that are not literals', () => {
+  /** The graph of in-memory files; each task as [written, read, from defaults, unresolved]. */
+  function tablesOf(files: Record<string, string>) {
+    const index = new WorkspaceIndex();
+    for (const [file, text] of Object.entries(files)) index.setFile(file, text);
+    const graph = withLineage(index.graph());
+    const tasks = Object.fromEntries(
+      graph.tasks.map((t) => [t.name, { writes: t.tables ?? [], reads: t.tableReads ?? [], defaults: t.tablesFromDefaults ?? [], unresolved: (t.unresolvedTables ?? []).map((u) => `${u.access} ${u.expression}`) }]),
+    );
+    return { tasks, graph };
+  }
+  const HEADER = 'import luigi\nfrom google.cloud import spanner\n\n';
+
+  it('module-level constants, also imported from another module and concatenated', () => {
+    const { tasks } = tablesOf({
+      'pipelines/__init__.py': '',
+      'pipelines/tables.py': 'PREFIX = "Daily"\nORDERS = "Orders"\nREVENUE = PREFIX + "Revenue"\nALIAS = ORDERS\n',
+      'pipelines/load.py': `${HEADER}from pipelines.tables import ORDERS, REVENUE\nfrom pipelines import tables\nLOCAL = "Audit"\n\nclass Load(luigi.Task):\n    def run(self):\n        with db.batch() as batch:\n            batch.insert(ORDERS, cols, rows)\n            batch.insert(tables.ALIAS, cols, rows)\n            batch.insert_or_update(LOCAL, cols, rows)\n            batch.delete(REVENUE, keyset)\n`,
+    });
+    expect(tasks.Load).toEqual({ writes: ['Audit', 'DailyRevenue', 'Orders'], reads: [], defaults: [], unresolved: [] });
+  });
+
+  it('class attributes through the task’s bases (luigi’s `table = ...`), self in a base method, a @property', () => {
+    const { tasks } = tablesOf({
+      'base.py': `${HEADER}class CopyToTable(luigi.Task):\n    @property\n    def table(self):\n        return None\n\n    def run(self):\n        with db.batch() as batch:\n            batch.insert(self.table, self.columns, rows)\n`,
+      'tasks.py': `${HEADER}from base import CopyToTable\nSCHEMA = "Stg"\n\nclass A(CopyToTable):\n    table = "TableA"\n\nclass B(CopyToTable):\n    prefix = SCHEMA\n    table = prefix + "_B"\n\nclass C(A):\n    pass\n\nclass D(CopyToTable):\n    @property\n    def table(self):\n        """The table."""\n        return SCHEMA + "_D"\n`,
+    });
+    expect(tasks.CopyToTable).toEqual({ writes: [], reads: [], defaults: [], unresolved: ['write self.table'] });
+    expect(tasks.A!.writes).toEqual(['TableA']);
+    expect(tasks.B!.writes).toEqual(['Stg_B']);
+    expect(tasks.C!.writes).toEqual(['TableA']);
+    expect(tasks.D!.writes).toEqual(['Stg_D']);
+  });
+
+  it('luigi Parameters: a literal default names the table, marked as a default; no default is unresolved', () => {
+    const { tasks, graph } = tablesOf({
+      'p.py': `${HEADER}class WithDefault(luigi.Task):\n    table = luigi.Parameter(default="Events")\n    def run(self):\n        snapshot.read(self.table, cols, keyset)\n\nclass Required(luigi.Task):\n    table = luigi.Parameter()\n    def run(self):\n        snapshot.read(self.table, cols, keyset)\n        transaction.execute_update(f"DELETE FROM {self.table} WHERE TRUE")\n`,
+    });
+    expect(tasks.WithDefault).toEqual({ writes: [], reads: ['Events'], defaults: ['Events'], unresolved: [] });
+    expect(tasks.Required).toEqual({ writes: [], reads: [], defaults: [], unresolved: ['read self.table', 'write self.table'] });
+    expect(graph.tables).toEqual([{ name: 'Events', writers: [], readers: ['p.WithDefault'], fromDefault: true }]);
+    expect(graph.unresolvedTables).toEqual({ writes: 1, reads: 1 });
+  });
+
+  it('f-strings, .format and % in SQL: the table once its parts resolve; a value that does not resolve leaves the table known', () => {
+    const { tasks } = tablesOf({
+      'q.py': `${HEADER}TABLE = "Orders"\n\nclass Q(luigi.Task):\n    day = luigi.DateParameter()\n    target = "Summary"\n    def run(self):\n        snapshot.execute_sql(f"SELECT * FROM {TABLE} WHERE Day = '{self.day}'")\n        sql = "INSERT INTO {} (Day) SELECT Day FROM {src}".format(self.target, src="Staging")\n        transaction.execute_update(sql)\n        transaction.execute_update("DELETE FROM %s WHERE Day < '%s'" % ("Old" + TABLE, self.day))\n        snapshot.execute_sql(f"SELECT * FROM {self.shard()}")\n        snapshot.execute_sql(query_for(self.day))\n`,
+    });
+    expect(tasks.Q).toEqual({ writes: ['OldOrders', 'Summary'], reads: ['Orders', 'Staging'], defaults: [], unresolved: ['read self.shard()', 'read query_for(self.day)'] });
+  });
+
+  it('locals bound once stand for their value; a local bound twice, a loop variable or a parameter does not', () => {
+    const { tasks } = tablesOf({
+      'l.py': `${HEADER}class L(luigi.Task):\n    def run(self, other="x"):\n        table = "Once"\n        twice = "A"\n        twice = "B"\n        with db.batch() as batch:\n            batch.insert(table, cols, rows)\n            batch.insert(twice, cols, rows)\n            batch.insert(other, cols, rows)\n            for name in ["C", "D"]:\n                batch.insert(name, cols, rows)\n`,
+    });
+    expect(tasks.L).toEqual({ writes: ['Once'], reads: [], defaults: [], unresolved: ['write twice', 'write other', 'write name'] });
+  });
+
+  it('python-spanner and luigi patterns (test/fixtures/graph/lineage_names)', async () => {
+    const { graph } = await renderGraph([path.join(FIXTURES, 'lineage_names')], { root: FIXTURES, cache: false });
+    const byName = Object.fromEntries(graph.tasks.map((t) => [t.name, t]));
+    const summary = (name: string) => [byName[name]!.tables, byName[name]!.tableReads, byName[name]!.unresolvedTables?.map((u) => `${u.access}:${u.line} ${u.expression}`)];
+    // sd = _sample_data; sd.TABLE in mutations, a read, DML f-strings; sd.SQL as the query.
+    expect(summary('BatchInsertThenRead')).toEqual([['contacts'], ['contacts'], undefined]);
+    expect(summary('PartitionedDelete')).toEqual([['contacts'], ['contacts'], undefined]);
+    // ycsb: the table as a Parameter default, then as a plain argument (self.update(...) is not a batch's update).
+    expect(summary('YcsbLoad')).toEqual([['usertable'], undefined, undefined]);
+    expect(byName.YcsbLoad!.tablesFromDefaults).toEqual(['usertable']);
+    expect(summary('YcsbUpdate')).toEqual([undefined, undefined, ['write:74 table', 'read:78 query']]);
+    // luigi rdbms: the abstract property names nothing; each subclass's attribute through the mixin's .format.
+    expect(summary('CopyToTable')).toEqual([undefined, undefined, ['write:26 self.table']]);
+    expect(summary('UpdateTableA')).toEqual([['tableA'], undefined, undefined]);
+    expect(summary('UpdateTableB')).toEqual([['tableB'], undefined, undefined]);
+    expect(summary('PrefixedTable')).toEqual([['DailyEvents'], ['DailyEvents'], undefined]);
+    expect(graph.unresolvedTables).toEqual({ writes: 2, reads: 1 });
   });
 });

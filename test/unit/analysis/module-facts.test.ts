@@ -186,4 +186,13 @@ describe('extractModuleFacts', () => {
     expect(facts.classes.map((c) => c.name)).toEqual(['Inside']);
     expect(facts.imports.map((i) => i.module)).toEqual(['fast', 'slow']);
   });
+
+  it('binds only the targets of an assignment, not a name on its right (nodes compare by position)', () => {
+    const facts = extractModuleFacts(
+      ['from pipelines.tables import ORDERS', 'TABLE = ORDERS', '', 'class T(luigi.Task):', '    def run(self):', '        task = Upstream', '        yield task()'].join('\n'),
+    );
+    expect(facts.values.map((v) => [v.name, v.expr])).toEqual([['TABLE', { k: 'name', parts: ['ORDERS'] }]]);
+    // Upstream is the module's name, not a local: run() mentions it.
+    expect(facts.classes[0]!.methods[0]!.body.refs.map((r) => r.parts.join('.'))).toContain('Upstream');
+  });
 });

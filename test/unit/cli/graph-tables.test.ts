@@ -78,6 +78,26 @@ describe('luigi-spanner graph --tables', () => {
     expect(stdout).not.toContain('NaN');
   });
 
+  it('resolves table names that are not literals and counts those it cannot (fixture lineage_names)', async () => {
+    const fixtures = path.join(REPO, 'test', 'fixtures', 'graph');
+    const { stdout, stderr } = await runGraph(['--format', 'json', '--tables'], [path.join(fixtures, 'lineage_names'), '--root', fixtures]);
+    expect(stderr).toBe('');
+    const graph = JSON.parse(stdout) as GraphJson;
+    const names = (file: string) => `lineage_names.${file}`;
+    expect(graph.tables!.map((t) => [t.name, t.writers, t.readers, t.migration?.file ?? null, t.fromDefault ?? false])).toEqual([
+      ['contacts', [names('contacts.BatchInsertThenRead'), names('contacts.PartitionedDelete')], [names('contacts.BatchInsertThenRead'), names('contacts.PartitionedDelete')], 'lineage_names/migrations/0001_contacts.sql', false],
+      ['DailyEvents', [names('rdbms.PrefixedTable')], [names('rdbms.PrefixedTable')], null, false],
+      ['tableA', [names('rdbms.UpdateTableA')], [], null, false],
+      ['tableB', [names('rdbms.UpdateTableB')], [], null, false],
+      ['usertable', [names('contacts.YcsbLoad')], [], null, true],
+    ]);
+    expect(graph.unresolvedTables).toEqual({ writes: 2, reads: 1 });
+    expect(graph.tasks.find((t) => t.name === 'YcsbUpdate')!.unresolvedTables).toEqual([
+      { access: 'write', file: 'lineage_names/contacts.py', line: 74, expression: 'table' },
+      { access: 'read', file: 'lineage_names/contacts.py', line: 78, expression: 'query' },
+    ]);
+  });
+
   describe('migrations outside a migrations/ folder', () => {
     let root: string;
     const target = () => [path.join(root, 'pipelines'), '--root', root];

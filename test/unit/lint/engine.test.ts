@@ -70,6 +70,26 @@ describe('lint engine', () => {
     expect(lint('pipelines/load.py')).toEqual(['LS009:8', 'LS102:11']);
   });
 
+  it('resolves a table name as the graph does (one resolver): an imported constant, followed when that file changes', () => {
+    const { linter, edit, lint } = setup();
+    edit('pipelines/tables.py', 'ORDERS = "Orders"\n');
+    edit(
+      'pipelines/load.py',
+      LOAD.replace('import luigi\n', 'import luigi\nfrom google.cloud import spanner\nfrom pipelines import tables\n').replace(
+        'batch.insert_or_update("Orders", ["OrderId"], [[1]])',
+        'batch.insert_or_update(tables.ORDERS, ["OrderId", "At"], [[1, spanner.COMMIT_TIMESTAMP]])',
+      ),
+    );
+    linter.setMigration('pipelines/migrations/0001_orders.sql', 'CREATE TABLE Orders (OrderId INT64 NOT NULL, At TIMESTAMP) PRIMARY KEY (OrderId);');
+    // LS102 reads the column of the table the write names: Orders, through the constant in tables.py.
+    expect(lint('pipelines/load.py')).toEqual(['LS009:9', 'LS102:12']);
+    // Only tables.py changes: load.py's text is the same, its findings follow the constant.
+    edit('pipelines/tables.py', 'ORDERS = "Archive"\n');
+    expect(lint('pipelines/load.py')).toEqual(['LS009:9']);
+    edit('pipelines/tables.py', 'ORDERS = "Orders"\n');
+    expect(lint('pipelines/load.py')).toEqual(['LS009:9', 'LS102:12']);
+  });
+
   it('reports syntax errors once: as findings for the CLI, not at all where the editor shows them already', () => {
     const broken = LOAD.replace('    def run(self):', '    def run(self:');
     const index = new WorkspaceIndex();

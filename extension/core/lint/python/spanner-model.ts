@@ -7,6 +7,9 @@ import type { ClassContext } from '../engine-types';
 import type { ClassModel, FileModel, FunctionScope } from './file-model';
 import { analyzeSql, looksLikeSql, type SqlInfo } from './sql';
 import { argument, callParts, children, nodeKey, sequenceElements, stringValue, type CallParts, type StringPiece, type SyntaxNode } from '../../python/syntax';
+import { compileStringExpr, knownText, type StringExpr, type StringValue } from '../../python/string-expr';
+import type { TableNameResolver } from '../../analysis/table-names';
+import { sqlTemplateAccess } from '../../sqlTables';
 
 export type ObjectKind = 'database' | 'batch' | 'sessionTxn' | 'transaction' | 'snapshot' | 'groups' | 'group' | 'mutationClass' | 'output' | 'input' | 'session';
 
@@ -62,6 +65,7 @@ export class SpannerModel {
   constructor(
     readonly model: FileModel,
     classContext: (name: string) => ClassContext,
+    private readonly tableNames?: TableNameResolver,
   ) {
     for (const cls of model.classes) this.classContexts.set(cls, classContext(cls.name));
     this.findTransactionFunctions();
@@ -397,7 +401,7 @@ export class SpannerModel {
       if (!exists) continue;
       for (const call of exists.calls) {
         if (call.method === 'read') {
-          const table = this.stringConstant(argument(call, 0, 'table'), exists);
+          const table = this.tableName(argument(call, 0, 'table'), exists);
           if (table) this.markerTables.add(table.toLowerCase());
         }
         if (call.method === 'execute_sql') {
@@ -441,6 +445,51 @@ export class SpannerModel {
       }
     }
     return undefined;
+  }
+
+  /**
+   * A table name: a literal, or what the one resolver (analysis/table-names.ts: constants across
+   * files, class attributes through the task's bases, Parameter defaults, f-strings) makes of it.
+   * Function locals are substituted here, from this file's bindings; a local bound more than once
+   * is not known.
+   */
+  tableName(node: SyntaxNode | undefined, scope: FunctionScope): string | undefined {
+    if (!node) return undefined;
+    const expr = this.stringExpr(node, scope);
+    if (expr.k === 'lit') return expr.v;
+    if (!this.tableNames) return this.stringConstant(node, scope);
+    const text = knownText(this.resolve(expr, scope));
+    return text !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) ? text : undefined;
+  }
+
+  /** The table a DML text that is not one literal writes, resolved as the graph does. */
+  private sqlWrittenTable(node: SyntaxNode, scope: FunctionScope): string | undefined {
+    if (!this.tableNames) return undefined;
+    return sqlTemplateAccess(this.resolve(this.stringExpr(node, scope), scope).segments).writes[0];
+  }
+
+  private resolve(expr: StringExpr, scope: FunctionScope): StringValue {
+    return this.tableNames!(expr, this.classOf(scope)?.name);
+  }
+
+  private stringExpr(node: SyntaxNode, scope: FunctionScope, compiling = new Set<string>()): StringExpr {
+    const method = this.methodScope(scope);
+    const selfName = method?.cls ? method.params[0]?.name : undefined;
+    return compileStringExpr(node, this.model.src, {
+      ...(selfName !== undefined ? { selfName } : {}),
+      local: (name) => {
+        const found = this.model.lookup(name, scope);
+        if (!found || found.scope.kind === 'module') return undefined; // the module's names: the resolver's
+        const only = found.binding.length === 1 ? found.binding[0] : undefined;
+        if (only?.kind !== 'value' || only.unpackIndex !== undefined || compiling.has(name)) return { k: 'unknown', text: name };
+        compiling.add(name);
+        try {
+          return this.stringExpr(only.value, found.scope, compiling);
+        } finally {
+          compiling.delete(name);
+        }
+      },
+    });
   }
 
   /** Column names of a list literal (or a constant bound to one). */
@@ -494,7 +543,7 @@ export class SpannerModel {
       }
       const tableNode = argument(call, 0, 'table');
       const write: WriteSite = { call, scope, op: method, ...(receiverKind ? { receiverKind } : {}) };
-      const table = this.stringConstant(tableNode, scope);
+      const table = this.tableName(tableNode, scope);
       if (table) write.table = table;
       if (method !== 'delete') {
         const columns = this.stringList(argument(call, 1, 'columns'), scope);
@@ -522,7 +571,9 @@ export class SpannerModel {
         const sql = this.sqlOf(statement.node, scope);
         if (!sql) continue;
         const write: WriteSite = { call, scope, op: sql.info.kind, dml: sql, ...(receiverKind ? { receiverKind } : {}) };
-        if (sql.info.table) write.table = sql.info.table;
+        // An f-string's table (`DELETE FROM {TABLE} WHERE ...`) as the graph resolves it; a literal's as written.
+        const table = sql.node.name === 'String' || sql.node.name === 'ContinuedString' ? sql.info.table : this.sqlWrittenTable(sql.node, scope);
+        if (table) write.table = table;
         if (statement.params) write.params = this.dictEntries(statement.params, scope);
         writes.push(write);
       }

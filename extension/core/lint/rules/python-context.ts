@@ -9,6 +9,7 @@ import { Flow } from '../python/flow';
 import { SpannerModel, type Unit, type WriteSite } from '../python/spanner-model';
 import { statementOf, stringValue, type CallParts, type SyntaxNode } from '../../python/syntax';
 import type { QuickFix, RuleCode, TextEdit } from '../types';
+import type { TableNameResolver } from '../../analysis/table-names';
 
 export interface PythonFileInput {
   /** Root-relative path. */
@@ -18,6 +19,11 @@ export interface PythonFileInput {
   classContext: (className: string) => ClassContext;
   /** Whether a dotted name written at module level names a task class (any file). */
   isTaskReference?: (parts: string[]) => boolean;
+  /**
+   * Table names that are not literals, resolved as the graph resolves them (analysis/table-names.ts,
+   * across files); without it (a file linted on its own) only this file's constants are followed.
+   */
+  tableNames?: TableNameResolver;
   schema?: Schema;
   /** Root-relative migrations folder of this file's schema, for the new-migration fix. */
   migrationsDir?: string;
@@ -42,7 +48,7 @@ export class PythonContext {
     readonly input: PythonFileInput,
     readonly model: FileModel,
   ) {
-    this.spanner = new SpannerModel(model, input.classContext);
+    this.spanner = new SpannerModel(model, input.classContext, input.tableNames);
     this.flow = new Flow(this.spanner);
     this.lines = new LineIndex(input.text);
     this.tasks = model.classes.filter((c) => this.spanner.contextOf(c)?.isTask);
