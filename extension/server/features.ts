@@ -75,8 +75,14 @@ export function taskHover(graph: GraphJson, task: TaskNode): Hover {
     for (const o of task.outputs) lines.push(`- ${code(o.source)}${o.tables?.length ? ` (tables ${o.tables.join(', ')})` : ''}`);
   } else lines.push('', 'Outputs: none');
   const tables = [...new Set([...(task.tables ?? []), ...task.outputs.flatMap((o) => o.tables ?? [])])];
-  if (tables.length) lines.push('', `Spanner tables: ${tables.join(', ')}`);
-  if (task.tableReads?.length) lines.push('', `Reads tables: ${task.tableReads.join(', ')}`);
+  const defaults = new Set(task.tablesFromDefaults ?? []);
+  const named = (list: string[]) => list.map((t) => (defaults.has(t) ? `${t} (a parameter's default)` : t)).join(', ');
+  if (tables.length) lines.push('', `Spanner tables: ${named(tables)}`);
+  if (task.tableReads?.length) lines.push('', `Reads tables: ${named(task.tableReads)}`);
+  if (task.unresolvedTables?.length) {
+    const refs = task.unresolvedTables.map((u) => `${u.access} ${code(u.expression)} (line ${u.line}${u.file === task.file ? '' : ` of ${u.file}`})`);
+    lines.push('', `Table names not known statically: ${refs.join(', ')}`);
+  }
   lines.push('', `Upstream: ${upstream.length ? [...new Set(upstream)].join(', ') : 'none'}`, '', `Downstream: ${downstream.length ? [...new Set(downstream)].join(', ') : 'none'}`);
   return { contents: { kind: 'markdown', value: lines.join('\n') } };
 }
