@@ -160,7 +160,7 @@ export class GraphBuilder {
     let task: ClassInfo['task'];
     for (const base of cls.bases) {
       if (!base.parts) continue;
-      const resolved = this.libraryClass(this.resolver.resolve(file, base.parts));
+      const resolved = this.libraryClass(this.resolver.resolveBase(file, cls, base.parts));
       if (resolved.kind === 'class') {
         const inherited = this.classInfo(resolved.file, resolved.cls);
         for (const entry of inherited.mro) {
@@ -352,7 +352,7 @@ export class GraphBuilder {
         seen.add(cls);
         for (const base of cls.bases) {
           if (!base.parts) continue;
-          const r = this.libraryClass(this.resolver.resolve(f, base.parts));
+          const r = this.libraryClass(this.resolver.resolveBase(f, cls, base.parts));
           if (r.kind === 'external' && (isLibraryParameterClass(r.qualifiedName) || /Parameter$/.test(r.qualifiedName))) return true;
           if (r.kind === 'class') pending.push({ file: r.file, cls: r.cls });
         }

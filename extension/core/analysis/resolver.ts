@@ -106,6 +106,34 @@ export class Resolver {
     return current;
   }
 
+  /**
+   * A base class as written on module-level `cls`. Bases are evaluated before the class binds its
+   * name, so `class TestCase(TestCase)` names the TestCase bound before it (an import, an earlier
+   * class of that name), not itself: a common way to extend an imported class under its own name.
+   */
+  resolveBase(file: string, cls: ClassFacts, parts: readonly string[]): Resolution {
+    const [head, ...rest] = parts;
+    if (head !== cls.name) return this.resolve(file, parts);
+    let current = this.bindingBefore(file, head, cls.line);
+    for (const part of rest) current = this.member(current, part);
+    return current;
+  }
+
+  /** What `name` is bound to at module level of `file` just before `line`. */
+  private bindingBefore(file: string, name: string, line: number): Resolution {
+    const facts = this.modules.facts(file);
+    let best: { line: number; resolve: () => Resolution } | undefined;
+    const consider = (at: number, resolve: () => Resolution) => {
+      if (at < line && (!best || at >= best.line)) best = { line: at, resolve };
+    };
+    for (const other of facts?.classes ?? []) if (other.name === name) consider(other.line, () => ({ kind: 'class', file, cls: other }));
+    for (const binding of facts?.imports ?? []) if (binding.local === name) consider(binding.line, () => this.resolveImport(file, binding));
+    for (const value of facts?.values ?? []) if (value.name === name) consider(value.line, () => ({ kind: 'value', file, value }));
+    if (best) return best.resolve();
+    if (BUILTINS.has(name)) return { kind: 'builtin', name };
+    return { kind: 'unresolved', message: `"${name}" is not defined before class ${name} in ${moduleNameOf(file) || file}` };
+  }
+
   /** What an import statement binds; unresolved when it points into the workspace at nothing. */
   resolveImport(file: string, binding: ImportBinding): Resolution {
     const key = `import\0${binding.level}\0${binding.module}\0${binding.name ?? ''}`;
@@ -134,7 +162,11 @@ export class Resolver {
     for (const root of this.importRoots(file)) {
       if (!this.moduleAt(join(root, top))) continue;
       const found = this.moduleAt(join(root, relative));
-      return found ?? { kind: 'unresolved', message: `Cannot find module "${dotted}" in the workspace (looked for ${join(root, relative)}.py)` };
+      if (found) return found;
+      // A namespace package (a folder without __init__.py, PEP 420) has portions elsewhere on the
+      // path: the workspace's google/cloud/spanner_v1 beside an installed google.protobuf.
+      if (this.inNamespacePackage(root, relative)) return { kind: 'external', qualifiedName: dotted };
+      return { kind: 'unresolved', message: `Cannot find module "${dotted}" in the workspace (looked for ${join(root, relative)}.py)` };
     }
     return { kind: 'external', qualifiedName: dotted };
   }
@@ -150,6 +182,16 @@ export class Resolver {
     }
     roots.push('');
     return roots;
+  }
+
+  /** Whether the deepest folder of `relative` (under `root`) that the workspace has is a namespace package. */
+  private inNamespacePackage(root: string, relative: string): boolean {
+    const parts = relative.split('/');
+    for (let depth = parts.length - 1; depth >= 1; depth--) {
+      const found = this.moduleAt(join(root, parts.slice(0, depth).join('/')));
+      if (found) return found.file === undefined;
+    }
+    return false;
   }
 
   private moduleAt(path: string): Extract<Resolution, { kind: 'module' }> | undefined {
@@ -171,7 +213,10 @@ export class Resolver {
         }
         const submodule = this.moduleAt(join(target.path, name));
         if (submodule) return submodule;
-        return { kind: 'unresolved', message: `Module "${target.path.split('/').join('.')}" has no "${name}"` };
+        const dotted = target.path.split('/').join('.');
+        // A namespace package's other portions are installed elsewhere (see resolveModule).
+        if (!target.file && target.path !== '') return { kind: 'external', qualifiedName: `${dotted}.${name}` };
+        return { kind: 'unresolved', message: `Module "${dotted}" has no "${name}"` };
       }
       case 'external':
         return { kind: 'external', qualifiedName: `${target.qualifiedName}.${name}` };

@@ -6,7 +6,7 @@
 // computation read something that changed (see effects.ts); the others keep their results.
 import { analysisFailedMessage, ANALYSIS_FAILED, isolated } from './analysis-failure';
 import { assembleGraph, folderKey, GraphBuilder, type FileResult } from './graph-builder';
-import { emptyModuleFacts, extractModuleFacts, tryParse, type ModuleFacts } from './module-facts';
+import { emptyModuleFacts, extractModuleFacts, tryParse, type ClassFacts, type ModuleFacts } from './module-facts';
 import type { Tree } from './python-parser';
 import type { Resolution } from './resolver';
 import type { StringExpr, StringValue } from '../python/string-expr';
@@ -186,6 +186,11 @@ export class WorkspaceIndex {
     const { builder } = this.current();
     const cls = className === undefined ? undefined : this.modules.get(key)?.facts.classes.find((c) => c.name === className);
     return builder.tableNames.value(expr, { file: key, ...(cls ? { mro: builder.classInfo(key, cls).mro } : {}) });
+  }
+
+  /** What a base class written on module-level `cls` of `path` points at (see Resolver.resolveBase). */
+  resolveBase(path: string, cls: ClassFacts, parts: readonly string[]): Resolution {
+    return this.current().builder.resolver.resolveBase(this.key(path), cls, parts);
   }
 
   /** Whether the class `className` defined in `path` is a Luigi task (directly or via its bases). */

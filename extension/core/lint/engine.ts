@@ -356,7 +356,7 @@ export class Linter {
       const bases: Array<{ file: string; name: string }> = [];
       for (const base of cls.bases) {
         if (!base.parts) continue;
-        const resolved = this.index.resolve(next.file, base.parts);
+        const resolved = this.index.resolveBase(next.file, cls, base.parts);
         if (resolved.kind === 'external') result.externals.push(resolved.qualifiedName);
         else if (resolved.kind === 'class') bases.push({ file: resolved.file, name: resolved.cls.name });
       }
