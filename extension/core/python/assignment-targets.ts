@@ -1,7 +1,8 @@
 // Assignment targets Python's parser rejects and the grammar accepts: the grammar reads both
 // sides of `=` as expressions (as upstream lezer does), so `a - r = 1` or `f() = 1` parse
-// without an error node, while `ast.parse` raises "cannot assign to expression here". The
-// messages are CPython 3.11's.
+// without an error node, while `ast.parse` raises "cannot assign to expression here". The same
+// for the targets of `for` and `with ... as`, what `del` deletes, and the target of `:=` (a
+// plain name only). The messages are CPython 3.11's.
 import type { SyntaxNode, TreeCursor } from '@lezer/common';
 import { parser } from './grammar/parser';
 
@@ -90,6 +91,93 @@ function unparenthesized(node: SyntaxNode): SyntaxNode {
   }
 }
 
+/** `for <targets> in`, `with x as <target>`: the same targets as `=`, with CPython's shorter message. */
+function loopOrWithError(statement: SyntaxNode, textOf: (node: SyntaxNode) => string): TargetError | undefined {
+  const targets: SyntaxNode[] = [];
+  if (statement.name === 'ForStatement') {
+    let inTargets = false;
+    for (let c = statement.firstChild; c; c = c.nextSibling) {
+      if (c.type.isError) return undefined;
+      if (c.name === 'for') inTargets = true;
+      else if (c.name === 'in') break;
+      else if (inTargets && !SEPARATORS.has(c.name)) targets.push(c);
+    }
+  } else {
+    for (let c = statement.firstChild; c; c = c.nextSibling) {
+      if (c.type.isError) return undefined;
+      if (c.name === 'Body') break;
+      if (c.name === 'as' && c.nextSibling && !c.nextSibling.type.isError) targets.push(c.nextSibling);
+    }
+  }
+  for (const target of targets) {
+    const invalid = invalidPart(target, textOf);
+    if (invalid) return { node: invalid.node, message: `cannot assign to ${invalid.kind}` };
+  }
+  return undefined;
+}
+
+/** `del <targets>`: names, attributes, subscripts, and tuples or lists of them. */
+function deleteError(statement: SyntaxNode, textOf: (node: SyntaxNode) => string): TargetError | undefined {
+  const targets: SyntaxNode[] = [];
+  for (let c = statement.firstChild; c; c = c.nextSibling) {
+    if (c.type.isError) return undefined;
+    if (c.name !== 'del' && !SEPARATORS.has(c.name)) targets.push(c);
+  }
+  for (const target of targets) {
+    const invalid = invalidPart(target, textOf);
+    if (invalid) return { node: invalid.node, message: `cannot delete ${invalid.kind}` };
+  }
+  return undefined;
+}
+
+/** What CPython names a `:=` target that is not a plain name. */
+function namedTargetKind(target: SyntaxNode, textOf: (node: SyntaxNode) => string): { node: SyntaxNode; kind: string } | undefined {
+  const inner = unparenthesized(target);
+  if (inner.type.isError) return undefined;
+  // `((a) := 1)`: a name, but in parentheses.
+  if (inner.name === 'VariableName') return inner === target || (inner.from === target.from && inner.to === target.to) ? undefined : { node: inner, kind: 'name' };
+  if (inner.name === 'MemberExpression') return { node: inner, kind: inner.getChild('[') ? 'subscript' : 'attribute' };
+  if (inner.name === 'TupleExpression') return { node: inner, kind: 'tuple' };
+  if (inner.name === 'ArrayExpression') return { node: inner, kind: 'list' };
+  const kind = kindOf(inner, textOf);
+  return kind === undefined ? undefined : { node: inner, kind };
+}
+
+const NAMED_EXPRESSION = 'NamedExpression';
+
+/** The first `:=` in `statement` whose target is not a plain name (read only when the text holds `:=`). */
+function namedExpressionError(statement: SyntaxNode, textOf: (node: SyntaxNode) => string): TargetError | undefined {
+  if (!textOf(statement).includes(':=')) return undefined;
+  const cursor = statement.cursor();
+  const end = statement.to;
+  // Error nodes are skipped with what they hold: the grammar reports them.
+  for (let entered = cursor.firstChild(); entered && cursor.from < end; ) {
+    if (cursor.type.isError) {
+      entered = nextOutside(cursor, statement);
+      continue;
+    }
+    if (cursor.name === NAMED_EXPRESSION) {
+      const node = cursor.node;
+      const target = node.firstChild;
+      const op = target?.nextSibling;
+      if (target && op?.name === 'AssignOp' && textOf(op) === ':=') {
+        const invalid = namedTargetKind(target, textOf);
+        if (invalid) return { node: invalid.node, message: `cannot use assignment expressions with ${invalid.kind}` };
+      }
+    }
+    entered = cursor.firstChild() || nextOutside(cursor, statement);
+  }
+  return undefined;
+}
+
+/** Moves to the next node after the cursor's subtree, within `root`; false at the end. */
+function nextOutside(cursor: TreeCursor, root: SyntaxNode): boolean {
+  for (;;) {
+    if (cursor.nextSibling()) return true;
+    if (!cursor.parent() || (cursor.from === root.from && cursor.to === root.to && cursor.type === root.type)) return false;
+  }
+}
+
 function assignmentError(statement: SyntaxNode, textOf: (node: SyntaxNode) => string): TargetError | undefined {
   const children: SyntaxNode[] = [];
   for (let c = statement.firstChild; c; c = c.nextSibling) children.push(c);
@@ -142,6 +230,8 @@ const typeIds = (...names: string[]): Set<number> => {
 };
 const CONTAINER_IDS = typeIds(...CONTAINERS);
 const ASSIGNMENTS = typeIds('AssignStatement', 'UpdateStatement');
+const DELETE = typeIds('DeleteStatement');
+const FOR_OR_WITH = typeIds('ForStatement', 'WithStatement');
 const UPDATE = typeIds('UpdateStatement');
 const ASSIGN_OP = typeIds('AssignOp');
 const TYPE_DEF = typeIds('TypeDef');
@@ -175,11 +265,16 @@ function plainAssignment(cursor: TreeCursor, types: number[]): boolean {
 
 /**
  * The first assignment in `statement` (a statement node; compound statements are searched
- * through) whose target Python's parser rejects. Statements with error nodes among their parts
+ * through) whose target Python's parser rejects: `=`, augmented and annotated assignment, `for`
+ * and `with ... as` targets, `del`, then `:=`. Statements with error nodes among their parts
  * are left to the grammar's own error. A cursor walk that enters only statements that hold
  * statements, and builds nodes only for assignments whose targets are not plain names.
  */
 export function invalidAssignmentTarget(statement: SyntaxNode, textOf: (node: SyntaxNode) => string): TargetError | undefined {
+  return statementTargetError(statement, textOf) ?? namedExpressionError(statement, textOf);
+}
+
+function statementTargetError(statement: SyntaxNode, textOf: (node: SyntaxNode) => string): TargetError | undefined {
   const cursor = statement.cursor();
   const types: number[] = [];
   let depth = 0;
@@ -190,9 +285,18 @@ export function invalidAssignmentTarget(statement: SyntaxNode, textOf: (node: Sy
         const error = assignmentError(cursor.node, textOf);
         if (error) return error;
       }
-    } else if (CONTAINER_IDS.has(id) && cursor.firstChild()) {
-      depth++;
-      continue;
+    } else if (DELETE.has(id)) {
+      const error = deleteError(cursor.node, textOf);
+      if (error) return error;
+    } else if (CONTAINER_IDS.has(id)) {
+      if (FOR_OR_WITH.has(id)) {
+        const error = loopOrWithError(cursor.node, textOf);
+        if (error) return error;
+      }
+      if (cursor.firstChild()) {
+        depth++;
+        continue;
+      }
     }
     while (!cursor.nextSibling()) {
       if (depth === 0 || !cursor.parent()) return undefined;
