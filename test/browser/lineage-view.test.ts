@@ -108,6 +108,30 @@ describe('lineage view', () => {
     await expect.poll(async () => (await tooltip.textContent()) ?? '').toMatch(/Reads tables\s*Orders/);
   });
 
+  it('focuses a table like a task: its writers upstream, its readers downstream, to the chosen depth', async () => {
+    const page = await open();
+    await load(page);
+    await showTables(page);
+    await page.page.locator('g.node[data-id="table:Orders"]').click();
+    // Upstream: LoadOrders writes Orders, and what it requires; the tables those tasks write come along.
+    await settledAfter(page, () => page.page.selectOption('select.focus', 'upstream'));
+    expect(await nodeIds(page)).toEqual([id('CustomersExport'), id('LoadCustomers'), id('LoadOrders'), id('OrdersExport'), 'table:Customers', 'table:Orders']);
+    // Downstream: DailyRevenue reads Orders, AllReports requires DailyRevenue.
+    await settledAfter(page, () => page.page.selectOption('select.focus', 'downstream'));
+    expect(await nodeIds(page)).toEqual([id('AllReports'), id('DailyRevenue'), 'table:DailyRevenue', 'table:Orders']);
+    // Both ways, one level: the writer and the reader.
+    await settledAfter(page, () => page.page.selectOption('select.focus', 'both'));
+    await settledAfter(page, () => page.page.selectOption('select.depth', '1'));
+    expect(await nodeIds(page)).toEqual([id('DailyRevenue'), id('LoadOrders'), 'table:DailyRevenue', 'table:Orders']);
+    // Kept in the panel's state: a restored panel opens focused on the table.
+    await expect.poll(async () => ((await page.state()) as { focus?: { taskId: string } | null } | undefined)?.focus?.taskId).toBe('table:Orders');
+    const restored = await open({ state: await page.state() });
+    await expect.poll(async () => (await load(restored)).nodes).toBe(4);
+    await settledAfter(page, () => page.page.selectOption('select.focus', 'off'));
+    expect(await nodeIds(page, 'g.node.k-table')).toEqual(['table:Customers', 'table:DailyRevenue', 'table:Orders']);
+    expect(await page.problems()).toEqual([]);
+  });
+
   it('is legible in light, dark and high-contrast themes (screenshots in test-results/)', async () => {
     for (const theme of ['light', 'dark', 'high-contrast'] as const) {
       const page = await open({ theme });

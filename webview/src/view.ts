@@ -6,6 +6,7 @@ import { layoutGraph, MemoryLayoutCache, type LayoutCache, type LayoutRunner, ty
 import { renderLayoutSvg, STATE_PRECEDENCE, type NodeDecoration } from '../../extension/core/graphLayout/svg';
 import type { ComponentLayout, GraphLayout, Rect, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
 import { buildVisibleGraph, familyKey, indexGraph, thousands, type GraphIndex } from '../../extension/core/graphLayout/viewModel';
+import { isTableFocus } from '../../extension/core/graphLayout/tableFocus';
 import {
   ActiveFile,
   CursorTask,
@@ -229,7 +230,7 @@ export class GraphView {
     this.index = timed('index', () => indexGraph(message.graph));
     if (message.scope) this.state.scope = message.scope;
     if (this.state.scope.kind === 'file') this.lastFile = this.state.scope.file;
-    if (this.state.focus && !this.index.tasks.has(this.state.focus.taskId)) this.state.focus = null;
+    if (this.state.focus && !this.index.tasks.has(this.state.focus.taskId) && !isTableFocus(this.index, this.state.focus)) this.state.focus = null;
     if (message.revealTaskId && this.index.tasks.has(message.revealTaskId)) {
       const task = this.index.tasks.get(message.revealTaskId)!;
       // A task outside the file scope would not be drawn: widen to the workspace.
@@ -424,7 +425,9 @@ export class GraphView {
   private focusRect(): Rect | undefined {
     const layout = this.layout;
     if (!layout) return undefined;
-    const ids = [this.state.selectedId, this.cursorTask && this.nodeOfTask.get(this.cursorTask), this.state.focus && this.nodeOfTask.get(this.state.focus.taskId)];
+    // A focused table is drawn as the node of its own id.
+    const focused = this.state.focus && (this.nodeOfTask.get(this.state.focus.taskId) ?? this.state.focus.taskId);
+    const ids = [this.state.selectedId, this.cursorTask && this.nodeOfTask.get(this.cursorTask), focused];
     for (const id of ids) {
       const rect = id ? layout.nodes.get(id) : undefined;
       if (rect) return rect;
@@ -790,8 +793,9 @@ export class GraphView {
 
   setFocus(direction: 'off' | 'upstream' | 'downstream' | 'both', depth: number): void {
     const node = this.selectedNode();
-    // Focus follows the selection; with nothing selected it keeps its task and changes the rest.
-    const taskId = node ? this.revealTarget(node) : this.state.focus?.taskId;
+    // Focus follows the selection (a task, or a table: its writers and readers, tableFocus.ts);
+    // with nothing selected it keeps its task and changes the rest.
+    const taskId = node ? (node.kind === 'table' ? node.id : this.revealTarget(node)) : this.state.focus?.taskId;
     this.state.focus = direction === 'off' || !taskId ? null : { taskId, direction, depth };
     this.toolbar?.sync();
     void this.refresh('reframe');

@@ -6,6 +6,7 @@ import { tableLineage, tableNodeId } from '../analysis/lineage';
 import type { GraphJson, GraphTable, TaskNode } from '../analysis/types';
 import type { FocusState, GraphScope } from '../../shared/protocol';
 import { fitLabel, LABEL_FONT_SIZE, NODE_MAX_WIDTH, nodeBox, textWidth } from './geometry';
+import { isTableFocus, tableFocusTasks } from './tableFocus';
 import type { VisibleEdge, VisibleGraph, VisibleNode } from './types';
 
 export interface ViewOptions {
@@ -121,6 +122,7 @@ export function reachable(start: Iterable<string>, next: Map<string, string[]>, 
 /** Task ids the scope and focus let through. Focus wins over scope: it follows the whole lineage. */
 export function selectTasks(index: GraphIndex, options: Pick<ViewOptions, 'scope' | 'focus'>): Set<string> {
   const focus = options.focus;
+  if (focus && isTableFocus(index, focus)) return tableFocusTasks(index, focus, reachable);
   if (focus && index.tasks.has(focus.taskId)) {
     const up = focus.direction !== 'downstream' ? reachable([focus.taskId], index.upstream, focus.depth) : new Set<string>();
     const down = focus.direction !== 'upstream' ? reachable([focus.taskId], index.downstream, focus.depth) : new Set<string>();

@@ -34,6 +34,21 @@ describe('graph view model', () => {
     expect(index.edges).toHaveLength(4);
   });
 
+  it('a table focus follows its writers upstream and its readers downstream (core/graphLayout/tableFocus.ts)', () => {
+    // a.Load writes Staging, b.Report and x.Other read it.
+    const withTables = indexGraph({ ...graph, tasks: graph.tasks.map((t) => (t.id === 'a.Load' ? { ...t, tables: ['Staging'] } : t.id === 'b.Report' || t.id === 'x.Other' ? { ...t, tableReads: ['Staging'] } : t)) });
+    const focus = (direction: 'upstream' | 'downstream' | 'both', depth: number) => [...selectTasks(withTables, { scope: { kind: 'workspace' }, focus: { taskId: 'table:Staging', direction, depth } })].sort();
+    expect(focus('upstream', 0)).toEqual(['a.Extract', 'a.Load']);
+    expect(focus('downstream', 0)).toEqual(['b.Report', 'c.Archive', 'x.Other']);
+    expect(focus('both', 1)).toEqual(['a.Load', 'b.Report', 'x.Other']);
+    expect(focus('both', 2)).toEqual(['a.Extract', 'a.Load', 'b.Report', 'c.Archive', 'x.Other']);
+    // Drawn with the table between them.
+    const visible = buildVisibleGraph(withTables, { scope: { kind: 'workspace' }, focus: { taskId: 'table:Staging', direction: 'both', depth: 1 }, tables: true });
+    expect(visible.nodes.map((n) => n.id)).toEqual(['a.Load', 'b.Report', 'table:Staging', 'x.Other']);
+    // A table no longer in the graph is no focus, as a task no longer there: the scope shows.
+    expect(selectTasks(withTables, { scope: { kind: 'workspace' }, focus: { taskId: 'table:Gone', direction: 'both', depth: 0 } }).size).toBe(graph.tasks.length);
+  });
+
   it('file scope shows the file tasks with everything up- and downstream', () => {
     const ids = selectTasks(index, { scope: { kind: 'file', file: 'b.py' } });
     expect([...ids].sort()).toEqual(['a.Extract', 'a.Load', 'a.Side', 'b.Report', 'c.Archive']);
