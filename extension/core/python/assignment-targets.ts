@@ -144,10 +144,33 @@ function namedTargetKind(target: SyntaxNode, textOf: (node: SyntaxNode) => strin
 }
 
 const NAMED_EXPRESSION = 'NamedExpression';
+/** Nodes whose `for ... in` clauses bind targets: comprehensions, and a call's bare generator argument. */
+const COMPREHENSIONS = new Set(['ArrayComprehensionExpression', 'SetComprehensionExpression', 'DictionaryComprehensionExpression', 'ComprehensionExpression', 'ArgList']);
 
-/** The first `:=` in `statement` whose target is not a plain name (read only when the text holds `:=`). */
+/** The first `for` target of a comprehension that Python rejects. */
+function comprehensionError(node: SyntaxNode, textOf: (node: SyntaxNode) => string): TargetError | undefined {
+  let inTargets = false;
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    if (c.type.isError) return undefined;
+    if (c.name === 'for') inTargets = true;
+    else if (c.name === 'in') inTargets = false;
+    else if (inTargets && !SEPARATORS.has(c.name)) {
+      const invalid = invalidPart(c, textOf);
+      if (invalid) return { node: invalid.node, message: `cannot assign to ${invalid.kind}` };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The first `:=` whose target is not a plain name, or comprehension `for` target Python rejects,
+ * in `statement`: a walk of its whole tree, so only when its text holds `:=` or `for`.
+ */
 function namedExpressionError(statement: SyntaxNode, textOf: (node: SyntaxNode) => string): TargetError | undefined {
-  if (!textOf(statement).includes(':=')) return undefined;
+  const text = textOf(statement);
+  const walrus = text.includes(':=');
+  const comprehensions = /\bfor\b/.test(text);
+  if (!walrus && !comprehensions) return undefined;
   const cursor = statement.cursor();
   const end = statement.to;
   // Error nodes are skipped with what they hold: the grammar reports them.
@@ -156,7 +179,11 @@ function namedExpressionError(statement: SyntaxNode, textOf: (node: SyntaxNode) 
       entered = nextOutside(cursor, statement);
       continue;
     }
-    if (cursor.name === NAMED_EXPRESSION) {
+    if (comprehensions && COMPREHENSIONS.has(cursor.name) && (cursor.name !== 'ArgList' || text.includes('for', cursor.from - statement.from))) {
+      const error = comprehensionError(cursor.node, textOf);
+      if (error) return error;
+    }
+    if (walrus && cursor.name === NAMED_EXPRESSION) {
       const node = cursor.node;
       const target = node.firstChild;
       const op = target?.nextSibling;

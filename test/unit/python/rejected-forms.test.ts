@@ -47,6 +47,12 @@ const REJECTED: Array<[code: string, line: number, message: string, pythonLine?:
   ['del a, 1\n', 1, 'cannot delete literal'],
   ['del (a, f())\n', 1, 'cannot delete function call'],
   ['if x:\n    del None\n', 2, 'cannot delete None'],
+  ['x = [y for f() in z]\n', 1, 'cannot assign to function call'],
+  ['x = {k: v for a + 1, b in y}\n', 1, 'cannot assign to expression'],
+  ['x = {y for y in z for g() in y}\n', 1, 'cannot assign to function call'],
+  ['x = [y for [a, 1] in z]\n', 1, 'cannot assign to literal'],
+  ['f(x for None in y)\n', 1, 'cannot assign to None'],
+  ['async def g():\n    return [x async for f() in y]\n', 2, 'cannot assign to function call'],
   ['(a.b := 1)\n', 1, 'cannot use assignment expressions with attribute'],
   ['(a[0] := 1)\n', 1, 'cannot use assignment expressions with subscript'],
   ['((a, b) := 1)\n', 1, 'cannot use assignment expressions with tuple'],
@@ -84,6 +90,7 @@ const ACCEPTED: string[] = [
   'del (a, b), [c, d.e], f[0], (g), x,\ndel ()\ndel []\n',
   '(a := 1)\nif (n := len(x)) > 1:\n    pass\nprint([y := f(x), y ** 2])\nwhile chunk := read():\n    pass\n',
   'x = [y for y in z if (w := y)]\nf(a := 1)\nd = {"k": (v := 2)}\ns = f"{(x := 1)}"\n',
+  'x = [a.b for a.b, c[0], (d, [e, *f]) in y]\ng = {k: v for k, v in d.items() for w in v}\nf(x for x in y)\nh = (n async for n in m)\n',
 ];
 
 /** Per code: true when ast.parse accepts it, else [line, message] of its SyntaxError. */
