@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { graphHtml } from '../../extension/vscode/graph/html';
+import { graphHtml, webviewBundle } from '../../extension/vscode/graph/html';
 import type { HostToWebviewMessage, LayoutDirection, LspGraphLayoutResult, WebviewToHostMessage } from '../../extension/shared/protocol';
 import type { LayoutJobSpec } from '../../extension/core/graphLayout/elk';
 import type { ComponentLayout } from '../../extension/core/graphLayout/types';
@@ -59,8 +59,10 @@ export async function startServers(): Promise<Servers> {
       graphHtml({
         cspSource: assetOrigin,
         nonce,
-        scriptUri: `${assetOrigin}/main.js`,
-        styleUri: `${assetOrigin}/graph.css`,
+        // Inlined as the host does (graphPanel.ts); ?inline=0 loads them from the asset origin.
+        ...(params.get('inline') === '0'
+          ? { script: { uri: `${assetOrigin}/main.js` }, style: { uri: `${assetOrigin}/graph.css` } }
+          : (({ script, style }) => ({ script: { inline: script }, style: { inline: style } }))(webviewBundle(distWebview, `${assetOrigin}/main.js`))),
         layoutWorkerUri: `${assetOrigin}/layout-worker.js`,
         defaultDirection: direction as LayoutDirection | undefined,
         // ?layoutService=1: the host has a language server that lays out (openGraphPage `layouts`).
@@ -96,6 +98,8 @@ export interface OpenOptions {
    * go to this Node function, as the host sends them to `luigiSpanner/graphLayout`.
    */
   layouts?: (keys: string[], jobs?: LayoutJobSpec[]) => Promise<LspGraphLayoutResult>;
+  /** false: the page loads main.js and graph.css from the asset origin instead of inlining them as the host does (for comparison). */
+  inlineBundle?: boolean;
   /** Posted by the stub as soon as the page says `graph/ready`, as the host does (no test round trip). */
   onReady?: HostToWebviewMessage;
 }
@@ -124,6 +128,15 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
   });
   const theme = THEMES[options.theme ?? 'dark'];
   if (options.layouts) await page.exposeFunction('__hostLayouts', options.layouts);
+  // Each posted message's method and index, told to this process as it is posted: waits need no
+  // polling in the page (a waitForFunction polling every 20 ms took the page's main thread while
+  // it loaded, and its first run compiled Playwright's injected script there: ~30 ms mid-load).
+  const arrivals: { method: string; index: number }[] = [];
+  const arrived = new Set<() => void>();
+  await page.exposeBinding('__postedToHost', (_source, method: string, index: number) => {
+    arrivals.push({ method, index });
+    for (const check of [...arrived]) check();
+  });
   await page.addInitScript(
     ({ theme, state, hostCache, onReady }) => {
       const w = window as unknown as Record<string, unknown>;
@@ -142,6 +155,7 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
         postMessage(message: { method: string; requestId?: number; keys?: string[]; entries?: { key: string }[] }) {
           posted.push(message);
           postedAt.push(performance.now());
+          void (w.__postedToHost as (method: string, index: number) => Promise<void>)(message.method, posted.length - 1);
           if (message.method === 'graph/ready' && onReady) setTimeout(() => window.postMessage(onReady, '*'));
           const server = w.__hostLayouts as ((keys: string[], jobs?: unknown[]) => Promise<{ entries: unknown[]; layouts?: unknown[] }>) | undefined;
           if (message.method === 'layout/cacheLookup' && server) {
@@ -183,6 +197,7 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
   const query = new URLSearchParams();
   if (options.defaultDirection) query.set('direction', options.defaultDirection);
   if (options.layouts) query.set('layoutService', '1');
+  if (options.inlineBundle === false) query.set('inline', '0');
   await page.goto(`${servers.pageOrigin}/index.html${query.size ? `?${query}` : ''}`);
   const graphPage: GraphPage = {
     page,
@@ -190,12 +205,24 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
     posted: () => page.evaluate(() => (window as unknown as { __posted: WebviewToHostMessage[] }).__posted),
     postedCount: () => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted.length),
     async waitForPosted(method, { since = 0, timeout = 30_000 } = {}) {
-      const handle = await page.waitForFunction(
-        ({ method, since }) => (window as unknown as { __posted: { method: string }[] }).__posted.slice(since).find((m) => m.method === method),
-        { method, since },
-        { timeout, polling: 20 },
-      );
-      return (await handle.jsonValue()) as never;
+      const find = () => arrivals.find((a) => a.method === method && a.index >= since);
+      const hit =
+        find() ??
+        (await new Promise<{ index: number }>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            arrived.delete(check);
+            reject(new Error(`The webview posted no ${method} (from message ${since}) within ${timeout} ms.`));
+          }, timeout);
+          const check = () => {
+            const found = find();
+            if (!found) return;
+            clearTimeout(timer);
+            arrived.delete(check);
+            resolve(found);
+          };
+          arrived.add(check);
+        }));
+      return (await page.evaluate((index) => (window as unknown as { __posted: unknown[] }).__posted[index], hit.index)) as never;
     },
     state: () => page.evaluate(() => (window as unknown as { __state: unknown }).__state),
     hostCache: () => page.evaluate(() => [...(window as unknown as { __hostCache: Map<string, ComponentLayout> }).__hostCache.values()]),

@@ -358,8 +358,14 @@ export class Scene {
     if (this.settleWaiters.length === 0) return;
     const waiters = this.settleWaiters;
     this.settleWaiters = [];
-    // The frame just built is painted before the next animation frame callback runs.
-    requestAnimationFrame(() => waiters.forEach((resolve) => resolve()));
+    // render() runs in an animation frame callback: a task posted from it runs once this frame's
+    // style, layout, paint and commit are done (a frame sooner than waiting for the next frame).
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      waiters.forEach((resolve) => resolve());
+    };
+    channel.port2.postMessage(null);
   }
 
   // -------------------------------------------------------------------------------------------

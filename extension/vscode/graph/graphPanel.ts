@@ -43,7 +43,7 @@ import {
 } from '../../shared/protocol';
 import { PREVIEW_TASK_COMMAND } from '../runHistoryView';
 import { taskAtLine } from './cursor';
-import { graphHtml } from './html';
+import { graphHtml, webviewBundle } from './html';
 import { validateWebviewMessage } from './validate';
 
 export const GRAPH_VIEW_TYPE = 'luigiSpanner.graph';
@@ -122,11 +122,12 @@ export class GraphPanel implements vscode.Disposable {
     const webview = this.panel.webview;
     const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name)).toString();
     this.isReady = false;
+    const bundle = webviewBundle(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview').fsPath, asset('main.js'));
     webview.html = graphHtml({
       cspSource: webview.cspSource,
       nonce: randomBytes(16).toString('base64'),
-      scriptUri: asset('main.js'),
-      styleUri: asset('graph.css'),
+      script: { inline: bundle.script },
+      style: { inline: bundle.style },
       layoutWorkerUri: asset('layout-worker.js'),
       defaultDirection: vscode.workspace.getConfiguration('luigiSpanner').get<LayoutDirection>('graph.direction'),
       layoutService: Boolean(this.deps.layouts),

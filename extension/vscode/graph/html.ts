@@ -1,16 +1,28 @@
 // The graph webview's page. Pure (no `vscode` import) so the browser tests serve the very
 // same page, Content-Security-Policy included. Data never goes into the HTML: it arrives
-// by postMessage after the `ready` handshake.
+// by postMessage after the `ready` handshake. The code does: the bundle and its stylesheet are
+// inlined under the page's nonce (webviewBundle), so nothing is fetched before the page can run
+// (a webview resource is a round trip through VS Code's resource loader, 20-100 ms at start-up).
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { escapeXml, GRAPH_SVG_CSS } from '../../core/graphLayout/svg';
 import type { LayoutDirection } from '../../shared/protocol';
+
+/** The page's script and stylesheet, inlined (see webviewBundle). */
+export interface InlineBundle {
+  script: string;
+  style: string;
+}
 
 export interface GraphHtmlOptions {
   /** `webview.cspSource`: the origin VS Code serves local resources from. */
   cspSource: string;
   /** Fresh per render. */
   nonce: string;
-  scriptUri: string;
-  styleUri: string;
+  /** The bundle (dist/webview/main.js): inlined, or loaded from this URI. */
+  script: { inline: string } | { uri: string };
+  /** The stylesheet (dist/webview/graph.css): inlined, or loaded from this URI. */
+  style: { inline: string } | { uri: string };
   /** The layout worker bundle (ELK inside). */
   layoutWorkerUri: string;
   /** Layout direction of a new panel (setting luigiSpanner.graph.direction); a restored panel keeps its own. */
@@ -22,8 +34,9 @@ export interface GraphHtmlOptions {
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
+    // Inline scripts only with the page's nonce (the bundle is inlined under it).
     `script-src 'nonce-${nonce}'`,
-    // The drawing's rules are inlined with the nonce (they are shared with SVG export).
+    // The chrome's and the drawing's rules are inlined with the nonce (the drawing's are shared with SVG export).
     `style-src ${cspSource} 'nonce-${nonce}'`,
     // blob: for PNG export, which draws the exported SVG into a canvas through an <img>.
     `img-src ${cspSource} blob:`,
@@ -37,19 +50,44 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 
 export function graphHtml(options: GraphHtmlOptions): string {
   const { nonce } = options;
+  const style = 'inline' in options.style ? `<style nonce="${nonce}">${options.style.inline}</style>` : `<link rel="stylesheet" href="${escapeXml(options.style.uri)}">`;
+  const script = 'inline' in options.script ? `<script nonce="${nonce}">${options.script.inline}</script>` : `<script nonce="${nonce}" src="${escapeXml(options.script.uri)}"></script>`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeXml(contentSecurityPolicy(options.cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeXml(options.styleUri)}">
+${style}
 <style nonce="${nonce}">${GRAPH_SVG_CSS}</style>
 <title>Pipeline Graph</title>
 </head>
 <body>
 <div id="graph-root" data-layout-worker="${escapeXml(options.layoutWorkerUri)}" data-default-direction="${escapeXml(options.defaultDirection ?? 'RIGHT')}"${options.layoutService ? ' data-layout-service="true"' : ''}></div>
-<script nonce="${nonce}" src="${escapeXml(options.scriptUri)}"></script>
+${script}
 </body>
 </html>`;
+}
+
+const bundles = new Map<string, { stamp: string; bundle: InlineBundle }>();
+
+/**
+ * dist/webview's main.js and graph.css to inline, read once per build (a rebuild under --watch is
+ * picked up by the next panel). `scriptUri`: where the bundle would be served from, so that its
+ * source map still resolves in the webview's developer tools.
+ */
+export function webviewBundle(directory: string, scriptUri: string): InlineBundle {
+  const scriptFile = path.join(directory, 'main.js');
+  const styleFile = path.join(directory, 'graph.css');
+  const stamp = [scriptFile, styleFile].map((f) => statSync(f).mtimeMs).join('/');
+  const cached = bundles.get(directory);
+  if (cached?.stamp === stamp) return cached.bundle;
+  const script = readFileSync(scriptFile, 'utf8').replace(/^\/\/# sourceMappingURL=(\S+)[ \t]*$/m, (_line, map: string) => `//# sourceMappingURL=${new URL(map, scriptUri).toString()}`);
+  const style = readFileSync(styleFile, 'utf8');
+  // esbuild escapes `</script` in the bundle's strings; anything else would end the element early.
+  if (/<\/script/i.test(script)) throw new Error(`${scriptFile} contains "</script", so it cannot be inlined into the graph page; rebuild it with esbuild (node scripts/build.mjs).`);
+  if (/<\/style/i.test(style)) throw new Error(`${styleFile} contains "</style", so it cannot be inlined into the graph page.`);
+  const bundle = { script, style };
+  bundles.set(directory, { stamp, bundle });
+  return bundle;
 }

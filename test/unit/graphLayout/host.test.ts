@@ -1,9 +1,12 @@
 // The pure parts of the graph view's host side: message validation, the page and its CSP,
-// and which task the cursor is in.
-import { describe, expect, it } from 'vitest';
+// the bundle it inlines, and which task the cursor is in.
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { TaskNode } from '../../../extension/core/analysis/types';
 import { taskAtLine } from '../../../extension/vscode/graph/cursor';
-import { contentSecurityPolicy, graphHtml } from '../../../extension/vscode/graph/html';
+import { contentSecurityPolicy, graphHtml, webviewBundle } from '../../../extension/vscode/graph/html';
 import { validateWebviewMessage } from '../../../extension/vscode/graph/validate';
 
 const job = { direction: 'RIGHT', components: [{ key: 'b'.repeat(28), nodes: [{ id: 'm.A', width: 72, height: 30 }, { id: 'm.B', width: 90, height: 30 }], edges: [{ id: 'm.A->m.B', from: 'm.A', to: 'm.B' }] }] };
@@ -65,8 +68,8 @@ describe('graph page', () => {
   const html = graphHtml({
     cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
     nonce: 'bm9uY2U=',
-    scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/main.js',
-    styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/graph.css',
+    script: { inline: 'console.log("graph")' },
+    style: { inline: 'body{margin:0}' },
     layoutWorkerUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/layout-worker.js',
   });
 
@@ -79,12 +82,49 @@ describe('graph page', () => {
     expect(html).toContain(`content="${csp.replaceAll("'", '&#39;')}"`);
   });
 
-  it('loads every script with the nonce and carries no data', () => {
+  it('inlines the bundle and its stylesheet under the nonce, and carries no data', () => {
     const scripts = html.match(/<script[^>]*>/g) ?? [];
-    expect(scripts).toHaveLength(1);
-    expect(scripts[0]).toContain('nonce="bm9uY2U="');
-    expect(html.match(/<style[^>]*>/g)).toEqual(['<style nonce="bm9uY2U=">']);
+    expect(scripts).toEqual(['<script nonce="bm9uY2U=">']);
+    expect(html).toContain('<script nonce="bm9uY2U=">console.log("graph")</script>');
+    expect(html.match(/<style[^>]*>/g)).toEqual(['<style nonce="bm9uY2U=">', '<style nonce="bm9uY2U=">']);
+    expect(html).toContain('<style nonce="bm9uY2U=">body{margin:0}</style>');
+    expect(html).not.toContain('<link');
     expect(html).toContain('data-layout-worker="https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/layout-worker.js"');
+  });
+});
+
+describe('webviewBundle', () => {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'lsg-webview-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const write = (script: string, style = 'body{margin:0}') => {
+    writeFileSync(path.join(directory, 'main.js'), script);
+    writeFileSync(path.join(directory, 'graph.css'), style);
+    // A new stamp for each version (mtime granularity).
+    const later = new Date(Date.now() + Math.random() * 1e6);
+    utimesSync(path.join(directory, 'main.js'), later, later);
+  };
+
+  it('reads the bundle once per build, its source map pointing where the bundle is served from', () => {
+    write('(() => {})();\n//# sourceMappingURL=main.js.map\n');
+    const bundle = webviewBundle(directory, 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/main.js');
+    expect(bundle.script).toBe('(() => {})();\n//# sourceMappingURL=https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/main.js.map\n');
+    expect(bundle.style).toBe('body{margin:0}');
+    expect(webviewBundle(directory, 'https://x/main.js')).toBe(bundle);
+    write('(() => { "rebuilt"; })();');
+    expect(webviewBundle(directory, 'https://x/main.js').script).toBe('(() => { "rebuilt"; })();');
+  });
+
+  it('refuses a bundle that would end its element early', () => {
+    write('const s = "</script><script>alert(1)";');
+    expect(() => webviewBundle(directory, 'https://x/main.js')).toThrow(/contains "<\/script", so it cannot be inlined/);
+    write('1;', 'a{}</style><script>');
+    expect(() => webviewBundle(directory, 'https://x/main.js')).toThrow(/graph.css contains "<\/style"/);
+  });
+
+  it('is what the built page inlines: the real bundle has no "</script"', () => {
+    const dist = path.resolve(__dirname, '../../../dist/webview');
+    if (!existsSync(path.join(dist, 'main.js'))) throw new Error('dist/webview/main.js is missing: run `node scripts/build.mjs` first.');
+    expect(webviewBundle(dist, 'https://x/main.js').script.length).toBeGreaterThan(10_000);
   });
 });
 
