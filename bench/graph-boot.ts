@@ -6,7 +6,8 @@
 // measure, the first paint and the settled render, and the longest main-thread task.
 // Usage: flock /tmp/heavy.lock node bench/graph-boot.mjs [tasks=200] [rounds=5]
 // Env: AB=1 alternates rounds with the bundle inlined (as the host does) and loaded from the
-// asset origin; TRACE=file.json writes a Chrome trace of the last round.
+// asset origin; TRACE=file.json writes a Chrome trace of the last round; COLD=1 times the cold
+// new panel instead (no language server layouts: ELK in the webview's workers).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -46,7 +47,12 @@ async function main(): Promise<void> {
   await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: uri, workspaceFolders: [{ uri, name: 'boot' }], capabilities: {}, initializationOptions: { graphLayouts: { cacheDirectory: path.join(dir, 'cache') } } });
   await connection.sendNotification(InitializedNotification.type, {});
   const { graph } = await connection.sendRequest<LspGraphResult>(LspGraphRequest, {});
-  while (!logs.some((l) => /laid out \d+ graph components ahead/.test(l))) await sleep(20);
+  const cold = process.env.COLD === '1';
+  const deadline = Date.now() + 300_000;
+  while (!cold && !logs.some((l) => /laid out \d+ graph components ahead/.test(l))) {
+    if (Date.now() > deadline) throw new Error(`the server never laid out ahead:\n${logs.join('\n')}`);
+    await sleep(20);
+  }
   const layouts = (keys: string[], jobs?: unknown[]) => connection.sendRequest<LspGraphLayoutResult>(LspGraphLayoutRequest, { keys, ...(jobs ? { jobs } : {}) } as never);
   const servers = await startServers();
   const browser = await launchChromium();
@@ -56,15 +62,15 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       const started = performance.now();
       const visible = buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace' } });
-      const entries = (await layouts(splitComponents(visible, 'RIGHT').map((c) => c.key))).entries;
+      const entries = cold ? [] : (await layouts(splitComponents(visible, 'RIGHT').map((c) => c.key))).entries;
       const aheadMs = performance.now() - started;
       const tracing = process.env.TRACE && r === rounds - 1;
       if (tracing) await browser.startTracing(undefined, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute', 'loading', 'toplevel'] });
       const page = await openGraphPage(browser, servers, {
         viewport: { width: 1200, height: 900 },
-        layouts,
+        ...(cold ? {} : { layouts }),
         inlineBundle: !(process.env.AB && r % 2 === 1),
-        onReady: { method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, layoutService: true, layouts: entries },
+        onReady: { method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, ...(cold ? {} : { layoutService: true, layouts: entries }) },
       });
       try {
         const stats = await page.waitForPosted(RenderStats, { timeout: 120_000 });

@@ -80,6 +80,11 @@ export function budgetedYield(budgetMs: number): () => Promise<void> {
 
 /** UI-thread work a graph's load may do before it lets input and rendering in (see budgetedYield). */
 const LOAD_SLICE_MS = 30;
+/**
+ * Up to this many tasks a load's steps may share a task: each takes a few ms there. Beyond, one
+ * step alone can take 30-80 ms (on a busy machine), so every step keeps a task of its own.
+ */
+const LOAD_MERGE_MAX_TASKS = 1500;
 
 export function defaultViewState(direction: PersistedViewState['direction'] = 'RIGHT'): PersistedViewState {
   return {
@@ -268,7 +273,7 @@ export class GraphView {
     const generation = ++this.generation;
     // A graph from the host goes straight on (a message is one change); a choice in the view
     // yields first, so that several in one task make one refresh.
-    const pause = extra.receivedAt !== undefined ? budgetedYield(LOAD_SLICE_MS) : yieldToEventLoop;
+    const pause = extra.receivedAt !== undefined && index.tasks.size <= LOAD_MERGE_MAX_TASKS ? budgetedYield(LOAD_SLICE_MS) : yieldToEventLoop;
     await pause();
     if (generation !== this.generation) return;
     const visible = timed('visibleGraph', () =>
