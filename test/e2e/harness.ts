@@ -188,6 +188,15 @@ function sleep(ms: number): Promise<void> {
 export interface StartOptions {
   /** Folder to open: a name under samples/ or an absolute path. It is copied to a temp folder first, so tests may change it. */
   sample: string;
+  /**
+   * A multi-root window instead: each sample (as `sample`) copied to a folder of its own `name`, the
+   * window opened on a `.code-workspace` file listing them (`workspaceSettings` in it). `sample`
+   * then only names the session; `workspaceDir` is the folder holding the folders, so paths given
+   * to `openFile` start with a folder's name.
+   */
+  folders?: Array<{ sample: string; name: string; /** Files written into the folder's copy before the window opens (its settings), by relative path. */ files?: Record<string, string> }>;
+  /** Workspace settings of a multi-root window (its `.code-workspace` file's `settings`). */
+  workspaceSettings?: Record<string, unknown>;
   /** Extra user settings, merged over the harness defaults. */
   settings?: Record<string, unknown>;
   /** Extra environment for code-server and so for the extension host. */
@@ -270,8 +279,13 @@ export class CodeServerSession {
   static async start(options: StartOptions): Promise<CodeServerSession> {
     const install = locateCodeServer();
     const vsixPath = options.vsixPath ?? (await ensurePackagedExtension());
-    const sampleDir = path.isAbsolute(options.sample) ? options.sample : path.join(REPO_ROOT, 'samples', options.sample);
-    if (!existsSync(sampleDir)) throw new Error(`no sample folder ${sampleDir}`);
+    const sampleDirOf = (sample: string) => {
+      const dir = path.isAbsolute(sample) ? sample : path.join(REPO_ROOT, 'samples', sample);
+      if (!existsSync(dir)) throw new Error(`no sample folder ${dir}`);
+      return dir;
+    };
+    const samples = options.folders ?? [{ sample: options.sample, name: path.basename(options.sample) }];
+    const sampleDirs = samples.map((s) => sampleDirOf(s.sample));
     mkdirSync(TEST_RESULTS_DIR, { recursive: true });
 
     const sessionDir = mkdtempSync(path.join(tmpdir(), 'luigi-spanner-e2e-'));
@@ -282,13 +296,27 @@ export class CodeServerSession {
       xdgData: path.join(sessionDir, 'xdg-data'),
       tmp: path.join(sessionDir, 'tmp'),
       chromiumProfile: path.join(sessionDir, 'chromium-profile'),
-      workspace: path.join(sessionDir, 'workspace', path.basename(options.sample)),
+      workspace: options.folders ? path.join(sessionDir, 'workspace') : path.join(sessionDir, 'workspace', path.basename(options.sample)),
     };
     for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-    cpSync(sampleDir, dirs.workspace, {
-      recursive: true,
-      filter: (source) => !['__pycache__', '.luigi-spanner', 'node_modules'].includes(path.basename(source)),
-    });
+    samples.forEach((sample, i) =>
+      cpSync(sampleDirs[i]!, options.folders ? path.join(dirs.workspace, sample.name) : dirs.workspace, {
+        recursive: true,
+        filter: (source) => !['__pycache__', '.luigi-spanner', 'node_modules'].includes(path.basename(source)),
+      }),
+    );
+    for (const folder of options.folders ?? []) {
+      for (const [relative, text] of Object.entries(folder.files ?? {})) {
+        const file = path.join(dirs.workspace, folder.name, relative);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, text);
+      }
+    }
+    // What the window opens: the folder, or a workspace file listing the folders.
+    const workspaceFile = options.folders ? path.join(dirs.workspace, `${path.basename(options.sample)}.code-workspace`) : undefined;
+    if (workspaceFile) {
+      writeFileSync(workspaceFile, JSON.stringify({ folders: options.folders!.map((f) => ({ path: f.name })), settings: options.workspaceSettings ?? {} }, null, 2));
+    }
     mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
     writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
 
@@ -327,7 +355,7 @@ export class CodeServerSession {
         '--disable-getting-started-override',
         '--ignore-last-opened',
         ...profileArgs,
-        dirs.workspace,
+        workspaceFile ?? dirs.workspace,
       ],
       { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -346,7 +374,9 @@ export class CodeServerSession {
 
     let context: BrowserContext | undefined;
     try {
-      const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`;
+      const url = workspaceFile
+        ? `http://127.0.0.1:${port}/?workspace=${encodeURIComponent(workspaceFile)}`
+        : `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`;
       await waitForHealthy(port, server, logPath);
       // A loopback origin counts as secure, which webviews (service workers) require.
       context = await chromium.launchPersistentContext(dirs.chromiumProfile, {
