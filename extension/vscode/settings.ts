@@ -4,7 +4,7 @@
 // run settings go on through the one resolver (core/settings.ts): the VS Code settings the user set
 // explicitly are its flags, over luigi-spanner.json, the environment, defaults. The language server
 // reads the lint settings itself (`workspace/configuration` with the file's folder as scopeUri), and
-// the graph view `graph.direction`, a window setting.
+// the graph view (graph/graphPanel.ts) `graph.direction`, a window setting read without a scope.
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { BackendChoice } from '../../emulator/src/settings';
