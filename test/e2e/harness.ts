@@ -409,8 +409,14 @@ export class CodeServerSession {
     // An absolute path is resolved directly rather than fuzzy-matched, so a same-named file elsewhere cannot win.
     await input.fill(absolute);
     const baseName = path.basename(relativePath);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: baseName }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    await this.page.keyboard.press('Enter');
+    // Recently opened files of the same name are listed too (a multi-root window's other folder):
+    // the row whose description names the file's first folder, when it has one.
+    const [first] = relativePath.split(/[\\/]/);
+    const rows = this.page.locator('.quick-input-list .monaco-list-row', { hasText: baseName });
+    const row = first === relativePath ? rows.first() : rows.filter({ has: this.page.locator('.label-description', { hasText: first }) }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    if (first === relativePath) await this.page.keyboard.press('Enter');
+    else await row.click();
     await this.page.locator(`.tabs-container .tab.active[data-resource-name="${baseName}"]`).waitFor({ state: 'visible', timeout: 30_000 });
     await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
   }
