@@ -132,6 +132,25 @@ describe('lineage view', () => {
     expect(await page.problems()).toEqual([]);
   });
 
+  it('the cards say where a name is a Parameter default and which table names are not known statically', async () => {
+    const page = await open();
+    // The orders graph as if LoadOrders took its table from a Parameter default and DailyRevenue ran a query built from an argument.
+    const variant: GraphJson = {
+      ...graph,
+      tasks: graph.tasks.map((t) => (t.name === 'DailyRevenue' ? { ...t, unresolvedTables: [{ access: 'read' as const, file: t.file, line: 130, expression: 'query' }] } : t)),
+      tables: graph.tables!.map((t) => (t.name === 'Orders' ? { ...t, fromDefault: true } : t)),
+    };
+    await loadGraph(page, variant);
+    await showTables(page);
+    const tooltip = page.page.locator('.tooltip');
+    await page.page.locator('g.node[data-id="table:Orders"]').hover();
+    await expect.poll(async () => (await tooltip.textContent()) ?? '').toContain("Named by a luigi Parameter's default: a run may pass another table");
+    await page.page.mouse.move(5, 5);
+    await page.page.locator(`g.node[data-id="${id('DailyRevenue')}"]`).hover();
+    await expect.poll(async () => (await tooltip.textContent()) ?? '').toMatch(/Table names not known statically\s*read query \(line 130\)/);
+    expect(await page.problems()).toEqual([]);
+  });
+
   it('is legible in light, dark and high-contrast themes (screenshots in test-results/)', async () => {
     for (const theme of ['light', 'dark', 'high-contrast'] as const) {
       const page = await open({ theme });

@@ -93,6 +93,7 @@ function describeTable(table: GraphTable, nameOf: (taskId: string) => string): N
     h('div', { className: 'title' }, table.name),
     h('div', { className: 'meta' }, table.migration ? `Spanner table · ${table.migration.file}:${table.migration.line} (click to open)` : 'Spanner table · no CREATE TABLE in the migrations'),
   ];
+  if (table.fromDefault) parts.push(h('div', { className: 'meta' }, "Named by a luigi Parameter's default: a run may pass another table"));
   if (table.columns?.length) {
     const key = new Set((table.primaryKey ?? []).map((k) => k.toLowerCase()));
     parts.push(
@@ -179,6 +180,14 @@ function describeTask(task: TaskNode, label: string): Node[] {
   const tables = [...new Set([...(task.tables ?? []), ...task.outputs.flatMap((o) => o.tables ?? [])])];
   if (tables.length) parts.push(h('div', { className: 'section' }, 'Spanner tables'), h('div', { className: 'tables' }, tables.join(', ')));
   if (task.tableReads?.length) parts.push(h('div', { className: 'section' }, 'Reads tables'), h('div', { className: 'tables' }, task.tableReads.join(', ')));
+  // Writes and reads whose table is not known without running the code: not drawn, but said.
+  const unresolved = task.unresolvedTables ?? [];
+  if (unresolved.length) {
+    parts.push(
+      h('div', { className: 'section' }, 'Table names not known statically'),
+      h('ul', {}, ...unresolved.slice(0, MAX_LISTED).map((u) => h('li', {}, `${u.access} ${u.expression} (line ${u.line})`)), unresolved.length > MAX_LISTED ? h('li', {}, `… ${unresolved.length - MAX_LISTED} more`) : null),
+    );
+  }
   if (tables.length) parts.push(h('div', { className: 'hint' }, 'Select and press P (or right-click) to preview the rows it wrote in the last run'));
   return parts;
 }
