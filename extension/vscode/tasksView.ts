@@ -54,7 +54,9 @@ export class TasksView implements vscode.TreeDataProvider<Node>, vscode.Disposab
       return item;
     }
     const { task } = node;
-    const last = lastStateByFamily(this.history()).get(task.name);
+    // Runs of the task's own folder only: task names repeat across the folders of a multi-root window.
+    const folder = this.analysis.rootOf(task).toString();
+    const last = lastStateByFamily(this.history().filter((run) => this.analysis.folderOf(vscode.Uri.file(run.file))?.toString() === folder)).get(task.name);
     const item = new vscode.TreeItem(task.name, vscode.TreeItemCollapsibleState.None);
     item.description = [task.kind === 'task' ? undefined : task.kind, last ? last.status.replace(/_/g, ' ') : undefined].filter(Boolean).join(' · ');
     const tooltip = new vscode.MarkdownString('', true);

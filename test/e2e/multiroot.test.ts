@@ -121,6 +121,16 @@ describe('a multi-root workspace in code-server', () => {
     const orders = panel.locator('tr', { has: panel.locator('td', { hasText: /^Orders$/ }) }).first().locator('td').nth(1);
     expect(Number(await orders.innerText())).toBeGreaterThan(0);
     await session().screenshot('multiroot-run-folder-2-inspect');
+    // The Tasks view shows the run's states on replay's tasks only: timewin's OrdersExport (the same name) never ran.
+    await session().runCommand('Luigi Spanner: Focus on Tasks View');
+    const rows = session().page.locator('.pane', { has: session().page.locator('.pane-header', { hasText: /^\s*Tasks/ }) }).locator('.monaco-list-row');
+    const texts = async () => (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    await expect.poll(texts, { timeout: 30_000 }).toEqual(expect.arrayContaining([expect.stringMatching(/^AllBatches ?wrapper · succeeded$/)]));
+    const list = await texts();
+    const [timewinAt, replayAt] = [list.findIndex((t) => /^timewin ?\d/.test(t)), list.findIndex((t) => /^replay ?\d/.test(t))];
+    expect(timewinAt).toBeLessThan(replayAt);
+    expect(list.slice(timewinAt, replayAt).filter((t) => /succeeded|complete|failed/.test(t))).toEqual([]);
+    expect(list.slice(replayAt)).toEqual(expect.arrayContaining([expect.stringMatching(/^OrdersExport ?external · complete$/)]));
 
     // timewin's side: the same emulator, its own database, which the run never touched.
     await session().runCommand('View: Close All Editors');
