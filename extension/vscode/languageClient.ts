@@ -24,10 +24,15 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
     run: { module, transport: TransportKind.ipc, options: { env } },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
-  // The rule pages ship with the extension (docs/rules in the vsix): open the local copy, else the web one.
+  // The rule pages ship with the extension (docs/rules in the vsix): open the local copy, else the web
+  // one. Looked up once per code: the first index publishes diagnostics for thousands of files.
+  const localDocs = new Map<string, vscode.Uri | undefined>();
   const localDoc = (code: string) => {
-    const local = vscode.Uri.joinPath(context.extensionUri, ruleDocPath(code as RuleCode));
-    return existsSync(local.fsPath) ? local : undefined;
+    if (!localDocs.has(code)) {
+      const local = vscode.Uri.joinPath(context.extensionUri, ruleDocPath(code as RuleCode));
+      localDocs.set(code, existsSync(local.fsPath) ? local : undefined);
+    }
+    return localDocs.get(code);
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
