@@ -132,10 +132,10 @@ function extensionHostPid(group) {
   return undefined;
 }
 
-/** When the extension host began activating this extension (its exthost.log, local time to the ms). */
+/** When the extension host began activating this extension (its log: remoteexthost.log in code-server; local time to the ms). */
 function activationRequestedAt(userData) {
   const walk = (d) => (existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)])) : []);
-  for (const file of walk(path.join(userData, 'logs')).filter((f) => path.basename(f) === 'exthost.log')) {
+  for (const file of walk(path.join(userData, 'logs')).filter((f) => /^(remote)?exthost\.log$/.test(path.basename(f)))) {
     const line = readFileSync(file, 'utf8')
       .split('\n')
       .find((l) => l.includes('_doActivateExtension luigi-spanner.luigi-spanner'));
@@ -333,7 +333,7 @@ function printStartupSplit(result, pipelineFile) {
   const rows = [
     ['page loading', milestones['page loading']],
     ['extension host process started', milestones['extension host started']],
-    ['extension host: activating the extension (exthost.log)', milestones['activation requested']],
+    ['extension host: activating the extension (its log)', milestones['activation requested']],
     ['dist/extension.js evaluating', first('host/bundleLoading')],
     ['activate() called (bundle evaluated)', first('host/bundleLoaded')],
     ['activate() returned', first('host/activated')],
