@@ -348,6 +348,7 @@ function printStartupSplit(result, pipelineFile) {
     ['server: codeLens answered with lenses', first('server/codeLensAnswered', (e) => ofPipeline(e) && e.lenses > 0)],
     ['client: codeLens answer with lenses', first('host/codeLensAnswered', (e) => ofPipeline(e) && e.lenses > 0)],
     ['lens drawn', milestones['lens drawn']],
+    ['client: the other features loaded (dist/features.js)', first('host/featuresLoaded')],
     ['server: first index done', first('server/indexed')],
     ['server: workspace/codeLens/refresh sent', first('server/codeLensRefresh')],
   ].filter(([, at]) => at !== undefined);

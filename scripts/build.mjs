@@ -40,7 +40,10 @@ function copyAssets() {
 const contexts = await Promise.all([
   esbuild.context({
     ...common,
-    entryPoints: { extension: 'extension/vscode/extension.ts' },
+    // The extension host loads dist/extension.js, the language client and what the first CodeLens
+    // needs, before activating; the other editor features are dist/features.js, which extension.ts
+    // loads with require() on first use (one bundle each: esbuild splits only ESM output).
+    entryPoints: { extension: 'extension/vscode/extension.ts', features: 'extension/vscode/features.ts' },
     outdir: dist,
     platform: 'node',
     format: 'cjs',

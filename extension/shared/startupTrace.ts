@@ -22,7 +22,8 @@ export type StartupEvent =
   | 'server/codeLensAnswered'
   | 'host/codeLensAnswered'
   | 'server/indexed'
-  | 'server/codeLensRefresh';
+  | 'server/codeLensRefresh'
+  | 'host/featuresLoaded';
 
 const file = process.env[STARTUP_TRACE_ENV];
 const counts = new Map<string, number>();

@@ -53,7 +53,8 @@ export class AnalysisService implements vscode.Disposable {
   readonly index = {
     text: (fsPath: string): string | undefined => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath && !d.isClosed)?.getText(),
   };
-  private started: Promise<void>;
+  /** Resolves once the language server answered initialize (the client is running). */
+  readonly started: Promise<void>;
   private readonly firstGraphs = new Map<string, Promise<void>>();
 
   constructor(
@@ -102,6 +103,11 @@ export class AnalysisService implements vscode.Disposable {
     );
     const active = vscode.window.activeTextEditor;
     if (active) this.follow(active.document.uri);
+  }
+
+  /** The current folder's lint finding counts per task id, as the server last sent them. */
+  get taskFindings(): Record<string, DiagnosticCounts> | undefined {
+    return this.counts.get(this.currentFolder);
   }
 
   /** Resolves once every folder's first graph is in (the server indexed them). */

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { ruleDocPath } from '../core/lint/catalog';
+import { ruleDocPath } from '../core/lint/docPath';
 import type { LspGraphLayoutsInit } from '../shared/protocol';
 import type { RuleCode } from '../core/lint/types';
 import { startupTraceOn, traceStartup } from '../shared/startupTrace';
@@ -15,7 +15,12 @@ export interface DiagnosticsHook {
   merge?: (uri: vscode.Uri, diagnostics: vscode.Diagnostic[]) => vscode.Diagnostic[];
 }
 
-export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, hook: DiagnosticsHook = {}): LanguageClient {
+export interface ClientEvents {
+  /** The first CodeLens answer with lenses is on its way to the editor (extension.ts then loads the rest). */
+  onFirstLenses?: () => void;
+}
+
+export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, hook: DiagnosticsHook = {}, events: ClientEvents = {}): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   // Node 22 and later keep the server bundle's compiled code here between starts (older Nodes ignore
   // the variable): from the second window on, the server skips compiling its 1 MB before initialize.
@@ -46,10 +51,15 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
     outputChannel: log,
     middleware: {
       async provideCodeLenses(document, token, next) {
-        if (!startupTraceOn) return next(document, token);
+        if (!startupTraceOn && !events.onFirstLenses) return next(document, token);
         traceStartup('host/codeLensAsked', { file: document.uri.path });
         const lenses = await next(document, token);
         traceStartup('host/codeLensAnswered', { file: document.uri.path, lenses: lenses?.length ?? 0 });
+        if (lenses?.length && events.onFirstLenses) {
+          const first = events.onFirstLenses;
+          events.onFirstLenses = undefined;
+          first();
+        }
         return lenses;
       },
       handleDiagnostics(uri, diagnostics, next) {

@@ -17,14 +17,13 @@ import { askTaskParams } from './paramsPrompt';
 import { emulatorSettingsFor, runSettingsFor } from './settings';
 import { EmulatorCommands, type EmulatorUi } from './emulator';
 import { readLastRun, type LastRun } from '../core/runs/lastRun';
+import { HISTORY_KEY, readRunHistory } from './runHistoryStore';
 
 export interface TaskStateUpdate {
   id: string;
   family: string;
   state: TaskRunState;
 }
-
-const HISTORY_KEY = 'luigiSpanner.runHistory';
 
 export interface RunOptions {
   /** Skip the prompt and use these parameters. */
@@ -60,7 +59,7 @@ export class RunController implements vscode.Disposable {
   }
 
   history(): RunRecord[] {
-    return this.context.workspaceState.get<RunRecord[]>(HISTORY_KEY, []);
+    return readRunHistory(this.context.workspaceState);
   }
 
   /** A folder's last run (the current folder's unless given), from the editor or the CLI (core/runs/lastRun.ts): where Inspect and Query look by default. */

@@ -87,11 +87,12 @@ export interface BundleExternal {
 }
 
 /**
- * The packages that `dist/extension.js` of an unpacked extension loads at run time (the esbuild
- * externals): every literal `require("…")` or `import("…")` that is neither a Node built-in nor `vscode`.
+ * The packages that the extension host's bundles of an unpacked extension (`dist/extension.js` and
+ * `dist/features.js`, which it loads on first use) load at run time (the esbuild externals): every
+ * literal `require("…")` or `import("…")` that is neither a Node built-in nor `vscode`.
  */
 export function bundleExternals(extensionDir: string): BundleExternal[] {
-  const bundle = readFileSync(path.join(extensionDir, 'dist', 'extension.js'), 'utf8');
+  const bundle = ['extension.js', 'features.js'].map((file) => readFileSync(path.join(extensionDir, 'dist', file), 'utf8')).join('\n');
   const found = new Map<string, BundleExternal>();
   for (const match of bundle.matchAll(/\b(require|import)\(\s*["']([^"']+)["']\s*\)/g)) {
     const via = match[1] as 'require' | 'import';

@@ -22,6 +22,8 @@ describe('packaged extension in code-server', () => {
     // Bundled-only packages stay out (.vscodeignore): esbuild inlined them into dist/.
     expect(existsSync(path.join(extensionDir, 'node_modules', 'elkjs'))).toBe(false);
     expect(statSync(path.join(extensionDir, 'dist', 'extension.js')).size).toBeGreaterThan(0);
+    // The features that extension.js loads on first use (the graph view, runs, the emulator UI) ship beside it.
+    expect(statSync(path.join(extensionDir, 'dist', 'features.js')).size).toBeGreaterThan(0);
   });
 
   test('activates on pipeline.py and puts Run and Show graph above a task class', async () => {

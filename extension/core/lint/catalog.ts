@@ -3,6 +3,7 @@
 import { RULE_TABLE, type RuleMeta } from './rules';
 import type { FileProblemCode, RuleCode } from './types';
 import { repository } from '../../../package.json';
+import { ruleDocPath } from './docPath';
 
 /** A rule's catalog entry: its meta, from the rule's own module (rules/LSxxx.ts). */
 export type RuleInfo = RuleMeta;
@@ -34,10 +35,7 @@ export function isRuleCode(value: string): value is RuleCode {
   return RULES_BY_CODE.has(value as RuleCode);
 }
 
-/** Where the rule's page lives in the repository. */
-export function ruleDocPath(code: RuleCode | FileProblemCode): string {
-  return `docs/rules/${code}.md`;
-}
+export { ruleDocPath } from './docPath';
 
 /**
  * Web home of the repository's docs, from package.json `repository` (the one place the project's
