@@ -20,8 +20,11 @@ import { registerWalkthrough } from './walkthrough';
 import { traceStartup } from '../shared/startupTrace';
 import type { CoreServices, Features } from './features';
 
-/** After the server is up, the features load this much later if no lens or command asked first. */
-const FEATURES_AFTER_SERVER_MS = 1500;
+/**
+ * After the server is up, the features load this much later if no lens or command asked first (no
+ * Python file open): late enough not to hold the thread while a first lens is on its way.
+ */
+const FEATURES_AFTER_SERVER_MS = 3000;
 /** After the first lens reached the editor: the answer goes out before the features' load holds the thread. */
 const FEATURES_AFTER_LENS_MS = 300;
 
