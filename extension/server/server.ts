@@ -371,7 +371,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     hasLensRefresh = Boolean(capabilities.workspace?.codeLens?.refreshSupport);
     hasFolderEvents = Boolean(capabilities.workspace?.workspaceFolders);
     hasProgress = Boolean(capabilities.window?.workDoneProgress);
-    const init = params.initializationOptions as { settings?: RawSettings; luigiSpanner?: RawSettings; graphLayouts?: { cacheDirectory?: unknown } } | undefined;
+    const init = params.initializationOptions as { settings?: RawSettings; luigiSpanner?: RawSettings; graphLayouts?: { cacheDirectory?: unknown }; codeLensByClient?: unknown } | undefined;
     initSettings = init?.settings ?? init?.luigiSpanner;
     // Only a client with a graph view asks for layouts: other editors do not pay for a warm ELK.
     const graphLayouts = init?.graphLayouts;
@@ -386,7 +386,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        codeLensProvider: { resolveProvider: false },
+        // A client that provides lenses itself (LspCodeLensInit) asks for them without a registration.
+        ...(init?.codeLensByClient === true ? {} : { codeLensProvider: { resolveProvider: false } }),
         hoverProvider: true,
         definitionProvider: true,
         workspaceSymbolProvider: true,

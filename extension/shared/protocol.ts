@@ -302,6 +302,15 @@ export interface LspGraphLayoutsInit {
   /** Absolute folder of cached component layouts, shared with the client (optional). */
   cacheDirectory?: string;
 }
+/**
+ * `initializationOptions.codeLensByClient`: the client provides CodeLenses itself (from activation on,
+ * before the server is up) and sends textDocument/codeLens; the server then leaves `codeLensProvider`
+ * out of its capabilities, so the client's LSP library registers no second provider. The server still
+ * sends workspace/codeLens/refresh when lenses change.
+ */
+export interface LspCodeLensInit {
+  codeLensByClient?: boolean;
+}
 export interface LspGraphLayoutParams {
   /** Workspace-folder URI (default: the first). */
   folder?: string;

@@ -10,7 +10,8 @@ import './startupMark';
 import * as vscode from 'vscode';
 import { AnalysisService } from './analysisService';
 import { HOST_PROFILE_ENV, LOOP_DELAY_LOG_ENV, startHostProfile, startLoopDelayProbe } from './loopDelayProbe';
-import { createLanguageClient, type DiagnosticsHook } from './languageClient';
+import { createLanguageClient, DOCUMENT_SELECTOR, type DiagnosticsHook } from './languageClient';
+import { registerCodeLenses } from './codeLenses';
 import { Commands, ContextKeys } from './commands';
 import { RunHistoryView } from './runHistoryView';
 import { readRunHistory } from './runHistoryStore';
@@ -50,8 +51,10 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
   if (folder) {
     // The analysis runs in the language server's process; the host keeps only its graph.
     const diagnosticsHook: DiagnosticsHook = {};
-    const client = createLanguageClient(context, log, diagnosticsHook, { onFirstLenses: () => loadFeaturesSoon(FEATURES_AFTER_LENS_MS) });
+    const client = createLanguageClient(context, log, diagnosticsHook);
     deactivateHooks.push(() => client.stop());
+    // The editor asks for lenses now; the answers wait for the server (registered before it starts).
+    context.subscriptions.push(registerCodeLenses(client, () => analysis.started, DOCUMENT_SELECTOR, () => loadFeaturesSoon(FEATURES_AFTER_LENS_MS)));
     // Every folder of the window is served; commands act on the active file's folder or the task's.
     const analysis = new AnalysisService((vscode.workspace.workspaceFolders ?? [folder]).map((f) => f.uri), client, log);
     context.subscriptions.push(analysis);

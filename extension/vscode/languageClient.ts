@@ -1,26 +1,27 @@
 // Starts the language server (extension/server, dist/server.js) for this window: one server for
 // every workspace folder, forked over Node IPC with the Node that runs the extension host. The
-// editor's diagnostics, quick fixes and CodeLenses come from it as plain LSP; the graph through
+// editor's diagnostics, quick fixes and CodeLenses come from it as plain LSP (the lenses through a
+// provider of ours, codeLenses.ts); the graph through
 // the custom messages of extension/shared/protocol.ts (analysisService.ts).
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ruleDocPath } from '../core/lint/docPath';
-import type { LspGraphLayoutsInit } from '../shared/protocol';
+import type { LspCodeLensInit, LspGraphLayoutsInit } from '../shared/protocol';
 import type { RuleCode } from '../core/lint/types';
-import { startupTraceOn, traceStartup } from '../shared/startupTrace';
 
 /** Filled in once the runtime findings' owner exists (extension.ts): it merges them into the server's diagnostics. */
 export interface DiagnosticsHook {
   merge?: (uri: vscode.Uri, diagnostics: vscode.Diagnostic[]) => vscode.Diagnostic[];
 }
 
-export interface ClientEvents {
-  /** The first CodeLens answer with lenses is on its way to the editor (extension.ts then loads the rest). */
-  onFirstLenses?: () => void;
-}
+/** The documents the server serves (CodeLenses included: codeLenses.ts). */
+export const DOCUMENT_SELECTOR = [
+  { scheme: 'file', language: 'python' },
+  { scheme: 'file', language: 'sql' },
+];
 
-export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, hook: DiagnosticsHook = {}, events: ClientEvents = {}): LanguageClient {
+export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, hook: DiagnosticsHook = {}): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   // Node 22 and later keep the server bundle's compiled code here between starts (older Nodes ignore
   // the variable): from the second window on, the server skips compiling its 1 MB before initialize.
@@ -40,28 +41,17 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
     return localDocs.get(code);
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { scheme: 'file', language: 'python' },
-      { scheme: 'file', language: 'sql' },
-    ],
+    documentSelector: DOCUMENT_SELECTOR,
     synchronize: { configurationSection: 'luigiSpanner' },
     diagnosticCollectionName: 'luigi-spanner',
-    // The server lays out the graph view's graphs ahead of time, into the cache the panel reads too.
-    initializationOptions: { graphLayouts: { cacheDirectory: vscode.Uri.joinPath(context.globalStorageUri, 'graph-layouts').fsPath } satisfies LspGraphLayoutsInit },
+    initializationOptions: {
+      // The server lays out the graph view's graphs ahead of time, into the cache the panel reads too.
+      graphLayouts: { cacheDirectory: vscode.Uri.joinPath(context.globalStorageUri, 'graph-layouts').fsPath } satisfies LspGraphLayoutsInit,
+      // CodeLenses go through the provider extension.ts registers at activation (codeLenses.ts).
+      codeLensByClient: true,
+    } satisfies { graphLayouts: LspGraphLayoutsInit } & LspCodeLensInit,
     outputChannel: log,
     middleware: {
-      async provideCodeLenses(document, token, next) {
-        if (!startupTraceOn && !events.onFirstLenses) return next(document, token);
-        traceStartup('host/codeLensAsked', { file: document.uri.path });
-        const lenses = await next(document, token);
-        traceStartup('host/codeLensAnswered', { file: document.uri.path, lenses: lenses?.length ?? 0 });
-        if (lenses?.length && events.onFirstLenses) {
-          const first = events.onFirstLenses;
-          events.onFirstLenses = undefined;
-          first();
-        }
-        return lenses;
-      },
       handleDiagnostics(uri, diagnostics, next) {
         for (const d of diagnostics) {
           if (typeof d.code === 'object' && d.code.target) {
