@@ -99,6 +99,7 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
     );
   let features: Features | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let due = Infinity;
   function loadFeatures(): Features {
     if (features) return features;
     clearTimeout(timer);
@@ -110,9 +111,11 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
     traceStartup('host/featuresLoaded');
     return features;
   }
+  /** Loads the features in `ms`, unless they are loaded or due sooner already. */
   function loadFeaturesSoon(ms: number): void {
-    if (features || (timer && ms > 0)) return;
+    if (features || Date.now() + ms >= due) return;
     clearTimeout(timer);
+    due = Date.now() + ms;
     timer = setTimeout(() => {
       try {
         loadFeatures();
