@@ -100,6 +100,8 @@ export function activateFeatures(context: vscode.ExtensionContext, core: CoreSer
   const debuggerApi = registerDebugger(context, { analysis, log, onDidFinishRun: runs.onDidFinishRun, history: () => runs.history(), staticDiagnostics: () => client.diagnostics });
   // Runtime findings that a static diagnostic stands for travel on it: one diagnostic per bug.
   diagnosticsHook.merge = (uri, diagnostics) => debuggerApi.mergeStatic(uri, diagnostics);
+  // The diagnostics the server published before this module loaded, taken in as the hook takes later ones.
+  client.diagnostics?.forEach((uri, diagnostics) => void debuggerApi.mergeStatic(uri, [...diagnostics]));
   context.subscriptions.push(debuggerApi, debuggerApi.onDidPublish((places) => runs.dropFailuresCoveredBy(places)));
 
   const taskFor = (arg?: unknown): TaskNode | undefined => {
