@@ -13,11 +13,8 @@ export function registerCodeLenses(
   /** Resolves once the client runs (initialize answered, open documents sent). */
   started: () => Promise<void>,
   selector: vscode.DocumentSelector,
-  /** Called once, when the first answer with lenses is on its way to the editor. */
-  onFirstLenses?: () => void,
 ): vscode.Disposable {
   const changed = new vscode.EventEmitter<void>();
-  let first = onFirstLenses;
   const provider: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: changed.event,
     async provideCodeLenses(document, token) {
@@ -37,11 +34,6 @@ export function registerCodeLenses(
         return client.handleFailedRequest(CodeLensRequest.type, token, error, null);
       }
       traceStartup('host/codeLensAnswered', { file: document.uri.path, lenses: lenses?.length ?? 0 });
-      if (lenses?.length && first) {
-        const call = first;
-        first = undefined;
-        call();
-      }
       return lenses;
     },
   };

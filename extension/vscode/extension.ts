@@ -5,7 +5,8 @@
 // compiles and runs all of it before activate(): the language server's client, its copy of the graphs,
 // the Tasks and Luigi Runs views and the walkthrough. The rest (features.ts: the graph view, runs, the
 // emulator's status bar and commands, runtime findings, Doctor) is dist/features.js, loaded with
-// require() by the first command that needs it, else once the first lens is in (or the server is up).
+// require() by the first command that needs it (or a graph panel the window restores): a window where
+// none is used never compiles it, nor probes the emulator.
 import './startupMark';
 import * as vscode from 'vscode';
 import { AnalysisService } from './analysisService';
@@ -20,14 +21,6 @@ import { setContext } from './contextKeys';
 import { registerWalkthrough } from './walkthrough';
 import { traceStartup } from '../shared/startupTrace';
 import type { CoreServices, Features } from './features';
-
-/**
- * After the server is up, the features load this much later if no lens or command asked first (no
- * Python file open): late enough not to hold the thread while a first lens is on its way.
- */
-const FEATURES_AFTER_SERVER_MS = 3000;
-/** After the first lens reached the editor: the answer goes out before the features' load holds the thread. */
-const FEATURES_AFTER_LENS_MS = 300;
 
 export function activate(context: vscode.ExtensionContext): { analysis?: AnalysisService } {
   traceStartup('host/bundleLoaded');
@@ -54,15 +47,11 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
     const client = createLanguageClient(context, log, diagnosticsHook);
     deactivateHooks.push(() => client.stop());
     // The editor asks for lenses now; the answers wait for the server (registered before it starts).
-    context.subscriptions.push(registerCodeLenses(client, () => analysis.started, DOCUMENT_SELECTOR, () => loadFeaturesSoon(FEATURES_AFTER_LENS_MS)));
+    context.subscriptions.push(registerCodeLenses(client, () => analysis.started, DOCUMENT_SELECTOR));
     // Every folder of the window is served; commands act on the active file's folder or the task's.
     const analysis = new AnalysisService((vscode.workspace.workspaceFolders ?? [folder]).map((f) => f.uri), client, log);
     context.subscriptions.push(analysis);
     language = { client, analysis, diagnosticsHook };
-    analysis.started.then(
-      () => loadFeaturesSoon(FEATURES_AFTER_SERVER_MS),
-      () => loadFeaturesSoon(0),
-    );
   }
 
   registerWalkthrough(context, log);
@@ -97,13 +86,20 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
         return vscode.commands.executeCommand(id, ...args);
       }),
     );
+  // The emulator's status-bar item until then: probing the emulator would load its client and
+  // Docker's; the real item (emulator/index.ts) shows the state once its click or any command loaded it.
+  const emulatorItem = vscode.window.createStatusBarItem('luigiSpanner.emulator', vscode.StatusBarAlignment.Left, 50);
+  emulatorItem.name = 'Spanner Emulator';
+  emulatorItem.text = '$(database) Spanner';
+  emulatorItem.tooltip = 'Spanner emulator: start, stop, status, query and logs';
+  emulatorItem.command = 'luigiSpanner.emulator.actions';
+  emulatorItem.show();
+  context.subscriptions.push(emulatorItem);
   let features: Features | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let due = Infinity;
   function loadFeatures(): Features {
     if (features) return features;
-    clearTimeout(timer);
     placeholders.forEach((p) => p.dispose());
+    emulatorItem.dispose();
     // A separate bundle (scripts/build.mjs), compiled only now.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { activateFeatures } = require(context.asAbsolutePath('dist/features.js')) as typeof import('./features');
@@ -111,21 +107,7 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
     traceStartup('host/featuresLoaded');
     return features;
   }
-  /** Loads the features in `ms`, unless they are loaded or due sooner already. */
-  function loadFeaturesSoon(ms: number): void {
-    if (features || Date.now() + ms >= due) return;
-    clearTimeout(timer);
-    due = Date.now() + ms;
-    timer = setTimeout(() => {
-      try {
-        loadFeatures();
-      } catch (error) {
-        log.error(`loading the extension's features failed: ${String(error)}`);
-      }
-    }, ms);
-  }
   deactivateHooks.push(async () => {
-    clearTimeout(timer);
     await features?.deactivate();
   });
   // A graph panel being restored needs its serializer now; so do windows without a folder (no lens).
