@@ -5,8 +5,8 @@
 // compiles and runs all of it before activate(): the language server's client, its copy of the graphs,
 // the Tasks and Luigi Runs views and the walkthrough. The rest (features.ts: the graph view, runs, the
 // emulator's status bar and commands, runtime findings, Doctor) is dist/features.js, loaded with
-// require() by the first command that needs it (or a graph panel the window restores): a window where
-// none is used never compiles it, nor probes the emulator.
+// require() right after activation, in a task of its own (at once for a graph panel the window
+// restores); until then each of its commands is a placeholder that loads it first.
 import './startupMark';
 import * as vscode from 'vscode';
 import { AnalysisService } from './analysisService';
@@ -86,20 +86,10 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
         return vscode.commands.executeCommand(id, ...args);
       }),
     );
-  // The emulator's status-bar item until then: probing the emulator would load its client and
-  // Docker's; the real item (emulator/index.ts) shows the state once its click or any command loaded it.
-  const emulatorItem = vscode.window.createStatusBarItem('luigiSpanner.emulator', vscode.StatusBarAlignment.Left, 50);
-  emulatorItem.name = 'Spanner Emulator';
-  emulatorItem.text = '$(database) Spanner';
-  emulatorItem.tooltip = 'Spanner emulator: start, stop, status, query and logs';
-  emulatorItem.command = 'luigiSpanner.emulator.actions';
-  emulatorItem.show();
-  context.subscriptions.push(emulatorItem);
   let features: Features | undefined;
   function loadFeatures(): Features {
     if (features) return features;
     placeholders.forEach((p) => p.dispose());
-    emulatorItem.dispose();
     // A separate bundle (scripts/build.mjs), compiled only now.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { activateFeatures } = require(context.asAbsolutePath('dist/features.js')) as typeof import('./features');
@@ -112,6 +102,17 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
   });
   // A graph panel being restored needs its serializer now; so do windows without a folder (no lens).
   if (!folder || hasGraphTab()) loadFeatures();
+  // Else right after activation, in a task of their own: activate() and the host's next messages (the
+  // lens request among them) do not wait for their compile, and they still register before the
+  // server's first answer (the runtime findings' merge sees every diagnostic; providers keep their order).
+  else
+    setTimeout(() => {
+      try {
+        loadFeatures();
+      } catch (error) {
+        log.error(`loading the extension's features (dist/features.js) failed: ${String(error)}`);
+      }
+    }, 0);
 
   // The editor-title graph button shows only on files that define tasks.
   if (language) {

@@ -1,8 +1,7 @@
 // The editor features that the first CodeLens does not need, bundled apart (dist/features.js) and
-// loaded by extension.ts with require() on the first command that needs them (or a graph panel the
-// window restores): the graph view, runs, the emulator's status bar and commands, the runtime
-// findings, Doctor and the task commands. Their code (with zod, the emulator's client and its probe
-// of Docker) is then neither compiled nor run at start-up.
+// loaded by extension.ts with require() right after activation, in a task of their own: the graph
+// view, runs, the emulator's status bar and commands, the runtime findings, Doctor and the task
+// commands. Their code (with zod and the emulator's client) is then not compiled before activate().
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';

@@ -1,13 +1,13 @@
 // Start-up in a real VS Code (issue #16): dist/extension.js activates with the language client only
-// and loads dist/features.js later (extension/vscode/extension.ts). A graph panel that the window
-// restores after a reload must still come back, its serializer loaded with the features.
+// and loads dist/features.js in a task of its own (extension/vscode/extension.ts). A graph panel that
+// the window restores after a reload must still come back, its serializer loaded with the features.
 import { describe, expect, test } from 'vitest';
 import { codeLensText, sessionForSuite } from './harness';
 
 describe('start-up in code-server', () => {
   const session = sessionForSuite({ sample: 'orders' });
 
-  test('lenses, then the features on first use: the graph opens from the palette', async () => {
+  test('lenses, and the graph opens from the palette', async () => {
     await session().openFile('pipeline.py');
     const lenses = await session().codeLensesAboveClass('LoadOrders');
     expect(lenses.some((text) => codeLensText('Run').test(text)), `lenses above LoadOrders: ${JSON.stringify(lenses)}`).toBe(true);
