@@ -123,6 +123,8 @@ describe('every CLI command reads luigi-spanner.json', () => {
   beforeEach(() => {
     delete process.env.SPANNER_EMULATOR_HOST;
     delete process.env.LUIGI_SPANNER_BACKEND;
+    // Set by the integration suite's global setup, which every project's workers inherit.
+    delete process.env.LUIGI_SPANNER_EMULATOR_NAME;
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   });
