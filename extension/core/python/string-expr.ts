@@ -9,7 +9,7 @@
 //   whose table is known but whose WHERE holds a run-time value still names its table.
 // Nothing is imported or run.
 import type { SyntaxNode } from '../analysis/python-parser';
-import type { NodeText } from './syntax';
+import { dottedName, type NodeText } from './syntax';
 
 /** A string expression as plain data (JSON: module facts are cached on disk). */
 export type StringExpr =
@@ -108,7 +108,7 @@ export function compileStringExpr(node: SyntaxNode, src: NodeText, options: { lo
       return value ?? { k: 'name', parts: [name] };
     }
     case 'MemberExpression': {
-      const parts = dotted(node, src);
+      const parts = dottedName(node, src);
       if (!parts) return unknown(src.of(node));
       if (options.selfName !== undefined && parts[0] === options.selfName) return parts.length === 2 ? { k: 'self', attr: parts[1]! } : unknown(src.of(node));
       // `sd = sample_data` then `sd.TABLE`: the local stands for a name. Any other local's attribute is not known.
@@ -186,21 +186,6 @@ function dictEntries(node: SyntaxNode, src: NodeText): Array<[string, SyntaxNode
     entries.push([key, value]);
   }
   return entries;
-}
-
-function dotted(node: SyntaxNode, src: NodeText): string[] | undefined {
-  const reversed: string[] = [];
-  let current: SyntaxNode = node;
-  while (current.name === 'MemberExpression') {
-    const object = current.firstChild;
-    const property = current.lastChild;
-    if (!object || property?.name !== 'PropertyName' || object === property) return undefined;
-    reversed.push(src.of(property));
-    current = object;
-  }
-  if (current.name !== 'VariableName') return undefined;
-  reversed.push(src.of(current));
-  return reversed.reverse();
 }
 
 /** The value of a plain string literal (escapes decoded unless raw; not bytes), or undefined. */
