@@ -19,7 +19,7 @@ import { showDoctor } from './doctor';
 import { registerGraphView } from './graph';
 import { registerDebugger } from './debugger';
 import { setContext } from './contextKeys';
-import { FamilyStateTracker } from '../core/runs/familyStates';
+import { RunOverlay, type OverlayUpdate } from '../core/runs/familyStates';
 import type { RunRecord } from '../core/runs/history';
 import type { TaskNode } from '../core/analysis/types';
 
@@ -81,14 +81,14 @@ export function activateFeatures(context: vscode.ExtensionContext, core: CoreSer
     if (args?.file && path.isAbsolute(args.file)) analysis.follow(vscode.Uri.file(args.file));
     return graphView.show({ focusFile: args?.file, focusTaskId: args?.taskId });
   });
-  // Run states stream onto the graph, per task family with instance counts.
-  const familyStates = new FamilyStateTracker();
+  // Run states stream onto the graph, per task family with instance counts, while the graph shows
+  // the run's folder (core/runs/familyStates.ts RunOverlay).
+  const overlay = new RunOverlay(analysis.root.toString());
+  const post = (update: OverlayUpdate | undefined) => update && graphView.postRunStates(update);
   context.subscriptions.push(
-    runs.onDidStartRun(() => {
-      familyStates.reset();
-      graphView.postRunStates({ reset: true });
-    }),
-    runs.onDidChangeTaskState(({ id, family, state }) => graphView.postRunStates({ byFamily: familyStates.update(id, family, state) })),
+    runs.onDidStartRun(({ folder }) => post(overlay.startRun(folder.toString()))),
+    runs.onDidChangeTaskState(({ id, family, state }) => post(overlay.update(id, family, state))),
+    analysis.onDidChange(() => post(overlay.show(analysis.root.toString()))),
   );
 
   // Diagnostics, quick fixes and CodeLenses come from the server as LSP; the badges' counts too.

@@ -40,7 +40,7 @@ export class RunController implements vscode.Disposable {
   readonly onDidChangeTaskState = this.states.event;
   private readonly failures: vscode.DiagnosticCollection;
   private readonly historyChanged = new vscode.EventEmitter<void>();
-  private readonly runStarted = new vscode.EventEmitter<{ task: TaskNode }>();
+  private readonly runStarted = new vscode.EventEmitter<{ task: TaskNode; folder: vscode.Uri }>();
   private readonly runFinished = new vscode.EventEmitter<FinishedRun>();
   /** Fires when a run ended, with its events and database (the debugger derives runtime findings). */
   readonly onDidFinishRun = this.runFinished.event;
@@ -149,7 +149,7 @@ export class RunController implements vscode.Disposable {
           });
           if (token.isCancellationRequested) handle.cancel();
           this.log.info(`Running ${task.name}(${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}) in database ${prepared.target.databaseId}`);
-          this.runStarted.fire({ task });
+          this.runStarted.fire({ task, folder });
           const startedAt = new Date();
           const cancel = token.onCancellationRequested(() => handle.cancel());
           const outcome = await handle.done.finally(() => cancel.dispose());

@@ -68,6 +68,11 @@ describe('debugger in code-server', () => {
     const position = session().page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
     // It selects the diagnostic's range (the call's name): the status bar shows its end.
     await expect.poll(async () => /Ln (\d+)/.exec(await position.innerText())?.[1], { timeout: 10_000 }).toBe('64');
+    // The double click may leave the focus in Problems, whose own Ctrl+. is another menu: the
+    // editor takes it (Ctrl+1, Focus First Editor Group: its selection kept), then its quick fixes.
+    await session().page.keyboard.press('Control+1');
+    await session().page.locator('.editor-group-container .monaco-editor.focused').first().waitFor({ timeout: 10_000 });
+    expect(/Ln (\d+)/.exec(await position.innerText())?.[1]).toBe('64');
     await session().page.keyboard.press('Control+.');
     const explain = session().page.locator('.action-widget .monaco-list-row', { hasText: 'Explain LS201 (seen at runtime)' });
     await explain.waitFor({ timeout: 30_000 });

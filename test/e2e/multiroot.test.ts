@@ -140,4 +140,20 @@ describe('a multi-root workspace in code-server', () => {
     await session().notification(new RegExp(`Spanner emulator of folder timewin ready: .*; database ${TIMEWIN.databaseId}\\.`)).waitFor({ timeout: 30_000 });
     await session().screenshot('multiroot-status-bar-folder-1-ready');
   });
+
+  test("the run's states are drawn on its own folder's graph only, and again on return to it", async () => {
+    const nodeClass = async (name: string) => (await session().webviewFrame().locator('g.node', { hasText: name }).first().getAttribute('class')) ?? '';
+    // timewin's file is active (the test above): its graph, whose OrdersExport shares the name of
+    // replay's that ran, shows nothing of replay's run.
+    await session().runCommand('Luigi Spanner: Show Pipeline Graph');
+    await session().webviewFrame().locator('g.node', { hasText: 'IngestOrders' }).first().waitFor({ timeout: 60_000 });
+    expect(await nodeClass('OrdersExport')).not.toMatch(/\bs-/);
+    await session().screenshot('multiroot-graph-folder-1-no-run-states');
+    // Back on replay's graph, the run's states are there again.
+    await session().runCommand('View: Close All Editors');
+    await session().openFile('replay/pipeline.py');
+    await session().runCommand('Luigi Spanner: Show Pipeline Graph');
+    await expect.poll(() => nodeClass('AllBatches'), { timeout: 60_000 }).toMatch(/\bs-done\b/);
+    await session().screenshot('multiroot-graph-folder-2-run-states');
+  });
 });

@@ -19,7 +19,11 @@ describe('start-up in code-server', () => {
 
   test('a reload restores the graph panel with its tasks', async () => {
     const { page } = session();
-    await page.reload();
+    // Reload Window, as a user does: the workbench saves its editors (the panel among them) before
+    // it goes; a bare page reload can beat that save and come back without the panel.
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await session().runCommand('Developer: Reload Window');
+    await reloaded;
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     // The restored panel waits for the extension's serializer (features.js) before it shows anything.
     const frame = session().webviewFrame();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FamilyStateTracker } from '../../../extension/core/runs/familyStates';
+import { FamilyStateTracker, RunOverlay } from '../../../extension/core/runs/familyStates';
 import { EventLineParser, stateOf, type RunEvent } from '../../../extension/core/runs/events';
 
 describe('FamilyStateTracker', () => {
@@ -11,6 +11,33 @@ describe('FamilyStateTracker', () => {
     expect(tracker.update('LoadOrders_a', 'LoadOrders', 'done')).toEqual({ LoadOrders: { done: 1, pending: 1 } });
     tracker.reset();
     expect(tracker.counts()).toEqual({});
+  });
+});
+
+describe('RunOverlay', () => {
+  const A = 'file:///work/timewin';
+  const B = 'file:///work/replay';
+
+  it("shows a run's states only on its own folder's graph, and gives them back on return", () => {
+    const overlay = new RunOverlay(B);
+    expect(overlay.startRun(B)).toEqual({ reset: true });
+    expect(overlay.update('OrdersExport_1', 'OrdersExport', 'done')).toEqual({ byFamily: { OrdersExport: { done: 1 } } });
+    // The view turns to the other folder, whose OrdersExport never ran: nothing of the run there.
+    expect(overlay.show(A)).toEqual({ reset: true });
+    expect(overlay.update('AllBatches_1', 'AllBatches', 'running')).toBeUndefined();
+    expect(overlay.show(A)).toBeUndefined();
+    // Back on the run's folder: everything so far, the states that came meanwhile included.
+    expect(overlay.show(B)).toEqual({ reset: true, byFamily: { OrdersExport: { done: 1 }, AllBatches: { running: 1 } } });
+  });
+
+  it('a new run in another folder clears the last one everywhere', () => {
+    const overlay = new RunOverlay(A);
+    overlay.startRun(A);
+    overlay.update('LoadOrders_1', 'LoadOrders', 'done');
+    expect(overlay.startRun(B)).toEqual({ reset: true });
+    expect(overlay.update('LoadOrders_2', 'LoadOrders', 'running')).toBeUndefined();
+    expect(overlay.show(B)).toEqual({ reset: true, byFamily: { LoadOrders: { running: 1 } } });
+    expect(overlay.show(A)).toEqual({ reset: true });
   });
 });
 
