@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .events import EventChannel
 from .frames import describe_failure, frames_of_exception, frames_of_text, grpc_status
+from .reconcile import DoneReconciler
 
 if TYPE_CHECKING:
     from .client import SpannerClientHooks
@@ -186,6 +187,8 @@ def make_worker_scheduler_factory(state: RunState) -> Any:
     import luigi.worker
     from luigi.scheduler import DONE, FAILED
 
+    reconciler = DoneReconciler()
+
     class ReportingWorker(luigi.worker.Worker):
         def add(self, task: Any, *args: Any, **kwargs: Any) -> bool:
             # Roots are discovered already; this catches dynamic dependencies yielded by run().
@@ -193,6 +196,7 @@ def make_worker_scheduler_factory(state: RunState) -> Any:
             return super().add(task, *args, **kwargs)
 
         def _run_task(self, task_id: str) -> None:
+            reconciler.busy()
             if task_id not in self._running_tasks:
                 state.dispatched_at[task_id] = time.time()
                 if state.failures[task_id]:
@@ -203,11 +207,20 @@ def make_worker_scheduler_factory(state: RunState) -> Any:
         def _add_task(self, *args: Any, **kwargs: Any) -> None:
             task_id, status = kwargs.get("task_id"), kwargs.get("status")
             state.last_status[task_id] = status
+            if status == DONE and task_id not in state.dispatched_at:
+                reconciler.found_complete(task_id)
             if status in (DONE, FAILED) and task_id in state.dispatched_at:
                 state.wall_seconds[task_id] = time.time() - state.dispatched_at.pop(task_id)
                 if status == FAILED:
                     state.failures[task_id] += 1
             super()._add_task(*args, **kwargs)
+
+        def _keep_alive(self, get_work_response: Any) -> bool:
+            staying = bool(super()._keep_alive(get_work_response))
+            if staying and get_work_response.n_pending_tasks > 0:
+                # Waiting for tasks: maybe for one luigid will never hand out (reconcile.py).
+                reconciler.idle(self)
+            return staying
 
         def _log_complete_error(self, task: Any, tb: str) -> None:
             super()._log_complete_error(task, tb)
