@@ -1,5 +1,5 @@
 // The runner's event lines (luigi_spanner.runner emits them, extension/shared/contract.json defines them), parsed and validated.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { EVENT_PREFIX, RunEventSchema, WriteSchema } from '../../shared/contract';
 
 // The schemas are generated from extension/shared/contract.json (scripts/contract.mjs), the one

@@ -42,5 +42,12 @@ describe('the extension host bundles', () => {
     // The client is extension.js's one instance, handed over (a second copy would be a second client).
     expect(modules.filter((m) => m.startsWith('node_modules/vscode-languageclient/'))).toEqual([]);
   }, 30_000);
+
+  // Full zod is about 450 KB minified, zod/mini about 30 KB: each start compiles what the bundle holds.
+  test.each(['extension/vscode/features.ts', 'extension/server/main.ts'])('%s checks with zod/mini, not full zod', async (entry) => {
+    const modules = await modulesOf(entry);
+    expect(modules.some((m) => m.startsWith('node_modules/zod/v4/mini/'))).toBe(true);
+    expect(modules.filter((m) => m.startsWith('node_modules/zod/v4/classic/'))).toEqual([]);
+  }, 30_000);
 });
 
