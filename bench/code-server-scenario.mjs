@@ -271,6 +271,14 @@ async function scenario(workspace, withExtension) {
     const longest = delays.reduce((best, d) => (!best || d.maxMs > best.maxMs ? d : best), undefined);
     return { visibleAt, lensMs, lensAt, quick, cpu, host, trace, milestones, longestTaskMs: longest?.maxMs, longestAt: longest ? (longest.at - wallT0) / 1000 : undefined, profile };
   } finally {
+    // With --profile, the window's logs (code-server's, the extension host's, the trace) are kept beside the profile.
+    if (profileDir) {
+      const keep = path.join(path.resolve(profileDir), `${withExtension ? 'with' : 'control'}-${path.basename(workspace.dir)}`);
+      rmSync(keep, { recursive: true, force: true });
+      for (const [from, to] of [[path.join(dirs['user-data'], 'logs'), 'logs'], [traceLog, 'startup-trace.jsonl'], [loopLog, 'loop-delay.jsonl'], [path.join(session, 'code-server.log'), 'code-server.log']]) {
+        if (existsSync(from)) cpSync(from, path.join(keep, to), { recursive: true });
+      }
+    }
     await context?.close().catch(() => undefined);
     kill();
     await sleep(500);

@@ -87,12 +87,14 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
       }),
     );
   let features: Features | undefined;
+  let featuresModule: typeof import('./features') | undefined;
+  // A separate bundle (scripts/build.mjs), compiled only now.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const requireFeatures = () => (featuresModule ??= require(context.asAbsolutePath('dist/features.js')) as typeof import('./features'));
   function loadFeatures(): Features {
     if (features) return features;
+    const { activateFeatures } = requireFeatures();
     placeholders.forEach((p) => p.dispose());
-    // A separate bundle (scripts/build.mjs), compiled only now.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { activateFeatures } = require(context.asAbsolutePath('dist/features.js')) as typeof import('./features');
     features = activateFeatures(context, core);
     traceStartup('host/featuresLoaded');
     return features;
@@ -102,17 +104,26 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
   });
   // A graph panel being restored needs its serializer now; so do windows without a folder (no lens).
   if (!folder || hasGraphTab()) loadFeatures();
-  // Else right after activation, in a task of their own: activate() and the host's next messages (the
-  // lens request among them) do not wait for their compile, and they still register before the
+  // Else right after activation, in two tasks of their own (the bundle's compile, then its
+  // activation): activate() and the host's next messages (the lens request among them) do not wait
+  // for them, no task of theirs holds the host's thread for long, and they still register before the
   // server's first answer (the runtime findings' merge sees every diagnostic; providers keep their order).
-  else
-    setTimeout(() => {
+  else {
+    const guard = (step: () => unknown) => () => {
       try {
-        loadFeatures();
+        step();
       } catch (error) {
         log.error(`loading the extension's features (dist/features.js) failed: ${String(error)}`);
       }
-    }, 0);
+    };
+    setTimeout(
+      guard(() => {
+        requireFeatures();
+        setTimeout(guard(loadFeatures), 0);
+      }),
+      0,
+    );
+  }
 
   // The editor-title graph button shows only on files that define tasks.
   if (language) {

@@ -46,6 +46,8 @@ export interface PreviewRequest {
 }
 
 const PREVIEW_ROWS = 50;
+/** After the features load, when the status bar first reads the emulator's state (out of the first CodeLens's way). */
+const FIRST_READ_MS = 2_000;
 
 
 export interface EmulatorUiDeps {
@@ -104,7 +106,8 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
   };
 
   const entries = new Map<string, Entry>();
-  let active: Entry;
+  /** The current folder's emulator; undefined until the first read (see FIRST_READ_MS). */
+  let active: Entry | undefined;
   let stopWatching: (() => void) | undefined;
   const entryFor = (uri: vscode.Uri | undefined): Entry => {
     const { settings } = folderSettings(uri);
@@ -143,16 +146,20 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     active = next;
     if (changed || !stopWatching) {
       stopWatching?.();
-      // One source of truth (emulatorStatus: container labels, binary state files), read on activation,
-      // on focus and every couple of seconds: an emulator started or stopped by a run, the CLI or
-      // another window shows here without anyone pressing a button.
-      stopWatching = active.controller.watch();
+      // One source of truth (emulatorStatus: container labels, binary state files), read shortly after
+      // activation, on focus and every couple of seconds: an emulator started or stopped by a run,
+      // the CLI or another window shows here without anyone pressing a button.
+      stopWatching = next.controller.watch();
     }
     render();
-    if (active.controller.snapshot.state !== 'starting') void active.controller.refresh().catch((error: unknown) => log.warn(`Emulator status: ${describeError(error).message}`));
+    if (next.controller.snapshot.state !== 'starting') void next.controller.refresh().catch((error: unknown) => log.warn(`Emulator status: ${describeError(error).message}`));
+    return next;
   };
+  /** The current folder's emulator, read now if the first read has not happened yet. */
+  const current = (): Entry => active ?? follow();
 
   const render = () => {
+    if (!active) return;
     const s = active.controller.snapshot;
     setContext(ContextKeys.emulatorReady, s.state === 'ready');
     const { settings, error } = folderSettings(active.folder);
@@ -171,21 +178,25 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     item.tooltip = tooltip;
     item.show();
   };
-  follow();
+  // The first read (the folder's settings, the Docker engine's and the binary's state) waits until the
+  // window has started: at activation it held the extension host's thread with the first CodeLens
+  // due. A command that needs the emulator reads it at once.
+  const firstRead = setTimeout(() => active ?? follow(), FIRST_READ_MS);
   context.subscriptions.push(
-    activeFolder.onDidChange(follow),
+    { dispose: () => clearTimeout(firstRead) },
+    activeFolder.onDidChange(() => void follow()),
     vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('luigiSpanner') && follow()),
   );
   // A luigi-spanner.json edited (another emulator name, database or port) re-reads the folder's settings.
   const configFiles = vscode.workspace.createFileSystemWatcher('**/luigi-spanner.json');
-  context.subscriptions.push(configFiles, configFiles.onDidChange(follow), configFiles.onDidCreate(follow), configFiles.onDidDelete(follow));
+  context.subscriptions.push(configFiles, configFiles.onDidChange(() => void follow()), configFiles.onDidCreate(() => void follow()), configFiles.onDidDelete(() => void follow()));
 
   /** Runs an action; a failure shows its message with the fix and goes to the log. */
-  const offerFailureChoices = (title: string, error: unknown, retry?: () => Promise<unknown>, at: vscode.Uri | undefined = active.folder) =>
+  const offerFailureChoices = (title: string, error: unknown, retry?: () => Promise<unknown>, at: vscode.Uri | undefined = current().folder) =>
     offerEmulatorFailureChoices({ title, error, folder: at, retry, log, extensionRoot: context.extensionUri });
   const guarded = (action: (...args: never[]) => Promise<unknown>) => async (...args: never[]) => {
     // The folder the command acted on, taken before it ran (the user may switch editors meanwhile).
-    const at = active.folder;
+    const at = current().folder;
     try {
       await action(...args);
     } catch (error) {
@@ -202,7 +213,7 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
   // Every command acts on the current folder's emulator and settings, as the status bar shows them.
   const start = async () => {
     requireTrust();
-    const { controller, folder: at } = active;
+    const { controller, folder: at } = current();
     const s = await withProgress('starting…', () => controller.start());
     const applied = s.database?.applied.length ? ` Migrations applied: ${s.database.applied.join(', ')}.` : '';
     const database = s.database ? ` Database ${controller.databaseId}${ofFolder(at)}.` : '';
@@ -210,7 +221,7 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     if (s.running?.notice) void vscode.window.showWarningMessage(`Luigi Spanner: ${s.running.notice}`);
   };
   const stop = async () => {
-    const { controller, folder: at } = active;
+    const { controller, folder: at } = current();
     const { stopped } = await withProgress('stopping…', () => controller.stop());
     void vscode.window.showInformationMessage(
       stopped.length === 0
@@ -221,7 +232,7 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
   /** Drops data: it names the folder's database it acts on; the lifecycle refuses any host but an emulator's. */
   const reset = async () => {
     requireTrust();
-    const { controller, folder: at } = active;
+    const { controller, folder: at } = current();
     const databaseId = controller.databaseId;
     const pick = await vscode.window.showQuickPick(
       [
@@ -251,7 +262,7 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     if (entry.controller.snapshot.state !== 'ready') await entry.controller.refresh();
   };
   const query = async (args?: unknown) => {
-    const entry = active;
+    const entry = current();
     await requireEmulator(entry);
     const { databaseId, label } = databaseFor(entry, args);
     const editor = vscode.window.activeTextEditor;
@@ -271,14 +282,14 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     results.show(`${sql.trim().split('\n')[0]!.slice(0, 80)} — database ${label}`, [querySection(result)]);
   };
   const inspect = async (args?: unknown) => {
-    const entry = active;
+    const entry = current();
     await requireEmulator(entry);
     const { databaseId, label } = databaseFor(entry, args);
     const inspection = await entry.controller.inspect({ databaseId });
     results.show(`Database ${label}`, inspectionSections(inspection));
   };
   const previewRows = async (request: PreviewRequest) => {
-    const entry = active;
+    const entry = current();
     await requireEmulator(entry);
     const { databaseId, label } = databaseFor(entry, request.databaseId);
     if (request.tables.length === 0) {
@@ -304,14 +315,14 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     results.show(`${request.title} — database ${label}`, sections);
   };
   const status = async () => {
-    const { controller, folder: at } = active;
+    const { controller, folder: at } = current();
     const s = await controller.refresh();
     void vscode.window.showInformationMessage(
       `Spanner emulator${ofFolder(at)} ${s.state}${s.running ? `: ${s.running.backend} at ${s.running.host}` : ''}; database ${controller.databaseId}.`,
     );
   };
   const actions = async () => {
-    const entry = active;
+    const entry = current();
     const { controller } = entry;
     const s = controller.snapshot;
     const lastRun = deps.lastRun?.(entry.folder);
@@ -357,13 +368,13 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
   context.subscriptions.push(
     { dispose: () => stopWatching?.() },
     vscode.window.onDidChangeWindowState((state) => {
-      if (state.focused && active.controller.snapshot.state !== 'starting') void active.controller.refresh().catch(() => undefined);
+      if (state.focused && active && active.controller.snapshot.state !== 'starting') void active.controller.refresh().catch(() => undefined);
     }),
   );
 
   return {
     get controller() {
-      return active.controller;
+      return current().controller;
     },
     // Each emulator this window started stops unless its folder keeps it running.
     deactivate: async () => {
