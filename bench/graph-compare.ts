@@ -10,8 +10,9 @@
 //   - ours, the realistic flow: the language server (dist/server.js --stdio, a fresh layout cache)
 //     indexes the folder and lays out ahead; then the command: a new panel (the built webview, the
 //     host's HTML and CSP) gets the server's graph with the layouts the host fetched from the server
-//     while the page loaded (here: before, time added), and draws. Timed from that fetch plus
-//     navigation start to the webview's settled render (graph/renderStats) and its first paint.
+//     while the page loaded (as graphPanel.ts does: the fetch starts with the navigation, the graph
+//     is posted once the page said ready and the layouts are in), and draws. Timed from navigation
+//     start (the command) to the webview's settled render (graph/renderStats) and its first paint.
 //   - ours, cold new panel: the same page without a language server's layouts (ELK in the
 //     webview's fresh workers), as before the layout service; also from navigation start.
 // Medians of ROUNDS page loads per figure; longest main-thread task (PerformanceObserver longtask).
@@ -40,6 +41,7 @@ import {
   RenderStats,
   type LspGraphLayoutParams,
   type LspGraphLayoutResult,
+  type HostToWebviewMessage,
   type LspGraphResult,
   type RenderStatsMessage,
 } from '../extension/shared/protocol';
@@ -53,13 +55,17 @@ const sizes = (process.argv[2] ?? '200,1000,3000').split(',').map(Number);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const D3_MAX_TASKS = Number(process.env.D3_MAX_TASKS ?? 1000);
 const D3_ROUNDS = Number(process.env.D3_ROUNDS ?? ROUNDS);
+/** Rounds of Luigi's SVG renderer (0 while working on ours: its figures are n/a then). */
+const LUIGI_ROUNDS = Number(process.env.LUIGI_ROUNDS ?? ROUNDS);
 /** Luigi's page is settled once nothing in its graph changed for this long. */
 const QUIET_MS = 2000;
 const VIEWPORT = { width: 1200, height: 900 };
+/** graphPanel.ts AHEAD_WAIT_MS. */
+const AHEAD_WAIT_MS = 100;
 const venvBin = path.join(root, '.venv', 'bin');
 
 const fmt = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? 'n/a' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function freePort(): Promise<number> {
@@ -246,18 +252,24 @@ interface OurTiming {
 /** A new panel: navigation -> ready -> the graph posted (as the host does) -> settled; times in the page's clock. */
 async function timeOurs(browser: Browser, servers: Servers, graph: GraphJson, server: LanguageServer | undefined): Promise<OurTiming> {
   const layouts = server && ((keys: string[], jobs?: LspGraphLayoutParams['jobs']) => server.connection.sendRequest<LspGraphLayoutResult>(LspGraphLayoutRequest, { keys, ...(jobs ? { jobs } : {}) }));
-  // The host fetches the new panel's layouts from the server while the page loads, and posts the
-  // graph with them as soon as the page says ready (graphPanel.ts fetchAhead, postGraph). Here the
-  // fetch runs before the navigation, and its time is added: serial, so never flattering.
-  let aheadMs = 0;
-  let ahead: LspGraphLayoutResult['entries'] | undefined;
-  if (layouts) {
-    const started = performance.now();
-    const visible = buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace' } });
-    ahead = (await layouts(splitComponents(visible, 'RIGHT').map((c) => c.key))).entries;
-    aheadMs = performance.now() - started;
-  }
-  const onReady = { method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, ...(server ? { layoutService: true } : {}), ...(ahead?.length ? { layouts: ahead } : {}) } as const;
+  // As the real host (graphPanel.ts show -> fetchAhead, postGraph): from the command on, the host
+  // fetches the new panel's layouts from the server while the page loads, and posts the graph
+  // with them once the page said ready and they are in. The command is taken at navigation start,
+  // where the fetch starts too; everything is timed in the page's clock from there.
+  const onReady = async (ready: Promise<void>): Promise<HostToWebviewMessage> => {
+    const base = { method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' } } as const;
+    if (!layouts) return ready.then(() => base);
+    const ahead = (async () => {
+      await sleep(0);
+      const visible = buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace' } });
+      return (await layouts(splitComponents(visible, 'RIGHT').map((c) => c.key))).entries;
+    })();
+    await ready;
+    // The host waits this long after ready for the layouts (graphPanel.ts AHEAD_WAIT_MS), then
+    // posts without them: the webview asks for them (layout/cacheLookup).
+    const entries = await Promise.race([ahead, sleep(AHEAD_WAIT_MS).then(() => undefined)]);
+    return { ...base, layoutService: true, ...(entries?.length ? { layouts: entries } : {}) };
+  };
   const page: GraphPage = await openGraphPage(browser, servers, { viewport: VIEWPORT, onReady, ...(layouts ? { layouts } : {}) });
   try {
     const stats = await page.waitForPosted(RenderStats, { timeout: 300_000 });
@@ -279,7 +291,7 @@ async function timeOurs(browser: Browser, servers: Servers, graph: GraphJson, se
       return { settledAt: w.__postedAt[index]!, readyAt: w.__postedAt[ready]!, longest: longestTask };
     });
     const receivedAt = settledAt - stats.totalMs;
-    return { settled: aheadMs + settledAt, ready: aheadMs + readyAt, fromData: stats.totalMs, firstPaint: aheadMs + receivedAt + (stats.firstPaintMs ?? stats.totalMs), longestTask: longest, stats };
+    return { settled: settledAt, ready: readyAt, fromData: stats.totalMs, firstPaint: receivedAt + (stats.firstPaintMs ?? stats.totalMs), longestTask: longest, stats };
   } finally {
     await page.close();
   }
@@ -323,7 +335,7 @@ async function measure(browser: Browser, servers: Servers, tasks: number): Promi
     try {
       const taskId = scheduleAll(workspace, luigid.url);
       // FinalTask is drawn as well: tasks + 1 nodes.
-      for (let r = 0; r < ROUNDS; r++) luigiSvg.push(await timeLuigi(browser, luigid.url, taskId, 'svg', tasks + 1));
+      for (let r = 0; r < LUIGI_ROUNDS; r++) luigiSvg.push(await timeLuigi(browser, luigid.url, taskId, 'svg', tasks + 1));
       if (tasks <= D3_MAX_TASKS) for (let r = 0; r < D3_ROUNDS; r++) luigiD3.push(await timeLuigi(browser, luigid.url, taskId, 'd3', tasks + 1));
     } finally {
       luigid.stop();
@@ -360,7 +372,7 @@ async function measure(browser: Browser, servers: Servers, tasks: number): Promi
       coldFirst: median(cold.map((t) => t.firstPaint)),
       longestOurs: Math.max(...ours.map((t) => t.longestTask)),
       longestCold: Math.max(...cold.map((t) => t.longestTask)),
-      longestLuigi: Math.max(...luigiSvg.map((t) => t.longestTask)),
+      longestLuigi: luigiSvg.length ? Math.max(...luigiSvg.map((t) => t.longestTask)) : NaN,
       source: sources,
       indexMs: server.indexMs,
       aheadMs: server.aheadMs,
