@@ -2,7 +2,8 @@
 // (statically and dynamically), its parameters, outputs and tables, plus diagnostics for
 // what could not be resolved and for dependency cycles.
 import { EffectTracker, Memo } from './effects';
-import { INHERITS_DECORATORS, libraryTask, REQUIRES_DECORATORS, isLibraryParameterClass, type LibraryTask } from './known-classes';
+import { STDLIB_MODULES } from '../python/stdlib-modules';
+import { INHERITS_DECORATORS, libraryTask, REQUIRES_DECORATORS, isLibraryParameterClass, isLuigiOwnModule, type LibraryTask } from './known-classes';
 import type { ClassFacts, CodeRefs, DecoratorFacts, DottedRef, ImportBinding, MethodFacts, ModuleFacts, TableRef } from './module-facts';
 import { moduleNameOf, Resolver, type ModuleTable, type Resolution } from './resolver';
 import { holes, TableNames } from './table-names';
@@ -95,6 +96,9 @@ export class GraphBuilder {
         this.report({ file, line: error.line, column: error.column, severity: 'error', message: error.message, code: 'syntax-error' });
       }
       this.checkImports(file, facts);
+      // Luigi's own modules are the library, as if installed: their classes are bases the
+      // pipelines derive from, not tasks of the graph.
+      if (isLuigiOwnModule(moduleNameOf(file))) return { tasks, edges: [] };
       for (const cls of facts.classes) {
         const info = this.classInfo(file, cls);
         if (!info.task) {
@@ -184,7 +188,9 @@ export class GraphBuilder {
   /** A class that looks like a task (requires/run/output) but derives from nothing Luigi. */
   private explainNonTask(file: string, cls: ClassFacts, info: ClassInfo): void {
     const looksLikeTask = cls.methods.some((m) => m.name === 'requires' || m.name === 'run' || m.name === 'output');
-    const outside = info.externals.filter((name) => name !== 'object' && !name.startsWith('luigi.'));
+    // Only bases that could be Luigi's: not Luigi itself, not the standard library (a
+    // unittest.TestCase with run() is no task that went missing).
+    const outside = info.externals.filter((name) => name !== 'object' && !name.startsWith('luigi.') && !STDLIB_MODULES.has(name.split('.')[0]!));
     if (looksLikeTask && outside.length > 0) {
       this.warn(
         file,
@@ -325,13 +331,14 @@ export class GraphBuilder {
 
   /**
    * A workspace that holds Luigi's own source (its repository, a vendored copy) resolves
-   * `luigi.Task` to a plain class in luigi/task.py, whose chain ends at `object`: such classes are
-   * known by their qualified name, exactly as when Luigi is installed.
+   * `luigi.Task` to a plain class in luigi/task.py, whose chain ends at `object`: Luigi's classes
+   * are known by their qualified name, exactly as when Luigi is installed (so `luigi.Config` and
+   * its sections are no tasks, and `luigi.contrib...JobTask` is the library base it is).
    */
   private libraryClass(resolved: Resolution): Resolution {
     if (resolved.kind !== 'class') return resolved;
-    const qualifiedName = `${moduleNameOf(resolved.file)}.${resolved.cls.name}`;
-    return libraryTask(qualifiedName) || isLibraryParameterClass(qualifiedName) ? { kind: 'external', qualifiedName } : resolved;
+    const module = moduleNameOf(resolved.file);
+    return isLuigiOwnModule(module) ? { kind: 'external', qualifiedName: `${module}.${resolved.cls.name}` } : resolved;
   }
 
   private isParameterClass(file: string, callee: string[] | null, calleeText: string): boolean {

@@ -31,6 +31,15 @@ export function libraryTask(qualifiedName: string): LibraryTask | undefined {
   return LIBRARY_TASKS.get(qualifiedName);
 }
 
+/**
+ * A module of Luigi's own package, read from the workspace (Luigi's repository, or a vendored
+ * copy) instead of site-packages. A project cannot have its own top-level `luigi` package: it
+ * would shadow Luigi itself.
+ */
+export function isLuigiOwnModule(module: string): boolean {
+  return module === 'luigi' || module.startsWith('luigi.');
+}
+
 export function isLibraryParameterClass(qualifiedName: string): boolean {
   return LUIGI_PARAMETER_CLASSES.has(qualifiedName);
 }

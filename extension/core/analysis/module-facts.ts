@@ -14,7 +14,7 @@ import { invalidAssignmentTarget } from '../python/assignment-targets';
  * Version of the ModuleFacts shape and of what extraction puts in it. Bump it with any change
  * to either: facts cached on disk (facts-cache.ts) under another version are discarded.
  */
-export const FACTS_FORMAT = 4;
+export const FACTS_FORMAT = 5;
 
 /** A name as written: `A`, `mod.A`, `luigi.contrib.postgres.CopyToTable`. */
 export interface DottedRef {
@@ -50,6 +50,11 @@ export interface ImportBinding {
   module: string;
   /** The imported name for `from m import name`; absent for `import m`; '*' for star imports. */
   name?: string;
+  /**
+   * `import a.b.c` binds only `a` (module 'a') but loads a.b.c too: the whole dotted module, so
+   * that its file is read when imports are followed (`a.b.c.X` resolves through it).
+   */
+  loads?: string;
   line: number;
 }
 
@@ -523,7 +528,7 @@ class FactsBuilder {
       const flush = () => {
         if (parts.length === 0) return;
         if (alias) bindings.push({ local: alias, level: 0, module: parts.join('.'), line });
-        else bindings.push({ local: parts[0]!, level: 0, module: parts[0]!, line });
+        else bindings.push({ local: parts[0]!, level: 0, module: parts[0]!, ...(parts.length > 1 ? { loads: parts.join('.') } : {}), line });
         parts = [];
         alias = undefined;
       };

@@ -241,7 +241,8 @@ export function importCandidates(file: string, facts: ModuleFacts): string[] {
   const folder = parent(file);
   const allImports = [...facts.imports, ...facts.classes.flatMap((c) => c.methods.flatMap((m) => m.imports))];
   for (const binding of allImports) {
-    const parts = binding.module ? binding.module.split('.') : [];
+    const module = binding.loads ?? binding.module;
+    const parts = module ? module.split('.') : [];
     if (binding.name && binding.name !== '*') parts.push(binding.name);
     const bases: string[] = [];
     if (binding.level > 0) {

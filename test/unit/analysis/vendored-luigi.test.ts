@@ -42,6 +42,31 @@ beforeAll(() => {
       '',
     ].join('\n'),
   );
+  // luigi/examples/terasort.py's shape: a contrib base reached through `import luigi.contrib.x`,
+  // a Config section, and a unittest class with a run() method.
+  writeFileSync(
+    path.join(work, 'jobs.py'),
+    [
+      'import unittest',
+      'import luigi',
+      'import luigi.contrib.external_program',
+      '',
+      '',
+      'class settings(luigi.Config):',
+      '    retries = luigi.IntParameter(default=3)',
+      '',
+      '',
+      'class Sort(luigi.contrib.external_program.ExternalProgramTask):',
+      '    def program_args(self):',
+      '        return ["sort"]',
+      '',
+      '',
+      'class SortTest(unittest.TestCase):',
+      '    def run(self, result=None):',
+      '        return super().run(result)',
+      '',
+    ].join('\n'),
+  );
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -65,5 +90,14 @@ describe('a workspace holding Luigi itself', () => {
   test('the lint sees the task parameter that defaults to the wall clock', () => {
     const { findings } = lintWorkspace(work, { paths: [path.join(work, 'pipeline.py')] });
     expect(findings.filter((f) => f.file === 'pipeline.py').map((f) => [f.code, f.line])).toEqual([['LS004', 7]]);
+  });
+
+  test('a graph of some files shows their tasks, never Luigi\'s own classes, and follows `import luigi.contrib.x`', () => {
+    const { index } = indexWorkspace(work, { paths: [path.join(work, 'jobs.py')] });
+    const graph = index.graph();
+    // Luigi's modules are the library: no Config sections, WrapperTask or contrib bases as tasks.
+    expect(graph.tasks.map((t) => [t.file, t.name, t.kind])).toEqual([['jobs.py', 'Sort', 'task']]);
+    // No unresolved contrib module, and no note on the unittest class (the standard library is no Luigi).
+    expect(graph.diagnostics).toEqual([]);
   });
 });
