@@ -354,6 +354,7 @@ function printStartupSplit(result, pipelineFile) {
     ['client: first codeLens request, pipeline file', first('host/codeLensAsked', ofPipeline)],
     ['server: codeLens request', first('server/codeLensAsked', ofPipeline)],
     ['server: codeLens answered with lenses', first('server/codeLensAnswered', (e) => ofPipeline(e) && e.lenses > 0)],
+    ['client: codeLens reply received, with lenses', first('host/codeLensReceived', (e) => ofPipeline(e) && e.lenses > 0)],
     ['client: codeLens answer with lenses', first('host/codeLensAnswered', (e) => ofPipeline(e) && e.lenses > 0)],
     ['lens drawn', milestones['lens drawn']],
     ['client: the other features loaded (dist/features.js)', first('host/featuresLoaded')],

@@ -46,6 +46,8 @@ export class FolderAnalysis {
   /** During the first index: files not read yet, and those of them to read first (what open files import). */
   private unread: Set<string> | undefined;
   private urgent: string[] = [];
+  /** The first index is in (load() finished). */
+  private loaded = false;
 
   constructor(
     /** Absolute folder path. */
@@ -91,20 +93,27 @@ export class FolderAnalysis {
    * file's tasks resolve (lenses, hover) long before the rest of a large folder is in.
    */
   async load(options: LoadOptions = {}): Promise<void> {
-    if (options.startWorker && options.workers) {
-      // Bulk files keep facts only (no tree, no text): memory stays flat on large folders.
-      await indexWorkspaceParallel(this.root, { index: this.index, keepTrees: false, startWorker: options.startWorker, workers: options.workers });
-    } else {
-      await this.loadInSlices(options);
+    try {
+      if (options.startWorker && options.workers) {
+        // Bulk files keep facts only (no tree, no text): memory stays flat on large folders.
+        await indexWorkspaceParallel(this.root, { index: this.index, keepTrees: false, startWorker: options.startWorker, workers: options.workers });
+      } else {
+        await this.loadInSlices(options);
+      }
+      // The files the editor opens are set with their text and tree, so typing re-parses only what changed.
+      for (const [key, text] of this.open) if (key.endsWith('.py')) this.index.setFile(key, text);
+      this.loadMigrations();
+    } finally {
+      this.loaded = true;
     }
-    // The files the editor opens are set with their text and tree, so typing re-parses only what changed.
-    for (const [key, text] of this.open) if (key.endsWith('.py')) this.index.setFile(key, text);
-    this.loadMigrations();
   }
 
-  /** Whether the first index is still under way. */
+  /**
+   * Whether the first index is still under way, or has not begun (the folder's settings are being
+   * read): the graph of the files opened meanwhile is not the folder's graph yet.
+   */
   get loading(): boolean {
-    return this.unread !== undefined;
+    return !this.loaded;
   }
 
   private async loadInSlices({ pause, progress, sliceMs = 15 }: LoadOptions): Promise<void> {

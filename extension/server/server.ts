@@ -175,6 +175,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     folders.set(folder.uri, served);
     served.ready
       .then(async () => {
+        warmLayouts();
         notifyGraph(served, ['*']);
         // Before the lint: the graph view is what a user opens first.
         if (served.layouts) await readGraphDirection(served.layouts, folder.uri);
@@ -189,6 +190,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       })
       .catch((error: unknown) => connection.console.error(`analysis of ${root} failed: ${describeError(error).message}`))
       .finally(() => progress.done());
+  };
+
+  /** Loads and warms ELK in its worker, once: its first jobs then find it optimised (layoutWorker.ts). */
+  let layoutsWarm = false;
+  const warmLayouts = () => {
+    if (!layoutRunner || layoutsWarm) return;
+    layoutsWarm = true;
+    void layoutRunner.warmUp();
   };
 
   /** "Indexing 1,234/1,800 files" as LSP work-done progress, when the client shows it (at most 4 a second). */
@@ -377,9 +386,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const graphLayouts = init?.graphLayouts;
     if (typeof graphLayouts?.cacheDirectory === 'string' && path.isAbsolute(graphLayouts.cacheDirectory)) layoutCacheDirectory = graphLayouts.cacheDirectory;
     if (graphLayouts && options.startLayoutWorker) {
+      // ELK is loaded and warmed once a folder's first index is in (warmLayouts), not now: at start-up
+      // its worker took a core for 3 s while the editor waited for the open file's lenses.
       layoutRunner = new WorkerLayoutRunner(options.startLayoutWorker, log);
-      // Loads and warms ELK while the folders are indexed (the other core, mostly).
-      void layoutRunner.warmUp();
     }
     initialFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: path.basename(fileURLToPath(params.rootUri)) }] : []);
     return {

@@ -20,6 +20,7 @@ export type StartupEvent =
   | 'host/codeLensAsked'
   | 'server/codeLensAsked'
   | 'server/codeLensAnswered'
+  | 'host/codeLensReceived'
   | 'host/codeLensAnswered'
   | 'server/indexed'
   | 'server/codeLensRefresh'

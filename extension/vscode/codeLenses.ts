@@ -4,8 +4,13 @@
 // provider the first request came up to a second after the server was up; this one is asked while the
 // server process is still starting, and the request waits here for it. The server leaves
 // codeLensProvider out of its capabilities for this client (LspCodeLensInit): no second provider.
+//
+// The editor cancels a lens request whenever any extension registers a CodeLens provider (at start-up
+// the built-in merge-conflict one does, seconds into the window) and asks again after its debounce.
+// So the server's answer for a document version is kept, and a request already on its way is shared:
+// the request asked again is answered at once, not after another round trip behind the first index.
 import * as vscode from 'vscode';
-import { CodeLensRefreshRequest, CodeLensRequest, type FeatureState, type LanguageClient, type StaticFeature } from 'vscode-languageclient/node';
+import { CodeLensRefreshRequest, CodeLensRequest, type CodeLens as LspCodeLens, type FeatureState, type LanguageClient, type StaticFeature } from 'vscode-languageclient/node';
 import { traceStartup } from '../shared/startupTrace';
 
 export function registerCodeLenses(
@@ -15,6 +20,20 @@ export function registerCodeLenses(
   selector: vscode.DocumentSelector,
 ): vscode.Disposable {
   const changed = new vscode.EventEmitter<void>();
+  /** The server's answer (or the request on its way) per document, for one version of it. */
+  const answers = new Map<string, { version: number; answer: Promise<LspCodeLens[] | null> }>();
+  const ask = (document: vscode.TextDocument): Promise<LspCodeLens[] | null> => {
+    const key = document.uri.toString();
+    const known = answers.get(key);
+    if (known && known.version === document.version) return known.answer;
+    // Not cancelled with the editor's request: the editor's next request for this version takes it.
+    const answer = client.sendRequest(CodeLensRequest.type, client.code2ProtocolConverter.asCodeLensParams(document));
+    const entry = { version: document.version, answer };
+    answers.set(key, entry);
+    // A failed request is not kept: the next one asks again.
+    answer.catch(() => answers.get(key) === entry && answers.delete(key));
+    return answer;
+  };
   const provider: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: changed.event,
     async provideCodeLenses(document, token) {
@@ -27,7 +46,8 @@ export function registerCodeLenses(
       if (token.isCancellationRequested) return null;
       let lenses: vscode.CodeLens[] | undefined;
       try {
-        const result = await client.sendRequest(CodeLensRequest.type, client.code2ProtocolConverter.asCodeLensParams(document), token);
+        const result = await ask(document);
+        traceStartup('host/codeLensReceived', { file: document.uri.path, lenses: result?.length ?? 0 });
         if (token.isCancellationRequested) return null;
         lenses = await client.protocol2CodeConverter.asCodeLenses(result, token);
       } catch (error) {
@@ -43,11 +63,21 @@ export function registerCodeLenses(
   const refresh: StaticFeature = {
     fillClientCapabilities() {},
     initialize() {
-      client.onRequest(CodeLensRefreshRequest.type, () => changed.fire());
+      client.onRequest(CodeLensRefreshRequest.type, () => {
+        answers.clear();
+        changed.fire();
+      });
     },
     getState: (): FeatureState => ({ kind: 'static' }),
-    clear() {},
+    clear() {
+      answers.clear();
+    },
   };
   client.registerFeature(refresh);
-  return vscode.Disposable.from(changed, vscode.languages.registerCodeLensProvider(selector, provider));
+  return vscode.Disposable.from(
+    changed,
+    vscode.languages.registerCodeLensProvider(selector, provider),
+    vscode.workspace.onDidCloseTextDocument((document) => answers.delete(document.uri.toString())),
+    { dispose: () => answers.clear() },
+  );
 }
