@@ -13,5 +13,5 @@ if (isMainThread) {
   // Transport from the arguments: --stdio, --node-ipc or --socket=<port> (vscode-languageserver reads
   // them; the VS Code client passes --node-ipc).
   const connection = createConnection(ProposedFeatures.all);
-  startServer(connection, { startWorker: startWorkerFromThisBundle, startLayoutWorker: startLayoutWorkerFromThisBundle });
+  startServer(connection, { startWorker: startWorkerFromThisBundle, startLayoutWorker: startLayoutWorkerFromThisBundle, belowNormalPriority: true });
 }

@@ -5,6 +5,7 @@
 // in slices that yield between them, open documents (and what they import) first, so an open
 // file is answered while a large folder is still being read.
 import { realpathSync } from 'node:fs';
+import os from 'node:os';
 import v8 from 'node:v8';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +63,11 @@ export interface ServerOptions {
   debounceMs?: number;
   /** Starts the warm ELK worker of the graph layouts (layoutWorker.ts); without it no layouts are served. */
   startLayoutWorker?: () => Worker;
+  /**
+   * Once initialize is answered, the server's thread (and the worker threads it starts later) runs
+   * below normal priority (dist/server.js as its own process; not for a server inside another program).
+   */
+  belowNormalPriority?: boolean;
 }
 
 /** Settings an editor without `workspace/configuration` can pass in `initializationOptions.settings` (or `.luigiSpanner`). */
@@ -407,6 +413,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onInitialized(() => {
+    // The first index and lint of a large folder take a core for tens of seconds while the editor
+    // starts: below normal priority the extension host and the workbench go first (the open file's
+    // lenses and diagnostics are little work), and the index takes the cores they leave idle.
+    if (options.belowNormalPriority) {
+      try {
+        os.setPriority(os.constants.priority.PRIORITY_BELOW_NORMAL);
+      } catch (error) {
+        log(`could not lower the server's priority: ${describeError(error).message}`);
+      }
+    }
     if (hasWatchedFilesRegistration) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/*.sql' }] });
     }

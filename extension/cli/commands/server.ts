@@ -25,7 +25,7 @@ export function registerServerCommand(program: Command): void {
       const connection = options.stdio
         ? createConnection(ProposedFeatures.all, process.stdin, process.stdout)
         : createConnection(ProposedFeatures.all, new IPCMessageReader(process), new IPCMessageWriter(process));
-      startServer(connection, { startWorker: startWorkerFromThisBundle, startLayoutWorker: startLayoutWorkerFromThisBundle, workers, debounceMs });
+      startServer(connection, { startWorker: startWorkerFromThisBundle, startLayoutWorker: startLayoutWorkerFromThisBundle, workers, debounceMs, belowNormalPriority: true });
       // The connection ends the process on `exit`; until then the CLI must not exit on its own.
       await new Promise<never>(() => undefined);
     });
