@@ -14,7 +14,10 @@ import { invalidAssignmentTarget } from '../python/assignment-targets';
  * Version of the ModuleFacts shape and of what extraction puts in it. Bump it with any change
  * to either: facts cached on disk (facts-cache.ts) under another version are discarded.
  */
-export const FACTS_FORMAT = 5;
+export const FACTS_FORMAT = 7;
+
+/** A write to the module's own namespace through globals() (see ModuleFacts.dynamicGlobals). */
+const DYNAMIC_GLOBALS = /\bglobals\(\)\s*(?:\.\s*(?:update|setdefault)\b|\[[^\]\n]*\]\s*=[^=])|\bexec\s*\([^\n]*\bglobals\(\)/;
 
 /** A name as written: `A`, `mod.A`, `luigi.contrib.postgres.CopyToTable`. */
 export interface DottedRef {
@@ -176,6 +179,12 @@ export interface ModuleFacts {
   values: ModuleValue[];
   syntaxErrors: SyntaxErrorFacts[];
   lineCount: number;
+  /**
+   * The module writes its own namespace (`globals().update(...)`, `globals()[name] = ...`,
+   * `exec(code, globals())`, as the standard library's re, inspect and multiprocessing do): it may
+   * define names the facts cannot list.
+   */
+  dynamicGlobals?: true;
 }
 
 /** The facts of a module that defines nothing (a file whose analysis failed). */
@@ -367,6 +376,7 @@ class FactsBuilder {
       values: [...this.values.values()],
       syntaxErrors: this.syntaxErrors.sort((a, b) => a.line - b.line),
       lineCount: this.lines.lineCount,
+      ...(DYNAMIC_GLOBALS.test(this.source) ? { dynamicGlobals: true as const } : {}),
     };
   }
 
@@ -823,8 +833,19 @@ class FactsBuilder {
       if (target.name === 'VariableName') {
         const name = this.text(target);
         this.values.set(name, { name, kind: 'variable', line: this.line(node), refs, ...(expr ? { expr } : {}) });
+      } else {
+        // `a, (b, *c) = value` and `[a, b] = value` bind each name, to a part of the value.
+        for (const name of this.unpackedNames(target)) this.values.set(name, { name, kind: 'variable', line: this.line(node), refs });
       }
     }
+  }
+
+  private unpackedNames(target: SyntaxNode, depth = 0): string[] {
+    if (target.name === 'VariableName') return [this.text(target)];
+    if (depth > 20 || !['TupleExpression', 'ParenthesizedExpression', 'ArrayExpression', 'StarExpression'].includes(target.name)) return [];
+    const names: string[] = [];
+    for (let child = target.firstChild; child; child = child.nextSibling) names.push(...this.unpackedNames(child, depth + 1));
+    return names;
   }
 }
 

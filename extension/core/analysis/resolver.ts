@@ -77,6 +77,9 @@ type Symbol =
   | { kind: 'import'; binding: ImportBinding }
   | { kind: 'value'; value: ModuleValue };
 
+/** Attributes every module has, whatever it defines. */
+const MODULE_DUNDERS = new Set(['__name__', '__doc__', '__file__', '__path__', '__package__', '__spec__', '__loader__', '__dict__', '__builtins__', '__cached__']);
+
 /** How many modules deep a name is followed through `from m import name` re-exports. */
 export const MAX_REEXPORT_DEPTH = 300;
 
@@ -213,6 +216,10 @@ export class Resolver {
         }
         const submodule = this.moduleAt(join(target.path, name));
         if (submodule) return submodule;
+        // Every module has its dunders; a module-level __getattr__ (PEP 562: lazy imports, as
+        // unittest does for IsolatedAsyncioTestCase) or a write through globals() may answer any name.
+        if (MODULE_DUNDERS.has(name)) return { kind: 'opaque' };
+        if (target.file && (this.symbols(target.file).get('__getattr__')?.kind === 'value' || this.modules.facts(target.file)?.dynamicGlobals)) return { kind: 'opaque' };
         const dotted = target.path.split('/').join('.');
         // A namespace package's other portions are installed elsewhere (see resolveModule).
         if (!target.file && target.path !== '') return { kind: 'external', qualifiedName: `${dotted}.${name}` };

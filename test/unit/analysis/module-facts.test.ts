@@ -31,6 +31,8 @@ describe('extractModuleFacts', () => {
       { local: '*', level: 0, module: 'luigi', name: '*' },
     ]);
     expect(facts.imports.map((i) => i.line)).toEqual([1, 2, 3, 3, 4, 4, 5, 6, 6, 7, 8]);
+    // `import a.b.c` binds a, and loads a.b.c (whose file following imports must read).
+    expect(facts.imports.map((i) => i.loads)).toEqual([undefined, 'a.b.c', undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 
   it('describes a class: bases, docstring, parameters, outputs, tables', () => {
@@ -194,5 +196,15 @@ describe('extractModuleFacts', () => {
     expect(facts.values.map((v) => [v.name, v.expr])).toEqual([['TABLE', { k: 'name', parts: ['ORDERS'] }]]);
     // Upstream is the module's name, not a local: run() mentions it.
     expect(facts.classes[0]!.methods[0]!.body.refs.map((r) => r.parts.join('.'))).toContain('Upstream');
+  });
+
+  it('binds every name an unpacking assignment binds, and records writes through globals()', () => {
+    const facts = extractModuleFacts(['(A,', ' B', ' ) = make()', 'c, d = 1, 2', '[e, *g] = h', 'x = y = 3', 'i.j, k[0] = 1, 2'].join('\n'));
+    expect(facts.values.map((v) => v.name)).toEqual(['A', 'B', 'c', 'd', 'e', 'g', 'x', 'y']);
+    expect(facts.dynamicGlobals).toBeUndefined();
+    for (const text of ['globals().update(Flags.__members__)', 'for k in K:\n    globals()["CO_" + k] = 1', 'exec(code, globals())']) {
+      expect(extractModuleFacts(text).dynamicGlobals, text).toBe(true);
+    }
+    expect(extractModuleFacts('if globals()["x"] == 1: pass').dynamicGlobals).toBeUndefined();
   });
 });

@@ -2,7 +2,10 @@
 // (546 unresolved-import warnings and 3 inheritance-cycle errors before they were followed):
 // - a namespace package (a folder without __init__.py, PEP 420) has portions installed elsewhere:
 //   google/cloud/spanner_v1 in the workspace, google.protobuf and google.cloud.client installed;
-// - `class X(X)` extends the X bound before the class statement (an import), not itself.
+// - `class X(X)` extends the X bound before the class statement (an import), not itself;
+// - a module with a module-level __getattr__ (PEP 562 lazy imports, as the standard library's
+//   unittest does for IsolatedAsyncioTestCase) or that writes through globals() (re's flags) may
+//   answer any name, and every module has its dunders.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,6 +58,27 @@ beforeAll(() => {
     'class LoadOrders(SpannerTask):',
     '    target_table = "Orders"',
   ]);
+  write('lazy/__init__.py', [
+    'def __getattr__(name):',
+    '    import importlib',
+    '    return getattr(importlib.import_module("lazy._impl"), name)',
+  ]);
+  write('flags.py', [
+    'import enum',
+    'class Flag(enum.IntFlag):',
+    '    A = 1',
+    'globals().update(Flag.__members__)',
+  ]);
+  write('uses_lazy.py', [
+    'from flags import A',
+    'from lazy import HeavyThing',
+    'from pipelines import __doc__ as pipelines_doc',
+    'import lazy',
+    '',
+    '',
+    'class Uses(lazy.OtherThing):',
+    '    pass',
+  ]);
   graph = indexWorkspace(work).index.graph();
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -69,6 +93,12 @@ describe('namespace packages', () => {
 
   test('a regular package still reports what it lacks', () => {
     expect(diagnostics('pipelines/base.py')).toEqual([[3, 'unresolved-import']]);
+  });
+});
+
+describe('names a module answers without defining them', () => {
+  test('a module-level __getattr__, a write through globals() and the module dunders are no unresolved imports or bases', () => {
+    expect(diagnostics('uses_lazy.py')).toEqual([]);
   });
 });
 
