@@ -5,7 +5,7 @@ import { failureReason } from './analysis-failure';
 import { ERROR_TYPES, LineIndex, parsePython, Tree, type SyntaxNode } from './python-parser';
 import { DML_METHODS, MUTATION_METHODS, QUERY_METHODS, READ_METHODS } from '../python/spanner-api';
 import { sqlTableAccess } from '../sqlTables';
-import { callParts, dottedName, type NodeText } from '../python/syntax';
+import { callParts, dottedName, sameNode, type NodeText } from '../python/syntax';
 import { compileStringExpr, literalTexts, type LocalValue, type StringExpr } from '../python/string-expr';
 import { multiLineStrings, tokenizerError } from '../python/grammar/logical-lines';
 import { invalidAssignmentTarget } from '../python/assignment-targets';
@@ -847,11 +847,6 @@ class FactsBuilder {
     for (let child = target.firstChild; child; child = child.nextSibling) names.push(...this.unpackedNames(child, depth + 1));
     return names;
   }
-}
-
-/** Lezer makes a new object for a node on every access: nodes compare by position and type. */
-function sameNode(a: SyntaxNode, b: SyntaxNode): boolean {
-  return a.from === b.from && a.to === b.to && a.type === b.type;
 }
 
 const STRING_NODES = new Set(['String', 'FormatString', 'ContinuedString']);

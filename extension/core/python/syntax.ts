@@ -17,6 +17,11 @@ export class Source implements NodeText {
   }
 }
 
+/** Lezer makes a new object for a node on every access: nodes compare by position and type. */
+export function sameNode(a: SyntaxNode, b: SyntaxNode): boolean {
+  return a.from === b.from && a.to === b.to && a.type === b.type;
+}
+
 /** Children of a node as an array. */
 export function children(node: SyntaxNode): SyntaxNode[] {
   const list: SyntaxNode[] = [];

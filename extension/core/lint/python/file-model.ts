@@ -2,7 +2,7 @@
 // and how, classes with their methods and attributes, and every call. Built in one walk of the
 // lezer tree; flow-insensitive on purpose (a name's bindings are all its assignments).
 import { parsePython, type SyntaxNode, type Tree } from '../../analysis/python-parser';
-import { callParts, children, dottedName, nodeKey, Source, type CallParts } from '../../python/syntax';
+import { callParts, children, dottedName, nodeKey, sameNode, Source, type CallParts } from '../../python/syntax';
 
 export type Binding =
   | { kind: 'value'; value: SyntaxNode; node: SyntaxNode; unpackIndex?: number }
@@ -218,7 +218,7 @@ export class FileModel {
     // a = b = value; a, b = value; a: T = value
     let targets: SyntaxNode[] = [];
     for (const part of parts) {
-      if (part === value) break;
+      if (sameNode(part, value)) break;
       if (part.name === 'AssignOp') {
         this.bindTargets(targets, scope, (target, unpackIndex) => ({ kind: 'value', value, node: target, ...(unpackIndex !== undefined ? { unpackIndex } : {}) }));
         targets = [];
@@ -226,7 +226,7 @@ export class FileModel {
     }
     this.expression(value, scope);
     for (const part of parts) {
-      if (part !== value && part.name === 'MemberExpression') {
+      if (!sameNode(part, value) && part.name === 'MemberExpression') {
         scope.stores.push(node);
         this.expression(part, scope);
       }

@@ -27,7 +27,8 @@ export const LS006: PythonRule = {
       // Rows from an unbounded source in the values, or a loop over one inside the commit.
       const unbounded = write.values ? rowSourceOrigins(ctx, write.values, write.scope, new Set()) : [];
       let loop: SyntaxNode | undefined;
-      for (let n: SyntaxNode | null = write.call.node.parent; n && n !== unitNode && !(n.from <= unitNode.from && unitNode.to <= n.to && n !== unitNode); n = n.parent) {
+      // Up to the unit of work (nodes are new objects on each access: compared by range).
+      for (let n: SyntaxNode | null = write.call.node.parent; n && !(n.from <= unitNode.from && unitNode.to <= n.to); n = n.parent) {
         if (n.name === 'ForStatement' || n.name === 'WhileStatement') {
           const inAt = children(n).findIndex((c) => c.name === 'in');
           const iterable = children(n)[inAt + 1];
