@@ -92,9 +92,22 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
   context.subscriptions.push(activeFolder, emulatorLog, results, item);
 
   const folder = () => activeFolder.current?.uri;
+  // A folder's settings (an `inspect` of each setting, luigi-spanner.json read from disk) took tens of
+  // milliseconds of the host's thread, and every render and controller action reads them: read once
+  // per folder, again after the settings or a luigi-spanner.json change (reread() below).
+  const settingsCache = new Map<string, WorkspaceSettings>();
+  const settingsOf = (uri: vscode.Uri | undefined): WorkspaceSettings => {
+    const key = uri?.toString() ?? '';
+    let settings = settingsCache.get(key);
+    if (!settings) {
+      settings = emulatorSettingsFor(uri);
+      settingsCache.set(key, settings);
+    }
+    return settings;
+  };
   const folderSettings = (uri: vscode.Uri | undefined): { settings?: WorkspaceSettings; error?: string } => {
     try {
-      return { settings: emulatorSettingsFor(uri) };
+      return { settings: settingsOf(uri) };
     } catch (error) {
       return { error: describeError(error).message };
     }
@@ -115,7 +128,7 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     const key = settings ? `name:${settings.name}` : `invalid:${uri?.toString() ?? ''}`;
     let entry = entries.get(key);
     if (!entry) {
-      const created: Entry = { folder: uri, controller: new EmulatorController(() => emulatorSettingsFor(created.folder)) };
+      const created: Entry = { folder: uri, controller: new EmulatorController(() => settingsOf(created.folder)) };
       entry = created;
       entries.set(key, created);
       const offChange = created.controller.onDidChange(() => created === active && render());
@@ -155,6 +168,11 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
     if (next.controller.snapshot.state !== 'starting') void next.controller.refresh().catch((error: unknown) => log.warn(`Emulator status: ${describeError(error).message}`));
     return next;
   };
+  /** The settings changed (the editor's, or a luigi-spanner.json): read them again, and follow. */
+  const reread = () => {
+    settingsCache.clear();
+    follow();
+  };
   /** The current folder's emulator, read now if the first read has not happened yet. */
   const current = (): Entry => active ?? follow();
 
@@ -185,11 +203,11 @@ export function registerEmulatorUi(context: vscode.ExtensionContext, deps: Emula
   context.subscriptions.push(
     { dispose: () => clearTimeout(firstRead) },
     activeFolder.onDidChange(() => void follow()),
-    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('luigiSpanner') && follow()),
+    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('luigiSpanner') && reread()),
   );
   // A luigi-spanner.json edited (another emulator name, database or port) re-reads the folder's settings.
   const configFiles = vscode.workspace.createFileSystemWatcher('**/luigi-spanner.json');
-  context.subscriptions.push(configFiles, configFiles.onDidChange(() => void follow()), configFiles.onDidCreate(() => void follow()), configFiles.onDidDelete(() => void follow()));
+  context.subscriptions.push(configFiles, configFiles.onDidChange(reread), configFiles.onDidCreate(reread), configFiles.onDidDelete(reread));
 
   /** Runs an action; a failure shows its message with the fix and goes to the log. */
   const offerFailureChoices = (title: string, error: unknown, retry?: () => Promise<unknown>, at: vscode.Uri | undefined = current().folder) =>
