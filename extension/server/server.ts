@@ -78,7 +78,17 @@ interface RawSettings {
 
 const SLICE_MS = 15;
 const PROGRESS_EVERY_MS = 250;
-const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Between two slices of bulk work: the protocol library takes one incoming message per turn of the
+ * event loop (a setImmediate each), so a single turn let one message through per slice, and at
+ * start-up the open file's lens request waited behind the editor's burst of notifications and
+ * answers, a slice each. A few turns take a burst in one pause; with nothing queued they cost
+ * microseconds.
+ */
+const TURNS_PER_PAUSE = 4;
+const yieldToRequests = async () => {
+  for (let turn = 0; turn < TURNS_PER_PAUSE; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
 
 interface Served {
   analysis: FolderAnalysis;
