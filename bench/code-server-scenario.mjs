@@ -11,7 +11,8 @@
 //  - Quick Open during start-up: Ctrl+P, a file name typed, until its row shows (every few seconds);
 //  - the first CodeLens after the pipeline file opened (the file's tab active -> a lens drawn);
 //  - the extension host's longest task: event-loop delay seen from inside the extension
-//    (LUIGI_SPANNER_LOOP_DELAY_LOG, extension/vscode/loopDelayProbe.ts), from activation on;
+//    (LUIGI_SPANNER_LOOP_DELAY_LOG, extension/vscode/loopDelayProbe.ts), from activation on; and the
+//    same from a probe extension installed in both windows (activation `*`), for a control figure;
 //  - the first lens's wait split into its steps (LUIGI_SPANNER_STARTUP_TRACE, extension/shared/startupTrace.ts:
 //    bundle evaluated, activate() returned, server spawned, initialize answered, codeLens asked and answered).
 // Targets (#16): CPU <= 3 s, Quick Open <= 0.2 s, first CodeLens <= 2 s, longest task <= 50 ms.
@@ -74,6 +75,43 @@ const SETTINGS = {
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'luigi-spanner-code-server-bench-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+/**
+ * A probe extension installed in both windows (activation `*`: from the host's start), so the host's
+ * longest task has a control figure: it logs the event-loop delay like loopDelayProbe.ts, whichever
+ * extension (or the host itself) held the thread.
+ */
+const PROBE_LOG_ENV = 'LOOP_DELAY_PROBE_LOG';
+function buildProbeExtension() {
+  const dir = path.join(work, 'loop-delay-probe');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'loop-delay-probe', publisher: 'bench', version: '0.0.1', license: 'MIT', engines: { vscode: '^1.80.0' }, activationEvents: ['*'], main: './probe.js' }),
+  );
+  writeFileSync(path.join(dir, 'README.md'), '# loop-delay-probe\n\nbench/code-server-scenario.mjs: the extension host\'s event-loop delay, one JSON line a second.\n');
+  writeFileSync(
+    path.join(dir, 'probe.js'),
+    `const { appendFileSync } = require('node:fs');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+exports.activate = () => {
+  const file = process.env.${PROBE_LOG_ENV};
+  if (!file) return;
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  const write = () => {
+    try { appendFileSync(file, JSON.stringify({ at: Date.now(), maxMs: histogram.max / 1e6 }) + '\\n'); } catch {}
+    histogram.reset();
+  };
+  setInterval(write, 1000).unref();
+};
+`,
+  );
+  const out = path.join(work, 'loop-delay-probe.vsix');
+  execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], { cwd: dir, stdio: 'ignore' });
+  return out;
+}
+const probeVsix = buildProbeExtension();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -172,6 +210,7 @@ async function scenario(workspace, withExtension) {
   mkdirSync(path.join(dirs['user-data'], 'User'), { recursive: true });
   writeFileSync(path.join(dirs['user-data'], 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
   const loopLog = path.join(session, 'loop-delay.jsonl');
+  const probeLog = path.join(session, 'probe-loop-delay.jsonl');
   const traceLog = path.join(session, 'startup-trace.jsonl');
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const profile = profileDir && withExtension ? path.join(path.resolve(profileDir), `host-${path.basename(workspace.dir)}.cpuprofile`) : undefined;
@@ -181,13 +220,14 @@ async function scenario(workspace, withExtension) {
     XDG_DATA_HOME: dirs['xdg-data'],
     TMPDIR: dirs.tmp,
     LUIGI_SPANNER_LOOP_DELAY_LOG: loopLog,
+    [PROBE_LOG_ENV]: probeLog,
     // extension/shared/startupTrace.ts: the milestones of the first lens, from the host and the server.
     LUIGI_SPANNER_STARTUP_TRACE: traceLog,
     ...(profile ? { LUIGI_SPANNER_HOST_PROFILE: profile } : {}),
   };
   delete env.NODE_OPTIONS;
   const profileArgs = ['--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions];
-  if (withExtension) run(codeServer.node, [codeServer.entry, ...profileArgs, '--install-extension', vsix, '--force'], env);
+  run(codeServer.node, [codeServer.entry, ...profileArgs, '--install-extension', probeVsix, ...(withExtension ? ['--install-extension', vsix] : []), '--force'], env);
   const port = await freePort();
   const log = createWriteStream(path.join(session, 'code-server.log'));
   const server = spawn(
@@ -269,13 +309,16 @@ async function scenario(workspace, withExtension) {
     const milestones = { 'activation requested': activationRequestedAt(dirs['user-data']), 'page loading': wallT0, 'extension host started': host ? startedAtMs(host) : undefined, 'pipeline file opened': openedWall, 'lens drawn': lensWall };
     const delays = existsSync(loopLog) ? readFileSync(loopLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
     const longest = delays.reduce((best, d) => (!best || d.maxMs > best.maxMs ? d : best), undefined);
-    return { visibleAt, lensMs, lensAt, quick, cpu, host, trace, milestones, longestTaskMs: longest?.maxMs, longestAt: longest ? (longest.at - wallT0) / 1000 : undefined, profile };
+    // The probe extension's figures: the first minute after the page started loading, in both windows.
+    const probed = existsSync(probeLog) ? readFileSync(probeLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.at <= wallT0 + SECONDS * 1000) : [];
+    const probeLongest = probed.reduce((best, d) => (!best || d.maxMs > best.maxMs ? d : best), undefined);
+    return { visibleAt, lensMs, lensAt, quick, cpu, host, trace, milestones, longestTaskMs: longest?.maxMs, longestAt: longest ? (longest.at - wallT0) / 1000 : undefined, probeLongestMs: probeLongest?.maxMs, probeLongestAt: probeLongest ? (probeLongest.at - wallT0) / 1000 : undefined, profile };
   } finally {
     // With --profile, the window's logs (code-server's, the extension host's, the trace) are kept beside the profile.
     if (profileDir) {
       const keep = path.join(path.resolve(profileDir), `${withExtension ? 'with' : 'control'}-${path.basename(workspace.dir)}`);
       rmSync(keep, { recursive: true, force: true });
-      for (const [from, to] of [[path.join(dirs['user-data'], 'logs'), 'logs'], [traceLog, 'startup-trace.jsonl'], [loopLog, 'loop-delay.jsonl'], [path.join(session, 'code-server.log'), 'code-server.log']]) {
+      for (const [from, to] of [[path.join(dirs['user-data'], 'logs'), 'logs'], [traceLog, 'startup-trace.jsonl'], [loopLog, 'loop-delay.jsonl'], [probeLog, 'probe-loop-delay.jsonl'], [path.join(session, 'code-server.log'), 'code-server.log']]) {
         if (existsSync(from)) cpSync(from, path.join(keep, to), { recursive: true });
       }
     }
@@ -397,11 +440,13 @@ for (const key of only ? [only] : ['A', 'B']) {
     ['Quick Open during start-up', quickText(withExtension.quick), quickText(control.quick), '<= 0.2 s'],
     ['first CodeLens after the file opened', msf(withExtension.lensMs), '—', '<= 2 s'],
     ['extension host longest task (loop delay, from activation)', msf(withExtension.longestTaskMs), '—', '<= 50 ms'],
+    ['extension host longest task (probe extension, first minute)', msf(withExtension.probeLongestMs), msf(control.probeLongestMs), ''],
     ['workbench visible', s(withExtension.visibleAt), s(control.visibleAt), ''],
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  '));
   if (withExtension.longestAt !== undefined) console.log(`(the longest loop delay was in the second ending ${withExtension.longestAt.toFixed(0)} s after the page started loading)`);
+  if (withExtension.probeLongestAt !== undefined) console.log(`(the probe's longest: in the second ending ${withExtension.probeLongestAt.toFixed(0)} s with the extension${control.probeLongestAt !== undefined ? `, ${control.probeLongestAt.toFixed(0)} s in the control` : ''})`);
   printStartupSplit(withExtension, workspace.pipelineFile);
   if (withExtension.profile && existsSync(withExtension.profile)) longTasks(withExtension.profile);
   rmSync(workspace.dir, { recursive: true, force: true });

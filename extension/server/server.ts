@@ -64,7 +64,7 @@ export interface ServerOptions {
   /** Starts the warm ELK worker of the graph layouts (layoutWorker.ts); without it no layouts are served. */
   startLayoutWorker?: () => Worker;
   /**
-   * Once initialize is answered, the server's thread (and the worker threads it starts later) runs
+   * From the first bulk index on, the server's thread (and the worker threads it starts later) runs
    * below normal priority (dist/server.js as its own process; not for a server inside another program).
    */
   belowNormalPriority?: boolean;
@@ -179,6 +179,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const progress = startProgress(folder.name);
     served.ready = (async () => {
       analysis.setSettings(await readSettings(folder.uri, root));
+      lowerPriority();
       const started = performance.now();
       await analysis.load({
         ...(options.workers && options.startWorker ? { startWorker: options.startWorker, workers: options.workers } : {}),
@@ -206,6 +207,24 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       })
       .catch((error: unknown) => connection.console.error(`analysis of ${root} failed: ${describeError(error).message}`))
       .finally(() => progress.done());
+  };
+
+  /**
+   * The first index and lint of a large folder take a core for tens of seconds while the editor
+   * starts: below normal priority, the extension host and the workbench go first and the index takes
+   * the cores they leave idle. Lowered once the bulk work begins, so the open files' first parse, lint
+   * and lenses ran at normal priority; it cannot be raised again (that needs privileges), so later
+   * edits are analysed at this priority too, which only matters while every core is busy.
+   */
+  let priorityLowered = false;
+  const lowerPriority = () => {
+    if (!options.belowNormalPriority || priorityLowered) return;
+    priorityLowered = true;
+    try {
+      os.setPriority(os.constants.priority.PRIORITY_BELOW_NORMAL);
+    } catch (error) {
+      log(`could not lower the server's priority: ${describeError(error).message}`);
+    }
   };
 
   /** Loads and warms ELK in its worker, once: its first jobs then find it optimised (layoutWorker.ts). */
@@ -340,6 +359,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   /** After `keys` changed (typed, saved, created, deleted): re-analyse, publish, notify. */
   const update = async (served: Served, keys: string[]) => {
     const { analysis } = served;
+    // During the first index a file was just opened: a lens or hover request for it that came in
+    // meanwhile is answered (from the parse just made) before its lint.
+    if (analysis.loading) await yieldToRequests();
     const started = performance.now();
     const python = keys.filter((key) => key.endsWith('.py'));
     for (const key of python) analysis.lintPython(key);
@@ -423,16 +445,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onInitialized(() => {
-    // The first index and lint of a large folder take a core for tens of seconds while the editor
-    // starts: below normal priority the extension host and the workbench go first (the open file's
-    // lenses and diagnostics are little work), and the index takes the cores they leave idle.
-    if (options.belowNormalPriority) {
-      try {
-        os.setPriority(os.constants.priority.PRIORITY_BELOW_NORMAL);
-      } catch (error) {
-        log(`could not lower the server's priority: ${describeError(error).message}`);
-      }
-    }
     if (hasWatchedFilesRegistration) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/*.sql' }] });
     }
