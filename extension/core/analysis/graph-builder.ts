@@ -4,11 +4,11 @@
 import { EffectTracker, Memo } from './effects';
 import { STDLIB_MODULES } from '../python/stdlib-modules';
 import { INHERITS_DECORATORS, libraryTask, REQUIRES_DECORATORS, isLibraryParameterClass, isLuigiOwnModule, type LibraryTask } from './known-classes';
-import type { ClassFacts, CodeRefs, DecoratorFacts, DottedRef, ImportBinding, MethodFacts, ModuleFacts, TableRef } from './module-facts';
+import type { ClassFacts, CodeRefs, DecoratorFacts, DottedRef, ImportBinding, MethodFacts, ModuleFacts, SqlRef, TableRef } from './module-facts';
 import { moduleNameOf, Resolver, type ModuleTable, type Resolution } from './resolver';
-import { holes, TableNames } from './table-names';
+import { holes, TableNames, type StringScope } from './table-names';
 import type { EdgeKind, GraphDiagnostic, GraphJson, Severity, TaskEdge, TaskKind, TaskNode, TaskOutput, TaskParam, UnresolvedTableRef } from './types';
-import { knownText } from '../python/string-expr';
+import { knownText, type StringValue } from '../python/string-expr';
 import { sqlTemplateAccess } from '../sqlTables';
 
 /** A workspace class in a method resolution order. */
@@ -209,25 +209,41 @@ export class GraphBuilder {
     const tables = new Set<string>();
     for (const output of outputs) for (const table of output.tables ?? []) tables.add(table);
     const reads = new Set<string>();
-    for (const entry of info.mro) {
+    /** The writes, reads and SQL of a method body or of a helper function, read in `scope`. */
+    const collect = (found: { writes?: TableRef[]; reads?: TableRef[]; sql?: SqlRef[] }, scope: StringScope) => {
       const name = (ref: TableRef, access: 'write' | 'read') => {
-        const table = this.tableName(ref, info, entry.file, fromDefaults, unresolved, access);
+        const table = this.tableName(ref, scope, fromDefaults, unresolved, access);
         if (table) (access === 'write' ? tables : reads).add(table);
       };
-      for (const write of entry.cls.writes) name(write, 'write');
-      for (const read of entry.cls.reads) name(read, 'read');
-      for (const sql of entry.cls.sql ?? []) {
-        const value = this.tableNames.value(sql.expr, { file: entry.file, mro: info.mro });
+      for (const write of found.writes ?? []) name(write, 'write');
+      for (const read of found.reads ?? []) name(read, 'read');
+      for (const sql of found.sql ?? []) {
+        const value = this.tableNames.value(sql.expr, scope);
         const access = sqlTemplateAccess(value.segments);
         for (const table of access.writes) tables.add(table);
         for (const table of access.reads) reads.add(table);
         if (value.fromDefault) for (const table of [...access.writes, ...access.reads]) fromDefaults.add(table);
         const expression = holes(value);
-        for (let i = 0; i < access.unresolvedWrites; i++) unresolved.push({ access: 'write', file: entry.file, line: sql.line, expression });
-        for (let i = 0; i < access.unresolvedReads; i++) unresolved.push({ access: 'read', file: entry.file, line: sql.line, expression });
+        for (let i = 0; i < access.unresolvedWrites; i++) unresolved.push({ access: 'write', file: scope.file, line: sql.line, expression });
+        for (let i = 0; i < access.unresolvedReads; i++) unresolved.push({ access: 'read', file: scope.file, line: sql.line, expression });
         // A query or DML call whose text is not known at all: its tables are not either.
-        const found = access.writes.length + access.reads.length + access.unresolvedWrites + access.unresolvedReads;
-        if (found === 0 && sql.runs && knownText(value) === undefined) unresolved.push({ access: sql.runs === 'dml' ? 'write' : 'read', file: entry.file, line: sql.line, expression });
+        const total = access.writes.length + access.reads.length + access.unresolvedWrites + access.unresolvedReads;
+        if (total === 0 && sql.runs && knownText(value) === undefined) unresolved.push({ access: sql.runs === 'dml' ? 'write' : 'read', file: scope.file, line: sql.line, expression });
+      }
+    };
+    for (const entry of info.mro) {
+      const scope: StringScope = { file: entry.file, mro: info.mro };
+      collect(entry.cls, scope);
+      // Module-level helpers the methods call (one level deep), their parameters bound to the arguments.
+      for (const call of entry.cls.helperCalls ?? []) {
+        const helper = this.resolver.resolve(entry.file, call.callee);
+        if (helper.kind !== 'value' || helper.value.kind !== 'function' || !helper.value.params) continue;
+        const params = new Map<string, StringValue | undefined>();
+        helper.value.params.forEach((param, i) => {
+          const arg = call.args[i] ?? call.kwargs?.[param];
+          params.set(param, arg ? this.tableNames.value(arg, scope) : undefined);
+        });
+        collect(helper.value, { file: helper.file, params });
       }
     }
     const node: TaskNode = {
@@ -253,12 +269,12 @@ export class GraphBuilder {
    * A table reference as a name: literals as written, anything else through the one resolver
    * (table-names.ts) on the task's class. An unresolved one is recorded, not guessed.
    */
-  private tableName(ref: TableRef, info: ClassInfo, file: string, fromDefaults: Set<string>, unresolved: UnresolvedTableRef[], access: 'write' | 'read'): string | undefined {
+  private tableName(ref: TableRef, scope: StringScope, fromDefaults: Set<string>, unresolved: UnresolvedTableRef[], access: 'write' | 'read'): string | undefined {
     if (ref.table) return ref.table;
     if (!ref.expr) return undefined;
-    const name = this.tableNames.tableName(ref.expr, { file, mro: info.mro });
+    const name = this.tableNames.tableName(ref.expr, scope);
     if ('unresolved' in name) {
-      unresolved.push({ access, file, line: ref.line, expression: name.unresolved });
+      unresolved.push({ access, file: scope.file, line: ref.line, expression: name.unresolved });
       return undefined;
     }
     if (name.fromDefault) fromDefaults.add(name.name);
@@ -270,7 +286,7 @@ export class GraphBuilder {
       if (!entry.cls.outputs) continue;
       return entry.cls.outputs.map((o) => {
         const output: TaskOutput = { target: o.target, source: o.source };
-        const tables = o.tables.map((t) => this.tableName(t, info, entry.file, fromDefaults, unresolved, 'write')).filter((t): t is string => !!t);
+        const tables = o.tables.map((t) => this.tableName(t, { file: entry.file, mro: info.mro }, fromDefaults, unresolved, 'write')).filter((t): t is string => !!t);
         if (tables.length > 0) output.tables = tables;
         return output;
       });
@@ -279,7 +295,7 @@ export class GraphBuilder {
     if (!library) return [];
     const output: TaskOutput = { target: library.target, source: library.source };
     // A library task's table attribute (luigi's `table`): a task that does not set it names no table, and that is not an unresolved write.
-    const table = library.tableAttribute && this.tableName({ expr: { k: 'self', attr: library.tableAttribute }, line: 0 }, info, info.mro[0]!.file, fromDefaults, [], 'write');
+    const table = library.tableAttribute && this.tableName({ expr: { k: 'self', attr: library.tableAttribute }, line: 0 }, { file: info.mro[0]!.file, mro: info.mro }, fromDefaults, [], 'write');
     if (table) output.tables = [table];
     return [output];
   }

@@ -5,7 +5,8 @@ import { failureReason } from './analysis-failure';
 import { ERROR_TYPES, LineIndex, parsePython, Tree, type SyntaxNode } from './python-parser';
 import { DML_METHODS, MUTATION_METHODS, QUERY_METHODS, READ_METHODS } from '../python/spanner-api';
 import { sqlTableAccess } from '../sqlTables';
-import { callParts, dottedName, sameNode, type NodeText } from '../python/syntax';
+import { STDLIB_MODULES } from '../python/stdlib-modules';
+import { callParts, children, dottedName, sameNode, type NodeText } from '../python/syntax';
 import { compileStringExpr, literalTexts, type LocalValue, type StringExpr } from '../python/string-expr';
 import { multiLineStrings, tokenizerError } from '../python/grammar/logical-lines';
 import { invalidAssignmentTarget } from '../python/assignment-targets';
@@ -14,7 +15,7 @@ import { invalidAssignmentTarget } from '../python/assignment-targets';
  * Version of the ModuleFacts shape and of what extraction puts in it. Bump it with any change
  * to either: facts cached on disk (facts-cache.ts) under another version are discarded.
  */
-export const FACTS_FORMAT = 7;
+export const FACTS_FORMAT = 8;
 
 /** A write to the module's own namespace through globals() (see ModuleFacts.dynamicGlobals). */
 const DYNAMIC_GLOBALS = /\bglobals\(\)\s*(?:\.\s*(?:update|setdefault)\b|\[[^\]\n]*\]\s*=[^=])|\bexec\s*\([^\n]*\bglobals\(\)/;
@@ -154,7 +155,21 @@ export interface ClassFacts {
   reads: TableRef[];
   /** SQL texts that are not literals, in any method: their tables once resolved. */
   sql?: SqlRef[];
+  /** Calls of module-level functions (of this module or imported) that pass what may be a table name or SQL. */
+  helperCalls?: HelperCall[];
   doc?: string;
+}
+
+/**
+ * `upsert(txn, "Orders", rows)` or `database.run_in_transaction(upsert, "Orders", rows)` in a
+ * method: the function's own writes, reads and SQL count for the task, with its parameters bound to
+ * these arguments. Only arguments that may name a table or hold SQL are kept (null otherwise).
+ */
+export interface HelperCall {
+  callee: string[];
+  args: Array<StringExpr | null>;
+  kwargs?: Record<string, StringExpr>;
+  line: number;
 }
 
 /** A module-level variable or function: what its value or body mentions. */
@@ -165,6 +180,11 @@ export interface ModuleValue {
   refs: DottedRef[];
   /** A variable's value as a string expression (`TABLE = "Orders"`), when it may be one. */
   expr?: StringExpr;
+  /** A function that writes, reads or runs SQL: its parameter names, in order (for HelperCall). */
+  params?: string[];
+  writes?: TableRef[];
+  reads?: TableRef[];
+  sql?: SqlRef[];
 }
 
 export interface SyntaxErrorFacts {
@@ -370,6 +390,21 @@ class FactsBuilder {
 
   finish(): ModuleFacts {
     this.tokenizerErrors();
+    // Helper calls only of names this module binds to a function or an import (not a class, not a
+    // builtin, not the standard library's or Luigi's functions: those write no Spanner table).
+    const callable = new Set<string>();
+    for (const binding of this.imports) {
+      const top = (binding.level > 0 ? '' : binding.module.split('.')[0]) ?? '';
+      if (!STDLIB_MODULES.has(top) && top !== 'luigi') callable.add(binding.local);
+    }
+    // This module's own functions count only when they touch tables.
+    for (const value of this.values.values()) if (value.kind === 'function' && value.params) callable.add(value.name);
+    for (const [name, cls] of this.classes) {
+      callable.delete(name);
+      if (!cls.helperCalls) continue;
+      cls.helperCalls = cls.helperCalls.filter((call) => callable.has(call.callee[0]!));
+      if (cls.helperCalls.length === 0) delete cls.helperCalls;
+    }
     return {
       classes: [...this.classes.values()].sort((a, b) => a.line - b.line),
       imports: this.imports,
@@ -747,6 +782,7 @@ class FactsBuilder {
     facts.writes.push(...walker.writes);
     facts.reads.push(...walker.reads);
     if (walker.sql.length > 0) (facts.sql ??= []).push(...walker.sql);
+    if (walker.helperCalls.length > 0) (facts.helperCalls ??= []).push(...walker.helperCalls);
     if (name === 'output') facts.outputs = walker.returns.flatMap((r) => this.outputs(r, selfName));
   }
 
@@ -816,11 +852,19 @@ class FactsBuilder {
     const body = node.getChild('Body');
     if (!nameNode || !body) return;
     const walker = new CodeWalker(this, new Set());
+    walker.keepParameters = true;
     const params = node.getChild('ParamList');
     if (params) walker.parameters(params);
     walker.block(body);
     const name = this.text(nameNode);
-    this.values.set(name, { name, kind: 'function', line: this.line(node), refs: walker.finish(walker.all).refs });
+    const value: ModuleValue = { name, kind: 'function', line: this.line(node), refs: walker.finish(walker.all).refs };
+    if (walker.writes.length + walker.reads.length + walker.sql.length > 0) {
+      value.params = params ? children(params).filter((c) => c.name === 'VariableName' && c.prevSibling?.name !== 'AssignOp').map((c) => this.text(c)) : [];
+      if (walker.writes.length > 0) value.writes = walker.writes;
+      if (walker.reads.length > 0) value.reads = walker.reads;
+      if (walker.sql.length > 0) value.sql = walker.sql;
+    }
+    this.values.set(name, value);
   }
 
   moduleAssignment(node: SyntaxNode): void {
@@ -916,7 +960,14 @@ class CodeWalker {
   readonly writes: TableRef[] = [];
   readonly reads: TableRef[] = [];
   readonly sql: SqlRef[] = [];
+  readonly helperCalls: HelperCall[] = [];
   readonly returns: SyntaxNode[] = [];
+  /**
+   * In a module-level function: its parameters stay names in string expressions (`f"... {table}"`),
+   * bound later to a task's arguments (HelperCall). Elsewhere a parameter is unknown.
+   */
+  keepParameters = false;
+  private readonly parameterNames = new Set<string>();
   /** How often each local is bound, and the value of its plain `name = value` binding: a local bound once stands for its value. */
   private readonly bindings = new Map<string, number>();
   private readonly assigned = new Map<string, SyntaxNode>();
@@ -965,7 +1016,10 @@ class CodeWalker {
     for (let child = params.firstChild; child; previous = child.name, child = child.nextSibling) {
       if (child.name === 'VariableName') {
         if (previous === 'AssignOp') this.visit(child, false);
-        else this.locals.add(this.facts.text(child));
+        else {
+          this.locals.add(this.facts.text(child));
+          this.parameterNames.add(this.facts.text(child));
+        }
       } else if (child.name !== 'TypeDef' && child.name !== 'AssignOp') this.visit(child, false);
     }
   }
@@ -1045,6 +1099,7 @@ class CodeWalker {
    */
   readonly localValue: LocalValue = (name) => {
     if (!this.locals.has(name) || this.globals.has(name)) return undefined;
+    if (this.keepParameters && this.parameterNames.has(name) && !this.bindings.has(name)) return { k: 'name', parts: [name] };
     const value = this.assigned.get(name);
     if (!value || this.bindings.get(name) !== 1 || this.compiling.has(name)) return { k: 'unknown', text: name };
     this.compiling.add(name);
@@ -1102,6 +1157,7 @@ class CodeWalker {
         else if (args) this.children(args, true);
         if (callee && args) {
           this.mutationCall(callee, args);
+          this.helperCall(callee, node);
           if (this.isSelfCloneOfOwnClass(callee, args)) this.recordSelf('selfUses', { name: '__class__', line: this.facts.line(node), called: true });
         }
         return;
@@ -1326,6 +1382,62 @@ class CodeWalker {
     const keywords: Array<{ name: string; value: ArgumentRef }> = [];
     this.facts.callArguments(args, positional, keywords);
     return positional.length === 0 && !keywords.some((k) => k.name === 'cls');
+  }
+
+  /**
+   * A call that may pass a table name or SQL to a function: `f(txn, "Orders")`, `mod.f(TABLE)`,
+   * or `x.run_in_transaction(f, self.table)` (f gets the transaction first). Which callees are
+   * module-level functions is known once the module is read (FactsBuilder.finish).
+   */
+  private helperCall(callee: SyntaxNode, call: SyntaxNode): void {
+    const parts = callParts(call, this.facts.nodeText);
+    if (!parts) return;
+    let name = this.facts.dotted(callee);
+    let positional = parts.positional;
+    let offset = 0;
+    if (name && name.length >= 2 && name[name.length - 1] === 'run_in_transaction') {
+      const fn = positional[0];
+      name = fn && (fn.name === 'VariableName' || fn.name === 'MemberExpression') ? this.facts.dotted(fn) : null;
+      positional = positional.slice(1);
+      offset = 1; // the transaction
+    }
+    if (!name || name[0] === this.selfName || (this.locals.has(name[0]!) && !this.globals.has(name[0]!))) return;
+    const args: Array<StringExpr | null> = Array.from({ length: offset }, () => null);
+    let kept = 0;
+    for (const arg of positional) {
+      const expr = this.helperArgument(arg);
+      args.push(expr);
+      if (expr) kept++;
+    }
+    const kwargs: Record<string, StringExpr> = {};
+    for (const [keyword, arg] of parts.keywords) {
+      const expr = this.helperArgument(arg);
+      if (expr) {
+        kwargs[keyword] = expr;
+        kept++;
+      }
+    }
+    if (kept === 0) return;
+    while (args.length > 0 && args[args.length - 1] === null) args.pop();
+    this.helperCalls.push({ callee: name, args, ...(Object.keys(kwargs).length > 0 ? { kwargs } : {}), line: this.facts.line(call) });
+  }
+
+  /** An argument that may be a table name or SQL: an identifier or SQL literal, a constant, `self.x`, an f-string. */
+  private helperArgument(arg: SyntaxNode): StringExpr | null {
+    if (!['String', 'FormatString', 'ContinuedString', 'VariableName', 'MemberExpression', 'BinaryExpression', 'CallExpression'].includes(arg.name)) return null;
+    if (arg.name === 'CallExpression' && !isFormatCall(arg, this.facts.nodeText)) return null;
+    const expr = compileStringExpr(arg, this.facts.nodeText, this.stringOptions());
+    switch (expr.k) {
+      case 'lit':
+        return /^[A-Za-z_][A-Za-z0-9_]*$/.test(expr.v) || SQL_WORD.test(expr.v) ? expr : null;
+      case 'name':
+        // A parameter or a local bound more than once is nothing the caller can know.
+        return this.locals.has(expr.parts[0]!) && !this.globals.has(expr.parts[0]!) ? null : expr;
+      case 'unknown':
+        return null;
+      default:
+        return expr;
+    }
   }
 
   /**

@@ -21,6 +21,11 @@ export interface StringScope {
   mro?: readonly ClassEntry[];
   /** Inside a class body: its earlier attributes are names there. */
   classBody?: ClassFacts;
+  /**
+   * Inside a helper function a task calls: its parameters, bound to the values of the call's
+   * arguments (undefined: not passed, or nothing known of it).
+   */
+  params?: ReadonlyMap<string, StringValue | undefined>;
 }
 
 /** What the resolver needs from the graph builder. */
@@ -64,6 +69,7 @@ export class TableNames {
   }
 
   private name(parts: readonly string[], scope: StringScope, depth: number): StringValue | undefined {
+    if (parts.length === 1 && scope.params?.has(parts[0]!)) return scope.params.get(parts[0]!);
     if (parts.length === 1 && scope.classBody) {
       const attribute = scope.classBody.attributes.find((a) => a.name === parts[0]);
       if (attribute) return this.member([{ file: scope.file, cls: scope.classBody }], parts[0]!, depth);

@@ -217,6 +217,33 @@ describe('table names that are not literals', () => {
     expect(tasks.L).toEqual({ writes: ['Once'], reads: [], defaults: [], unresolved: ['write twice', 'write other', 'write name'] });
   });
 
+  it('module-level helper functions the task calls: their writes, reads and SQL, parameters bound to the arguments', () => {
+    const { tasks } = tablesOf({
+      'helpers.py': [
+        'AUDIT = "AuditLog"',
+        '',
+        'def upsert(transaction, table, rows):',
+        '    transaction.insert_or_update(table, columns=COLUMNS, values=rows)',
+        '    transaction.insert(AUDIT, columns=("At",), values=[(1,)])',
+        '',
+        'def read_all(database, table, where="TRUE"):',
+        '    with database.snapshot() as snapshot:',
+        '        return list(snapshot.execute_sql(f"SELECT Id FROM {table} WHERE {where}"))',
+        '',
+        'def purge(transaction, table):',
+        '    table = table.upper()',
+        '    transaction.execute_update(f"DELETE FROM {table} WHERE TRUE")',
+        '',
+      ].join('\n'),
+      'tasks.py': `${HEADER}import helpers\nfrom helpers import upsert, read_all\nCUSTOMERS = "Customers"\n\nclass LoadCustomers(luigi.Task):\n    def run(self):\n        db.run_in_transaction(upsert, CUSTOMERS, rows)\n\nclass LoadOrders(luigi.Task):\n    table = "Orders"\n    def run(self):\n        customers = read_all(db, table=CUSTOMERS)\n        db.run_in_transaction(lambda txn: upsert(txn, self.table, customers))\n        db.run_in_transaction(helpers.purge, "Stale")\n\nclass Unknown(luigi.Task):\n    def run(self, name):\n        upsert(txn, name, rows)\n`,
+    });
+    expect(tasks.LoadCustomers).toEqual({ writes: ['AuditLog', 'Customers'], reads: [], defaults: [], unresolved: [] });
+    // purge() rebinds its parameter: what it deletes is not known, and said so.
+    expect(tasks.LoadOrders).toEqual({ writes: ['AuditLog', 'Orders'], reads: ['Customers'], defaults: [], unresolved: ['write table.upper()'] });
+    // An argument nothing is known of: the helper's table is unresolved, never guessed.
+    expect(tasks.Unknown).toEqual({ writes: ['AuditLog'], reads: [], defaults: [], unresolved: ['write table'] });
+  });
+
   it('python-spanner and luigi patterns (test/fixtures/graph/lineage_names)', async () => {
     const { graph } = await renderGraph([path.join(FIXTURES, 'lineage_names')], { root: FIXTURES, cache: false });
     const byName = Object.fromEntries(graph.tasks.map((t) => [t.name, t]));
