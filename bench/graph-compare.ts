@@ -34,7 +34,9 @@ import {
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import type { GraphJson } from '../extension/core/analysis/types';
+import type { ComponentLayout } from '../extension/core/graphLayout/types';
 import {
+  GraphLayouts,
   GraphLoad,
   LspGraphLayoutRequest,
   LspGraphRequest,
@@ -60,8 +62,6 @@ const LUIGI_ROUNDS = Number(process.env.LUIGI_ROUNDS ?? ROUNDS);
 /** Luigi's page is settled once nothing in its graph changed for this long. */
 const QUIET_MS = 2000;
 const VIEWPORT = { width: 1200, height: 900 };
-/** graphPanel.ts AHEAD_WAIT_MS. */
-const AHEAD_WAIT_MS = 100;
 const venvBin = path.join(root, '.venv', 'bin');
 
 const fmt = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? 'n/a' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
@@ -253,22 +253,23 @@ interface OurTiming {
 async function timeOurs(browser: Browser, servers: Servers, graph: GraphJson, server: LanguageServer | undefined): Promise<OurTiming> {
   const layouts = server && ((keys: string[], jobs?: LspGraphLayoutParams['jobs']) => server.connection.sendRequest<LspGraphLayoutResult>(LspGraphLayoutRequest, { keys, ...(jobs ? { jobs } : {}) }));
   // As the real host (graphPanel.ts show -> fetchAhead, postGraph): from the command on, the host
-  // fetches the new panel's layouts from the server while the page loads, and posts the graph
-  // with them once the page said ready and they are in. The command is taken at navigation start,
-  // where the fetch starts too; everything is timed in the page's clock from there.
-  const onReady = async (ready: Promise<void>): Promise<HostToWebviewMessage> => {
+  // fetches the new panel's layouts from the server while the page loads; on ready it posts the
+  // graph, with the layouts if they are in, else they follow in their own message once they are.
+  // The command is taken at navigation start, where the fetch starts too; everything is timed in
+  // the page's clock from there.
+  const onReady = async (ready: Promise<void>, post: (message: HostToWebviewMessage) => void): Promise<HostToWebviewMessage> => {
     const base = { method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' } } as const;
     if (!layouts) return ready.then(() => base);
+    let entries: ComponentLayout[] | undefined;
     const ahead = (async () => {
       await sleep(0);
       const visible = buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace' } });
-      return (await layouts(splitComponents(visible, 'RIGHT').map((c) => c.key))).entries;
+      return (entries = (await layouts(splitComponents(visible, 'RIGHT').map((c) => c.key))).entries);
     })();
     await ready;
-    // The host waits this long after ready for the layouts (graphPanel.ts AHEAD_WAIT_MS), then
-    // posts without them: the webview asks for them (layout/cacheLookup).
-    const entries = await Promise.race([ahead, sleep(AHEAD_WAIT_MS).then(() => undefined)]);
-    return { ...base, layoutService: true, ...(entries?.length ? { layouts: entries } : {}) };
+    if (entries) return { ...base, layoutService: true, ...(entries.length ? { layouts: entries } : {}) };
+    post({ ...base, layoutService: true, layoutsFollow: true });
+    return { method: GraphLayouts, layouts: await ahead };
   };
   const page: GraphPage = await openGraphPage(browser, servers, { viewport: VIEWPORT, onReady, ...(layouts ? { layouts } : {}) });
   try {

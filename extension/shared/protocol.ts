@@ -61,6 +61,19 @@ export interface GraphLoadMessage {
    * view it opens with: the webview starts from these instead of asking (graphPanel.ts).
    */
   layouts?: ComponentLayout[];
+  /**
+   * The host is still fetching the layouts of the view a new panel opens with: they follow in a
+   * `graph/layouts` message. The webview prepares the graph meanwhile, and waits for that message
+   * before it asks for layouts itself.
+   */
+  layoutsFollow?: boolean;
+}
+
+/** Host -> webview: the layouts announced by `graph/load` `layoutsFollow` (possibly none), once the host has them. */
+export const GraphLayouts = 'graph/layouts';
+export interface GraphLayoutsMessage {
+  method: typeof GraphLayouts;
+  layouts: ComponentLayout[];
 }
 
 /** Host -> webview: the active editor moved to another file that defines tasks. */
@@ -113,6 +126,7 @@ export interface ViewCommandMessage {
 
 export type HostToWebviewMessage =
   | GraphLoadMessage
+  | GraphLayoutsMessage
   | ActiveFileMessage
   | CursorTaskMessage
   | RunStatesMessage

@@ -30,10 +30,12 @@ export interface Servers {
   pageOrigin: string;
   assetOrigin: string;
   /**
-   * Serves a message at `${assetOrigin}/posted/<token>` once it resolves (the CSP's connect-src) (openGraphPage `onReady`):
-   * the page fetches it when it says ready, as the host posts the graph on `ready`.
+   * Serves the messages a host posts, in order, at `${assetOrigin}/posted/<token>/<n>` (the CSP's
+   * connect-src) once each is posted (openGraphPage `onReady`); 204 after the last. The page
+   * fetches them from its `ready` on, as the host posts on `ready`: the first request tells this
+   * process the page said ready (as soon as the `graph/ready` binding would, or sooner).
    */
-  hold(message: Promise<HostToWebviewMessage>): string;
+  outbox(onFirstRequest?: () => void): { token: string; post(message: HostToWebviewMessage): void; end(): void };
   close(): Promise<void>;
 }
 
@@ -42,21 +44,24 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/
 /** The page on one origin, the bundle on another (ports differ), as in VS Code. */
 export async function startServers(): Promise<Servers> {
   if (!existsSync(path.join(distWebview, 'main.js'))) throw new Error('dist/webview/main.js is missing: run `npm run build` first.');
-  const held = new Map<string, Promise<HostToWebviewMessage>>();
+  const outboxes = new Map<string, Outbox>();
   const assets = createServer((req, res) => {
-    const posted = /^\/posted\/(\w+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+    const posted = /^\/posted\/(\w+)\/(\d+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
     if (posted) {
-      const message = held.get(posted[1]!);
-      held.delete(posted[1]!);
-      if (!message) {
+      const box = outboxes.get(posted[1]!);
+      if (!box) {
         res.writeHead(404).end();
         return;
       }
+      if (posted[2] === '0') box.onFirstRequest?.();
       // Serialised here, off the page's thread, as the extension host serialises what it posts.
-      void message.then(
-        (m) => res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' }).end(JSON.stringify(m)),
-        (error: unknown) => res.writeHead(500).end(String(error)),
-      );
+      void box.slot(Number(posted[2])).then((m) => {
+        const headers = { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' };
+        if (m === null) {
+          outboxes.delete(posted[1]!);
+          res.writeHead(204, headers).end();
+        } else res.writeHead(200, headers).end(JSON.stringify(m));
+      });
       return;
     }
     const name = path.basename(new URL(req.url ?? '/', 'http://x').pathname);
@@ -95,15 +100,38 @@ export async function startServers(): Promise<Servers> {
   return {
     pageOrigin,
     assetOrigin,
-    hold: (message) => {
+    outbox: (onFirstRequest) => {
       const token = randomBytes(8).toString('hex');
-      held.set(token, message);
-      return token;
+      const box = new Outbox();
+      box.onFirstRequest = onFirstRequest;
+      outboxes.set(token, box);
+      return { token, post: (m) => box.push(m), end: () => box.push(null) };
     },
     close: async () => {
       await Promise.all([assets, pages].map((s) => new Promise((r) => s.close(r))));
     },
   };
+}
+
+/** Messages in posting order; `null` ends them. */
+class Outbox {
+  private readonly slots: { promise: Promise<HostToWebviewMessage | null>; resolve(m: HostToWebviewMessage | null): void }[] = [];
+  private posted = 0;
+  onFirstRequest: (() => void) | undefined;
+
+  slot(n: number): Promise<HostToWebviewMessage | null> {
+    while (this.slots.length <= n) {
+      let resolve!: (m: HostToWebviewMessage | null) => void;
+      const promise = new Promise<HostToWebviewMessage | null>((r) => (resolve = r));
+      this.slots.push({ promise, resolve });
+    }
+    return this.slots[n]!.promise;
+  }
+
+  push(message: HostToWebviewMessage | null): void {
+    void this.slot(this.posted);
+    this.slots[this.posted++]!.resolve(message);
+  }
 }
 
 function listen(server: Server): Promise<string> {
@@ -129,12 +157,13 @@ export interface OpenOptions {
   /**
    * Posted by the stub as soon as the page says `graph/ready`, as the host does (no test round
    * trip). A function is called at navigation start (the host starts fetching what it posts as
-   * the panel starts loading), given a promise of the page's `ready` as this process sees it, and
-   * the message goes once it resolves. The page fetches the message
-   * from the asset server when it says ready, so nothing of it is in the page before (inlined into
-   * the init script, a big graph was parsed before the page's own script: ~0.2 s at 3,000 tasks).
+   * the panel starts loading), given a promise of the page's `ready` as this process sees it and
+   * a `post` for messages in order; what it resolves to is posted last. The page fetches the
+   * messages from the asset server from its `ready` on, so nothing of them is in the page before
+   * (inlined into the init script, a big graph was parsed before the page's own script: ~0.2 s at
+   * 3,000 tasks).
    */
-  onReady?: HostToWebviewMessage | ((ready: Promise<void>) => Promise<HostToWebviewMessage>);
+  onReady?: HostToWebviewMessage | ((ready: Promise<void>, post: (message: HostToWebviewMessage) => void) => Promise<HostToWebviewMessage | void>);
 }
 
 export interface GraphPage {
@@ -173,16 +202,16 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
     arrivals.push({ method, index });
     for (const check of [...arrived]) check();
   });
-  // The ready message, resolved from navigation start (see `onReady`).
-  let startReady: () => void = () => undefined;
-  const readyToken =
-    options.onReady &&
-    servers.hold(
-      new Promise<HostToWebviewMessage>((resolve, reject) => {
-        const onReady = options.onReady!;
-        startReady = () => (typeof onReady === 'function' ? onReady(ready) : Promise.resolve(onReady)).then(resolve, reject);
-      }),
-    );
+  // The ready messages, posted from navigation start (see `onReady`).
+  const outbox = options.onReady && servers.outbox(() => saidReady());
+  const startReady = () => {
+    const onReady = options.onReady;
+    if (!outbox || !onReady) return;
+    void (typeof onReady === 'function' ? onReady(ready, outbox.post) : Promise.resolve(onReady)).then((last) => {
+      if (last) outbox.post(last);
+      outbox.end();
+    });
+  };
   await page.addInitScript(
     ({ theme, state, hostCache, onReady, assetOrigin }) => {
       const w = window as unknown as Record<string, unknown>;
@@ -204,14 +233,16 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
           void (w.__postedToHost as (method: string, index: number) => Promise<void>)(message.method, posted.length - 1);
           // JSON parsed and posted within the page: VS Code's webview host page also receives,
           // then posts the message on into the webview's frame.
-          if (message.method === 'graph/ready' && onReady)
-            void fetch(`${assetOrigin}/posted/${onReady}`)
-              .then((r) => r.json())
-              .then((m: unknown) => {
-                // When the message was in (bench/graph-boot.ts reads it), then posted on.
-                performance.mark('harness:received');
-                window.postMessage(m, '*');
-              });
+          const receive = (n: number): Promise<void> =>
+            fetch(`${assetOrigin}/posted/${onReady}/${n}`).then(async (r) => {
+              if (r.status !== 200) return;
+              const m: unknown = await r.json();
+              // When the message was in (bench/graph-boot.ts reads it), then posted on.
+              performance.mark(`harness:received ${(m as { method: string }).method}`);
+              window.postMessage(m, '*');
+              return receive(n + 1);
+            });
+          if (message.method === 'graph/ready' && onReady) void receive(0);
           const server = w.__hostLayouts as ((keys: string[], jobs?: unknown[]) => Promise<{ entries: unknown[]; layouts?: unknown[] }>) | undefined;
           if (message.method === 'layout/cacheLookup' && server) {
             void server(message.keys ?? [], undefined).then((r) => window.postMessage({ method: 'layout/cacheResult', requestId: message.requestId, entries: r.entries }, '*'));
@@ -247,7 +278,7 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
         apply();
       }).observe(document, { childList: true, subtree: true });
     },
-    { theme, state: options.state, hostCache: [...(options.hostCache ?? [])], onReady: readyToken, assetOrigin: servers.assetOrigin },
+    { theme, state: options.state, hostCache: [...(options.hostCache ?? [])], onReady: outbox?.token, assetOrigin: servers.assetOrigin },
   );
   const query = new URLSearchParams();
   if (options.defaultDirection) query.set('direction', options.defaultDirection);

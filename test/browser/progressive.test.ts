@@ -7,7 +7,7 @@ import type { GraphJson } from '../../extension/core/analysis/types';
 import { splitComponents } from '../../extension/core/graphLayout/components';
 import { nodeLayoutRunner } from '../../extension/core/graphLayout/renderGraphSvg';
 import { buildVisibleGraph, indexGraph } from '../../extension/core/graphLayout/viewModel';
-import { GraphLoad, RenderStats, type LspGraphLayoutResult } from '../../extension/shared/protocol';
+import { GraphLayouts, GraphLoad, RenderStats, type LspGraphLayoutResult } from '../../extension/shared/protocol';
 import { LayoutService } from '../../extension/server/layoutService';
 import { generateGraph } from './fixtures/generatedGraph';
 import type { GraphPage } from './harness';
@@ -112,6 +112,22 @@ describe('progressive display', () => {
     });
     expect(await primed.waitForPosted(RenderStats)).toMatchObject({ computedComponents: 0, layoutSource: 'cache' });
     expect((await primed.posted()).filter((m) => m.method === 'layout/cacheLookup')).toEqual([]);
+
+    // The layouts still on their way at `ready` (a big graph): the graph goes at once, they follow
+    // (graph/layouts), and the view waits for them rather than asking.
+    const following = await openPage({
+      viewport: { width: 1400, height: 1000 },
+      layouts: async (keys, jobs) => service.lookup(keys, jobs),
+      onReady: async (ready, post) => {
+        await ready;
+        post({ method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, layoutService: true, layoutsFollow: true });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return { method: GraphLayouts, layouts: ahead.entries };
+      },
+    });
+    expect(await following.waitForPosted(RenderStats)).toMatchObject({ computedComponents: 0, layoutSource: 'cache' });
+    expect((await following.posted()).filter((m) => m.method === 'layout/cacheLookup' || m.method === 'layout/run')).toEqual([]);
+    expect(await following.problems()).toEqual([]);
 
     // A view the server did not lay out ahead (another direction): laid out there on request.
     since = await page.postedCount();

@@ -8,3 +8,20 @@ export function timed<T>(step: string, fn: () => T): T {
     performance.measure(`graph:${step}`, { start, end: performance.now() });
   }
 }
+
+/**
+ * Measures a step that pauses (yields) along the way as one measure per slice of work between
+ * pauses: `pause` for the step to pass on, `end()` once it is done.
+ */
+export function timedSlices(step: string, pause: () => Promise<void>): { pause: () => Promise<void>; end(): void } {
+  let start = performance.now();
+  const measure = () => performance.measure(`graph:${step}`, { start, end: performance.now() });
+  return {
+    pause: async () => {
+      measure();
+      await pause();
+      start = performance.now();
+    },
+    end: measure,
+  };
+}

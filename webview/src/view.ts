@@ -5,13 +5,14 @@ import type { LayoutJobSpec } from '../../extension/core/graphLayout/elk';
 import { layoutGraph, MemoryLayoutCache, type LayoutCache, type LayoutRunner, type LayoutStats } from '../../extension/core/graphLayout/layout';
 import { renderLayoutSvg, STATE_PRECEDENCE, type NodeDecoration } from '../../extension/core/graphLayout/svg';
 import type { ComponentLayout, GraphLayout, Rect, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
-import { buildVisibleGraph, familyKey, indexGraph, thousands, type GraphIndex } from '../../extension/core/graphLayout/viewModel';
+import { buildVisibleGraphPaced, familyKey, indexGraph, thousands, type GraphIndex } from '../../extension/core/graphLayout/viewModel';
 import { isTableFocus } from '../../extension/core/graphLayout/tableFocus';
 import {
   ActiveFile,
   CursorTask,
   DiagnosticCountsUpdate,
   ExportImage,
+  GraphLayouts,
   GraphLoad,
   LayoutCacheLookup,
   LayoutCacheResult,
@@ -40,7 +41,7 @@ import {
 import { graphSignature, isNewGraph, READABLE_SCALE } from './framing';
 import { Minimap } from './minimap';
 import type { HostChannel } from './host';
-import { timed } from './timing';
+import { timed, timedSlices } from './timing';
 import type { LayoutWorkerPool } from './layoutWorkers';
 import { resolvedThemeVariables } from './palette';
 import { Scene, type Decorations } from './scene';
@@ -49,6 +50,8 @@ import { ViewportController } from './viewport';
 
 /** How long the host may take to answer a cache lookup before we lay out ourselves. */
 const CACHE_LOOKUP_TIMEOUT_MS = 2000;
+/** How long layouts announced with the graph (`layoutsFollow`) are waited for before asking. */
+const LAYOUTS_FOLLOW_TIMEOUT_MS = 2000;
 /** How long the language server may take to lay out before the webview's own workers do it. */
 const SERVER_LAYOUT_TIMEOUT_MS = 60_000;
 
@@ -175,6 +178,8 @@ export class GraphView {
     });
     this.cache = {
       get: async (keys) => {
+        // The host is fetching this view's layouts already: asking would only fetch them twice.
+        if (this.layoutsFollow) await this.layoutsFollow;
         const found = this.memoryCache.get(keys);
         const missing = keys.filter((k) => !this.memoryCache.has(k));
         if (missing.length === 0) return found;
@@ -204,7 +209,11 @@ export class GraphView {
   private receive(message: HostToWebviewMessage): void {
     switch (message.method) {
       case GraphLoad:
-        this.load(message);
+        void this.load(message).catch((error: unknown) => this.fail(error));
+        break;
+      case GraphLayouts:
+        this.memoryCache.put(message.layouts);
+        this.layoutsArrived?.();
         break;
       case ActiveFile:
         if (this.state.scope.kind === 'file' && this.state.scope.file !== message.file) {
@@ -244,12 +253,40 @@ export class GraphView {
   /** The file scope's file, remembered while the workspace is shown. */
   lastFile: string | undefined;
 
-  private load(message: GraphLoadMessage): void {
+  /** Resolves once the layouts a `graph/load` announced (`layoutsFollow`) are in, or given up on. */
+  private layoutsFollow: Promise<void> | undefined;
+  private layoutsArrived: (() => void) | undefined;
+
+  private expectLayouts(): void {
+    this.layoutsArrived?.();
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, LAYOUTS_FOLLOW_TIMEOUT_MS);
+      this.layoutsArrived = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.layoutsFollow = done;
+    void done.then(() => {
+      if (this.layoutsFollow === done) this.layoutsFollow = this.layoutsArrived = undefined;
+    });
+  }
+
+  private loads = 0;
+
+  private async load(message: GraphLoadMessage): Promise<void> {
     const receivedAt = performance.now();
-    this.graph = message.graph;
+    const load = ++this.loads;
     this.layoutService = message.layoutService === true;
     if (message.layouts) this.memoryCache.put(message.layouts);
+    if (message.layoutsFollow) this.expectLayouts();
     if (!this.layoutService) this.pool.warmUp();
+    // Decoding a big message took its share of this task already (~25 ms at 3,000 tasks).
+    if (message.graph.tasks.length > LOAD_MERGE_MAX_TASKS) {
+      await yieldToEventLoop();
+      if (load !== this.loads) return;
+    }
+    this.graph = message.graph;
     this.index = timed('index', () => indexGraph(message.graph));
     if (message.scope) this.state.scope = message.scope;
     if (this.state.scope.kind === 'file') this.lastFile = this.state.scope.file;
@@ -276,15 +313,20 @@ export class GraphView {
     const pause = extra.receivedAt !== undefined && index.tasks.size <= LOAD_MERGE_MAX_TASKS ? budgetedYield(LOAD_SLICE_MS) : yieldToEventLoop;
     await pause();
     if (generation !== this.generation) return;
-    const visible = timed('visibleGraph', () =>
-      buildVisibleGraph(index, {
+    const slices = timedSlices('visibleGraph', pause);
+    const visible = await buildVisibleGraphPaced(
+      index,
+      {
         scope: this.state.scope,
         collapsedModules: new Set(this.state.collapsedModules),
         expandedFamilies: new Set(this.state.expandedFamilies),
         focus: this.state.focus,
         tables: this.state.tables === true,
-      }),
+      },
+      slices.pause,
     );
+    slices.end();
+    if (generation !== this.generation) return;
     if (visible.nodes.length === 0) {
       this.visible = visible;
       this.layout = undefined;

@@ -17,6 +17,7 @@ import {
   CursorTask,
   DiagnosticCountsUpdate,
   ExportImage,
+  GraphLayouts,
   GraphLoad,
   LayoutCacheLookup,
   LayoutCacheResult,
@@ -51,8 +52,6 @@ export const GRAPH_VIEW_TYPE = 'luigiSpanner.graph';
 const UPDATE_DEBOUNCE_MS = 300;
 const CURSOR_DEBOUNCE_MS = 80;
 const READY_TIMEOUT_MS = 10_000;
-/** How long the first graph waits for the layouts fetched ahead (normally in well before `ready`). */
-const AHEAD_WAIT_MS = 100;
 
 export interface GraphViewDeps {
   /** The workspace graph as the analysis currently sees it. */
@@ -88,8 +87,8 @@ export class GraphPanel implements vscode.Disposable {
   private lastCursorTask: string | null = null;
   /** What the next `open` shows; resolved once the caller knows (it may wait for the index). */
   private openRequest: Promise<OpenRequest> = Promise.resolve({});
-  /** Layouts for the view a loading panel opens with, fetched from the server while it loads. */
-  private ahead: Promise<ComponentLayout[]> | undefined;
+  /** Layouts for the view a loading panel opens with, fetched from the server while it loads (`layouts` once in). */
+  private ahead: { promise: Promise<ComponentLayout[]>; layouts?: ComponentLayout[] } | undefined;
   private readonly closed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.closed.event;
 
@@ -142,7 +141,11 @@ export class GraphPanel implements vscode.Disposable {
   show(request: Promise<OpenRequest>): void {
     this.panel.reveal(undefined, false);
     this.openRequest = request;
-    if (!this.isReady && this.deps.layouts) this.ahead = request.then((open) => this.fetchAhead(open)).catch(() => []);
+    if (!this.isReady && this.deps.layouts) {
+      const ahead: NonNullable<GraphPanel['ahead']> = { promise: request.then((open) => this.fetchAhead(open)).catch(() => []) };
+      void ahead.promise.then((layouts) => (ahead.layouts = layouts));
+      this.ahead = ahead;
+    }
     if (this.isReady) void request.then((open) => this.postGraph('open', open));
   }
 
@@ -154,7 +157,8 @@ export class GraphPanel implements vscode.Disposable {
   /**
    * While a new panel loads (~0.1-0.2 s), the layouts of the view it opens with (a fresh panel's:
    * this scope, no focus or grouping changes, the default direction), as the server laid them out
-   * ahead: the webview then draws at once, without asking.
+   * ahead: the webview then draws without asking. On a big graph they may come in after `ready`
+   * (0.2 s at 3,000 tasks): the graph goes at once, and the webview prepares it while they come.
    */
   private async fetchAhead(open: OpenRequest): Promise<ComponentLayout[]> {
     await this.deps.ready;
@@ -170,11 +174,13 @@ export class GraphPanel implements vscode.Disposable {
     const message: HostToWebviewMessage = { method: GraphLoad, graph, reason, ...(this.deps.layouts ? { layoutService: true } : {}) };
     const ahead = this.ahead;
     this.ahead = undefined;
-    const layouts = ahead && (await Promise.race([ahead, new Promise<undefined>((resolve) => setTimeout(resolve, AHEAD_WAIT_MS))]));
-    if (layouts?.length) message.layouts = layouts;
+    if (ahead?.layouts?.length) message.layouts = ahead.layouts;
+    else if (ahead && !ahead.layouts) message.layoutsFollow = true;
     if (options.scope) message.scope = options.scope;
     if (options.revealTaskId) message.revealTaskId = options.revealTaskId;
     this.post(message);
+    // Always answered (possibly empty): the webview waits for it before asking itself.
+    if (message.layoutsFollow) void ahead!.promise.then((layouts) => this.post({ method: GraphLayouts, layouts }));
   }
 
   private receive(raw: unknown): void {
