@@ -394,7 +394,9 @@ export class Scene {
     const wantedNodes = [...this.nodeIndex.query(near)].filter((id) => !this.nodeElements.has(id));
     const wantedEdges = [...this.edgeIndex.query(near)].filter((id) => !this.edgeElements.has(id));
     // Nearest the centre first, so the middle of the screen fills in first.
-    const centre = this.toGraph(this.container.getBoundingClientRect().left + this.width / 2, this.container.getBoundingClientRect().top + this.height / 2);
+    // From the view alone: reading the container's box here would force a layout of the frame's
+    // changes so far (the transform just set) in the middle of an animation frame.
+    const centre = { x: (this.width / 2 - this.view.x) / this.view.scale, y: (this.height / 2 - this.view.y) / this.view.scale };
     const distance = (id: string) => {
       const r = this.layout!.nodes.get(id)!;
       return Math.abs(r.x + r.width / 2 - centre.x) + Math.abs(r.y + r.height / 2 - centre.y);

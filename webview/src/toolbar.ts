@@ -133,7 +133,7 @@ export class Toolbar {
     ];
 
     this.moreMenu = h('div', { className: 'more-menu hidden', role: 'menu', 'aria-label': 'More' });
-    this.overflowSlot = h('div', { className: 'overflow' });
+    this.overflowSlot = h('div', { className: 'overflow hidden' });
     const menuAction = (label: string, title: string, run: () => void) => {
       const b = h('button', { type: 'button', role: 'menuitem', title, 'aria-label': title, className: 'menu-action' }, label);
       b.addEventListener('click', () => {
@@ -174,7 +174,9 @@ export class Toolbar {
    */
   reflow(): void {
     const spacer = this.row.lastElementChild!;
-    for (const item of this.items) this.row.insertBefore(item.element, spacer);
+    // Only if some are in the menu: moving nothing keeps the layout the frame just computed, so
+    // the first frame (all items in the row) reads the row's width without laying out again.
+    if (this.overflowSlot.childElementCount > 0) for (const item of this.items) this.row.insertBefore(item.element, spacer);
     const byPriority = [...this.items].sort((a, b) => a.priority - b.priority);
     const moved = new Set<ToolbarItem>();
     for (const item of byPriority) {
@@ -183,7 +185,7 @@ export class Toolbar {
       moved.add(item);
     }
     // The menu lists them in toolbar order.
-    this.overflowSlot.replaceChildren(...this.items.filter((i) => moved.has(i)).map((i) => i.element));
+    if (moved.size > 0 || this.overflowSlot.childElementCount > 0) this.overflowSlot.replaceChildren(...this.items.filter((i) => moved.has(i)).map((i) => i.element));
     this.overflowSlot.classList.toggle('hidden', moved.size === 0);
   }
 
