@@ -148,6 +148,10 @@ describe('lineage view', () => {
     await page.page.mouse.move(5, 5);
     await page.page.locator(`g.node[data-id="${id('DailyRevenue')}"]`).hover();
     await expect.poll(async () => (await tooltip.textContent()) ?? '').toMatch(/Table names not known statically\s*read query \(line 130\)/);
+    // The footer says the lineage drawn is partial, in tables mode only.
+    expect(await page.page.textContent('.status')).toContain('· 1 table name not known statically');
+    await settledAfter(page, () => page.page.selectOption('select.tables-mode', 'tasks'));
+    expect(await page.page.textContent('.status')).not.toContain('not known statically');
     expect(await page.problems()).toEqual([]);
   });
 

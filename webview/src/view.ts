@@ -411,7 +411,7 @@ export class GraphView {
     if (generation !== this.generation) return;
     const totalMs = performance.now() - startedAt;
     this.lastStats = { ...result.stats, totalMs, nodes: visible.nodes.length, edges: visible.edges.length };
-    this.overlay.status(`${thousands(visible.nodes.length)} nodes · ${thousands(visible.edges.length)} edges · ${Math.round(totalMs)} ms · ${layoutOrigin(result.stats)}`);
+    this.overlay.status(`${thousands(visible.nodes.length)} nodes · ${thousands(visible.edges.length)} edges · ${Math.round(totalMs)} ms · ${layoutOrigin(result.stats)}${this.unresolvedTablesNote(visible)}`);
     const stats: RenderStatsMessage = {
       method: RenderStats,
       nodes: visible.nodes.length,
@@ -706,6 +706,19 @@ export class GraphView {
     }
     const taskId = node && this.revealTarget(node);
     if (taskId) this.host.post({ method: RevealTask, taskId });
+  }
+
+  /**
+   * With the tables drawn: the writes and reads of the tasks shown whose table is not known
+   * statically (not drawn, so the lineage is partial; each task's hover lists its own).
+   */
+  private unresolvedTablesNote(visible: VisibleGraph): string {
+    if (!this.state.tables || !this.index) return '';
+    const tasks = new Set<string>();
+    for (const node of visible.nodes) if (node.kind !== 'table') for (const id of node.members) tasks.add(id);
+    let count = 0;
+    for (const id of tasks) count += this.index.tasks.get(id)?.unresolvedTables?.length ?? 0;
+    return count ? ` · ${thousands(count)} table name${count === 1 ? '' : 's'} not known statically (see the tasks' hover)` : '';
   }
 
   /** How many Spanner tables the whole graph's tasks write or read. */
