@@ -10,6 +10,8 @@ export const STARTUP_TRACE_ENV = 'LUIGI_SPANNER_STARTUP_TRACE';
 /** Milestones of the first CodeLens, in the order they happen. */
 export type StartupEvent =
   | 'host/bundleLoading'
+  | 'host/codeLensRegistered'
+  | 'host/bundleEvaluated'
   | 'host/bundleLoaded'
   | 'host/activated'
   | 'host/serverStarting'

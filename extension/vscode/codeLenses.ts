@@ -1,25 +1,81 @@
 // The task CodeLenses (Run, Show graph above each task class) come from the language server through
-// a provider registered at activation, not the one the LSP library registers once the server has
-// answered initialize: the editor asks a new provider only after a debounce, so with the library's
-// provider the first request came up to a second after the server was up; this one is asked while the
-// server process is still starting, and the request waits here for it. The server leaves
-// codeLensProvider out of its capabilities for this client (LspCodeLensInit): no second provider.
+// a provider of ours, not the one the LSP library registers once the server has answered initialize:
+// the editor asks a new provider only after a debounce (at start-up 0.4-0.8 s from the registration
+// reaching the window), so the earlier the provider is registered, the earlier the first request.
+// extension.ts registers it while dist/extension.js is evaluated, before the extension host has
+// prepared activate()'s context (0.1-0.6 s at start-up, round trips to the window for the extension's
+// storage) and before the server process exists; the request waits here for the server. The server
+// leaves codeLensProvider out of its capabilities for this client (LspCodeLensInit): no second provider.
 //
 // The editor cancels a lens request whenever any extension registers a CodeLens provider (at start-up
-// the built-in merge-conflict one does, seconds into the window) and asks again after its debounce.
-// So the server's answer for a document version is kept, and a request already on its way is shared:
-// the request asked again is answered at once, not after another round trip behind the first index.
+// the built-in merge-conflict one does on onStartupFinished, typescript-language-features on its
+// languages) and asks again after its debounce; lenses that reached the window before that stay drawn
+// (the editor's lens cache). So the server's answer for a document version is kept, and a request
+// already on its way is shared: the request asked again is answered at once, not after another round trip.
 import * as vscode from 'vscode';
 import { CodeLensRefreshRequest, CodeLensRequest, type CodeLens as LspCodeLens, type FeatureState, type LanguageClient, type StaticFeature } from 'vscode-languageclient/node';
 import { traceStartup } from '../shared/startupTrace';
 
-export function registerCodeLenses(
-  client: LanguageClient,
+/** The language server behind the provider, once activate() has created its client. */
+export interface CodeLensServer {
+  client: LanguageClient;
   /** Resolves once the client runs (initialize answered, open documents sent). */
-  started: () => Promise<void>,
-  selector: vscode.DocumentSelector,
-): vscode.Disposable {
-  const changed = new vscode.EventEmitter<void>();
+  started: () => Promise<void>;
+}
+
+export interface EarlyCodeLenses extends vscode.Disposable {
+  /** Hands the provider its server (activate()); `undefined`: there is none (no folder), requests answer nothing. */
+  attach(server: CodeLensServer | undefined): void;
+}
+
+/** Registers the provider now; its requests wait until `attach` gives it the server. */
+export function registerCodeLenses(selector: vscode.DocumentSelector): EarlyCodeLenses {
+  let attach!: (server: CodeLensServer | undefined) => void;
+  const attached = new Promise<CodeLensServer | undefined>((resolve) => (attach = resolve));
+  let connection: vscode.Disposable | undefined;
+  const provider = new LazyProvider(attached);
+  const registration = vscode.languages.registerCodeLensProvider(selector, provider);
+  traceStartup('host/codeLensRegistered');
+  return {
+    attach(server) {
+      if (server && !connection) {
+        connection = connect(server.client, server.started, provider);
+      }
+      attach(server);
+    },
+    dispose() {
+      registration.dispose();
+      provider.dispose();
+      connection?.dispose();
+    },
+  };
+}
+
+/** The registered provider: asks the connected server, once there is one. */
+class LazyProvider implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  /** Set by connect(). */
+  answer?: (document: vscode.TextDocument, token: vscode.CancellationToken) => Promise<vscode.CodeLens[] | null | undefined>;
+
+  constructor(private readonly attached: Promise<CodeLensServer | undefined>) {}
+
+  async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[] | null | undefined> {
+    traceStartup('host/codeLensAsked', { file: document.uri.path });
+    if (!(await this.attached) || !this.answer) return null;
+    return this.answer(document, token);
+  }
+
+  fire(): void {
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+function connect(client: LanguageClient, started: () => Promise<void>, provider: LazyProvider): vscode.Disposable {
   /** The server's answer (or the request on its way) per document, for one version of it. */
   const answers = new Map<string, { version: number; answer: Promise<LspCodeLens[] | null> }>();
   const ask = (document: vscode.TextDocument): Promise<LspCodeLens[] | null> => {
@@ -34,28 +90,24 @@ export function registerCodeLenses(
     answer.catch(() => answers.get(key) === entry && answers.delete(key));
     return answer;
   };
-  const provider: vscode.CodeLensProvider = {
-    onDidChangeCodeLenses: changed.event,
-    async provideCodeLenses(document, token) {
-      traceStartup('host/codeLensAsked', { file: document.uri.path });
-      try {
-        await started();
-      } catch {
-        return null; // the server did not start: the client logged why
-      }
+  provider.answer = async (document, token) => {
+    try {
+      await started();
+    } catch {
+      return null; // the server did not start: the client logged why
+    }
+    if (token.isCancellationRequested) return null;
+    let lenses: vscode.CodeLens[] | undefined;
+    try {
+      const result = await ask(document);
+      traceStartup('host/codeLensReceived', { file: document.uri.path, lenses: result?.length ?? 0 });
       if (token.isCancellationRequested) return null;
-      let lenses: vscode.CodeLens[] | undefined;
-      try {
-        const result = await ask(document);
-        traceStartup('host/codeLensReceived', { file: document.uri.path, lenses: result?.length ?? 0 });
-        if (token.isCancellationRequested) return null;
-        lenses = await client.protocol2CodeConverter.asCodeLenses(result, token);
-      } catch (error) {
-        return client.handleFailedRequest(CodeLensRequest.type, token, error, null);
-      }
-      traceStartup('host/codeLensAnswered', { file: document.uri.path, lenses: lenses?.length ?? 0 });
-      return lenses;
-    },
+      lenses = await client.protocol2CodeConverter.asCodeLenses(result, token);
+    } catch (error) {
+      return client.handleFailedRequest(CodeLensRequest.type, token, error, null);
+    }
+    traceStartup('host/codeLensAnswered', { file: document.uri.path, lenses: lenses?.length ?? 0 });
+    return lenses;
   };
   // The server asks for fresh lenses when its index or a file changed. The library's own handler of
   // that request refreshes only its providers; a feature registered after the built-in ones sets this
@@ -65,7 +117,7 @@ export function registerCodeLenses(
     initialize() {
       client.onRequest(CodeLensRefreshRequest.type, () => {
         answers.clear();
-        changed.fire();
+        provider.fire();
       });
     },
     getState: (): FeatureState => ({ kind: 'static' }),
@@ -75,8 +127,6 @@ export function registerCodeLenses(
   };
   client.registerFeature(refresh);
   return vscode.Disposable.from(
-    changed,
-    vscode.languages.registerCodeLensProvider(selector, provider),
     vscode.workspace.onDidCloseTextDocument((document) => answers.delete(document.uri.toString())),
     { dispose: () => answers.clear() },
   );

@@ -22,6 +22,12 @@ import { registerWalkthrough } from './walkthrough';
 import { traceStartup } from '../shared/startupTrace';
 import type { CoreServices, Features } from './features';
 
+// The CodeLens provider is registered while this bundle is evaluated, not in activate(): the extension
+// host calls activate() only once it has the extension's storage from the window (0.1-0.6 s at
+// start-up), and the editor's first lens request comes a debounce after the provider's registration.
+// Only with a folder (no folder, no server). The first activate() takes it and hands it the server, or disposes of it.
+let earlyLenses = vscode.workspace.workspaceFolders?.length ? registerCodeLenses(DOCUMENT_SELECTOR) : undefined;
+
 export function activate(context: vscode.ExtensionContext): { analysis?: AnalysisService } {
   traceStartup('host/bundleLoaded');
   try {
@@ -38,6 +44,8 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
   const log = vscode.window.createOutputChannel('Luigi Spanner', { log: true });
   context.subscriptions.push(log);
   const folder = vscode.workspace.workspaceFolders?.[0];
+  const early = earlyLenses;
+  earlyLenses = undefined;
 
   // The language server first: its process starts while the rest of the window starts.
   let language: CoreServices['language'];
@@ -46,12 +54,17 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
     const diagnosticsHook: DiagnosticsHook = {};
     const client = createLanguageClient(context, log, diagnosticsHook);
     deactivateHooks.push(() => client.stop());
-    // The editor asks for lenses now; the answers wait for the server (registered before it starts).
-    context.subscriptions.push(registerCodeLenses(client, () => analysis.started, DOCUMENT_SELECTOR));
+    // The editor may be asking for lenses already; the answers wait for the server (attached before it starts).
+    const lenses = early ?? registerCodeLenses(DOCUMENT_SELECTOR);
+    lenses.attach({ client, started: () => analysis.started });
+    context.subscriptions.push(lenses);
     // Every folder of the window is served; commands act on the active file's folder or the task's.
     const analysis = new AnalysisService((vscode.workspace.workspaceFolders ?? [folder]).map((f) => f.uri), client, log);
     context.subscriptions.push(analysis);
     language = { client, analysis, diagnosticsHook };
+  } else if (early) {
+    early.attach(undefined);
+    early.dispose();
   }
 
   registerWalkthrough(context, log);
@@ -150,3 +163,7 @@ const deactivateHooks: Array<() => Promise<void>> = [];
 export async function deactivate(): Promise<void> {
   await Promise.allSettled(deactivateHooks.map((hook) => hook()));
 }
+
+// The last statement of dist/extension.js's evaluation: the trace tells the bundle's own cost from the
+// extension host's wait between loading it and calling activate().
+traceStartup('host/bundleEvaluated');
