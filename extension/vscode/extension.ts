@@ -11,7 +11,7 @@ import './startupMark';
 import * as vscode from 'vscode';
 import { AnalysisService } from './analysisService';
 import { HOST_PROFILE_ENV, LOOP_DELAY_LOG_ENV, startHostProfile, startLoopDelayProbe } from './loopDelayProbe';
-import { createLanguageClient, DOCUMENT_SELECTOR, type DiagnosticsHook } from './languageClient';
+import { createLanguageClient, DOCUMENT_SELECTOR, forkServerEarly, type DiagnosticsHook } from './languageClient';
 import { registerCodeLenses } from './codeLenses';
 import { Commands, ContextKeys } from './commands';
 import { RunHistoryView } from './runHistoryView';
@@ -22,11 +22,14 @@ import { registerWalkthrough } from './walkthrough';
 import { traceStartup } from '../shared/startupTrace';
 import type { CoreServices, Features } from './features';
 
-// The CodeLens provider is registered while this bundle is evaluated, not in activate(): the extension
-// host calls activate() only once it has the extension's storage from the window (0.1-0.6 s at
-// start-up), and the editor's first lens request comes a debounce after the provider's registration.
-// Only with a folder (no folder, no server). The first activate() takes it and hands it the server, or disposes of it.
-let earlyLenses = vscode.workspace.workspaceFolders?.length ? registerCodeLenses(DOCUMENT_SELECTOR) : undefined;
+// The CodeLens provider is registered and the language server forked while this bundle is evaluated,
+// not in activate(): the extension host calls activate() only once it has the extension's storage from
+// the window (0.1-0.6 s at start-up), and the editor's first lens request comes a debounce after the
+// provider's registration. Only with a folder (no folder, no server). The first activate() takes the
+// provider and hands it the server's client, or disposes of it; the client's first start takes the process.
+const firstFolder = vscode.workspace.workspaceFolders?.[0];
+let earlyLenses = firstFolder ? registerCodeLenses(DOCUMENT_SELECTOR) : undefined;
+if (firstFolder) forkServerEarly(firstFolder.uri.fsPath);
 
 export function activate(context: vscode.ExtensionContext): { analysis?: AnalysisService } {
   traceStartup('host/bundleLoaded');
