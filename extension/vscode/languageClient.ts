@@ -5,13 +5,13 @@
 // the custom messages of extension/shared/protocol.ts (analysisService.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { IPCMessageReader, IPCMessageWriter, LanguageClient, TransportKind, type LanguageClientOptions, type MessageTransports, type ServerOptions } from 'vscode-languageclient/node';
 import { ruleDocPath } from '../core/lint/docPath';
 import type { LspCodeLensInit, LspGraphLayoutsInit } from '../shared/protocol';
 import type { RuleCode } from '../core/lint/types';
+import { defaultCacheFolder } from '../shared/cacheFolder';
 
 /** Filled in once the runtime findings' owner exists (extension.ts): it merges them into the server's diagnostics. */
 export interface DiagnosticsHook {
@@ -28,9 +28,10 @@ export const DOCUMENT_SELECTOR = [
 const serverModule = path.join(__dirname, 'server.js');
 // Node 22 and later keep the server bundle's compiled code here between starts (older Nodes ignore
 // the variable): from the second window on, the server skips compiling its 1 MB before initialize.
-// Node's own default place for it (module.enableCompileCache()): the server may start before the
-// extension's storage folders are known (forkServerEarly); entries are keyed by the source's hash.
-const serverEnv = { NODE_COMPILE_CACHE: path.join(os.tmpdir(), 'node-compile-cache') };
+// In the user's cache folder, not the shared temporary one (compiled code read back must be the
+// user's own), and not the extension's storage: the server may start before its folders are known
+// (forkServerEarly). Entries are keyed by the source's hash.
+const serverEnv = { NODE_COMPILE_CACHE: path.join(defaultCacheFolder(), 'node-compile-cache') };
 
 /** The extension host runs under a debugger (as the LSP library tells it): the server gets one too, and is not forked early. */
 const hostDebugged = process.execArgv.some((arg) => /^--(inspect|debug)(-brk)?(=|$)/.test(arg));

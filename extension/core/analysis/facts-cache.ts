@@ -4,9 +4,9 @@
 // cannot be read or written is ignored, never an error.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { FACTS_FORMAT, type ModuleFacts } from './module-facts';
+import { defaultCacheFolder } from '../../shared/cacheFolder';
 
 interface CacheFile {
   format: number;
@@ -14,11 +14,7 @@ interface CacheFile {
   entries: Record<string, { hash: string; facts: ModuleFacts }>;
 }
 
-/** `$LUIGI_SPANNER_CACHE_DIR`, else `$XDG_CACHE_HOME/luigi-spanner`, else `~/.cache/luigi-spanner`. */
-export function defaultCacheFolder(): string {
-  if (process.env.LUIGI_SPANNER_CACHE_DIR) return process.env.LUIGI_SPANNER_CACHE_DIR;
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'luigi-spanner');
-}
+export { defaultCacheFolder } from '../../shared/cacheFolder';
 
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha1').update(bytes).digest('hex');
