@@ -223,7 +223,8 @@ async function scenario(workspace, withExtension) {
     [PROBE_LOG_ENV]: probeLog,
     // extension/shared/startupTrace.ts: the milestones of the first lens, from the host and the server.
     LUIGI_SPANNER_STARTUP_TRACE: traceLog,
-    ...(profile ? { LUIGI_SPANNER_HOST_PROFILE: profile } : {}),
+    // extension/shared/cpuProfile.ts: the host's and the language server's threads, from their start.
+    ...(profile ? { LUIGI_SPANNER_HOST_PROFILE: profile, LUIGI_SPANNER_SERVER_PROFILE: profile.replace(/host-([^/]*)$/, 'server-$1') } : {}),
   };
   delete env.NODE_OPTIONS;
   const profileArgs = ['--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions];
@@ -261,6 +262,9 @@ async function scenario(workspace, withExtension) {
     const wallT0 = Date.now();
     const since = () => (performance.now() - t0) / 1000;
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace.dir)}`);
+    // With --profile, the workbench's own thread too (the editor's lens requests start there), for
+    // RENDERER_PROFILE_MS from the page's load; `anchor` ties its clock to the epoch for the trace.
+    const rendererProfile = profileDir && withExtension ? await startRendererProfile(page, path.join(path.resolve(profileDir), `renderer-${path.basename(workspace.dir)}.cpuprofile`)) : undefined;
     await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
     const visibleAt = since();
 
@@ -301,6 +305,7 @@ async function scenario(workspace, withExtension) {
       await page.keyboard.press('Escape');
       await sleep(2000);
     }
+    await rendererProfile?.stop();
     await sleep(Math.max(0, (SECONDS - since()) * 1000));
     if (profile) for (let i = 0; i < 40 && !existsSync(profile); i++) await sleep(500);
     const host = extensionHostPid(server.pid);
@@ -326,6 +331,22 @@ async function scenario(workspace, withExtension) {
     kill();
     await sleep(500);
   }
+}
+
+const RENDERER_PROFILE_MS = 20_000;
+
+/** Profiles the page's main thread over CDP until stop() (at most RENDERER_PROFILE_MS); the file gets `anchorEpochMs` (the epoch at the profile's start). */
+async function startRendererProfile(page, file) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+  const anchorEpochMs = Date.now();
+  await cdp.send('Profiler.start');
+  let stopped;
+  const stop = () =>
+    (stopped ??= cdp.send('Profiler.stop').then(({ profile }) => writeFileSync(file, JSON.stringify({ ...profile, anchorEpochMs })), () => undefined));
+  const timer = setTimeout(stop, RENDERER_PROFILE_MS);
+  return { stop: () => (clearTimeout(timer), stop()) };
 }
 
 /** A profile frame's script is this extension's (its installed folder: <publisher>.<name>-<version>). */
@@ -410,6 +431,8 @@ function printStartupSplit(result, pipelineFile) {
     ['pipeline file opened (tab active)', milestones['pipeline file opened']],
     ['server: pipeline file didOpen', first('server/didOpen', ofPipeline)],
     ['client: first codeLens request, pipeline file', first('host/codeLensAsked', ofPipeline)],
+    ['client: codeLens request sent to the server', first('host/codeLensSent', ofPipeline)],
+    ['server: first codeLens message read off the channel', first('server/codeLensReceived')],
     ['server: codeLens request', first('server/codeLensAsked', ofPipeline)],
     ['server: codeLens answered with lenses', first('server/codeLensAnswered', (e) => ofPipeline(e) && e.lenses > 0)],
     ['client: codeLens reply received, with lenses', first('host/codeLensReceived', (e) => ofPipeline(e) && e.lenses > 0)],

@@ -11,7 +11,8 @@
 //     one folder: cold index and lint, peak and settled RSS (target <= 400 MB); a pipeline file opened
 //     at once: its CodeLenses and diagnostics while the folder is read (target <= 2 s), and how long
 //     hovers wait meanwhile. Then the corpus alone: its cold index, lint and RSS.
-// Usage: node bench/lsp.mjs [--runs 20] [--corpus DIR] [--server-args "--workers 0"] [--graph-layouts]
+// Usage: node bench/lsp.mjs [--runs 20] [--corpus DIR] [--server-args "--workers 0"] [--graph-layouts] [--profile DIR]
+// --profile DIR: each server writes a V8 CPU profile (.cpuprofile) into DIR when it exits.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,6 +34,8 @@ const option = (name, fallback) => {
   return at === -1 ? fallback : process.argv[at + 1];
 };
 const RUNS = Number(option('runs', 20));
+const profileDir = option('profile', undefined);
+const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, '--cpu-prof-interval=250'] : [];
 const corpus = option('corpus', undefined);
 /** Extra arguments for the servers of parts 1 and 3, e.g. --server-args "--workers 0". */
 const serverArgs = (option('server-args', '') ?? '').split(' ').filter(Boolean);
@@ -63,7 +66,7 @@ function memory(pid) {
  */
 async function startServer(folder, extraArgs = [], whileIndexing = undefined) {
   const started = performance.now();
-  const child = spawn(process.execPath, [cli, 'server', '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'server', '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
   const diagnostics = [];
   let onDiagnostics = () => {};

@@ -20,6 +20,8 @@ export type StartupEvent =
   | 'server/didOpen'
   | 'host/serverReady'
   | 'host/codeLensAsked'
+  | 'host/codeLensSent'
+  | 'server/codeLensReceived'
   | 'server/codeLensAsked'
   | 'server/codeLensAnswered'
   | 'host/codeLensReceived'

@@ -83,6 +83,7 @@ function connect(client: LanguageClient, started: () => Promise<void>, provider:
     const known = answers.get(key);
     if (known && known.version === document.version) return known.answer;
     // Not cancelled with the editor's request: the editor's next request for this version takes it.
+    traceStartup('host/codeLensSent', { file: document.uri.path });
     const answer = client.sendRequest(CodeLensRequest.type, client.code2ProtocolConverter.asCodeLensParams(document));
     const entry = { version: document.version, answer };
     answers.set(key, entry);

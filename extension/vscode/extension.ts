@@ -10,7 +10,8 @@
 import './startupMark';
 import * as vscode from 'vscode';
 import { AnalysisService } from './analysisService';
-import { HOST_PROFILE_ENV, LOOP_DELAY_LOG_ENV, startHostProfile, startLoopDelayProbe } from './loopDelayProbe';
+import { LOOP_DELAY_LOG_ENV, startLoopDelayProbe } from './loopDelayProbe';
+import { HOST_PROFILE_ENV, startCpuProfile } from '../shared/cpuProfile';
 import { createLanguageClient, DOCUMENT_SELECTOR, forkServerEarly, type DiagnosticsHook } from './languageClient';
 import { registerCodeLenses } from './codeLenses';
 import { Commands, ContextKeys } from './commands';
@@ -43,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): { analysis?: Analysi
 function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisService } {
   // Off unless the code-server benchmark asks for it (bench/code-server-scenario.mjs).
   context.subscriptions.push(startLoopDelayProbe(process.env[LOOP_DELAY_LOG_ENV]));
-  startHostProfile(process.env[HOST_PROFILE_ENV]);
+  startCpuProfile(process.env[HOST_PROFILE_ENV]);
   const log = vscode.window.createOutputChannel('Luigi Spanner', { log: true });
   context.subscriptions.push(log);
   const folder = vscode.workspace.workspaceFolders?.[0];

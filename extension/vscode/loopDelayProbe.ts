@@ -2,32 +2,10 @@
 // a file: the extension host's event-loop delay (perf_hooks), one JSON line per second with the
 // longest delay seen in it. A delay is how late a timer fired: how long some task (ours or another
 // extension's) held the host's one thread.
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
+import { appendFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export const LOOP_DELAY_LOG_ENV = 'LUIGI_SPANNER_LOOP_DELAY_LOG';
-/** A .cpuprofile file: the host's thread profiled from activation for PROFILE_MS (what the long tasks were). */
-export const HOST_PROFILE_ENV = 'LUIGI_SPANNER_HOST_PROFILE';
-const PROFILE_MS = 60_000;
-
-export function startHostProfile(file: string | undefined): void {
-  if (!file) return;
-  const session = new Session();
-  session.connect();
-  session.post('Profiler.enable', () =>
-    session.post('Profiler.setSamplingInterval', { interval: 1000 }, () =>
-      session.post('Profiler.start', () => {
-        setTimeout(() => {
-          session.post('Profiler.stop', (error, result) => {
-            if (!error) writeFileSync(file, JSON.stringify(result.profile));
-            session.disconnect();
-          });
-        }, PROFILE_MS).unref();
-      }),
-    ),
-  );
-}
 
 export function startLoopDelayProbe(file: string | undefined): { dispose(): void } {
   if (!file) return { dispose() {} };

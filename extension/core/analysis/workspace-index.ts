@@ -6,7 +6,7 @@
 // computation read something that changed (see effects.ts); the others keep their results.
 import { analysisFailedMessage, ANALYSIS_FAILED, isolated } from './analysis-failure';
 import { assembleGraph, folderKey, GraphBuilder, type FileResult } from './graph-builder';
-import { emptyModuleFacts, extractModuleFacts, tryParse, type ClassFacts, type ModuleFacts } from './module-facts';
+import { emptyModuleFacts, extractModuleFacts, extractModuleFactsReusing, tryParse, type ClassFacts, type ModuleFacts, type StatementMemo } from './module-facts';
 import type { Tree } from './python-parser';
 import type { Resolution } from './resolver';
 import type { StringExpr, StringValue } from '../python/string-expr';
@@ -30,6 +30,8 @@ interface IndexedFile {
   facts: ModuleFacts;
   text?: string;
   tree?: Tree;
+  /** With the tree: the facts of each top-level statement, for the next version (an edit re-walks only what it touched). */
+  memo?: StatementMemo;
 }
 
 interface GraphView {
@@ -74,14 +76,16 @@ export class WorkspaceIndex {
     if (previous?.text === text) return previous.facts;
     const analysed = isolated(() => {
       const tree = tryParse(text, previous?.text !== undefined && previous.tree ? { text: previous.text, tree: previous.tree } : undefined);
-      return { tree, facts: extractModuleFacts(text, tree) };
+      if (!this.keepTrees) return { tree, facts: extractModuleFacts(text, tree) };
+      return { tree, ...extractModuleFactsReusing(text, tree, previous?.memo) };
     });
     if ('failed' in analysed) {
       this.markFailed(key, analysed.failed);
       return emptyModuleFacts();
     }
     const { tree, facts } = analysed.value;
-    this.store(key, this.keepTrees && tree ? { facts, text, tree } : { facts });
+    const memo = 'memo' in analysed.value ? analysed.value.memo : undefined;
+    this.store(key, this.keepTrees && tree ? { facts, text, tree, ...(memo ? { memo } : {}) } : { facts });
     return facts;
   }
 
