@@ -12,7 +12,10 @@ import * as vscode from 'vscode';
 import { AnalysisService } from './analysisService';
 import { LOOP_DELAY_LOG_ENV, startLoopDelayProbe } from './loopDelayProbe';
 import { HOST_PROFILE_ENV, startCpuProfile } from '../shared/cpuProfile';
-import { createLanguageClient, DOCUMENT_SELECTOR, forkServerEarly, type DiagnosticsHook } from './languageClient';
+import { createLanguageClient, DOCUMENT_SELECTOR, forkServerEarly, hostDebugged, type DiagnosticsHook } from './languageClient';
+import { loadWithCodeCache } from './codeCache';
+import { defaultCacheFolder } from '../shared/cacheFolder';
+import path from 'node:path';
 import { registerCodeLenses } from './codeLenses';
 import { Commands, ContextKeys } from './commands';
 import { RunHistoryView } from './runHistoryView';
@@ -105,15 +108,41 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
     );
   let features: Features | undefined;
   let featuresModule: typeof import('./features') | undefined;
-  // A separate bundle (scripts/build.mjs), compiled only now.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const requireFeatures = () => (featuresModule ??= require(context.asAbsolutePath('dist/features.js')) as typeof import('./features'));
+  // A separate bundle (scripts/build.mjs), compiled only now, from V8's code cache when a window
+  // before this one kept it (codeCache.ts); a plain require() under a debugger (breakpoints, maps).
+  let saveCodeCache: (() => void) | undefined;
+  const requireFeatures = (): typeof import('./features') => {
+    if (featuresModule) return featuresModule;
+    const file = context.asAbsolutePath('dist/features.js');
+    if (hostDebugged) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      featuresModule = require(file) as typeof import('./features');
+    } else {
+      const loaded = loadWithCodeCache<typeof import('./features')>(file, path.join(defaultCacheFolder(), 'host-code-cache'));
+      featuresModule = loaded.exports;
+      if (loaded.cache !== 'used') saveCodeCache = loaded.save;
+    }
+    return featuresModule;
+  };
   function loadFeatures(): Features {
     if (features) return features;
     const { activateFeatures } = requireFeatures();
     placeholders.forEach((p) => p.dispose());
     features = activateFeatures(context, core);
     traceStartup('host/featuresLoaded');
+    // The code the start-up compiled goes into the cache once the window has settled (a task of
+    // its own, once per version of the bundle).
+    const save = saveCodeCache;
+    saveCodeCache = undefined;
+    if (save) {
+      setTimeout(() => {
+        try {
+          save();
+        } catch (error) {
+          log.warn(`could not keep the compiled code of dist/features.js: ${String(error)}`);
+        }
+      }, CODE_CACHE_SAVE_DELAY_MS).unref();
+    }
     return features;
   }
   deactivateHooks.push(async () => {
@@ -155,6 +184,9 @@ function activateWith(context: vscode.ExtensionContext): { analysis?: AnalysisSe
 
   return language ? { analysis: language.analysis } : {};
 }
+
+/** How long after the features' activation their compiled code is written to the cache. */
+const CODE_CACHE_SAVE_DELAY_MS = 20_000;
 
 /** A tab of the pipeline graph (restored with the window) is open. */
 function hasGraphTab(): boolean {

@@ -34,7 +34,7 @@ const serverModule = path.join(__dirname, 'server.js');
 const serverEnv = { NODE_COMPILE_CACHE: path.join(defaultCacheFolder(), 'node-compile-cache') };
 
 /** The extension host runs under a debugger (as the LSP library tells it): the server gets one too, and is not forked early. */
-const hostDebugged = process.execArgv.some((arg) => /^--(inspect|debug)(-brk)?(=|$)/.test(arg));
+export const hostDebugged = process.execArgv.some((arg) => /^--(inspect|debug)(-brk)?(=|$)/.test(arg));
 
 let earlyServer: ChildProcess | undefined;
 
