@@ -364,11 +364,14 @@ function longTasks(file) {
   };
   const stretches = [];
   let current;
+  let oursRun;
+  let longestOurs;
   let t = profile.startTime;
   profile.samples.forEach((id, i) => {
     t += profile.timeDeltas[i];
     const name = nodes.get(id).callFrame.functionName;
     if (name === '(idle)' || name === '(program)') {
+      oursRun = undefined;
       if (current) stretches.push(current);
       current = undefined;
       return;
@@ -377,12 +380,24 @@ function longTasks(file) {
     current.end = t;
     current.busy += profile.timeDeltas[i];
     // Time in this extension's code (its bundles, and what they call) apart from the other extensions' and the host's.
+    // The profiler's own start (node:inspector, called from activate() only when profiling) is not ours.
+    let ours = false;
     for (let at = id; at !== undefined; at = parent.get(at)) {
-      if (ownCode(nodes.get(at).callFrame.url)) {
+      const { url } = nodes.get(at).callFrame;
+      if (url === 'node:inspector') break;
+      if (ownCode(url)) {
+        ours = true;
         current.ours += profile.timeDeltas[i];
         break;
       }
     }
+    // Consecutive samples in our code: about our longest task (two tasks of ours back to back count as one).
+    if (ours) {
+      oursRun ??= { start: t, ms: 0, top: new Map() };
+      oursRun.ms += profile.timeDeltas[i] / 1000;
+      oursRun.top.set(frame(id), (oursRun.top.get(frame(id)) ?? 0) + profile.timeDeltas[i] / 1000);
+      if (!longestOurs || oursRun.ms > longestOurs.ms) longestOurs = oursRun;
+    } else oursRun = undefined;
     current.self.set(frame(id), (current.self.get(frame(id)) ?? 0) + profile.timeDeltas[i]);
     // The outermost frames below the root name which code the task ran (an extension's module, a handler).
     let outer = id;
@@ -401,6 +416,7 @@ function longTasks(file) {
     console.log(`  ${(s.busy / 1000).toFixed(0)} ms at ${((s.start - profile.startTime) / 1e6).toFixed(1)} s after activation, ours ${(s.ours / 1000).toFixed(0)} ms\n    from: ${top(s.outer)}\n    self: ${top(s.self)}`);
   }
   const mostOurs = stretches.reduce((best, s) => (!best || s.ours > best.ours ? s : best), undefined);
+  if (longestOurs) console.log(`  our longest run of samples (about our longest task): ${longestOurs.ms.toFixed(0)} ms at ${((longestOurs.start - profile.startTime) / 1e6).toFixed(1)} s after activation; self: ${[...longestOurs.top].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join('; ')}`);
   if (mostOurs) console.log(`  the stretch with the most of our code: ${(mostOurs.busy / 1000).toFixed(0)} ms at ${((mostOurs.start - profile.startTime) / 1e6).toFixed(1)} s after activation, ours ${(mostOurs.ours / 1000).toFixed(0)} ms; from: ${top(mostOurs.outer)}`);
 }
 
