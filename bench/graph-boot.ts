@@ -5,7 +5,8 @@
 // script and stylesheet loaded, the script run (ready), the graph received, each graph:<step>
 // measure, the first paint and the settled render, and the longest main-thread task.
 // Usage: flock /tmp/heavy.lock node bench/graph-boot.mjs [tasks=200] [rounds=5]
-// Env: AB=1 alternates rounds with the bundle inlined (as the host does) and loaded from the
+// Env: AB=wire alternates rounds with the messages packed (as the host sends them) and plain
+// (core/graphLayout/wire.ts); AB=1 alternates rounds with the bundle inlined (as the host does) and loaded from the
 // asset origin; TRACE=file.json writes a Chrome trace of the last round; COLD=1 times the cold
 // new panel instead (no language server layouts: ELK in the webview's workers).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,6 +27,7 @@ import type { ComponentLayout } from '../extension/core/graphLayout/types';
 import { GraphLayouts, GraphLoad, LspGraphLayoutRequest, LspGraphRequest, RenderStats, type HostToWebviewMessage, type LspGraphLayoutResult, type LspGraphResult } from '../extension/shared/protocol';
 import { splitComponents } from '../extension/core/graphLayout/components';
 import { buildVisibleGraph, indexGraph } from '../extension/core/graphLayout/viewModel';
+import { packGraph, packLayouts } from '../extension/core/graphLayout/wire';
 import { launchChromium, openGraphPage, startServers } from '../test/browser/harness';
 import { generateLuigiPipeline } from '../test/support/luigiPipeline';
 
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
   await connection.sendNotification(InitializedNotification.type, {});
   const { graph } = await connection.sendRequest<LspGraphResult>(LspGraphRequest, {});
   const cold = process.env.COLD === '1';
+  const wireAB = process.env.AB === 'wire';
+  const bundleAB = Boolean(process.env.AB) && !wireAB;
   const deadline = Date.now() + 300_000;
   while (!cold && !logs.some((l) => /laid out \d+ graph components ahead/.test(l))) {
     if (Date.now() > deadline) throw new Error(`the server never laid out ahead:\n${logs.join('\n')}`);
@@ -63,32 +67,40 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       // As the host does (graphPanel.ts): the layouts fetched from navigation start; on ready the
       // graph is posted, with them if they are in, else they follow once they are.
+      const plain = wireAB && r % 2 === 1;
+      const pack = <T, U>(f: (x: T) => U) => (x: T): T | U => (plain ? x : f(x));
+      const packL = (l: ComponentLayout[]) => (plain ? l : packLayouts(l));
       let aheadMs = NaN;
       let aheadAt = NaN;
       const onReady = async (ready: Promise<void>, post: (message: HostToWebviewMessage) => void): Promise<HostToWebviewMessage> => {
-        const base = { method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' } } as const;
-        if (cold) return ready.then(() => base);
+        // Packed as the host packs it (graphPanel.ts: once per graph, while the layouts are fetched;
+        // without a server on ready), in this process as there.
+        let packed: ReturnType<typeof packGraph> | undefined;
+        const base = () => ({ method: GraphLoad, graph: (packed ??= pack(packGraph)(graph)), reason: 'open', scope: { kind: 'workspace' } }) as const;
+        if (cold) return ready.then(base);
         const started = performance.now();
         let entries: ComponentLayout[] | undefined;
         const ahead = (async () => {
           await sleep(0);
           const visible = buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace' } });
-          entries = (await layouts(splitComponents(visible, 'RIGHT').map((c) => c.key))).entries;
+          const request = layouts(splitComponents(visible, 'RIGHT').map((c) => c.key));
+          base();
+          entries = (await request).entries;
           aheadMs = performance.now() - started;
           return entries;
         })();
         await ready;
         aheadAt = performance.now() - started;
-        if (entries) return { ...base, layoutService: true, ...(entries.length ? { layouts: entries } : {}) };
-        post({ ...base, layoutService: true, layoutsFollow: true });
-        return { method: GraphLayouts, layouts: await ahead };
+        if (entries) return { ...base(), layoutService: true, ...(entries.length ? { layouts: packL(entries) } : {}) };
+        post({ ...base(), layoutService: true, layoutsFollow: true });
+        return { method: GraphLayouts, layouts: packL(await ahead) };
       };
       const tracing = process.env.TRACE && r === rounds - 1;
       if (tracing) await browser.startTracing(undefined, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute', 'loading', 'toplevel'] });
       const page = await openGraphPage(browser, servers, {
         viewport: { width: 1200, height: 900 },
         ...(cold ? {} : { layouts }),
-        inlineBundle: !(process.env.AB && r % 2 === 1),
+        inlineBundle: !(bundleAB && r % 2 === 1),
         onReady,
       });
       try {
@@ -125,7 +137,7 @@ async function main(): Promise<void> {
           };
         });
         if (tracing) writeFileSync(process.env.TRACE!, await browser.stopTracing());
-        modes.push(process.env.AB && r % 2 === 1 ? 'bundle fetched' : 'bundle inlined');
+        modes.push(wireAB ? (plain ? 'messages plain' : 'messages packed') : bundleAB && r % 2 === 1 ? 'bundle fetched' : 'bundle inlined');
         rows.push({ 'ahead fetch done (host clock, ms)': aheadMs, 'ready seen by the host (host clock, ms)': aheadAt, ...t, 'data -> settled (ms)': stats.totalMs, 'data received': t['settled (renderStats posted)']! - stats.totalMs, 'data -> first paint (ms)': stats.firstPaintMs ?? NaN });
       } finally {
         await page.close();

@@ -49,6 +49,7 @@ import {
 } from '../extension/shared/protocol';
 import { splitComponents } from '../extension/core/graphLayout/components';
 import { buildVisibleGraph, indexGraph } from '../extension/core/graphLayout/viewModel';
+import { packGraph, packLayouts } from '../extension/core/graphLayout/wire';
 import { openGraphPage, startServers, type GraphPage, type Servers } from '../test/browser/harness';
 import { generateLuigiPipeline } from '../test/support/luigiPipeline';
 
@@ -258,18 +259,23 @@ async function timeOurs(browser: Browser, servers: Servers, graph: GraphJson, se
   // The command is taken at navigation start, where the fetch starts too; everything is timed in
   // the page's clock from there.
   const onReady = async (ready: Promise<void>, post: (message: HostToWebviewMessage) => void): Promise<HostToWebviewMessage> => {
-    const base = { method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' } } as const;
-    if (!layouts) return ready.then(() => base);
+    // Packed as the host packs it (graphPanel.ts: once per graph, while the layouts are fetched;
+    // without a server on ready), in this process as there.
+    let packed: ReturnType<typeof packGraph> | undefined;
+    const base = () => ({ method: GraphLoad, graph: (packed ??= packGraph(graph)), reason: 'open', scope: { kind: 'workspace' } }) as const;
+    if (!layouts) return ready.then(base);
     let entries: ComponentLayout[] | undefined;
     const ahead = (async () => {
       await sleep(0);
       const visible = buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace' } });
-      return (entries = (await layouts(splitComponents(visible, 'RIGHT').map((c) => c.key))).entries);
+      const request = layouts(splitComponents(visible, 'RIGHT').map((c) => c.key));
+      base();
+      return (entries = (await request).entries);
     })();
     await ready;
-    if (entries) return { ...base, layoutService: true, ...(entries.length ? { layouts: entries } : {}) };
-    post({ ...base, layoutService: true, layoutsFollow: true });
-    return { method: GraphLayouts, layouts: await ahead };
+    if (entries) return { ...base(), layoutService: true, ...(entries.length ? { layouts: packLayouts(entries) } : {}) };
+    post({ ...base(), layoutService: true, layoutsFollow: true });
+    return { method: GraphLayouts, layouts: packLayouts(await ahead) };
   };
   const page: GraphPage = await openGraphPage(browser, servers, { viewport: VIEWPORT, onReady, ...(layouts ? { layouts } : {}) });
   try {

@@ -5,6 +5,7 @@
 import type { GraphJson } from '../core/analysis/types';
 import type { LayoutJobSpec } from '../core/graphLayout/elk';
 import type { ComponentLayout } from '../core/graphLayout/types';
+import type { PackedGraph, PackedLayout } from '../core/graphLayout/wire';
 
 /** Bumped when a message shape changes incompatibly; the webview sends it in `ready`. */
 export const PROTOCOL_VERSION = 1;
@@ -40,11 +41,18 @@ export type GraphScope = { kind: 'file'; file: string } | { kind: 'workspace' };
 // Host -> webview
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Component layouts as the host sends them: plain, or packed into flat arrays (what the host
+ * sends: far fewer objects to serialise and clone; core/graphLayout/wire.ts). The webview takes both.
+ */
+export type WireLayout = ComponentLayout | PackedLayout;
+
 /** Host -> webview, after `ready` and whenever the workspace graph changes (debounced by the host). */
 export const GraphLoad = 'graph/load';
 export interface GraphLoadMessage {
   method: typeof GraphLoad;
-  graph: GraphJson;
+  /** Plain, or with its edges packed as task indices (what the host sends; core/graphLayout/wire.ts). */
+  graph: GraphJson | PackedGraph;
   /** Scope requested by the host (a command naming a file); absent keeps the webview's own. */
   scope?: GraphScope;
   /** Select and center this task once laid out (the CodeLens "Show graph" target). */
@@ -60,7 +68,7 @@ export interface GraphLoadMessage {
    * Component layouts the host fetched from the language server while a new panel loaded, for the
    * view it opens with: the webview starts from these instead of asking (graphPanel.ts).
    */
-  layouts?: ComponentLayout[];
+  layouts?: WireLayout[];
   /**
    * The host is still fetching the layouts of the view a new panel opens with: they follow in a
    * `graph/layouts` message. The webview prepares the graph meanwhile, and waits for that message
@@ -73,7 +81,7 @@ export interface GraphLoadMessage {
 export const GraphLayouts = 'graph/layouts';
 export interface GraphLayoutsMessage {
   method: typeof GraphLayouts;
-  layouts: ComponentLayout[];
+  layouts: WireLayout[];
 }
 
 /** Host -> webview: the active editor moved to another file that defines tasks. */
@@ -109,12 +117,12 @@ export const LayoutCacheResult = 'layout/cacheResult';
 export interface LayoutCacheResultMessage {
   method: typeof LayoutCacheResult;
   requestId: number;
-  entries: ComponentLayout[];
+  entries: WireLayout[];
 }
 
 /** Host -> webview: answer to `layout/run`: one list of component layouts per job, or why not. */
 export const LayoutRunResult = 'layout/runResult';
-export type LayoutRunResultMessage = { method: typeof LayoutRunResult; requestId: number } & ({ layouts: ComponentLayout[][] } | { error: string });
+export type LayoutRunResultMessage = { method: typeof LayoutRunResult; requestId: number } & ({ layouts: WireLayout[][] } | { error: string });
 
 /** Host -> webview: a command from the palette or a toolbar outside the webview. */
 export const ViewCommand = 'graph/command';

@@ -7,6 +7,7 @@ import type { GraphJson } from '../../extension/core/analysis/types';
 import { splitComponents } from '../../extension/core/graphLayout/components';
 import { nodeLayoutRunner } from '../../extension/core/graphLayout/renderGraphSvg';
 import { buildVisibleGraph, indexGraph } from '../../extension/core/graphLayout/viewModel';
+import { packGraph, packLayouts } from '../../extension/core/graphLayout/wire';
 import { GraphLayouts, GraphLoad, RenderStats, type LspGraphLayoutResult } from '../../extension/shared/protocol';
 import { LayoutService } from '../../extension/server/layoutService';
 import { generateGraph } from './fixtures/generatedGraph';
@@ -103,15 +104,29 @@ describe('progressive display', () => {
     expect(stats.firstPaintMs).toBeLessThanOrEqual(stats.totalMs);
 
     // A new panel the host fetched the layouts for while it loaded (graphPanel.ts fetchAhead):
-    // drawn from them, with no lookup at all.
+    // drawn from them, with no lookup at all. The host packs the graph and the layouts into flat
+    // arrays (core/graphLayout/wire.ts): the drawing is the very one plain messages give.
     const ahead = await service.lookup(splitComponents(buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace' } }), 'RIGHT').map((c) => c.key));
-    const primed = await openPage({
+    const drawing = (p: GraphPage) => p.page.evaluate(() => document.querySelector('svg.detail')!.innerHTML);
+    const primedPlain = await openPage({
       viewport: { width: 1400, height: 1000 },
       layouts: async (keys, jobs) => service.lookup(keys, jobs),
       onReady: { method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, layoutService: true, layouts: ahead.entries },
     });
-    expect(await primed.waitForPosted(RenderStats)).toMatchObject({ computedComponents: 0, layoutSource: 'cache' });
+    expect(await primedPlain.waitForPosted(RenderStats)).toMatchObject({ computedComponents: 0, layoutSource: 'cache' });
+    const packedGraph = packGraph(graph);
+    expect('packedEdges' in packedGraph).toBe(true);
+    const primed = await openPage({
+      viewport: { width: 1400, height: 1000 },
+      layouts: async (keys, jobs) => service.lookup(keys, jobs),
+      onReady: { method: GraphLoad, graph: packedGraph, reason: 'open', scope: { kind: 'workspace' }, layoutService: true, layouts: packLayouts(ahead.entries) },
+    });
+    expect(await primed.waitForPosted(RenderStats)).toMatchObject({ nodes: graph.tasks.length, computedComponents: 0, layoutSource: 'cache' });
     expect((await primed.posted()).filter((m) => m.method === 'layout/cacheLookup')).toEqual([]);
+    const drawn = await drawing(primed);
+    expect(drawn.match(/<g class="node[^>]* data-id=/g)?.length ?? 0).toBeGreaterThan(20);
+    expect(drawn).toEqual(await drawing(primedPlain));
+    expect(await primed.problems()).toEqual([]);
 
     // The layouts still on their way at `ready` (a big graph): the graph goes at once, they follow
     // (graph/layouts), and the view waits for them rather than asking.
@@ -120,9 +135,9 @@ describe('progressive display', () => {
       layouts: async (keys, jobs) => service.lookup(keys, jobs),
       onReady: async (ready, post) => {
         await ready;
-        post({ method: GraphLoad, graph, reason: 'open', scope: { kind: 'workspace' }, layoutService: true, layoutsFollow: true });
+        post({ method: GraphLoad, graph: packedGraph, reason: 'open', scope: { kind: 'workspace' }, layoutService: true, layoutsFollow: true });
         await new Promise((resolve) => setTimeout(resolve, 300));
-        return { method: GraphLayouts, layouts: ahead.entries };
+        return { method: GraphLayouts, layouts: packLayouts(ahead.entries) };
       },
     });
     expect(await following.waitForPosted(RenderStats)).toMatchObject({ computedComponents: 0, layoutSource: 'cache' });

@@ -7,6 +7,7 @@ import { renderLayoutSvg, STATE_PRECEDENCE, type NodeDecoration } from '../../ex
 import type { ComponentLayout, GraphLayout, Rect, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
 import { buildVisibleGraphPaced, familyKey, indexGraph, thousands, type GraphIndex } from '../../extension/core/graphLayout/viewModel';
 import { isTableFocus } from '../../extension/core/graphLayout/tableFocus';
+import { unpackGraph, unpackLayouts } from '../../extension/core/graphLayout/wire';
 import {
   ActiveFile,
   CursorTask,
@@ -212,7 +213,7 @@ export class GraphView {
         void this.load(message).catch((error: unknown) => this.fail(error));
         break;
       case GraphLayouts:
-        this.memoryCache.put(message.layouts);
+        this.memoryCache.put(timed('unpack', () => unpackLayouts(message.layouts)));
         this.layoutsArrived?.();
         break;
       case ActiveFile:
@@ -237,11 +238,11 @@ export class GraphView {
         this.decorate();
         break;
       case LayoutCacheResult:
-        this.lookups.get(message.requestId)?.(message.entries);
+        this.lookups.get(message.requestId)?.(unpackLayouts(message.entries));
         this.lookups.delete(message.requestId);
         break;
       case LayoutRunResult:
-        this.runs.get(message.requestId)?.('error' in message ? { error: message.error } : { layouts: message.layouts });
+        this.runs.get(message.requestId)?.('error' in message ? { error: message.error } : { layouts: message.layouts.map(unpackLayouts) });
         this.runs.delete(message.requestId);
         break;
       case ViewCommand:
@@ -278,7 +279,7 @@ export class GraphView {
     const receivedAt = performance.now();
     const load = ++this.loads;
     this.layoutService = message.layoutService === true;
-    if (message.layouts) this.memoryCache.put(message.layouts);
+    if (message.layouts) this.memoryCache.put(timed('unpack', () => unpackLayouts(message.layouts!)));
     if (message.layoutsFollow) this.expectLayouts();
     if (!this.layoutService) this.pool.warmUp();
     // Decoding a big message took its share of this task already (~25 ms at 3,000 tasks).
@@ -286,8 +287,9 @@ export class GraphView {
       await yieldToEventLoop();
       if (load !== this.loads) return;
     }
-    this.graph = message.graph;
-    this.index = timed('index', () => indexGraph(message.graph));
+    const graph = timed('unpack', () => unpackGraph(message.graph));
+    this.graph = graph;
+    this.index = timed('index', () => indexGraph(graph));
     if (message.scope) this.state.scope = message.scope;
     if (this.state.scope.kind === 'file') this.lastFile = this.state.scope.file;
     if (this.state.focus && !this.index.tasks.has(this.state.focus.taskId) && !isTableFocus(this.index, this.state.focus)) this.state.focus = null;

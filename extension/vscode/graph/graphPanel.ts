@@ -12,6 +12,7 @@ import { splitComponents } from '../../core/graphLayout/components';
 import type { FileLayoutCache } from '../../core/graphLayout/fileCache';
 import type { ComponentLayout } from '../../core/graphLayout/types';
 import { buildVisibleGraph, indexGraph } from '../../core/graphLayout/viewModel';
+import { packGraph, packLayouts, type PackedGraph } from '../../core/graphLayout/wire';
 import {
   ActiveFile,
   CursorTask,
@@ -165,22 +166,32 @@ export class GraphPanel implements vscode.Disposable {
     const direction = vscode.workspace.getConfiguration('luigiSpanner').get<LayoutDirection>('graph.direction') ?? 'RIGHT';
     const visible = buildVisibleGraph(indexGraph(this.deps.getGraph()), { scope: open.scope ?? { kind: 'workspace' } });
     const keys = splitComponents(visible, direction).map((c) => c.key);
-    return keys.length > 0 && this.deps.layouts ? (await this.deps.layouts(keys)).entries : [];
+    if (keys.length === 0 || !this.deps.layouts) return [];
+    const request = this.deps.layouts(keys);
+    // While the server answers: the graph is then ready to go on `ready`.
+    this.packed(this.deps.getGraph());
+    return (await request).entries;
   }
 
   private async postGraph(reason: 'open' | 'update', options: OpenRequest = {}): Promise<void> {
     await this.deps.ready;
-    const graph = this.deps.getGraph();
-    const message: HostToWebviewMessage = { method: GraphLoad, graph, reason, ...(this.deps.layouts ? { layoutService: true } : {}) };
+    const message: HostToWebviewMessage = { method: GraphLoad, graph: this.packed(this.deps.getGraph()), reason, ...(this.deps.layouts ? { layoutService: true } : {}) };
     const ahead = this.ahead;
     this.ahead = undefined;
-    if (ahead?.layouts?.length) message.layouts = ahead.layouts;
+    if (ahead?.layouts?.length) message.layouts = packLayouts(ahead.layouts);
     else if (ahead && !ahead.layouts) message.layoutsFollow = true;
     if (options.scope) message.scope = options.scope;
     if (options.revealTaskId) message.revealTaskId = options.revealTaskId;
     this.post(message);
     // Always answered (possibly empty): the webview waits for it before asking itself.
-    if (message.layoutsFollow) void ahead!.promise.then((layouts) => this.post({ method: GraphLayouts, layouts }));
+    if (message.layoutsFollow) void ahead!.promise.then((layouts) => this.post({ method: GraphLayouts, layouts: packLayouts(layouts) }));
+  }
+
+  /** The graph as it travels (wire.ts), packed once per graph the analysis hands out. */
+  private packedGraph: { graph: GraphJson; packed: GraphJson | PackedGraph } | undefined;
+  private packed(graph: GraphJson): GraphJson | PackedGraph {
+    if (this.packedGraph?.graph !== graph) this.packedGraph = { graph, packed: packGraph(graph) };
+    return this.packedGraph.packed;
   }
 
   private receive(raw: unknown): void {
@@ -229,14 +240,14 @@ export class GraphPanel implements vscode.Disposable {
         // host's own folder if the server is not there.
         const fromServer = this.deps.layouts ? await this.deps.layouts(message.keys).catch((error: unknown) => (this.deps.log.warn(`graph view: layouts from the language server: ${String(error)}`), undefined)) : undefined;
         const entries = fromServer ? fromServer.entries : await this.cache.get(message.keys);
-        this.post({ method: LayoutCacheResult, requestId: message.requestId, entries });
+        this.post({ method: LayoutCacheResult, requestId: message.requestId, entries: packLayouts(entries) });
         return;
       }
       case LayoutRun: {
         try {
           if (!this.deps.layouts) throw new Error('no language server to lay out the graph');
           const result = await this.deps.layouts([], message.jobs);
-          this.post({ method: LayoutRunResult, requestId: message.requestId, layouts: result.layouts ?? [] });
+          this.post({ method: LayoutRunResult, requestId: message.requestId, layouts: (result.layouts ?? []).map(packLayouts) });
         } catch (error) {
           // The webview then lays out in its own workers.
           this.post({ method: LayoutRunResult, requestId: message.requestId, error: error instanceof Error ? error.message : String(error) });
