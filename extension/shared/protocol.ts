@@ -147,8 +147,15 @@ export type HostToWebviewMessage =
 // Webview -> host (validated by the host before use)
 // ---------------------------------------------------------------------------------------------
 
-/** Webview -> host, once its listeners are attached: the host posts nothing before it. */
+/**
+ * Webview -> host, once its listeners are attached: the host posts nothing before it. Said by the
+ * page's first script (extension/vscode/graph/html.ts), before the bundle is parsed: that script's
+ * listener keeps what the host posts until the bundle takes over (webview/src/host.ts).
+ */
 export const Ready = 'graph/ready';
+
+/** The global through which the page's first script hands the VS Code API and the messages kept so far to the bundle. */
+export const EARLY_CHANNEL_GLOBAL = '__luigiSpannerEarlyChannel';
 export interface ReadyMessage {
   method: typeof Ready;
   protocolVersion: number;

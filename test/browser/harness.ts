@@ -154,6 +154,8 @@ export interface OpenOptions {
   layouts?: (keys: string[], jobs?: LayoutJobSpec[]) => Promise<LspGraphLayoutResult>;
   /** false: the page loads main.js and graph.css from the asset origin instead of inlining them as the host does (for comparison). */
   inlineBundle?: boolean;
+  /** Called with the new page before it navigates (routes, e.g. a slow resource). */
+  beforeNavigation?: (page: Page) => Promise<unknown> | void;
   /**
    * Posted by the stub as soon as the page says `graph/ready`, as the host does (no test round
    * trip). A function is called at navigation start (the host starts fetching what it posts as
@@ -284,6 +286,7 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
   if (options.defaultDirection) query.set('direction', options.defaultDirection);
   if (options.layouts) query.set('layoutService', '1');
   if (options.inlineBundle === false) query.set('inline', '0');
+  await options.beforeNavigation?.(page);
   startReady();
   await page.goto(`${servers.pageOrigin}/index.html${query.size ? `?${query}` : ''}`);
   const graphPage: GraphPage = {

@@ -204,7 +204,7 @@ export class GraphView {
         this.fail(error);
       }
     });
-    this.host.post({ method: Ready, protocolVersion: PROTOCOL_VERSION });
+    if (!this.host.saidReady) this.host.post({ method: Ready, protocolVersion: PROTOCOL_VERSION });
   }
 
   private receive(message: HostToWebviewMessage): void {

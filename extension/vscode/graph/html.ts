@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { escapeXml, GRAPH_SVG_CSS } from '../../core/graphLayout/svg';
-import type { LayoutDirection } from '../../shared/protocol';
+import { EARLY_CHANNEL_GLOBAL, PROTOCOL_VERSION, Ready, type LayoutDirection, type ReadyMessage } from '../../shared/protocol';
 
 /** The page's script and stylesheet, inlined (see webviewBundle). */
 export interface InlineBundle {
@@ -48,6 +48,17 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
+/**
+ * The page's first script: takes the VS Code API (it can be taken once per page), keeps what the
+ * host posts and says `ready` at once. The host's answer (the graph) then travels while the page
+ * parses and runs its bundle (~15-30 ms at start-up) and lays out its chrome, instead of after;
+ * the bundle takes the API and the messages kept (webview/src/host.ts) before any other task runs.
+ */
+function earlyChannelScript(): string {
+  const ready: ReadyMessage = { method: Ready, protocolVersion: PROTOCOL_VERSION };
+  return `(()=>{const api=acquireVsCodeApi(),early=[],keep=(e)=>early.push(e);addEventListener('message',keep);window[${JSON.stringify(EARLY_CHANNEL_GLOBAL)}]={api,early,stop:()=>removeEventListener('message',keep)};api.postMessage(${JSON.stringify(ready)});})();`;
+}
+
 export function graphHtml(options: GraphHtmlOptions): string {
   const { nonce } = options;
   const style = 'inline' in options.style ? `<style nonce="${nonce}">${options.style.inline}</style>` : `<link rel="stylesheet" href="${escapeXml(options.style.uri)}">`;
@@ -58,6 +69,7 @@ export function graphHtml(options: GraphHtmlOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeXml(contentSecurityPolicy(options.cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<script nonce="${nonce}">${earlyChannelScript()}</script>
 ${style}
 <style nonce="${nonce}">${GRAPH_SVG_CSS}</style>
 <title>Pipeline Graph</title>

@@ -8,6 +8,7 @@ import type { TaskNode } from '../../../extension/core/analysis/types';
 import { taskAtLine } from '../../../extension/vscode/graph/cursor';
 import { contentSecurityPolicy, graphHtml, webviewBundle } from '../../../extension/vscode/graph/html';
 import { validateWebviewMessage } from '../../../extension/vscode/graph/validate';
+import { PROTOCOL_VERSION } from '../../../extension/shared/protocol';
 
 const job = { direction: 'RIGHT', components: [{ key: 'b'.repeat(28), nodes: [{ id: 'm.A', width: 72, height: 30 }, { id: 'm.B', width: 90, height: 30 }], edges: [{ id: 'm.A->m.B', from: 'm.A', to: 'm.B' }] }] };
 const layout = { key: 'a'.repeat(28), width: 100, height: 50, nodes: { 'm.A': [16, 16, 72, 30] }, edges: { 'm.A->m.B': [0, 0, 10, 0] } };
@@ -84,7 +85,11 @@ describe('graph page', () => {
 
   it('inlines the bundle and its stylesheet under the nonce, and carries no data', () => {
     const scripts = html.match(/<script[^>]*>/g) ?? [];
-    expect(scripts).toEqual(['<script nonce="bm9uY2U=">']);
+    // The early channel (it says ready before the bundle is parsed), then the bundle.
+    expect(scripts).toEqual(['<script nonce="bm9uY2U=">', '<script nonce="bm9uY2U=">']);
+    expect(html.indexOf('acquireVsCodeApi()')).toBeGreaterThan(html.indexOf('http-equiv="Content-Security-Policy"'));
+    expect(html.indexOf('acquireVsCodeApi()')).toBeLessThan(html.indexOf('console.log("graph")'));
+    expect(html).toContain(`postMessage({"method":"graph/ready","protocolVersion":${PROTOCOL_VERSION}})`);
     expect(html).toContain('<script nonce="bm9uY2U=">console.log("graph")</script>');
     expect(html.match(/<style[^>]*>/g)).toEqual(['<style nonce="bm9uY2U=">', '<style nonce="bm9uY2U=">']);
     expect(html).toContain('<style nonce="bm9uY2U=">body{margin:0}</style>');
