@@ -96,7 +96,7 @@ async function main(): Promise<void> {
         return { method: GraphLayouts, layouts: packL(await ahead) };
       };
       const tracing = process.env.TRACE && r === rounds - 1;
-      if (tracing) await browser.startTracing(undefined, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute', 'loading', 'toplevel'] });
+      if (tracing) await browser.startTracing(undefined, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute', 'loading', 'toplevel', ...(process.env.TRACE_CPU ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
       const page = await openGraphPage(browser, servers, {
         viewport: { width: 1200, height: 900 },
         ...(cold ? {} : { layouts }),
