@@ -4,9 +4,9 @@
 // interpreter the user chose without it gets an error naming the pip command (runPipeline.ts).
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { defaultCacheFolder } from '../../shared/cacheFolder';
 import { PYTHON_DISTRIBUTION } from '../../shared/contract';
 import { UserFacingError } from '../errors';
 
@@ -53,8 +53,7 @@ export function managedVenvDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LUIGI_SPANNER_VENV) return env.LUIGI_SPANNER_VENV;
   const repoVenv = path.join(toolRoot(), '.venv');
   if (existsSync(repoVenv)) return repoVenv;
-  const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(cache, 'luigi-spanner', 'venv');
+  return path.join(defaultCacheFolder(env), 'venv');
 }
 
 export function venvPython(venv: string): string {
