@@ -25,8 +25,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import type { ComponentLayout } from '../extension/core/graphLayout/types';
 import { GraphLayouts, GraphLoad, LspGraphLayoutRequest, LspGraphRequest, RenderStats, type HostToWebviewMessage, type LspGraphLayoutResult, type LspGraphResult } from '../extension/shared/protocol';
-import { splitComponents } from '../extension/core/graphLayout/components';
-import { buildVisibleGraph, indexGraph } from '../extension/core/graphLayout/viewModel';
+import { openingLayoutKeys } from '../extension/core/graphLayout/openingKeys';
 import { packGraph, packLayouts } from '../extension/core/graphLayout/wire';
 import { launchChromium, openGraphPage, startServers } from '../test/browser/harness';
 import { generateLuigiPipeline } from '../test/support/luigiPipeline';
@@ -58,6 +57,8 @@ async function main(): Promise<void> {
     if (Date.now() > deadline) throw new Error(`the server never laid out ahead:\n${logs.join('\n')}`);
     await sleep(20);
   }
+  // Worked out by the host once the graph came (graph/index.ts), before any command.
+  if (!cold) openingLayoutKeys(graph, { kind: 'workspace' }, 'RIGHT');
   const layouts = (keys: string[], jobs?: unknown[]) => connection.sendRequest<LspGraphLayoutResult>(LspGraphLayoutRequest, { keys, ...(jobs ? { jobs } : {}) } as never);
   const servers = await startServers();
   const browser = await launchChromium();
@@ -82,8 +83,7 @@ async function main(): Promise<void> {
         let entries: ComponentLayout[] | undefined;
         const ahead = (async () => {
           await sleep(0);
-          const visible = buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace' } });
-          const request = layouts(splitComponents(visible, 'RIGHT').map((c) => c.key));
+          const request = layouts(openingLayoutKeys(graph, { kind: 'workspace' }, 'RIGHT'));
           base();
           entries = (await request).entries;
           aheadMs = performance.now() - started;

@@ -8,10 +8,9 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphJson } from '../../core/analysis/types';
 import type { LayoutJobSpec } from '../../core/graphLayout/elk';
-import { splitComponents } from '../../core/graphLayout/components';
 import type { FileLayoutCache } from '../../core/graphLayout/fileCache';
 import type { ComponentLayout } from '../../core/graphLayout/types';
-import { buildVisibleGraph, indexGraph } from '../../core/graphLayout/viewModel';
+import { openingLayoutKeys } from '../../core/graphLayout/openingKeys';
 import { packGraph, packLayouts, type PackedGraph } from '../../core/graphLayout/wire';
 import {
   ActiveFile,
@@ -129,7 +128,7 @@ export class GraphPanel implements vscode.Disposable {
       script: { inline: bundle.script },
       style: { inline: bundle.style },
       layoutWorkerUri: asset('layout-worker.js'),
-      defaultDirection: vscode.workspace.getConfiguration('luigiSpanner').get<LayoutDirection>('graph.direction'),
+      defaultDirection: defaultDirection(),
       layoutService: Boolean(this.deps.layouts),
     });
     clearTimeout(this.readyTimer);
@@ -163,9 +162,8 @@ export class GraphPanel implements vscode.Disposable {
    */
   private async fetchAhead(open: OpenRequest): Promise<ComponentLayout[]> {
     await this.deps.ready;
-    const direction = vscode.workspace.getConfiguration('luigiSpanner').get<LayoutDirection>('graph.direction') ?? 'RIGHT';
-    const visible = buildVisibleGraph(indexGraph(this.deps.getGraph()), { scope: open.scope ?? { kind: 'workspace' } });
-    const keys = splitComponents(visible, direction).map((c) => c.key);
+    // Worked out when the graph changed (index.ts), unless the command came first.
+    const keys = openingLayoutKeys(this.deps.getGraph(), open.scope ?? { kind: 'workspace' }, defaultDirection());
     if (keys.length === 0 || !this.deps.layouts) return [];
     const request = this.deps.layouts(keys);
     // While the server answers: the graph is then ready to go on `ready`.
@@ -374,6 +372,11 @@ export class GraphPanel implements vscode.Disposable {
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
+}
+
+/** The layout direction of a new panel (setting luigiSpanner.graph.direction). */
+export function defaultDirection(): LayoutDirection {
+  return vscode.workspace.getConfiguration('luigiSpanner').get<LayoutDirection>('graph.direction') ?? 'RIGHT';
 }
 
 export function relativeFile(root: vscode.Uri, uri: vscode.Uri): string | undefined {

@@ -3,8 +3,12 @@
 // extension.ts; they call `show`.
 import * as vscode from 'vscode';
 import { FileLayoutCache } from '../../core/graphLayout/fileCache';
+import { openingLayoutKeys } from '../../core/graphLayout/openingKeys';
 import { DiagnosticCountsUpdate, RunStates, type DiagnosticCounts, type RunStateUpdate, type ViewCommandName } from '../../shared/protocol';
-import { GRAPH_VIEW_TYPE, GraphPanel, relativeFile, type GraphViewDeps, type OpenRequest, type ReplayState } from './graphPanel';
+import { defaultDirection, GRAPH_VIEW_TYPE, GraphPanel, relativeFile, type GraphViewDeps, type OpenRequest, type ReplayState } from './graphPanel';
+
+/** After the graph or the active editor changed, and nothing since for this long, the keys of a new panel's layouts are worked out. */
+const OPENING_KEYS_DELAY_MS = 1000;
 
 export { GRAPH_VIEW_TYPE, type GraphViewDeps } from './graphPanel';
 
@@ -48,6 +52,31 @@ export function registerGraphView(context: vscode.ExtensionContext, deps: GraphV
         adopt(panel);
       },
     }),
+  );
+
+  // What a new panel would ask the language server for (the workspace, the active file's scope),
+  // worked out in a quiet moment after a change rather than on the command's critical path
+  // (core/graphLayout/openingKeys.ts). Not while a panel shows: it lays out on its own then.
+  let keysTimer: NodeJS.Timeout | undefined;
+  const prepareOpeningKeys = () => {
+    clearTimeout(keysTimer);
+    if (!deps.layouts) return;
+    keysTimer = setTimeout(() => {
+      if (current?.panel.visible) return;
+      const graph = deps.getGraph();
+      if (graph.tasks.length === 0) return;
+      const direction = defaultDirection();
+      openingLayoutKeys(graph, { kind: 'workspace' }, direction);
+      const uri = vscode.window.activeTextEditor?.document.uri;
+      const file = uri?.scheme === 'file' ? relativeFile(deps.root, uri) : undefined;
+      if (file !== undefined && graph.tasks.some((t) => t.file === file)) openingLayoutKeys(graph, { kind: 'file', file }, direction);
+    }, OPENING_KEYS_DELAY_MS);
+  };
+  void Promise.resolve(deps.ready).then(prepareOpeningKeys, () => undefined);
+  context.subscriptions.push(
+    deps.onDidChangeGraph(prepareOpeningKeys),
+    vscode.window.onDidChangeActiveTextEditor(prepareOpeningKeys),
+    { dispose: () => clearTimeout(keysTimer) },
   );
 
   const api: GraphViewApi = {
