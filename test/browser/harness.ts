@@ -228,6 +228,14 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
       w.__violations = violations;
       w.__hostCache = cache;
       document.addEventListener('securitypolicyviolation', (e) => violations.push(`csp: ${e.violatedDirective} ${e.blockedURI}`));
+      // VS Code's webview host page (pre/index.html) keeps the messages for a frame still loading
+      // (pendingMessages) and posts them on at the frame's load event, or 200 ms after it set the
+      // frame up if it has not loaded by then: the same here, from navigation start.
+      const frameLoaded = new Promise<void>((resolve) => {
+        if (document.readyState === 'complete') return resolve();
+        window.addEventListener('load', () => resolve(), { once: true });
+        setTimeout(resolve, Math.max(0, 200 - performance.now()));
+      });
       w.acquireVsCodeApi = () => ({
         postMessage(message: { method: string; requestId?: number; keys?: string[]; entries?: { key: string }[] }) {
           posted.push(message);
@@ -241,7 +249,9 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
               const m: unknown = await r.json();
               // When the message was in (bench/graph-boot.ts reads it), then posted on.
               performance.mark(`harness:received ${(m as { method: string }).method}`);
+              await frameLoaded;
               window.postMessage(m, '*');
+              performance.mark(`harness:delivered ${(m as { method: string }).method}`);
               return receive(n + 1);
             });
           if (message.method === 'graph/ready' && onReady) void receive(0);
