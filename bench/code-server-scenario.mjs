@@ -78,23 +78,29 @@ const SETTINGS = {
 const work = mkdtempSync(path.join(os.tmpdir(), 'luigi-spanner-code-server-bench-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
+/** Packages a one-file extension of the bench's own (publisher `bench`) into a .vsix; returns its path. */
+function buildBenchExtension(name, activationEvents, readme, source) {
+  const dir = path.join(work, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, publisher: 'bench', version: '0.0.1', license: 'MIT', engines: { vscode: '^1.80.0' }, activationEvents, main: './probe.js' }));
+  writeFileSync(path.join(dir, 'README.md'), `# ${name}\n\nbench/code-server-scenario.mjs: ${readme}\n`);
+  writeFileSync(path.join(dir, 'probe.js'), source);
+  const out = path.join(work, `${name}.vsix`);
+  execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], { cwd: dir, stdio: 'ignore' });
+  return out;
+}
+
 /**
  * A probe extension installed in both windows (activation `*`: from the host's start), so the host's
  * longest task has a control figure: it logs the event-loop delay like loopDelayProbe.ts, whichever
  * extension (or the host itself) held the thread.
  */
 const PROBE_LOG_ENV = 'LOOP_DELAY_PROBE_LOG';
-function buildProbeExtension() {
-  const dir = path.join(work, 'loop-delay-probe');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    path.join(dir, 'package.json'),
-    JSON.stringify({ name: 'loop-delay-probe', publisher: 'bench', version: '0.0.1', license: 'MIT', engines: { vscode: '^1.80.0' }, activationEvents: ['*'], main: './probe.js' }),
-  );
-  writeFileSync(path.join(dir, 'README.md'), '# loop-delay-probe\n\nbench/code-server-scenario.mjs: the extension host\'s event-loop delay, one JSON line a second.\n');
-  writeFileSync(
-    path.join(dir, 'probe.js'),
-    `const { appendFileSync } = require('node:fs');
+const probeVsix = buildBenchExtension(
+  'loop-delay-probe',
+  ['*'],
+  "the extension host's event-loop delay, one JSON line a second.",
+  `const { appendFileSync } = require('node:fs');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 exports.activate = () => {
   const file = process.env.${PROBE_LOG_ENV};
@@ -108,29 +114,18 @@ exports.activate = () => {
   setInterval(write, 1000).unref();
 };
 `,
-  );
-  const out = path.join(work, 'loop-delay-probe.vsix');
-  execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], { cwd: dir, stdio: 'ignore' });
-  return out;
-}
-const probeVsix = buildProbeExtension();
+);
 
 /**
  * The control window's CodeLens: an extension that activates as this one does (onLanguage:python)
  * and answers one lens at once, so the first lens's figure has the editor's own floor beside it
  * (activation, the editor's debounce before a new provider's first request, drawing).
  */
-function buildLensProbeExtension() {
-  const dir = path.join(work, 'lens-probe');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    path.join(dir, 'package.json'),
-    JSON.stringify({ name: 'lens-probe', publisher: 'bench', version: '0.0.1', license: 'MIT', engines: { vscode: '^1.80.0' }, activationEvents: ['onLanguage:python'], main: './probe.js' }),
-  );
-  writeFileSync(path.join(dir, 'README.md'), '# lens-probe\n\nbench/code-server-scenario.mjs: a CodeLens answered at once, for the control window.\n');
-  writeFileSync(
-    path.join(dir, 'probe.js'),
-    `const vscode = require('vscode');
+const lensProbeVsix = buildBenchExtension(
+  'lens-probe',
+  ['onLanguage:python'],
+  'a CodeLens answered at once, for the control window.',
+  `const vscode = require('vscode');
 exports.activate = (context) => {
   // A lens with a command is drawn as a link, as this extension's are (the bench waits for one).
   context.subscriptions.push(vscode.commands.registerCommand('lensProbe.noop', () => undefined));
@@ -139,12 +134,7 @@ exports.activate = (context) => {
   }));
 };
 `,
-  );
-  const out = path.join(work, 'lens-probe.vsix');
-  execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], { cwd: dir, stdio: 'ignore' });
-  return out;
-}
-const lensProbeVsix = buildLensProbeExtension();
+);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
