@@ -1,7 +1,7 @@
 // The task CodeLenses (Run, Show graph above each task class) come from the language server through
 // a provider of ours, not the one the LSP library registers once the server has answered initialize:
-// the editor asks a new provider only after a debounce (at start-up 0.4-0.8 s from the registration
-// reaching the window), so the earlier the provider is registered, the earlier the first request.
+// the editor asks a new provider only after a debounce (at start-up 0.8-2 s after the registration,
+// code-server bench), so the earlier the provider is registered, the earlier the first request.
 // extension.ts registers it while dist/extension.js is evaluated, before the extension host has
 // prepared activate()'s context (0.1-0.6 s at start-up, round trips to the window for the extension's
 // storage) and before the server process exists; the request waits here for the server. The server
@@ -14,7 +14,7 @@
 // already on its way is shared: the request asked again is answered at once, not after another round trip.
 //
 // The lenses of the files in view are asked for as soon as the server runs, before the editor asks
-// (it asks a debounce after the registration, 0.8-1.3 s at start-up): its request then finds them in
+// (that debounce): its request then finds them in
 // and is answered in the same task, like a provider that computes lenses on the host. An answer that
 // waits for a round trip to the server is held back by whatever else the extension host runs at
 // start-up (other extensions' activation: 0.2-0.3 s tasks), and the editor drops it when another
