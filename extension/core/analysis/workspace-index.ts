@@ -30,7 +30,7 @@ interface IndexedFile {
   facts: ModuleFacts;
   text?: string;
   tree?: Tree;
-  /** With the tree: the facts of each top-level statement, for the next version (an edit re-walks only what it touched). */
+  /** With the tree, from the second version on: the facts of each top-level statement, for the next version (an edit re-walks only what it touched). */
   memo?: StatementMemo;
 }
 
@@ -76,8 +76,10 @@ export class WorkspaceIndex {
     if (previous?.text === text) return previous.facts;
     const analysed = isolated(() => {
       const tree = tryParse(text, previous?.text !== undefined && previous.tree ? { text: previous.text, tree: previous.tree } : undefined);
-      if (!this.keepTrees) return { tree, facts: extractModuleFacts(text, tree) };
-      return { tree, ...extractModuleFactsReusing(text, tree, previous?.memo) };
+      // A statement memo only for a file set again (an open file edited): one-shot runs (the CLI's
+      // lint and graph) set each file once and would only pay for the copies.
+      if (!this.keepTrees || !previous) return { tree, facts: extractModuleFacts(text, tree) };
+      return { tree, ...extractModuleFactsReusing(text, tree, previous.memo) };
     });
     if ('failed' in analysed) {
       this.markFailed(key, analysed.failed);
