@@ -1,11 +1,12 @@
 // The new panel's timeline, step by step (run via bench/graph-boot.mjs): where the time from
 // navigation start to the settled first drawing goes. One language server on a generated pipeline
 // lays out ahead (as in bench/graph-compare.ts); each round opens a fresh page that gets the graph
-// on `ready` with the layouts fetched while it loaded (as the host does), and reads from the page's clock: the HTML response, the
+// as the host gives it (bench/panelFlow.ts), and reads from the page's clock: the HTML response, the
 // script and stylesheet loaded, the script run (ready), the graph received, each graph:<step>
 // measure, the first paint and the settled render, and the longest main-thread task.
 // Usage: flock /tmp/heavy.lock node bench/graph-boot.mjs [tasks=200] [rounds=5]
-// Env: AB=wire alternates rounds with the messages packed (as the host sends them) and plain
+// Env: AB=html alternates rounds with the graph in the page's HTML (the host holds its layouts) and
+// posted on ready (the host fetches them at the command); AB=wire alternates rounds with the messages packed (as the host sends them) and plain
 // (core/graphLayout/wire.ts); AB=1 alternates rounds with the bundle inlined (as the host does) and loaded from the
 // asset origin; TRACE=file.json writes a Chrome trace of the last round; COLD=1 times the cold
 // new panel instead (no language server layouts: ELK in the webview's workers).
@@ -23,10 +24,8 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
-import type { ComponentLayout } from '../extension/core/graphLayout/types';
-import { GraphLayouts, GraphLoad, LspGraphLayoutRequest, LspGraphRequest, RenderStats, type HostToWebviewMessage, type LspGraphLayoutResult, type LspGraphResult } from '../extension/shared/protocol';
-import { openingLayoutKeys } from '../extension/core/graphLayout/openingKeys';
-import { packGraph, packLayouts } from '../extension/core/graphLayout/wire';
+import { LspGraphLayoutRequest, LspGraphRequest, RenderStats, type LspGraphLayoutResult, type LspGraphResult } from '../extension/shared/protocol';
+import { newPanelFlow, prefetchOpening } from './panelFlow';
 import { launchChromium, openGraphPage, startServers } from '../test/browser/harness';
 import { generateLuigiPipeline } from '../test/support/luigiPipeline';
 
@@ -51,57 +50,34 @@ async function main(): Promise<void> {
   const { graph } = await connection.sendRequest<LspGraphResult>(LspGraphRequest, {});
   const cold = process.env.COLD === '1';
   const wireAB = process.env.AB === 'wire';
-  const bundleAB = Boolean(process.env.AB) && !wireAB;
+  const htmlAB = process.env.AB === 'html';
+  const bundleAB = Boolean(process.env.AB) && !wireAB && !htmlAB;
   const deadline = Date.now() + 300_000;
   while (!cold && !logs.some((l) => /laid out \d+ graph components ahead/.test(l))) {
     if (Date.now() > deadline) throw new Error(`the server never laid out ahead:\n${logs.join('\n')}`);
     await sleep(20);
   }
-  // Worked out by the host once the graph came (graph/index.ts), before any command.
-  if (!cold) openingLayoutKeys(graph, { kind: 'workspace' }, 'RIGHT');
-  const layouts = (keys: string[], jobs?: unknown[]) => connection.sendRequest<LspGraphLayoutResult>(LspGraphLayoutRequest, { keys, ...(jobs ? { jobs } : {}) } as never);
+  const layouts = (keys: string[], jobs?: unknown[], options?: { afterAhead?: boolean }) => connection.sendRequest<LspGraphLayoutResult>(LspGraphLayoutRequest, { keys, ...(jobs ? { jobs } : {}), ...options } as never);
+  // Held by the host after the index settled (vscode/graph/index.ts), before any command.
+  if (!cold && !(await prefetchOpening(graph, layouts))) throw new Error('the host could not hold the opening layouts: the server lacks some of them');
   const servers = await startServers();
   const browser = await launchChromium();
   const rows: Record<string, number>[] = [];
   const modes: string[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
-      // As the host does (graphPanel.ts): the layouts fetched from navigation start; on ready the
-      // graph is posted, with them if they are in, else they follow once they are.
+      // As the host does (panelFlow.ts): the graph in the HTML when the host holds its layouts,
+      // else posted on ready (AB=html alternates the two).
       const plain = wireAB && r % 2 === 1;
-      const pack = <T, U>(f: (x: T) => U) => (x: T): T | U => (plain ? x : f(x));
-      const packL = (l: ComponentLayout[]) => (plain ? l : packLayouts(l));
-      let aheadMs = NaN;
-      let aheadAt = NaN;
-      const onReady = async (ready: Promise<void>, post: (message: HostToWebviewMessage) => void): Promise<HostToWebviewMessage> => {
-        // Packed as the host packs it (graphPanel.ts: once per graph, while the layouts are fetched;
-        // without a server on ready), in this process as there.
-        let packed: ReturnType<typeof packGraph> | undefined;
-        const base = () => ({ method: GraphLoad, graph: (packed ??= pack(packGraph)(graph)), reason: 'open', scope: { kind: 'workspace' } }) as const;
-        if (cold) return ready.then(base);
-        const started = performance.now();
-        let entries: ComponentLayout[] | undefined;
-        const ahead = (async () => {
-          await sleep(0);
-          const request = layouts(openingLayoutKeys(graph, { kind: 'workspace' }, 'RIGHT'));
-          base();
-          entries = (await request).entries;
-          aheadMs = performance.now() - started;
-          return entries;
-        })();
-        await ready;
-        aheadAt = performance.now() - started;
-        if (entries) return { ...base(), layoutService: true, ...(entries.length ? { layouts: packL(entries) } : {}) };
-        post({ ...base(), layoutService: true, layoutsFollow: true });
-        return { method: GraphLayouts, layouts: packL(await ahead) };
-      };
+      const posted = htmlAB && r % 2 === 1;
+      const flow = newPanelFlow(graph, cold ? undefined : layouts, { plain, html: !posted });
       const tracing = process.env.TRACE && r === rounds - 1;
       if (tracing) await browser.startTracing(undefined, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute', 'loading', 'toplevel', ...(process.env.TRACE_CPU ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
       const page = await openGraphPage(browser, servers, {
         viewport: { width: 1200, height: 900 },
         ...(cold ? {} : { layouts }),
         inlineBundle: !(bundleAB && r % 2 === 1),
-        onReady,
+        ...flow.page,
       });
       try {
         const stats = await page.waitForPosted(RenderStats, { timeout: 120_000 });
@@ -137,8 +113,8 @@ async function main(): Promise<void> {
           };
         });
         if (tracing) writeFileSync(process.env.TRACE!, await browser.stopTracing());
-        modes.push(wireAB ? (plain ? 'messages plain' : 'messages packed') : bundleAB && r % 2 === 1 ? 'bundle fetched' : 'bundle inlined');
-        rows.push({ 'ahead fetch done (host clock, ms)': aheadMs, 'ready seen by the host (host clock, ms)': aheadAt, ...t, 'data -> settled (ms)': stats.totalMs, 'data received': t['settled (renderStats posted)']! - stats.totalMs, 'data -> first paint (ms)': stats.firstPaintMs ?? NaN });
+        modes.push(`${flow.mode()}, ${wireAB ? (plain ? 'messages plain' : 'messages packed') : bundleAB && r % 2 === 1 ? 'bundle fetched' : 'bundle inlined'}`);
+        rows.push({ 'ahead fetch done (host clock, ms)': flow.aheadMs, 'ready seen by the host (host clock, ms)': flow.readyMs, ...t, 'data -> settled (ms)': stats.totalMs, 'data received': t['settled (renderStats posted)']! - stats.totalMs, 'data -> first paint (ms)': stats.firstPaintMs ?? NaN });
       } finally {
         await page.close();
       }

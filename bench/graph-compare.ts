@@ -8,12 +8,11 @@
 //     DOM change inside #graphPlaceholder once all tasks are drawn and nothing changed for QUIET_MS
 //     (the page draws the graph three times: the last draw counts).
 //   - ours, the realistic flow: the language server (dist/server.js --stdio, a fresh layout cache)
-//     indexes the folder and lays out ahead; then the command: a new panel (the built webview, the
-//     host's HTML and CSP) gets the server's graph with the layouts the host fetched from the server
-//     while the page loaded (as graphPanel.ts does: the fetch of the layouts whose keys the host
-//     worked out when the graph came starts with the navigation, the graph is posted once the page
-//     said ready, packed, with the layouts if they are in, else they follow), and draws. Timed from navigation
-//     start (the command) to the webview's settled render (graph/renderStats) and its first paint.
+//     indexes the folder and lays out ahead, and the host fetches the opening layouts; then the
+//     command: a new panel (the built webview, the host's HTML and CSP) gets the graph and its
+//     layouts as the host gives them (bench/panelFlow.ts: in the page's HTML when held, which they
+//     are here), and draws. Timed from navigation start (the command) to the webview's settled
+//     render (graph/renderStats) and its first paint.
 //   - ours, cold new panel: the same page without a language server's layouts (ELK in the
 //     webview's fresh workers), as before the layout service; also from navigation start.
 // Medians of ROUNDS page loads per figure; longest main-thread task (PerformanceObserver longtask).
@@ -35,21 +34,16 @@ import {
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import type { GraphJson } from '../extension/core/analysis/types';
-import type { ComponentLayout } from '../extension/core/graphLayout/types';
 import {
-  GraphLayouts,
-  GraphLoad,
   LspGraphLayoutRequest,
   LspGraphRequest,
   RenderStats,
   type LspGraphLayoutParams,
   type LspGraphLayoutResult,
-  type HostToWebviewMessage,
   type LspGraphResult,
   type RenderStatsMessage,
 } from '../extension/shared/protocol';
-import { openingLayoutKeys } from '../extension/core/graphLayout/openingKeys';
-import { packGraph, packLayouts } from '../extension/core/graphLayout/wire';
+import { newPanelFlow, prefetchOpening } from './panelFlow';
 import { openGraphPage, startServers, type GraphPage, type Servers } from '../test/browser/harness';
 import { generateLuigiPipeline } from '../test/support/luigiPipeline';
 
@@ -225,6 +219,9 @@ async function startLanguageServer(workspace: string, cacheDirectory: string): P
     await sleep(20);
   }
   const aheadMs = performance.now() - started;
+  // The host then holds the opening layouts (vscode/graph/index.ts, a second after the change).
+  const held = await prefetchOpening(graph, (keys, jobs, options) => connection.sendRequest<LspGraphLayoutResult>(LspGraphLayoutRequest, { keys, ...(jobs ? { jobs } : {}), ...options } as LspGraphLayoutParams));
+  if (!held) throw new Error('the host could not hold the opening layouts: the server lacks some of them');
   return {
     connection,
     graph,
@@ -240,6 +237,8 @@ async function startLanguageServer(workspace: string, cacheDirectory: string): P
 }
 
 interface OurTiming {
+  /** How the graph came (panelFlow.ts). */
+  mode: string;
   settled: number;
   /** The page said ready (its script ran): the panel's own start-up, before any data. */
   ready: number;
@@ -250,33 +249,11 @@ interface OurTiming {
   stats: RenderStatsMessage;
 }
 
-/** A new panel: navigation -> ready -> the graph posted (as the host does) -> settled; times in the page's clock. */
+/** A new panel: navigation (the command) -> the graph in its HTML or posted on ready, as the host does (panelFlow.ts) -> settled; times in the page's clock. */
 async function timeOurs(browser: Browser, servers: Servers, graph: GraphJson, server: LanguageServer | undefined): Promise<OurTiming> {
-  const layouts = server && ((keys: string[], jobs?: LspGraphLayoutParams['jobs']) => server.connection.sendRequest<LspGraphLayoutResult>(LspGraphLayoutRequest, { keys, ...(jobs ? { jobs } : {}) }));
-  // As the real host (graphPanel.ts show -> fetchAhead, postGraph): from the command on, the host
-  // fetches the new panel's layouts from the server while the page loads; on ready it posts the
-  // graph, with the layouts if they are in, else they follow in their own message once they are.
-  // The command is taken at navigation start, where the fetch starts too; everything is timed in
-  // the page's clock from there.
-  const onReady = async (ready: Promise<void>, post: (message: HostToWebviewMessage) => void): Promise<HostToWebviewMessage> => {
-    // Packed as the host packs it (graphPanel.ts: once per graph, while the layouts are fetched;
-    // without a server on ready), in this process as there.
-    let packed: ReturnType<typeof packGraph> | undefined;
-    const base = () => ({ method: GraphLoad, graph: (packed ??= packGraph(graph)), reason: 'open', scope: { kind: 'workspace' } }) as const;
-    if (!layouts) return ready.then(base);
-    let entries: ComponentLayout[] | undefined;
-    const ahead = (async () => {
-      await sleep(0);
-      const request = layouts(openingLayoutKeys(graph, { kind: 'workspace' }, 'RIGHT'));
-      base();
-      return (entries = (await request).entries);
-    })();
-    await ready;
-    if (entries) return { ...base(), layoutService: true, ...(entries.length ? { layouts: packLayouts(entries) } : {}) };
-    post({ ...base(), layoutService: true, layoutsFollow: true });
-    return { method: GraphLayouts, layouts: packLayouts(await ahead) };
-  };
-  const page: GraphPage = await openGraphPage(browser, servers, { viewport: VIEWPORT, onReady, ...(layouts ? { layouts } : {}) });
+  const layouts = server && ((keys: string[], jobs?: unknown[]) => server.connection.sendRequest<LspGraphLayoutResult>(LspGraphLayoutRequest, { keys, ...(jobs ? { jobs } : {}) } as LspGraphLayoutParams));
+  const flow = newPanelFlow(graph, layouts);
+  const page: GraphPage = await openGraphPage(browser, servers, { viewport: VIEWPORT, ...flow.page, ...(layouts ? { layouts } : {}) });
   try {
     const stats = await page.waitForPosted(RenderStats, { timeout: 300_000 });
     const { settledAt, readyAt, longest } = await page.page.evaluate(async () => {
@@ -297,7 +274,7 @@ async function timeOurs(browser: Browser, servers: Servers, graph: GraphJson, se
       return { settledAt: w.__postedAt[index]!, readyAt: w.__postedAt[ready]!, longest: longestTask };
     });
     const receivedAt = settledAt - stats.totalMs;
-    return { settled: settledAt, ready: readyAt, fromData: stats.totalMs, firstPaint: receivedAt + (stats.firstPaintMs ?? stats.totalMs), longestTask: longest, stats };
+    return { mode: flow.mode(), settled: settledAt, ready: readyAt, fromData: stats.totalMs, firstPaint: receivedAt + (stats.firstPaintMs ?? stats.totalMs), longestTask: longest, stats };
   } finally {
     await page.close();
   }
@@ -353,15 +330,12 @@ async function measure(browser: Browser, servers: Servers, tasks: number): Promi
     const cold: OurTiming[] = [];
     try {
       if (server.graph.tasks.length !== tasks + 1) throw new Error(`our analysis found ${server.graph.tasks.length} tasks, Luigi ${tasks + 1}`);
-      // The host worked out what a new panel asks the server for once the graph came (graph/index.ts,
-      // a second after a change): before the command, as here.
-      openingLayoutKeys(server.graph, { kind: 'workspace' }, 'RIGHT');
       for (let r = 0; r < ROUNDS; r++) ours.push(await timeOurs(browser, servers, server.graph, server));
       for (let r = 0; r < ROUNDS; r++) cold.push(await timeOurs(browser, servers, server.graph, undefined));
     } finally {
       await server.stop();
     }
-    const sources = [...new Set(ours.map((o) => o.stats.layoutSource ?? '?'))].join('/');
+    const sources = [...new Set(ours.map((o) => `${o.stats.layoutSource ?? '?'}, ${o.mode}`))].join('/');
     for (const [name, list] of [['luigi svg', luigiSvg.map((t) => t.settled)], ['luigi d3', luigiD3.map((t) => t.settled)], ['ours', ours.map((t) => t.settled)], ['ours cold', cold.map((t) => t.settled)]] as const) {
       if (list.length) process.stdout.write(`  ${tasks} ${name}: ${list.map(fmt).join(', ')}\n`);
     }

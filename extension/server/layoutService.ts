@@ -110,12 +110,18 @@ export class LayoutService {
     }, delayMs);
   }
 
-  /** Resolves once the speculation running or scheduled now is done (tests, benchmarks). */
-  async idle(): Promise<void> {
-    for (let seen = -1; seen !== this.generation; ) {
+  /**
+   * Resolves once the speculation running or scheduled now is done, or after `maxMs` (a client's
+   * prefetch after a graph change: `afterAhead`; tests, benchmarks). Edits that keep coming keep it
+   * waiting, hence the bound.
+   */
+  async idle(maxMs = Infinity): Promise<void> {
+    const deadline = performance.now() + maxMs;
+    for (let seen = -1; seen !== this.generation && performance.now() < deadline; ) {
       seen = this.generation;
       await new Promise((resolve) => setTimeout(resolve, (this.options.debounceMs ?? 250) + 5));
-      await this.running;
+      if (maxMs === Infinity) await this.running;
+      else await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - performance.now())))]);
     }
   }
 

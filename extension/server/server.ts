@@ -77,6 +77,8 @@ interface RawSettings {
 }
 
 const SLICE_MS = 15;
+/** How long a `luigiSpanner/graphLayout` request with `afterAhead` waits for the layouts ahead (3,000 tasks: ~20 s). */
+const AFTER_AHEAD_WAIT_MS = 60_000;
 const PROGRESS_EVERY_MS = 250;
 /**
  * Between two slices of bulk work: the protocol library takes one incoming message per turn of the
@@ -549,6 +551,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onRequest(LspGraphLayoutRequest, async (params: LspGraphLayoutParams): Promise<LspGraphLayoutResult> => {
     const served = params?.folder ? folders.get(params.folder) : folders.values().next().value;
     if (!served?.layouts) return { entries: [] };
+    if (params.afterAhead === true) await served.layouts.idle(AFTER_AHEAD_WAIT_MS);
     return served.layouts.lookup(Array.isArray(params.keys) ? params.keys.filter((k) => typeof k === 'string') : [], Array.isArray(params.jobs) ? params.jobs : []);
   });
 

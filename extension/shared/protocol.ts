@@ -156,6 +156,12 @@ export const Ready = 'graph/ready';
 
 /** The global through which the page's first script hands the VS Code API and the messages kept so far to the bundle. */
 export const EARLY_CHANNEL_GLOBAL = '__luigiSpannerEarlyChannel';
+/**
+ * The id of a `<script type="application/json">` in the page's HTML holding the host's first
+ * message (a `graph/load` with its layouts), when the host had both at the command: the page draws
+ * from it before any message can arrive, and the host does not post that graph again on `ready`.
+ */
+export const OPENING_ELEMENT_ID = 'graph-opening';
 export interface ReadyMessage {
   method: typeof Ready;
   protocolVersion: number;
@@ -345,6 +351,11 @@ export interface LspGraphLayoutParams {
   folder?: string;
   keys: string[];
   jobs?: LayoutJobSpec[];
+  /**
+   * Answer once the layouts the server is computing or has scheduled ahead are done (at most a
+   * minute): the client's prefetch after a graph change, so that what it holds is complete.
+   */
+  afterAhead?: boolean;
 }
 export interface LspGraphLayoutResult {
   entries: ComponentLayout[];

@@ -151,10 +151,13 @@ export class AnalysisService implements vscode.Disposable {
     return this.model.all().map((f) => vscode.Uri.parse(f.uri));
   }
 
-  /** Component layouts the server holds for a folder (default: the current one), laid out ahead of time; `jobs` laid out on its warm ELK. */
-  async layouts(keys: string[], jobs?: LayoutJobSpec[], folder: vscode.Uri = this.root): Promise<LspGraphLayoutResult> {
+  /**
+   * Component layouts the server holds for a folder (default: the current one), laid out ahead of
+   * time; `jobs` laid out on its warm ELK; `afterAhead`: once what it lays out ahead now is done.
+   */
+  async layouts(keys: string[], jobs?: LayoutJobSpec[], options: { folder?: vscode.Uri; afterAhead?: boolean } = {}): Promise<LspGraphLayoutResult> {
     await this.ready;
-    const params: LspGraphLayoutParams = { folder: folder.toString(), keys, ...(jobs ? { jobs } : {}) };
+    const params: LspGraphLayoutParams = { folder: (options.folder ?? this.root).toString(), keys, ...(jobs ? { jobs } : {}), ...(options.afterAhead ? { afterAhead: true } : {}) };
     return this.client.sendRequest<LspGraphLayoutResult>(LspGraphLayoutRequest, params);
   }
 

@@ -73,7 +73,7 @@ export function activateFeatures(context: vscode.ExtensionContext, core: CoreSer
       return analysis.root;
     },
     log,
-    layouts: (keys, jobs) => analysis.layouts(keys, jobs),
+    layouts: (keys, jobs, options) => analysis.layouts(keys, jobs, options),
   });
   context.subscriptions.push(graphView);
   register(Commands.showGraph, (arg?: unknown) => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { graphHtml, webviewBundle } from '../../extension/vscode/graph/html';
-import type { HostToWebviewMessage, LayoutDirection, LspGraphLayoutResult, WebviewToHostMessage } from '../../extension/shared/protocol';
+import type { GraphLoadMessage, HostToWebviewMessage, LayoutDirection, LspGraphLayoutResult, WebviewToHostMessage } from '../../extension/shared/protocol';
 import type { LayoutJobSpec } from '../../extension/core/graphLayout/elk';
 import type { ComponentLayout } from '../../extension/core/graphLayout/types';
 import { THEMES, type ThemeKind } from './themes';
@@ -36,6 +36,8 @@ export interface Servers {
    * process the page said ready (as soon as the `graph/ready` binding would, or sooner).
    */
   outbox(onFirstRequest?: () => void): { token: string; post(message: HostToWebviewMessage): void; end(): void };
+  /** The page served with `?opening=<token>` carries what `make` returns, made as the page is requested (graphHtml `opening`). */
+  opening(make: () => GraphLoadMessage): string;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/
 export async function startServers(): Promise<Servers> {
   if (!existsSync(path.join(distWebview, 'main.js'))) throw new Error('dist/webview/main.js is missing: run `npm run build` first.');
   const outboxes = new Map<string, Outbox>();
+  const openings = new Map<string, () => GraphLoadMessage>();
   const assets = createServer((req, res) => {
     const posted = /^\/posted\/(\w+)\/(\d+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
     if (posted) {
@@ -80,6 +83,8 @@ export async function startServers(): Promise<Servers> {
     // ?direction=DOWN: the luigiSpanner.graph.direction setting as the host passes it.
     const params = new URL(req.url ?? '/', 'http://x').searchParams;
     const direction = params.get('direction') ?? undefined;
+    const opening = openings.get(params.get('opening') ?? '');
+    openings.delete(params.get('opening') ?? '');
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(
       graphHtml({
@@ -93,6 +98,8 @@ export async function startServers(): Promise<Servers> {
         defaultDirection: direction as LayoutDirection | undefined,
         // ?layoutService=1: the host has a language server that lays out (openGraphPage `layouts`).
         layoutService: params.get('layoutService') === '1',
+        // Made here, after navigation start, as the host makes it once the command runs.
+        ...(opening ? { opening: opening() } : {}),
       }),
     );
   });
@@ -106,6 +113,11 @@ export async function startServers(): Promise<Servers> {
       box.onFirstRequest = onFirstRequest;
       outboxes.set(token, box);
       return { token, post: (m) => box.push(m), end: () => box.push(null) };
+    },
+    opening: (make) => {
+      const token = randomBytes(8).toString('hex');
+      openings.set(token, make);
+      return token;
     },
     close: async () => {
       await Promise.all([assets, pages].map((s) => new Promise((r) => s.close(r))));
@@ -165,6 +177,11 @@ export interface OpenOptions {
    * (inlined into the init script, a big graph was parsed before the page's own script: ~0.2 s at
    * 3,000 tasks).
    */
+  /**
+   * The host's first message in the page's HTML (graphPanel.ts `openingMessage`: a new panel whose
+   * layouts the host holds), made when the page is requested.
+   */
+  opening?: () => GraphLoadMessage;
   onReady?: HostToWebviewMessage | ((ready: Promise<void>, post: (message: HostToWebviewMessage) => void) => Promise<HostToWebviewMessage | void>);
 }
 
@@ -296,6 +313,7 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
   if (options.defaultDirection) query.set('direction', options.defaultDirection);
   if (options.layouts) query.set('layoutService', '1');
   if (options.inlineBundle === false) query.set('inline', '0');
+  if (options.opening) query.set('opening', servers.opening(options.opening));
   await options.beforeNavigation?.(page);
   startReady();
   await page.goto(`${servers.pageOrigin}/index.html${query.size ? `?${query}` : ''}`);

@@ -8,7 +8,7 @@ import { splitComponents } from '../../extension/core/graphLayout/components';
 import { nodeLayoutRunner } from '../../extension/core/graphLayout/renderGraphSvg';
 import { buildVisibleGraph, indexGraph } from '../../extension/core/graphLayout/viewModel';
 import { packGraph, packLayouts } from '../../extension/core/graphLayout/wire';
-import { GraphLayouts, GraphLoad, RenderStats, type LspGraphLayoutResult } from '../../extension/shared/protocol';
+import { GraphLayouts, GraphLoad, OPENING_ELEMENT_ID, RenderStats, type LspGraphLayoutResult } from '../../extension/shared/protocol';
 import { LayoutService } from '../../extension/server/layoutService';
 import { generateGraph } from './fixtures/generatedGraph';
 import type { GraphPage } from './harness';
@@ -127,6 +127,36 @@ describe('progressive display', () => {
     expect(drawn.match(/<g class="node[^>]* data-id=/g)?.length ?? 0).toBeGreaterThan(20);
     expect(drawn).toEqual(await drawing(primedPlain));
     expect(await primed.problems()).toEqual([]);
+
+    // A new panel whose layouts the host held at the command (graphPanel.ts openingMessage): the
+    // graph is in the page's HTML, drawn as the page starts, with no message from the host at all.
+    const fromHtml = await openPage({
+      viewport: { width: 1400, height: 1000 },
+      layouts: async (keys, jobs) => service.lookup(keys, jobs),
+      opening: () => ({ method: GraphLoad, graph: packedGraph, reason: 'open', layoutService: true, layouts: packLayouts(ahead.entries) }),
+      onReady: async () => undefined,
+    });
+    expect(await fromHtml.waitForPosted(RenderStats)).toMatchObject({ nodes: graph.tasks.length, computedComponents: 0, layoutSource: 'cache' });
+    expect((await fromHtml.posted()).map((m) => m.method)).toEqual(['graph/ready', 'graph/renderStats']);
+    expect(await drawing(fromHtml)).toEqual(await drawing(primedPlain));
+    expect(await fromHtml.page.evaluate((id) => document.getElementById(id), OPENING_ELEMENT_ID)).toBeNull();
+    expect(await fromHtml.problems()).toEqual([]);
+    // The same HTML reloaded for a panel shown again after being hidden: the page restored from its
+    // state keeps its own view, not the scope and task the first open asked for.
+    const file = graph.tasks[0]!.file;
+    // The view saves its state shortly after drawing.
+    await expect.poll(() => fromHtml.state()).toMatchObject({ scope: { kind: 'workspace' } });
+    const restored = await openPage({
+      viewport: { width: 1400, height: 1000 },
+      layouts: async (keys, jobs) => service.lookup(keys, jobs),
+      state: { ...((await fromHtml.state()) as object), scope: { kind: 'file', file } },
+      opening: () => ({ method: GraphLoad, graph: packedGraph, reason: 'open', scope: { kind: 'workspace' }, revealTaskId: graph.tasks.at(-1)!.id, layoutService: true, layouts: packLayouts(ahead.entries) }),
+      onReady: async () => undefined,
+    });
+    const restoredStats = await restored.waitForPosted(RenderStats);
+    expect(restoredStats.nodes).toBe(buildVisibleGraph(indexGraph(graph), { scope: { kind: 'file', file } }).nodes.length);
+    expect(restoredStats.nodes).toBeLessThan(graph.tasks.length);
+    expect(await restored.problems()).toEqual([]);
 
     // The layouts still on their way at `ready` (a big graph): the graph goes at once, they follow
     // (graph/layouts), and the view waits for them rather than asking.

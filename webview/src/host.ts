@@ -1,6 +1,6 @@
 // The webview's side of the channel: typed posts to the extension host and the state
 // VS Code keeps for the panel (restored after a restart). Only `acquireVsCodeApi` from VS Code.
-import { EARLY_CHANNEL_GLOBAL, type HostToWebviewMessage, type PersistedViewState, type WebviewToHostMessage } from '../../extension/shared/protocol';
+import { EARLY_CHANNEL_GLOBAL, OPENING_ELEMENT_ID, type HostToWebviewMessage, type PersistedViewState, type WebviewToHostMessage } from '../../extension/shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -29,17 +29,37 @@ export class HostChannel {
     this.api.postMessage(message);
   }
 
-  /** Listens from now on; the messages the page's first script kept are handled first, in order, before this returns. */
+  /**
+   * Listens from now on. First, before this returns: the message the page's HTML carries (the
+   * host's opening graph, OPENING_ELEMENT_ID), then those the page's first script kept, in order.
+   */
   onMessage(handler: (message: HostToWebviewMessage) => void): void {
-    const dispatch = (event: MessageEvent) => {
-      const data: unknown = event.data;
+    const accept = (data: unknown) => {
       // Messages come from our host only (VS Code relays nothing else), but stay defensive.
       if (typeof data === 'object' && data !== null && typeof (data as { method?: unknown }).method === 'string') handler(data as HostToWebviewMessage);
     };
+    const dispatch = (event: MessageEvent) => accept(event.data);
     window.addEventListener('message', dispatch);
+    const opening = this.takeOpening();
+    if (opening) accept(opening);
     if (!this.earlyChannel) return;
     this.earlyChannel.stop();
     for (const event of this.earlyChannel.early.splice(0)) dispatch(event);
+  }
+
+  /** The opening message in the page's HTML, once (its element goes: 1-2 MB of text on a big graph). */
+  private takeOpening(): unknown {
+    const element = document.getElementById(OPENING_ELEMENT_ID);
+    if (!element) return undefined;
+    element.remove();
+    const opening = JSON.parse(element.textContent ?? 'null') as { scope?: unknown; revealTaskId?: unknown } | null;
+    // VS Code reloads the same HTML when a hidden panel shows again: the page restored from its
+    // state keeps its own view; the scope and task to reveal were the first open's.
+    if (opening && this.loadState()) {
+      delete opening.scope;
+      delete opening.revealTaskId;
+    }
+    return opening;
   }
 
   loadState(): Partial<PersistedViewState> | undefined {

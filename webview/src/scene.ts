@@ -105,7 +105,20 @@ export class Scene {
     this.resize();
   }
 
+  /** The container's box was read while it was in the document. */
+  private measured = false;
+
+  /**
+   * The box, read now if it never was in the document: a graph carried by the page's HTML is
+   * placed within the page's first task, before the first layout and the ResizeObserver's first
+   * call (reading it lays the page out once, which the first frame would have done anyway).
+   */
+  private measure(): void {
+    if (!this.measured && this.container.isConnected) this.resize();
+  }
+
   private resize(): void {
+    this.measured ||= this.container.isConnected;
     const rect = this.container.getBoundingClientRect();
     this.width = rect.width;
     this.height = rect.height;
@@ -117,6 +130,7 @@ export class Scene {
   }
 
   get size(): { width: number; height: number } {
+    this.measure();
     return { width: this.width, height: this.height };
   }
 
@@ -286,6 +300,7 @@ export class Scene {
 
   private visibleRect(margin: number): Rect {
     const { x, y, scale } = this.view;
+    this.measure();
     const w = this.width / scale;
     const h = this.height / scale;
     return { x: -x / scale - w * margin, y: -y / scale - h * margin, width: w * (1 + 2 * margin), height: h * (1 + 2 * margin) };

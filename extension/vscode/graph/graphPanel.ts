@@ -10,7 +10,7 @@ import type { GraphJson } from '../../core/analysis/types';
 import type { LayoutJobSpec } from '../../core/graphLayout/elk';
 import type { FileLayoutCache } from '../../core/graphLayout/fileCache';
 import type { ComponentLayout } from '../../core/graphLayout/types';
-import { openingLayoutKeys } from '../../core/graphLayout/openingKeys';
+import { openingLayoutKeys, openingLayouts } from '../../core/graphLayout/openingKeys';
 import { packGraph, packLayouts, type PackedGraph } from '../../core/graphLayout/wire';
 import {
   ActiveFile,
@@ -34,6 +34,7 @@ import {
   ViewCommand,
   WebviewError,
   type DiagnosticCounts,
+  type GraphLoadMessage,
   type GraphScope,
   type HostToWebviewMessage,
   type LayoutDirection,
@@ -64,7 +65,7 @@ export interface GraphViewDeps {
   root: vscode.Uri;
   log: vscode.LogOutputChannel;
   /** The language server's layouts (server/layoutService.ts): held ones by key, and jobs laid out on its warm ELK. */
-  layouts?(keys: string[], jobs?: LayoutJobSpec[]): Promise<LspGraphLayoutResult>;
+  layouts?(keys: string[], jobs?: LayoutJobSpec[], options?: { afterAhead?: boolean }): Promise<LspGraphLayoutResult>;
 }
 
 export interface OpenRequest {
@@ -89,6 +90,13 @@ export class GraphPanel implements vscode.Disposable {
   private openRequest: Promise<OpenRequest> = Promise.resolve({});
   /** Layouts for the view a loading panel opens with, fetched from the server while it loads (`layouts` once in). */
   private ahead: { promise: Promise<ComponentLayout[]>; layouts?: ComponentLayout[] } | undefined;
+  /**
+   * The graph and view the page's HTML carries (a new panel opened with its layouts held: see
+   * render), for as long as that HTML is the page's: VS Code reloads it when a hidden panel shows.
+   */
+  private embedded: { graph: GraphJson; open: OpenRequest } | undefined;
+  /** `ready`s received: the page's first load, then reloads after being hidden. */
+  private handshakes = 0;
   private readonly closed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.closed.event;
 
@@ -98,6 +106,8 @@ export class GraphPanel implements vscode.Disposable {
     private readonly deps: GraphViewDeps,
     private readonly cache: FileLayoutCache,
     private readonly replay: ReplayState,
+    /** What a new panel opens with, when known at once (the index is in): its HTML may then carry the graph. */
+    opening?: OpenRequest,
   ) {
     const webviewRoot = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
@@ -114,13 +124,14 @@ export class GraphPanel implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor((editor) => this.activeEditorChanged(editor)),
       vscode.window.onDidChangeTextEditorSelection((e) => this.scheduleCursor(e.textEditor)),
     );
-    this.render();
+    this.render(opening);
   }
 
-  private render(): void {
+  private render(opening?: OpenRequest): void {
     const webview = this.panel.webview;
     const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name)).toString();
     this.isReady = false;
+    const initial = opening && this.openingMessage(opening);
     const bundle = webviewBundle(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview').fsPath, asset('main.js'));
     webview.html = graphHtml({
       cspSource: webview.cspSource,
@@ -130,18 +141,36 @@ export class GraphPanel implements vscode.Disposable {
       layoutWorkerUri: asset('layout-worker.js'),
       defaultDirection: defaultDirection(),
       layoutService: Boolean(this.deps.layouts),
+      ...(initial ? { opening: initial.message } : {}),
     });
+    this.embedded = initial && opening && { graph: initial.graph, open: opening };
     clearTimeout(this.readyTimer);
     this.readyTimer = setTimeout(() => {
       if (!this.isReady) this.deps.log.error(`graph view: the webview did not say ready within ${READY_TIMEOUT_MS / 1000} s; check "Developer: Open Webview Developer Tools" for errors`);
     }, READY_TIMEOUT_MS);
   }
 
+  /**
+   * The first graph message, if the host holds every layout of the view it opens with (index.ts
+   * fetched them once the server had laid them out ahead): the page then draws from its HTML.
+   */
+  private openingMessage(open: OpenRequest): { graph: GraphJson; message: GraphLoadMessage } | undefined {
+    if (!this.deps.layouts) return undefined;
+    const graph = this.deps.getGraph();
+    const layouts = openingLayouts(graph, open.scope ?? { kind: 'workspace' }, defaultDirection());
+    if (!layouts) return undefined;
+    const message: GraphLoadMessage = { method: GraphLoad, graph: this.packed(graph), reason: 'open', layoutService: true, layouts: packLayouts(layouts) };
+    if (open.scope) message.scope = open.scope;
+    if (open.revealTaskId) message.revealTaskId = open.revealTaskId;
+    return { graph, message };
+  }
+
   /** Brings the panel forward; the request applies now, or after the handshake of a loading webview. */
   show(request: Promise<OpenRequest>): void {
     this.panel.reveal(undefined, false);
     this.openRequest = request;
-    if (!this.isReady && this.deps.layouts) {
+    // A new panel whose HTML carries its first graph needs no layouts fetched while it loads.
+    if (!this.isReady && this.deps.layouts && !(this.embedded && !this.handshakes)) {
       const ahead: NonNullable<GraphPanel['ahead']> = { promise: request.then((open) => this.fetchAhead(open)).catch(() => []) };
       void ahead.promise.then((layouts) => (ahead.layouts = layouts));
       this.ahead = ahead;
@@ -209,6 +238,7 @@ export class GraphPanel implements vscode.Disposable {
           return;
         }
         this.isReady = true;
+        this.handshakes++;
         clearTimeout(this.readyTimer);
         const open = await this.openRequest;
         this.openRequest = Promise.resolve({});
@@ -217,7 +247,11 @@ export class GraphPanel implements vscode.Disposable {
           // A revived panel keeps its own scope; the file it follows comes as activeFile.
           if (editorScope) this.post({ method: ActiveFile, file: editorScope.file });
         }
-        await this.postGraph('open', open);
+        // The page drew this graph from its HTML already (a new panel's, or the same HTML reloaded
+        // after the panel was hidden) unless the graph or the view asked for changed since.
+        const embedded = this.embedded;
+        if (embedded?.graph === this.deps.getGraph() && (open === embedded.open || (!open.scope && !open.revealTaskId))) this.ahead = undefined;
+        else await this.postGraph('open', open);
         this.post({ method: RunStates, update: { ...this.replay.runStates, reset: true } });
         if (this.replay.diagnosticCounts) this.post({ method: DiagnosticCountsUpdate, counts: this.replay.diagnosticCounts });
         this.lastCursorTask = null;

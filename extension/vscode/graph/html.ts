@@ -1,12 +1,15 @@
 // The graph webview's page. Pure (no `vscode` import) so the browser tests serve the very
-// same page, Content-Security-Policy included. Data never goes into the HTML: it arrives
-// by postMessage after the `ready` handshake. The code does: the bundle and its stylesheet are
+// same page, Content-Security-Policy included. Data arrives by postMessage after the `ready`
+// handshake, except a new panel's first graph when the host holds its layouts already: that
+// message is in the HTML as inert JSON (OPENING_ELEMENT_ID), so the page draws as it starts instead
+// of after the frame's load event and a round trip (VS Code holds posted messages until the frame
+// has loaded). The code does: the bundle and its stylesheet are
 // inlined under the page's nonce (webviewBundle), so nothing is fetched before the page can run
 // (a webview resource is a round trip through VS Code's resource loader, 20-100 ms at start-up).
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { escapeXml, GRAPH_SVG_CSS } from '../../core/graphLayout/svg';
-import { EARLY_CHANNEL_GLOBAL, PROTOCOL_VERSION, Ready, type LayoutDirection, type ReadyMessage } from '../../shared/protocol';
+import { EARLY_CHANNEL_GLOBAL, OPENING_ELEMENT_ID, PROTOCOL_VERSION, Ready, type GraphLoadMessage, type LayoutDirection, type ReadyMessage } from '../../shared/protocol';
 
 /** The page's script and stylesheet, inlined (see webviewBundle). */
 export interface InlineBundle {
@@ -29,6 +32,16 @@ export interface GraphHtmlOptions {
   defaultDirection?: LayoutDirection;
   /** The language server lays out: the page starts its own ELK workers only as a fallback. */
   layoutService?: boolean;
+  /** The first graph, with its layouts, as the host would post it (see OPENING_ELEMENT_ID). */
+  opening?: GraphLoadMessage;
+}
+
+/**
+ * JSON inside a <script> element: `<` escaped, so no string in it (a task name, a path) can end
+ * the element or open a comment; JSON.parse reads `\u003c` back as `<`.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
@@ -76,7 +89,7 @@ ${style}
 </head>
 <body>
 <div id="graph-root" data-layout-worker="${escapeXml(options.layoutWorkerUri)}" data-default-direction="${escapeXml(options.defaultDirection ?? 'RIGHT')}"${options.layoutService ? ' data-layout-service="true"' : ''}></div>
-${script}
+${options.opening ? `<script type="application/json" id="${OPENING_ELEMENT_ID}">${scriptJson(options.opening)}</script>\n` : ''}${script}
 </body>
 </html>`;
 }

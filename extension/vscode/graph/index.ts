@@ -3,11 +3,12 @@
 // extension.ts; they call `show`.
 import * as vscode from 'vscode';
 import { FileLayoutCache } from '../../core/graphLayout/fileCache';
-import { openingLayoutKeys } from '../../core/graphLayout/openingKeys';
-import { DiagnosticCountsUpdate, RunStates, type DiagnosticCounts, type RunStateUpdate, type ViewCommandName } from '../../shared/protocol';
+import { holdOpeningLayouts, openingLayoutKeys } from '../../core/graphLayout/openingKeys';
+import type { ComponentLayout } from '../../core/graphLayout/types';
+import { DiagnosticCountsUpdate, RunStates, type DiagnosticCounts, type GraphScope, type RunStateUpdate, type ViewCommandName } from '../../shared/protocol';
 import { defaultDirection, GRAPH_VIEW_TYPE, GraphPanel, relativeFile, type GraphViewDeps, type OpenRequest, type ReplayState } from './graphPanel';
 
-/** After the graph or the active editor changed, and nothing since for this long, the keys of a new panel's layouts are worked out. */
+/** After the graph or the active editor changed, and nothing since for this long, a new panel's layouts are prepared. */
 const OPENING_KEYS_DELAY_MS = 1000;
 
 export { GRAPH_VIEW_TYPE, type GraphViewDeps } from './graphPanel';
@@ -35,8 +36,8 @@ export function registerGraphView(context: vscode.ExtensionContext, deps: GraphV
   const replay: ReplayState = { runStates: {}, diagnosticCounts: undefined };
   let current: GraphPanel | undefined;
 
-  const adopt = (panel: vscode.WebviewPanel): GraphPanel => {
-    const graphPanel = new GraphPanel(panel, context.extensionUri, deps, cache, replay);
+  const adopt = (panel: vscode.WebviewPanel, opening?: OpenRequest): GraphPanel => {
+    const graphPanel = new GraphPanel(panel, context.extensionUri, deps, cache, replay, opening);
     current = graphPanel;
     graphPanel.onDidDispose(() => {
       if (current === graphPanel) current = undefined;
@@ -54,28 +55,56 @@ export function registerGraphView(context: vscode.ExtensionContext, deps: GraphV
     }),
   );
 
-  // What a new panel would ask the language server for (the workspace, the active file's scope),
-  // worked out in a quiet moment after a change rather than on the command's critical path
-  // (core/graphLayout/openingKeys.ts). Not while a panel shows: it lays out on its own then.
+  // What a new panel opens with (the workspace, the active file's scope): the keys of its layouts,
+  // worked out in a quiet moment after a change rather than on the command's critical path, then
+  // the layouts themselves once the language server has laid them out ahead
+  // (core/graphLayout/openingKeys.ts). A new panel for such a view gets them in its HTML. Not while
+  // a panel shows: it lays out on its own then.
   let keysTimer: NodeJS.Timeout | undefined;
-  const prepareOpeningKeys = () => {
+  /** The opening layouts fetched last, by key: after an edit only the components it changed are fetched again. */
+  let fetched = new Map<string, ComponentLayout>();
+  let prefetch = 0;
+  const prepareOpenings = () => {
     clearTimeout(keysTimer);
-    if (!deps.layouts) return;
+    const layouts = deps.layouts;
+    if (!layouts) return;
     keysTimer = setTimeout(() => {
       if (current?.panel.visible) return;
       const graph = deps.getGraph();
       if (graph.tasks.length === 0) return;
       const direction = defaultDirection();
-      openingLayoutKeys(graph, { kind: 'workspace' }, direction);
+      const scopes: GraphScope[] = [{ kind: 'workspace' }];
       const uri = vscode.window.activeTextEditor?.document.uri;
       const file = uri?.scheme === 'file' ? relativeFile(deps.root, uri) : undefined;
-      if (file !== undefined && graph.tasks.some((t) => t.file === file)) openingLayoutKeys(graph, { kind: 'file', file }, direction);
+      if (file !== undefined && graph.tasks.some((t) => t.file === file)) scopes.push({ kind: 'file', file });
+      const keys = new Set(scopes.flatMap((scope) => openingLayoutKeys(graph, scope, direction)));
+      const missing = [...keys].filter((key) => !fetched.has(key));
+      const run = ++prefetch;
+      void (missing.length ? layouts(missing, undefined, { afterAhead: true }) : Promise.resolve({ entries: [] })).then(
+        ({ entries }) => {
+          if (run !== prefetch) return;
+          const kept = new Map<string, ComponentLayout>();
+          for (const key of keys) {
+            const entry = fetched.get(key);
+            if (entry) kept.set(key, entry);
+          }
+          for (const entry of entries) kept.set(entry.key, entry);
+          fetched = kept;
+          for (const scope of scopes) holdOpeningLayouts(graph, scope, direction, kept.values());
+        },
+        (error: unknown) => deps.log.warn(`graph view: prefetching layouts from the language server: ${String(error)}`),
+      );
     }, OPENING_KEYS_DELAY_MS);
   };
-  void Promise.resolve(deps.ready).then(prepareOpeningKeys, () => undefined);
+  /** The first index is in: a command's view is known at once. */
+  let indexed = false;
+  void Promise.resolve(deps.ready).then(() => {
+    indexed = true;
+    prepareOpenings();
+  }, () => undefined);
   context.subscriptions.push(
-    deps.onDidChangeGraph(prepareOpeningKeys),
-    vscode.window.onDidChangeActiveTextEditor(prepareOpeningKeys),
+    deps.onDidChangeGraph(prepareOpenings),
+    vscode.window.onDidChangeActiveTextEditor(prepareOpenings),
     { dispose: () => clearTimeout(keysTimer) },
   );
 
@@ -83,21 +112,22 @@ export function registerGraphView(context: vscode.ExtensionContext, deps: GraphV
     async show(options = {}) {
       const file = options.focusFile ?? vscode.window.activeTextEditor?.document.uri;
       const uri = typeof file === 'string' ? vscode.Uri.file(file) : file;
-      // The panel opens at once; what it shows is settled once the index is in.
-      const request = (async (): Promise<OpenRequest> => {
-        await deps.ready;
+      const openRequest = (): OpenRequest => {
         const relative = uri && relativeFile(deps.root, uri);
         const open: OpenRequest = {};
         if (relative !== undefined && deps.getGraph().tasks.some((t) => t.file === relative)) open.scope = { kind: 'file', file: relative };
         if (options.focusTaskId) open.revealTaskId = options.focusTaskId;
         return open;
-      })();
+      };
+      // The panel opens at once; what it shows is settled once the index is in (known now if it is).
+      const known = indexed ? openRequest() : undefined;
+      const request = known ? Promise.resolve(known) : Promise.resolve(deps.ready).then(openRequest);
       if (!current) {
         const panel = vscode.window.createWebviewPanel(GRAPH_VIEW_TYPE, 'Pipeline Graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
           enableScripts: true,
           localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
         });
-        adopt(panel);
+        adopt(panel, known);
       }
       current!.show(request);
       await request;

@@ -4,11 +4,11 @@ import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TaskNode } from '../../../extension/core/analysis/types';
+import type { GraphJson, TaskNode } from '../../../extension/core/analysis/types';
 import { taskAtLine } from '../../../extension/vscode/graph/cursor';
-import { contentSecurityPolicy, graphHtml, webviewBundle } from '../../../extension/vscode/graph/html';
+import { contentSecurityPolicy, graphHtml, scriptJson, webviewBundle } from '../../../extension/vscode/graph/html';
 import { validateWebviewMessage } from '../../../extension/vscode/graph/validate';
-import { PROTOCOL_VERSION } from '../../../extension/shared/protocol';
+import { GraphLoad, OPENING_ELEMENT_ID, PROTOCOL_VERSION, type GraphLoadMessage } from '../../../extension/shared/protocol';
 
 const job = { direction: 'RIGHT', components: [{ key: 'b'.repeat(28), nodes: [{ id: 'm.A', width: 72, height: 30 }, { id: 'm.B', width: 90, height: 30 }], edges: [{ id: 'm.A->m.B', from: 'm.A', to: 'm.B' }] }] };
 const layout = { key: 'a'.repeat(28), width: 100, height: 50, nodes: { 'm.A': [16, 16, 72, 30] }, edges: { 'm.A->m.B': [0, 0, 10, 0] } };
@@ -83,7 +83,7 @@ describe('graph page', () => {
     expect(html).toContain(`content="${csp.replaceAll("'", '&#39;')}"`);
   });
 
-  it('inlines the bundle and its stylesheet under the nonce, and carries no data', () => {
+  it('inlines the bundle and its stylesheet under the nonce, and carries no data unless given an opening', () => {
     const scripts = html.match(/<script[^>]*>/g) ?? [];
     // The early channel (it says ready before the bundle is parsed), then the bundle.
     expect(scripts).toEqual(['<script nonce="bm9uY2U=">', '<script nonce="bm9uY2U=">']);
@@ -95,6 +95,32 @@ describe('graph page', () => {
     expect(html).toContain('<style nonce="bm9uY2U=">body{margin:0}</style>');
     expect(html).not.toContain('<link');
     expect(html).toContain('data-layout-worker="https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/layout-worker.js"');
+    expect(html).not.toContain(OPENING_ELEMENT_ID);
+  });
+
+  it("carries a new panel's first graph as inert JSON before the bundle, which no task name can break out of", () => {
+    const hostile = '</script><script>alert(1)</script><!--';
+    const opening: GraphLoadMessage = {
+      method: GraphLoad,
+      graph: { version: 1, root: '/w', tasks: [{ id: hostile, name: hostile, module: 'm', file: 'm.py', line: 1, kind: 'task', params: [] }], edges: [], diagnostics: [] } as unknown as GraphJson,
+      reason: 'open',
+      layoutService: true,
+    };
+    const withOpening = graphHtml({
+      cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+      nonce: 'bm9uY2U=',
+      script: { inline: 'console.log("graph")' },
+      style: { inline: 'body{margin:0}' },
+      layoutWorkerUri: 'https://x/layout-worker.js',
+      opening,
+    });
+    // Not a script the CSP would have to allow: a data block, read by the bundle (webview/src/host.ts).
+    expect(withOpening.match(/<script[^>]*>/g)).toEqual(['<script nonce="bm9uY2U=">', `<script type="application/json" id="${OPENING_ELEMENT_ID}">`, '<script nonce="bm9uY2U=">']);
+    const block = withOpening.slice(withOpening.indexOf(`id="${OPENING_ELEMENT_ID}">`) + `id="${OPENING_ELEMENT_ID}">`.length, withOpening.indexOf('</script>\n<script nonce'));
+    expect(block).not.toMatch(/<\/script|<!--/i);
+    expect(JSON.parse(block)).toEqual(opening);
+    expect(withOpening.indexOf(OPENING_ELEMENT_ID)).toBeLessThan(withOpening.indexOf('console.log("graph")'));
+    expect(scriptJson('a</b>')).toBe('"a\\u003c/b>"');
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitComponents } from '../../../extension/core/graphLayout/components';
-import { openingLayoutKeys } from '../../../extension/core/graphLayout/openingKeys';
+import { holdOpeningLayouts, openingLayoutKeys, openingLayouts } from '../../../extension/core/graphLayout/openingKeys';
+import type { ComponentLayout } from '../../../extension/core/graphLayout/types';
 import { buildVisibleGraph, indexGraph } from '../../../extension/core/graphLayout/viewModel';
 import { generateGraph } from '../../browser/fixtures/generatedGraph';
 
@@ -21,5 +22,25 @@ describe('openingLayoutKeys', () => {
     // Another graph (an edit makes a new GraphJson): worked out afresh.
     const edited = { ...graph, edges: graph.edges.slice(1) };
     expect(openingLayoutKeys(edited, { kind: 'workspace' }, 'RIGHT')).toEqual(splitComponents(buildVisibleGraph(indexGraph(edited), { scope: { kind: 'workspace' } }), 'RIGHT').map((c) => c.key));
+  });
+});
+
+describe('holdOpeningLayouts', () => {
+  it("holds a view's layouts only when every opening component has one, in key order, per graph", () => {
+    const graph = generateGraph({ tasks: 120, seed: 9, tasksPerModule: 20, crossModule: 0 });
+    const scope = { kind: 'workspace' } as const;
+    const keys = openingLayoutKeys(graph, scope, 'RIGHT');
+    expect(keys.length).toBeGreaterThan(1);
+    const entry = (key: string): ComponentLayout => ({ key, width: 10, height: 10, nodes: {}, edges: {} });
+    expect(openingLayouts(graph, scope, 'RIGHT')).toBeUndefined();
+    // One missing (the server could not lay it out): nothing held, the panel fetches as it loads.
+    expect(holdOpeningLayouts(graph, scope, 'RIGHT', keys.slice(1).map(entry))).toBe(false);
+    expect(openingLayouts(graph, scope, 'RIGHT')).toBeUndefined();
+    // All of them, in any order and with others besides: held in key order.
+    expect(holdOpeningLayouts(graph, scope, 'RIGHT', [entry('other'), ...[...keys].reverse().map(entry)])).toBe(true);
+    expect(openingLayouts(graph, scope, 'RIGHT')?.map((l) => l.key)).toEqual(keys);
+    // Another view, or another graph (an edit), holds nothing yet.
+    expect(openingLayouts(graph, scope, 'DOWN')).toBeUndefined();
+    expect(openingLayouts({ ...graph }, scope, 'RIGHT')).toBeUndefined();
   });
 });
