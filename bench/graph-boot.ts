@@ -5,7 +5,8 @@
 // script and stylesheet loaded, the script run (ready), the graph received, each graph:<step>
 // measure, the first paint and the settled render, and the longest main-thread task.
 // Usage: flock /tmp/heavy.lock node bench/graph-boot.mjs [tasks=200] [rounds=5]
-// Env: AB=html alternates rounds with the graph in the page's HTML (the host holds its layouts) and
+// Env: AB=snapshot alternates rounds with a big graph's first drawing in the HTML and without;
+// AB=html alternates rounds with the graph in the page's HTML (the host holds its layouts) and
 // posted on ready (the host fetches them at the command); AB=wire alternates rounds with the messages packed (as the host sends them) and plain
 // (core/graphLayout/wire.ts); AB=1 alternates rounds with the bundle inlined (as the host does) and loaded from the
 // asset origin; TRACE=file.json writes a Chrome trace of the last round; COLD=1 times the cold
@@ -51,7 +52,8 @@ async function main(): Promise<void> {
   const cold = process.env.COLD === '1';
   const wireAB = process.env.AB === 'wire';
   const htmlAB = process.env.AB === 'html';
-  const bundleAB = Boolean(process.env.AB) && !wireAB && !htmlAB;
+  const snapshotAB = process.env.AB === 'snapshot';
+  const bundleAB = Boolean(process.env.AB) && !wireAB && !htmlAB && !snapshotAB;
   const deadline = Date.now() + 300_000;
   while (!cold && !logs.some((l) => /laid out \d+ graph components ahead/.test(l))) {
     if (Date.now() > deadline) throw new Error(`the server never laid out ahead:\n${logs.join('\n')}`);
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
       // else posted on ready (AB=html alternates the two).
       const plain = wireAB && r % 2 === 1;
       const posted = htmlAB && r % 2 === 1;
-      const flow = newPanelFlow(graph, cold ? undefined : layouts, { plain, html: !posted });
+      const noSnapshot = snapshotAB && r % 2 === 1;
+      const flow = newPanelFlow(graph, cold ? undefined : layouts, { plain, html: !posted, snapshot: !noSnapshot });
       const tracing = process.env.TRACE && r === rounds - 1;
       if (tracing) await browser.startTracing(undefined, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute', 'loading', 'toplevel', ...(process.env.TRACE_CPU ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
       const page = await openGraphPage(browser, servers, {
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
           };
         });
         if (tracing) writeFileSync(process.env.TRACE!, await browser.stopTracing());
-        modes.push(`${flow.mode()}, ${wireAB ? (plain ? 'messages plain' : 'messages packed') : bundleAB && r % 2 === 1 ? 'bundle fetched' : 'bundle inlined'}`);
+        modes.push(`${flow.mode()}${noSnapshot ? ' without snapshot' : ''}, ${wireAB ? (plain ? 'messages plain' : 'messages packed') : bundleAB && r % 2 === 1 ? 'bundle fetched' : 'bundle inlined'}`);
         rows.push({ 'ahead fetch done (host clock, ms)': flow.aheadMs, 'ready seen by the host (host clock, ms)': flow.readyMs, ...t, 'data -> settled (ms)': stats.totalMs, 'data received': t['settled (renderStats posted)']! - stats.totalMs, 'data -> first paint (ms)': stats.firstPaintMs ?? NaN });
       } finally {
         await page.close();

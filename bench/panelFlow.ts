@@ -3,14 +3,17 @@
 //   - after the index settled, the host fetches the layouts of the views a new panel opens with
 //     once the server has laid them out ahead (vscode/graph/index.ts prepareOpenings): `prefetch`;
 //   - at the command, a new panel whose layouts the host holds gets its first graph in its HTML
-//     (graphPanel.ts openingMessage); otherwise the host fetches the layouts while the page loads
+//     (graphPanel.ts openingMessage), a big one with its first drawing (openingSnapshot.ts); otherwise the host fetches the layouts while the page loads
 //     and posts the graph on `ready`, with them if they are in, else they follow (fetchAhead,
 //     postGraph); without a server the graph goes alone and the page runs ELK itself (cold).
-// Packing (core/graphLayout/wire.ts) happens at the command, per new panel, as there.
+// As there, what goes into the HTML is packed and serialized when the layouts are held
+// (vscode/graph/html.ts prepareOpening); a posted graph is packed at the command.
 import type { GraphJson } from '../extension/core/analysis/types';
 import type { ComponentLayout } from '../extension/core/graphLayout/types';
 import { holdOpeningLayouts, openingLayoutKeys, openingLayouts } from '../extension/core/graphLayout/openingKeys';
-import { packGraph, packLayouts } from '../extension/core/graphLayout/wire';
+import { composedOpening, cutSnapshot } from '../extension/core/graphLayout/openingSnapshot';
+import { prepareOpening } from '../extension/vscode/graph/html';
+import { packedGraphOf, packedLayoutsOf, packGraph, packLayouts } from '../extension/core/graphLayout/wire';
 import { GraphLayouts, GraphLoad, type GraphLoadMessage, type GraphScope, type HostToWebviewMessage, type LayoutDirection, type LspGraphLayoutResult } from '../extension/shared/protocol';
 import type { OpenOptions } from '../test/browser/harness';
 
@@ -22,7 +25,10 @@ const DIRECTION: LayoutDirection = 'RIGHT';
 /** As the host after the index settled: the opening layouts of the workspace view, held once all are in. */
 export async function prefetchOpening(graph: GraphJson, layouts: ServerLayouts): Promise<boolean> {
   const { entries } = await layouts(openingLayoutKeys(graph, WORKSPACE, DIRECTION), undefined, { afterAhead: true });
-  return holdOpeningLayouts(graph, WORKSPACE, DIRECTION, entries);
+  if (!holdOpeningLayouts(graph, WORKSPACE, DIRECTION, entries)) return false;
+  // What a command puts into the HTML, made ahead.
+  await prepareOpening(graph, WORKSPACE, DIRECTION);
+  return true;
 }
 
 export interface PanelFlow {
@@ -35,8 +41,12 @@ export interface PanelFlow {
   readyMs: number;
 }
 
-/** `server` absent: the cold panel. `plain`: messages unpacked (a comparison of the wire format). `html: false`: the posted flow even when the layouts are held. */
-export function newPanelFlow(graph: GraphJson, server: ServerLayouts | undefined, options: { plain?: boolean; html?: boolean } = {}): PanelFlow {
+/**
+ * `server` absent: the cold panel. `plain`: messages unpacked (a comparison of the wire format).
+ * `html: false`: the posted flow even when the layouts are held. `snapshot: false`: a big graph's
+ * HTML without its first drawing.
+ */
+export function newPanelFlow(graph: GraphJson, server: ServerLayouts | undefined, options: { plain?: boolean; html?: boolean; snapshot?: boolean } = {}): PanelFlow {
   const started = performance.now();
   const packG = (g: GraphJson) => (options.plain ? g : packGraph(g));
   const packL = (l: ComponentLayout[]) => (options.plain ? l : packLayouts(l));
@@ -45,7 +55,16 @@ export function newPanelFlow(graph: GraphJson, server: ServerLayouts | undefined
   const held = server && options.html !== false ? openingLayouts(graph, WORKSPACE, DIRECTION) : undefined;
   if (held) {
     mode = 'html';
-    flow.page.opening = (): GraphLoadMessage => ({ method: GraphLoad, graph: packG(graph), reason: 'open', layoutService: true, layouts: packL(held) });
+    const composed = composedOpening(graph, WORKSPACE, DIRECTION);
+    flow.page.opening = (): GraphLoadMessage => ({
+      method: GraphLoad,
+      // Packed and serialized ahead, as the host has them (prepareOpening).
+      graph: options.plain ? graph : packedGraphOf(graph),
+      reason: 'open',
+      layoutService: true,
+      layouts: options.plain ? held : packedLayoutsOf(held),
+      ...(composed && options.snapshot !== false ? { snapshot: cutSnapshot(composed, DIRECTION) } : {}),
+    });
     flow.page.onReady = async () => undefined;
     return flow;
   }

@@ -4,7 +4,7 @@
 // The host validates everything the webview sends (extension/vscode/graph/validate.ts).
 import type { GraphJson } from '../core/analysis/types';
 import type { LayoutJobSpec } from '../core/graphLayout/elk';
-import type { ComponentLayout } from '../core/graphLayout/types';
+import type { ComponentLayout, GraphSnapshot } from '../core/graphLayout/types';
 import type { PackedGraph, PackedLayout } from '../core/graphLayout/wire';
 
 /** Bumped when a message shape changes incompatibly; the webview sends it in `ready`. */
@@ -75,6 +75,11 @@ export interface GraphLoadMessage {
    * before it asks for layouts itself.
    */
   layoutsFollow?: boolean;
+  /**
+   * A big graph's first drawing, cut by the host from the view's layout (only in a new panel's
+   * HTML, OPENING_ELEMENT_ID): drawn at once, while the webview prepares the whole graph.
+   */
+  snapshot?: GraphSnapshot;
 }
 
 /** Host -> webview: the layouts announced by `graph/load` `layoutsFollow` (possibly none), once the host has them. */
@@ -162,6 +167,8 @@ export const EARLY_CHANNEL_GLOBAL = '__luigiSpannerEarlyChannel';
  * from it before any message can arrive, and the host does not post that graph again on `ready`.
  */
 export const OPENING_ELEMENT_ID = 'graph-opening';
+/** The id of the JSON block holding the opening's `snapshot` apart: read and drawn before the (much larger) rest is parsed. */
+export const SNAPSHOT_ELEMENT_ID = 'graph-opening-snapshot';
 export interface ReadyMessage {
   method: typeof Ready;
   protocolVersion: number;
@@ -293,7 +300,7 @@ export interface PersistedViewState {
   viewport: Viewport | null;
   /** "Tasks + tables": the Spanner tables drawn between their writers and readers (absent in older states: off). */
   tables?: boolean;
-  /** Which drawn graph `viewport` belongs to (webview/src/framing.ts graphSignature); absent in older states. */
+  /** Which drawn graph `viewport` belongs to (core/graphLayout/framing.ts graphSignature); absent in older states. */
   viewportGraph?: string;
 }
 

@@ -4,7 +4,10 @@
 // (graph/load `layoutService`), the webview receives positions and starts no ELK of its own.
 import { describe, expect, it } from 'vitest';
 import type { GraphJson } from '../../extension/core/analysis/types';
+import { approximateComponents } from '../../extension/core/graphLayout/approx';
 import { splitComponents } from '../../extension/core/graphLayout/components';
+import { holdOpeningLayouts } from '../../extension/core/graphLayout/openingKeys';
+import { composedOpening, composeOpening, cutSnapshot } from '../../extension/core/graphLayout/openingSnapshot';
 import { nodeLayoutRunner } from '../../extension/core/graphLayout/renderGraphSvg';
 import { buildVisibleGraph, indexGraph } from '../../extension/core/graphLayout/viewModel';
 import { packGraph, packLayouts } from '../../extension/core/graphLayout/wire';
@@ -189,5 +192,68 @@ describe('progressive display', () => {
     expect(workerRequests).toEqual([]);
     expect(await page.problems()).toEqual([]);
     service.dispose();
+  });
+
+  it("a big graph's first drawing comes in the page's HTML and is drawn at once; the whole graph then takes its place without a move", async () => {
+    const graph: GraphJson = generateGraph({ tasks: 1500, seed: 12 });
+    const workspace = { kind: 'workspace' } as const;
+    // As the host holds them after its prefetch (here laid out by the approximation: no ELK needed).
+    const layouts = approximateComponents(splitComponents(buildVisibleGraph(indexGraph(graph), { scope: workspace }), 'RIGHT'), 'RIGHT');
+    expect(holdOpeningLayouts(graph, workspace, 'RIGHT', layouts)).toBe(true);
+    await composeOpening(graph, workspace, 'RIGHT');
+    const snapshot = cutSnapshot(composedOpening(graph, workspace, 'RIGHT')!, 'RIGHT');
+    const watched = snapshot.nodes[0]!.id;
+    const open = (withSnapshot: boolean) =>
+      openPage({
+        viewport: { width: 1400, height: 1000 },
+        layouts: async () => ({ entries: [] }),
+        opening: () => ({ method: GraphLoad, graph: packGraph(graph), reason: 'open', layoutService: true, layouts: packLayouts(layouts), ...(withSnapshot ? { snapshot } : {}) }),
+        onReady: async () => undefined,
+        // Every frame from the page's start: nodes drawn, the watched node's place, the status.
+        beforeNavigation: (p) =>
+          p.addInitScript((id) => {
+            const w = window as unknown as { __frames: { t: number; nodes: number; place: string | null; status: string }[] };
+            w.__frames = [];
+            const tick = () => {
+              w.__frames.push({
+                t: performance.now(),
+                nodes: document.querySelectorAll('svg.detail g.node').length,
+                place: document.querySelector(`svg.detail g.node[data-id="${CSS.escape(id)}"]`)?.getAttribute('transform') ?? null,
+                status: document.querySelector('.status')?.textContent ?? '',
+              });
+              requestAnimationFrame(tick);
+            };
+            requestAnimationFrame(tick);
+          }, watched),
+      });
+    const page = await open(true);
+    const stats = await page.waitForPosted(RenderStats);
+    expect(stats).toMatchObject({ nodes: graph.tasks.length, computedComponents: 0, layoutSource: 'cache' });
+    expect(stats.firstPaintMs).toBeLessThan(stats.totalMs);
+    const seen = await page.page.evaluate(() => (window as unknown as { __frames: { t: number; nodes: number; place: string | null; status: string }[] }).__frames);
+    const settledAt = await page.page.evaluate(() => {
+      const w = window as unknown as { __posted: { method: string }[]; __postedAt: number[] };
+      return w.__postedAt[w.__posted.findIndex((m) => m.method === 'graph/renderStats')]!;
+    });
+    // Frames with the first drawing before the whole graph was in, saying what they show.
+    const early = seen.filter((f) => f.t < settledAt && f.nodes > 0);
+    expect(early.length).toBeGreaterThan(0);
+    expect(early.some((f) => /part in view is shown/.test(f.status))).toBe(true);
+    // The watched node never moved: drawn once where it stays.
+    expect(new Set(seen.map((f) => f.place).filter((p) => p !== null))).toEqual(new Set([seen.at(-1)!.place]));
+    // The whole graph ends drawn as without the first drawing.
+    const plain = await open(false);
+    expect((await plain.waitForPosted(RenderStats)).firstPaintMs).toBe((await plain.waitForPosted(RenderStats)).totalMs);
+    // The same elements (the first drawing's come first in the document, the order differs).
+    const drawing = (p: GraphPage) =>
+      p.page.evaluate(() => {
+        const svg = document.querySelector('svg.detail')!;
+        const children = (selector: string) => [...svg.querySelector(selector)!.children].map((e) => e.outerHTML).sort();
+        return { viewport: svg.querySelector('g.viewport')!.getAttribute('transform'), nodes: children('g.nodes'), edges: children('g.edges') };
+      });
+    const drawn = await drawing(page);
+    expect(drawn.nodes.length).toBeGreaterThan(snapshot.nodes.length / 2);
+    expect(drawn).toEqual(await drawing(plain));
+    expect(await page.problems()).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // The webview's side of the channel: typed posts to the extension host and the state
 // VS Code keeps for the panel (restored after a restart). Only `acquireVsCodeApi` from VS Code.
-import { EARLY_CHANNEL_GLOBAL, OPENING_ELEMENT_ID, type HostToWebviewMessage, type PersistedViewState, type WebviewToHostMessage } from '../../extension/shared/protocol';
+import { EARLY_CHANNEL_GLOBAL, OPENING_ELEMENT_ID, SNAPSHOT_ELEMENT_ID, type HostToWebviewMessage, type PersistedViewState, type WebviewToHostMessage } from '../../extension/shared/protocol';
+import type { GraphSnapshot } from '../../extension/core/graphLayout/types';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -54,12 +55,25 @@ export class HostChannel {
     element.remove();
     const opening = JSON.parse(element.textContent ?? 'null') as { scope?: unknown; revealTaskId?: unknown } | null;
     // VS Code reloads the same HTML when a hidden panel shows again: the page restored from its
-    // state keeps its own view; the scope and task to reveal were the first open's.
+    // state keeps its own view; the scope and the task to reveal were the first open's.
     if (opening && this.loadState()) {
       delete opening.scope;
       delete opening.revealTaskId;
     }
     return opening;
+  }
+
+  /**
+   * The opening's first drawing of a big graph (SNAPSHOT_ELEMENT_ID), once; none for a page
+   * restored from its state (it keeps its own view).
+   */
+  takeSnapshot(): GraphSnapshot | undefined {
+    const element = document.getElementById(SNAPSHOT_ELEMENT_ID);
+    if (!element) return undefined;
+    element.remove();
+    if (this.loadState()) return undefined;
+    const snapshot = JSON.parse(element.textContent ?? 'null') as GraphSnapshot | null;
+    return snapshot ?? undefined;
   }
 
   loadState(): Partial<PersistedViewState> | undefined {

@@ -4,7 +4,7 @@ import type { GraphJson, GraphTable } from '../../extension/core/analysis/types'
 import type { LayoutJobSpec } from '../../extension/core/graphLayout/elk';
 import { layoutGraph, MemoryLayoutCache, type LayoutCache, type LayoutRunner, type LayoutStats } from '../../extension/core/graphLayout/layout';
 import { renderLayoutSvg, STATE_PRECEDENCE, type NodeDecoration } from '../../extension/core/graphLayout/svg';
-import type { ComponentLayout, GraphLayout, Rect, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
+import type { ComponentLayout, GraphLayout, GraphSnapshot, Rect, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
 import { buildVisibleGraphPaced, familyKey, indexGraph, thousands, type GraphIndex } from '../../extension/core/graphLayout/viewModel';
 import { isTableFocus } from '../../extension/core/graphLayout/tableFocus';
 import { unpackGraph, unpackLayouts } from '../../extension/core/graphLayout/wire';
@@ -39,7 +39,7 @@ import {
   type ViewCommandName,
   type RenderStatsMessage,
 } from '../../extension/shared/protocol';
-import { graphSignature, isNewGraph, READABLE_SCALE } from './framing';
+import { graphSignature, isNewGraph, READABLE_SCALE } from '../../extension/core/graphLayout/framing';
 import { Minimap } from './minimap';
 import type { HostChannel } from './host';
 import { timed, timedSlices } from './timing';
@@ -196,15 +196,33 @@ export class GraphView {
     };
   }
 
+  /** When the opening's snapshot was drawn (paintSnapshot), until the graph it belongs to loads. */
+  private snapshotDrawnAt: number | undefined;
+
   start(): void {
-    this.host.onMessage((message) => {
-      try {
-        this.receive(message);
-      } catch (error) {
-        this.fail(error);
-      }
+    const listen = () =>
+      this.host.onMessage((message) => {
+        try {
+          this.receive(message);
+        } catch (error) {
+          this.fail(error);
+        }
+      });
+    // A big graph's first drawing (a new panel's HTML) is drawn first; the page's first script
+    // keeps whatever the host posts meanwhile (host.ts), and the opening's graph is read after it.
+    const snapshot = this.host.takeSnapshot();
+    if (!snapshot || !this.host.saidReady) {
+      listen();
+      if (!this.host.saidReady) this.host.post({ method: Ready, protocolVersion: PROTOCOL_VERSION });
+      return;
+    }
+    void this.paintSnapshot(snapshot).then((drawnAt) => {
+      this.snapshotDrawnAt = drawnAt;
+      listen();
+    }, (error: unknown) => {
+      this.fail(error);
+      listen();
     });
-    if (!this.host.saidReady) this.host.post({ method: Ready, protocolVersion: PROTOCOL_VERSION });
   }
 
   private receive(message: HostToWebviewMessage): void {
@@ -278,6 +296,9 @@ export class GraphView {
   private async load(message: GraphLoadMessage): Promise<void> {
     const receivedAt = performance.now();
     const load = ++this.loads;
+    // The first drawing from the page's HTML (start), if this graph is the one it belongs to.
+    const firstPaintAt = this.snapshotDrawnAt;
+    this.snapshotDrawnAt = undefined;
     this.layoutService = message.layoutService === true;
     if (message.layouts) this.memoryCache.put(timed('unpack', () => unpackLayouts(message.layouts!)));
     if (message.layoutsFollow) this.expectLayouts();
@@ -301,11 +322,40 @@ export class GraphView {
     this.toolbar?.sync();
     // An update before anything was drawn is a first open.
     const change = message.reason === 'open' || !this.layout ? 'open' : 'update';
-    void this.refresh(change, { receivedAt, revealTaskId: message.revealTaskId });
+    void this.refresh(change, { receivedAt, revealTaskId: message.revealTaskId, firstPaintAt });
+  }
+
+  /**
+   * Draws the host's first drawing of a big graph (core/graphLayout/openingSnapshot.ts): placed as
+   * the whole graph will be and the view opened as for it, so the whole graph takes its place
+   * without a move. Resolves once its frame is drawn (when), so that the whole graph's preparation
+   * starts after it. Clicks and keys wait for the whole graph.
+   */
+  private async paintSnapshot(snapshot: GraphSnapshot): Promise<number> {
+    const visible: VisibleGraph = { nodes: snapshot.nodes.map(({ x: _x, y: _y, ...node }) => node), edges: snapshot.edges.map(({ points: _points, ...edge }) => edge) };
+    const layout: GraphLayout = {
+      bounds: snapshot.bounds,
+      nodes: new Map(snapshot.nodes.map((n) => [n.id, { x: n.x, y: n.y, width: n.width, height: n.height }])),
+      edges: new Map(snapshot.edges.map((e) => [e.id, e.points])),
+      components: [],
+    };
+    this.scene.hold();
+    try {
+      timed('snapshot', () => this.scene.setModel(visible, layout));
+      this.viewport.fit(layout.bounds, { focus: snapshot.focus ? layout.nodes.get(snapshot.focus) : undefined, direction: this.state.direction });
+    } finally {
+      this.scene.release();
+    }
+    this.overlay.status('Preparing the whole graph… (the part in view is shown)');
+    await this.scene.whenSettled();
+    const drawnAt = performance.now();
+    // Its frame goes to the screen before the whole graph's first step takes the thread.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return drawnAt;
   }
 
   /** Rebuilds the visible graph and its layout; `change` decides what happens to the view. */
-  async refresh(change: ViewChange, extra: { receivedAt?: number; revealTaskId?: string | undefined } = {}): Promise<void> {
+  async refresh(change: ViewChange, extra: { receivedAt?: number; revealTaskId?: string | undefined; firstPaintAt?: number | undefined } = {}): Promise<void> {
     const index = this.index;
     if (!index) return;
     const startedAt = extra.receivedAt ?? performance.now();
@@ -345,7 +395,7 @@ export class GraphView {
     // Progressive display: an approximate drawing first whenever ELK has to run (or the cache is
     // slow), then the nodes glide into ELK's layout. `place` runs again for the final layout.
     let provisional: GraphLayout | undefined;
-    let firstPaintMs: number | undefined;
+    let firstPaintMs = extra.firstPaintAt === undefined ? undefined : extra.firstPaintAt - startedAt;
     const restoredViewport = this.restoredViewport;
     const paintProvisional = async (layout: GraphLayout) => {
       if (generation !== this.generation) return;

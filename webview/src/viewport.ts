@@ -2,7 +2,7 @@
 // Events only update numbers; the scene redraws once per animation frame.
 import type { Rect } from '../../extension/core/graphLayout/types';
 import type { LayoutDirection, Viewport } from '../../extension/shared/protocol';
-import { openView, READABLE_SCALE } from './framing';
+import { openView, READABLE_SCALE } from '../../extension/core/graphLayout/framing';
 
 export const MIN_SCALE = 0.02;
 export const MAX_SCALE = 3;

@@ -84,3 +84,17 @@ export interface GraphLayout {
   edges: Map<string, number[]>;
   components: PlacedComponent[];
 }
+
+/**
+ * The first drawing of a big graph as a new panel opens it: the nodes and edges of the part its
+ * view shows at once, placed as in the view's full layout (openingSnapshot.ts). Drawn while the
+ * page prepares the whole graph, which then takes its place without a move.
+ */
+export interface GraphSnapshot {
+  /** The whole drawing's bounds: the view opens as for the whole graph (framing.ts). */
+  bounds: Rect;
+  /** The node the view opens on (the task to reveal), when given. */
+  focus?: string;
+  nodes: (VisibleNode & { x: number; y: number })[];
+  edges: (VisibleEdge & { points: number[] })[];
+}

@@ -126,3 +126,20 @@ export function unpackLayout(layout: ComponentLayout | PackedLayout): ComponentL
 
 export const packLayouts = (layouts: readonly ComponentLayout[]): PackedLayout[] => layouts.map(packLayout);
 export const unpackLayouts = (layouts: readonly (ComponentLayout | PackedLayout)[]): ComponentLayout[] => layouts.map(unpackLayout);
+
+const packedGraphs = new WeakMap<GraphJson, GraphJson | PackedGraph>();
+const packedLayoutLists = new WeakMap<readonly ComponentLayout[], PackedLayout[]>();
+
+/** packGraph, once per graph object (the host posts the graph the analysis handed out many times). */
+export function packedGraphOf(graph: GraphJson): GraphJson | PackedGraph {
+  let packed = packedGraphs.get(graph);
+  if (!packed) packedGraphs.set(graph, (packed = packGraph(graph)));
+  return packed;
+}
+
+/** packLayouts, once per list (the opening layouts the host holds). */
+export function packedLayoutsOf(layouts: readonly ComponentLayout[]): PackedLayout[] {
+  let packed = packedLayoutLists.get(layouts);
+  if (!packed) packedLayoutLists.set(layouts, (packed = packLayouts(layouts)));
+  return packed;
+}

@@ -11,7 +11,8 @@ import type { LayoutJobSpec } from '../../core/graphLayout/elk';
 import type { FileLayoutCache } from '../../core/graphLayout/fileCache';
 import type { ComponentLayout } from '../../core/graphLayout/types';
 import { openingLayoutKeys, openingLayouts } from '../../core/graphLayout/openingKeys';
-import { packGraph, packLayouts, type PackedGraph } from '../../core/graphLayout/wire';
+import { composedOpening, cutSnapshot } from '../../core/graphLayout/openingSnapshot';
+import { packedGraphOf, packedLayoutsOf, packLayouts } from '../../core/graphLayout/wire';
 import {
   ActiveFile,
   CursorTask,
@@ -157,11 +158,16 @@ export class GraphPanel implements vscode.Disposable {
   private openingMessage(open: OpenRequest): { graph: GraphJson; message: GraphLoadMessage } | undefined {
     if (!this.deps.layouts) return undefined;
     const graph = this.deps.getGraph();
-    const layouts = openingLayouts(graph, open.scope ?? { kind: 'workspace' }, defaultDirection());
+    const scope = open.scope ?? { kind: 'workspace' };
+    const direction = defaultDirection();
+    const layouts = openingLayouts(graph, scope, direction);
     if (!layouts) return undefined;
-    const message: GraphLoadMessage = { method: GraphLoad, graph: this.packed(graph), reason: 'open', layoutService: true, layouts: packLayouts(layouts) };
+    const message: GraphLoadMessage = { method: GraphLoad, graph: packedGraphOf(graph), reason: 'open', layoutService: true, layouts: packedLayoutsOf(layouts) };
     if (open.scope) message.scope = open.scope;
     if (open.revealTaskId) message.revealTaskId = open.revealTaskId;
+    // A big view's first drawing, drawn while the page prepares the whole graph (openingSnapshot.ts).
+    const composed = composedOpening(graph, scope, direction);
+    if (composed) message.snapshot = cutSnapshot(composed, direction, open.revealTaskId);
     return { graph, message };
   }
 
@@ -196,13 +202,13 @@ export class GraphPanel implements vscode.Disposable {
     if (keys.length === 0 || !this.deps.layouts) return [];
     const request = this.deps.layouts(keys);
     // While the server answers: the graph is then ready to go on `ready`.
-    this.packed(this.deps.getGraph());
+    packedGraphOf(this.deps.getGraph());
     return (await request).entries;
   }
 
   private async postGraph(reason: 'open' | 'update', options: OpenRequest = {}): Promise<void> {
     await this.deps.ready;
-    const message: HostToWebviewMessage = { method: GraphLoad, graph: this.packed(this.deps.getGraph()), reason, ...(this.deps.layouts ? { layoutService: true } : {}) };
+    const message: HostToWebviewMessage = { method: GraphLoad, graph: packedGraphOf(this.deps.getGraph()), reason, ...(this.deps.layouts ? { layoutService: true } : {}) };
     const ahead = this.ahead;
     this.ahead = undefined;
     if (ahead?.layouts?.length) message.layouts = packLayouts(ahead.layouts);
@@ -214,12 +220,6 @@ export class GraphPanel implements vscode.Disposable {
     if (message.layoutsFollow) void ahead!.promise.then((layouts) => this.post({ method: GraphLayouts, layouts: packLayouts(layouts) }));
   }
 
-  /** The graph as it travels (wire.ts), packed once per graph the analysis hands out. */
-  private packedGraph: { graph: GraphJson; packed: GraphJson | PackedGraph } | undefined;
-  private packed(graph: GraphJson): GraphJson | PackedGraph {
-    if (this.packedGraph?.graph !== graph) this.packedGraph = { graph, packed: packGraph(graph) };
-    return this.packedGraph.packed;
-  }
 
   private receive(raw: unknown): void {
     const result = validateWebviewMessage(raw);

@@ -8,8 +8,12 @@
 // (a webview resource is a round trip through VS Code's resource loader, 20-100 ms at start-up).
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { GraphJson } from '../../core/analysis/types';
+import { openingLayouts } from '../../core/graphLayout/openingKeys';
+import { composeOpening } from '../../core/graphLayout/openingSnapshot';
 import { escapeXml, GRAPH_SVG_CSS } from '../../core/graphLayout/svg';
-import { EARLY_CHANNEL_GLOBAL, OPENING_ELEMENT_ID, PROTOCOL_VERSION, Ready, type GraphLoadMessage, type LayoutDirection, type ReadyMessage } from '../../shared/protocol';
+import { packedGraphOf, packedLayoutsOf } from '../../core/graphLayout/wire';
+import { EARLY_CHANNEL_GLOBAL, OPENING_ELEMENT_ID, PROTOCOL_VERSION, SNAPSHOT_ELEMENT_ID, Ready, type GraphLoadMessage, type GraphScope, type LayoutDirection, type ReadyMessage } from '../../shared/protocol';
 
 /** The page's script and stylesheet, inlined (see webviewBundle). */
 export interface InlineBundle {
@@ -72,6 +76,42 @@ function earlyChannelScript(): string {
   return `(()=>{const api=acquireVsCodeApi(),early=[],keep=(e)=>early.push(e);addEventListener('message',keep);window[${JSON.stringify(EARLY_CHANNEL_GLOBAL)}]={api,early,stop:()=>removeEventListener('message',keep)};api.postMessage(${JSON.stringify(ready)});})();`;
 }
 
+const serialized = new WeakMap<object, string>();
+
+/**
+ * scriptJson, kept per object: a big graph's packed graph and layouts (1-2 MB of JSON at 3,000
+ * tasks, ~40 ms) are serialized once, when the host holds them (vscode/graph/index.ts), not on
+ * the command's critical path.
+ */
+export function scriptJsonOnce(value: object): string {
+  let json = serialized.get(value);
+  if (json === undefined) serialized.set(value, (json = scriptJson(value)));
+  return json;
+}
+
+/**
+ * What a command for this view puts into a new panel's HTML, made ahead once the host holds the
+ * view's opening layouts (vscode/graph/index.ts): a big view's whole layout for its first drawing
+ * (openingSnapshot.ts), and the packed graph and layouts, serialized.
+ */
+export async function prepareOpening(graph: GraphJson, scope: GraphScope, direction: LayoutDirection): Promise<void> {
+  const layouts = openingLayouts(graph, scope, direction);
+  if (!layouts) return;
+  scriptJsonOnce(packedGraphOf(graph));
+  scriptJsonOnce(packedLayoutsOf(layouts));
+  await composeOpening(graph, scope, direction);
+}
+
+/** The opening as JSON blocks: its snapshot apart (SNAPSHOT_ELEMENT_ID), then the rest. */
+function openingBlocks(opening: GraphLoadMessage | undefined): string {
+  if (!opening) return '';
+  const { snapshot, graph, layouts, ...small } = opening;
+  const block = (id: string, json: string) => `<script type="application/json" id="${id}">${json}</script>\n`;
+  const head = scriptJson(small);
+  const rest = `${head.slice(0, -1)}${head === '{}' ? '' : ','}"graph":${scriptJsonOnce(graph)}${layouts ? `,"layouts":${scriptJsonOnce(layouts)}` : ''}}`;
+  return (snapshot ? block(SNAPSHOT_ELEMENT_ID, scriptJson(snapshot)) : '') + block(OPENING_ELEMENT_ID, rest);
+}
+
 export function graphHtml(options: GraphHtmlOptions): string {
   const { nonce } = options;
   const style = 'inline' in options.style ? `<style nonce="${nonce}">${options.style.inline}</style>` : `<link rel="stylesheet" href="${escapeXml(options.style.uri)}">`;
@@ -89,7 +129,7 @@ ${style}
 </head>
 <body>
 <div id="graph-root" data-layout-worker="${escapeXml(options.layoutWorkerUri)}" data-default-direction="${escapeXml(options.defaultDirection ?? 'RIGHT')}"${options.layoutService ? ' data-layout-service="true"' : ''}></div>
-${options.opening ? `<script type="application/json" id="${OPENING_ELEMENT_ID}">${scriptJson(options.opening)}</script>\n` : ''}${script}
+${openingBlocks(options.opening)}${script}
 </body>
 </html>`;
 }

@@ -6,6 +6,7 @@ import { FileLayoutCache } from '../../core/graphLayout/fileCache';
 import { holdOpeningLayouts, openingLayoutKeys } from '../../core/graphLayout/openingKeys';
 import type { ComponentLayout } from '../../core/graphLayout/types';
 import { DiagnosticCountsUpdate, RunStates, type DiagnosticCounts, type GraphScope, type RunStateUpdate, type ViewCommandName } from '../../shared/protocol';
+import { prepareOpening } from './html';
 import { defaultDirection, GRAPH_VIEW_TYPE, GraphPanel, relativeFile, type GraphViewDeps, type OpenRequest, type ReplayState } from './graphPanel';
 
 /** After the graph or the active editor changed, and nothing since for this long, a new panel's layouts are prepared. */
@@ -90,7 +91,8 @@ export function registerGraphView(context: vscode.ExtensionContext, deps: GraphV
           }
           for (const entry of entries) kept.set(entry.key, entry);
           fetched = kept;
-          for (const scope of scopes) holdOpeningLayouts(graph, scope, direction, kept.values());
+          // What a command puts into a new panel's HTML, made now rather than on its critical path.
+          for (const scope of scopes) if (holdOpeningLayouts(graph, scope, direction, kept.values())) void prepareOpening(graph, scope, direction);
         },
         (error: unknown) => deps.log.warn(`graph view: prefetching layouts from the language server: ${String(error)}`),
       );

@@ -5,9 +5,9 @@
 //   centred on the task the user cares about (revealed, selected, under the cursor, focused),
 //   or else on the graph's start (its sources, where the layout direction begins); the
 //   minimap shows the rest. Zooming out below that stays possible with the wheel.
-import { LABEL_FONT_SIZE } from '../../extension/core/graphLayout/geometry';
-import type { Rect } from '../../extension/core/graphLayout/types';
-import type { LayoutDirection, Viewport } from '../../extension/shared/protocol';
+import { LABEL_FONT_SIZE } from './geometry';
+import type { Rect } from './types';
+import type { LayoutDirection, Viewport } from '../../shared/protocol';
 
 /** The smallest label height (CSS px on screen) a view opens or fits to. */
 export const LABEL_MIN_PX = 10;
@@ -57,6 +57,23 @@ export function openView(bounds: Rect, size: Size, options: { focus?: Rect | und
     case 'UP':
       return { scale, x: across(bounds.x, bounds.width, size.width), y: size.height - padding - (bounds.y + bounds.height) * scale };
   }
+}
+
+/**
+ * The part of a drawing that a new view of any panel up to `cover` (CSS px) shows, by the open
+ * rule above, when the graph does not fit it readably: at the readable scale, around `focus`, or
+ * from the start of the graph along the direction (across it: from its first edge, which also
+ * holds everything of a graph that is centred across because it fits). The host cuts a big graph's
+ * first drawing to it (openingSnapshot.ts) without knowing the panel's size.
+ */
+export function openRegion(bounds: Rect, cover: Size, options: { focus?: Rect | undefined; direction?: LayoutDirection } = {}): Rect {
+  const width = cover.width / READABLE_SCALE;
+  const height = cover.height / READABLE_SCALE;
+  if (options.focus) return { x: options.focus.x + options.focus.width / 2 - width / 2, y: options.focus.y + options.focus.height / 2 - height / 2, width, height };
+  const direction = options.direction ?? 'RIGHT';
+  const x = direction === 'LEFT' ? bounds.x + bounds.width - width : bounds.x;
+  const y = direction === 'UP' ? bounds.y + bounds.height - height : bounds.y;
+  return { x, y, width, height };
 }
 
 export function centreOn(rect: Rect, size: Size, scale: number): Viewport {

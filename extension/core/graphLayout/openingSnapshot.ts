@@ -1,0 +1,84 @@
+// A big graph's first drawing, made by the host for a new panel's HTML: the view a new panel opens
+// with is composed from the component layouts the host holds (openingKeys.ts; no ELK), and the
+// part of it that the panel shows at once (framing.ts openRegion) is cut out, placed as in the whole
+// layout. The page draws it in its first task and the whole graph takes its place a few tasks later
+// without a move: the first paint of a 3,000-task graph no longer waits for indexing, the visible
+// graph and the layout of all of it (~150-250 ms of the page's main thread on this machine).
+// Pure: the host and the benches that model it share it.
+import type { GraphJson } from '../analysis/types';
+import type { GraphScope, LayoutDirection } from '../../shared/protocol';
+import { openRegion, type Size } from './framing';
+import { layoutGraph, MemoryLayoutCache } from './layout';
+import { openingLayouts } from './openingKeys';
+import type { GraphLayout, GraphSnapshot, Rect, VisibleGraph } from './types';
+import { buildVisibleGraph, indexGraph } from './viewModel';
+
+/** Below this many nodes the whole graph is drawn about as fast as a snapshot: none is made. */
+export const SNAPSHOT_MIN_NODES = 800;
+/** The largest panel a snapshot covers (CSS px); a larger one fills in with the whole graph. */
+const COVER: Size = { width: 2560, height: 1600 };
+
+export interface Composed {
+  visible: VisibleGraph;
+  layout: GraphLayout;
+}
+
+const composed = new WeakMap<GraphJson, Map<string, { done: Promise<void>; value?: Composed }>>();
+
+const viewKey = (scope: GraphScope, direction: LayoutDirection) => `${direction} ${scope.kind === 'file' ? `file:${scope.file}` : 'workspace'}`;
+
+/**
+ * Composes the view's whole layout from the held opening layouts, once per graph and view, ahead
+ * of a command (the host, after holding them). Nothing for a view whose layouts are not held, or
+ * too small for a snapshot.
+ */
+export function composeOpening(graph: GraphJson, scope: GraphScope, direction: LayoutDirection): Promise<void> {
+  let views = composed.get(graph);
+  if (!views) composed.set(graph, (views = new Map()));
+  const view = viewKey(scope, direction);
+  const found = views.get(view);
+  if (found) return found.done;
+  const layouts = openingLayouts(graph, scope, direction);
+  if (!layouts) return Promise.resolve();
+  const visible = buildVisibleGraph(indexGraph(graph), { scope });
+  if (visible.nodes.length < SNAPSHOT_MIN_NODES) return Promise.resolve();
+  const cache = new MemoryLayoutCache();
+  cache.put(layouts);
+  const runner = { run: () => Promise.reject(new Error('every opening component is held: nothing is laid out')) };
+  const entry: { done: Promise<void>; value?: Composed } = { done: Promise.resolve() };
+  entry.done = layoutGraph(visible, direction, { runner, cache }).then(
+    ({ layout }) => void (entry.value = { visible, layout }),
+    () => undefined,
+  );
+  views.set(view, entry);
+  return entry.done;
+}
+
+/** The view's composed layout, if composeOpening finished it. */
+export function composedOpening(graph: GraphJson, scope: GraphScope, direction: LayoutDirection): Composed | undefined {
+  return composed.get(graph)?.get(viewKey(scope, direction))?.value;
+}
+
+const intersects = (a: Rect, b: Rect) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+/** The part of a composed view a new panel shows at once, around `revealTaskId`'s node if given. */
+export function cutSnapshot({ visible, layout }: Composed, direction: LayoutDirection, revealTaskId?: string): GraphSnapshot {
+  const focusNode = revealTaskId === undefined ? undefined : visible.nodes.find((n) => n.members.includes(revealTaskId));
+  const focus = focusNode && layout.nodes.get(focusNode.id);
+  const region = openRegion(layout.bounds, COVER, { focus, direction });
+  const nodes: GraphSnapshot['nodes'] = [];
+  const kept = new Set<string>();
+  for (const node of visible.nodes) {
+    const rect = layout.nodes.get(node.id);
+    if (!rect || !intersects(rect, region)) continue;
+    nodes.push({ ...node, x: rect.x, y: rect.y, width: rect.width, height: rect.height });
+    kept.add(node.id);
+  }
+  // Edges between the nodes drawn; one to a node beyond comes with the whole graph.
+  const edges: GraphSnapshot['edges'] = [];
+  for (const edge of visible.edges) {
+    const points = layout.edges.get(edge.id);
+    if (points && kept.has(edge.from) && kept.has(edge.to)) edges.push({ ...edge, points });
+  }
+  return { bounds: layout.bounds, ...(focusNode && focus ? { focus: focusNode.id } : {}), nodes, edges };
+}

@@ -1,0 +1,90 @@
+// A big graph's first drawing (core/graphLayout/openingSnapshot.ts): composed by the host from the
+// opening layouts it holds, cut to what a new panel of any size up to the cover shows at once, by
+// the open rule (framing.ts), placed exactly as in the whole layout the page then draws.
+import { describe, expect, it } from 'vitest';
+import { approximateComponents } from '../../../extension/core/graphLayout/approx';
+import { splitComponents } from '../../../extension/core/graphLayout/components';
+import { openView, READABLE_SCALE } from '../../../extension/core/graphLayout/framing';
+import { layoutGraph, MemoryLayoutCache } from '../../../extension/core/graphLayout/layout';
+import { holdOpeningLayouts, openingLayoutKeys } from '../../../extension/core/graphLayout/openingKeys';
+import { composedOpening, composeOpening, cutSnapshot, SNAPSHOT_MIN_NODES } from '../../../extension/core/graphLayout/openingSnapshot';
+import type { Rect } from '../../../extension/core/graphLayout/types';
+import { buildVisibleGraph, indexGraph } from '../../../extension/core/graphLayout/viewModel';
+import { generateGraph } from '../../browser/fixtures/generatedGraph';
+
+const workspace = { kind: 'workspace' } as const;
+
+/** The graph with its opening layouts held, as the host has them after its prefetch. */
+function held(tasks: number) {
+  const graph = generateGraph({ tasks, seed: 12 });
+  const visible = buildVisibleGraph(indexGraph(graph), { scope: workspace });
+  const layouts = approximateComponents(splitComponents(visible, 'RIGHT'), 'RIGHT');
+  expect(openingLayoutKeys(graph, workspace, 'RIGHT').length).toBeGreaterThan(0);
+  expect(holdOpeningLayouts(graph, workspace, 'RIGHT', layouts)).toBe(true);
+  return { graph, visible, layouts };
+}
+
+const inside = (rect: Rect, view: { scale: number; x: number; y: number }, size: { width: number; height: number }) => {
+  const left = rect.x * view.scale + view.x;
+  const top = rect.y * view.scale + view.y;
+  return left + rect.width * view.scale > 0 && left < size.width && top + rect.height * view.scale > 0 && top < size.height;
+};
+
+describe('opening snapshot', () => {
+  it('holds every node a new panel shows at once, placed as in the whole layout, and the whole bounds', async () => {
+    const { graph, visible, layouts } = held(1500);
+    expect(visible.nodes.length).toBeGreaterThanOrEqual(SNAPSHOT_MIN_NODES);
+    await composeOpening(graph, workspace, 'RIGHT');
+    const composed = composedOpening(graph, workspace, 'RIGHT')!;
+    // The very layout the page composes from the same components.
+    const cache = new MemoryLayoutCache();
+    cache.put(layouts);
+    const { layout } = await layoutGraph(visible, 'RIGHT', { runner: { run: () => Promise.reject(new Error('no ELK')) }, cache });
+    expect(composed.layout.bounds).toEqual(layout.bounds);
+
+    const snapshot = cutSnapshot(composed, 'RIGHT');
+    expect(snapshot.bounds).toEqual(layout.bounds);
+    expect(snapshot.nodes.length).toBeGreaterThan(20);
+    expect(snapshot.nodes.length).toBeLessThan(visible.nodes.length / 2);
+    for (const node of snapshot.nodes) expect({ x: node.x, y: node.y, width: node.width, height: node.height }).toEqual(layout.nodes.get(node.id));
+    const ids = new Set(snapshot.nodes.map((n) => n.id));
+    for (const edge of snapshot.edges) {
+      expect(ids.has(edge.from) && ids.has(edge.to)).toBe(true);
+      expect(edge.points).toEqual(layout.edges.get(edge.id));
+    }
+    // Panels of several sizes up to the cover: every node their opening view shows is in it.
+    for (const size of [{ width: 800, height: 600 }, { width: 1400, height: 1000 }, { width: 2560, height: 1600 }]) {
+      const view = openView(layout.bounds, size, { direction: 'RIGHT' })!;
+      expect(view.scale).toBe(READABLE_SCALE);
+      const shown = visible.nodes.filter((n) => inside(layout.nodes.get(n.id)!, view, size)).map((n) => n.id);
+      expect(shown.length).toBeGreaterThan(0);
+      expect(shown.filter((id) => !ids.has(id))).toEqual([]);
+    }
+  });
+
+  it('centres on the task to reveal, and names its node', async () => {
+    const { graph } = held(1500);
+    await composeOpening(graph, workspace, 'RIGHT');
+    const composed = composedOpening(graph, workspace, 'RIGHT')!;
+    const task = graph.tasks[1234]!;
+    const snapshot = cutSnapshot(composed, 'RIGHT', task.id);
+    const node = composed.visible.nodes.find((n) => n.members.includes(task.id))!;
+    expect(snapshot.focus).toBe(node.id);
+    const rect = composed.layout.nodes.get(node.id)!;
+    const size = { width: 1400, height: 1000 };
+    const view = openView(composed.layout.bounds, size, { focus: rect, direction: 'RIGHT' })!;
+    const ids = new Set(snapshot.nodes.map((n) => n.id));
+    const shown = composed.visible.nodes.filter((n) => inside(composed.layout.nodes.get(n.id)!, view, size)).map((n) => n.id);
+    expect(shown).toContain(node.id);
+    expect(shown.filter((id) => !ids.has(id))).toEqual([]);
+  });
+
+  it('makes none for a graph drawn whole about as fast, or a view whose layouts are not held', async () => {
+    const { graph } = held(300);
+    await composeOpening(graph, workspace, 'RIGHT');
+    expect(composedOpening(graph, workspace, 'RIGHT')).toBeUndefined();
+    const other = generateGraph({ tasks: 1500, seed: 3 });
+    await composeOpening(other, workspace, 'RIGHT');
+    expect(composedOpening(other, workspace, 'RIGHT')).toBeUndefined();
+  });
+});
