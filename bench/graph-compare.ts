@@ -365,12 +365,25 @@ async function measure(browser: Browser, servers: Servers, tasks: number): Promi
   }
 }
 
+/**
+ * A fixed CPU-bound loop, timed: this machine's speed varies by up to 2x over a day (the same
+ * page load took 115 ms one hour and 230 ms the next), so figures carry it beside them.
+ */
+function machineSpeed(): number {
+  const started = performance.now();
+  let x = 0;
+  for (let i = 0; i < 3e8; i++) x += i % 7;
+  if (x < 0) throw new Error('unreachable');
+  return performance.now() - started;
+}
+
 async function main(): Promise<void> {
   if (!existsSync(path.join(venvBin, 'luigid'))) throw new Error('.venv/bin/luigid is missing: run `bash scripts/setup.sh` first.');
   if (!existsSync(path.join(root, 'dist', 'server.js'))) throw new Error('dist/server.js is missing: run `node scripts/build.mjs` first.');
   const servers = await startServers();
   const browser = await launch();
   const loadBefore = os.loadavg()[0]!;
+  const speedBefore = machineSpeed();
   const rows: Row[] = [];
   try {
     for (const size of sizes) rows.push(await measure(browser, servers, size));
@@ -391,7 +404,8 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(
     `\nGraph view vs Luigi's visualiser, same generated pipelines (~2.3 requirements per task), medians of ${ROUNDS} page loads, from navigation start; ` +
-      `Luigi settled = last change of its graph DOM, ${QUIET_MS / 1000} s quiet after; ours settled = graph/renderStats. Chromium ${browser.version()}, ${os.cpus().length} cores, load average ${loadBefore.toFixed(1)} -> ${os.loadavg()[0]!.toFixed(1)}\n`,
+      `Luigi settled = last change of its graph DOM, ${QUIET_MS / 1000} s quiet after; ours settled = graph/renderStats. Chromium ${browser.version()}, ${os.cpus().length} cores, load average ${loadBefore.toFixed(1)} -> ${os.loadavg()[0]!.toFixed(1)}; ` +
+      `machine speed (a fixed loop of 3e8 steps, lower is faster) ${Math.round(speedBefore)} -> ${Math.round(machineSpeed())} ms\n`,
   );
   process.stdout.write(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`);
   for (const r of rows) {

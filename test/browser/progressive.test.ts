@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { GraphJson } from '../../extension/core/analysis/types';
 import { approximateComponents } from '../../extension/core/graphLayout/approx';
 import { splitComponents } from '../../extension/core/graphLayout/components';
+import { startRect } from '../../extension/core/graphLayout/framing';
 import { holdOpeningLayouts } from '../../extension/core/graphLayout/openingKeys';
 import { composedOpening, composeOpening, cutSnapshot } from '../../extension/core/graphLayout/openingSnapshot';
 import { nodeLayoutRunner } from '../../extension/core/graphLayout/renderGraphSvg';
@@ -202,7 +203,8 @@ describe('progressive display', () => {
     expect(holdOpeningLayouts(graph, workspace, 'RIGHT', layouts)).toBe(true);
     await composeOpening(graph, workspace, 'RIGHT');
     const snapshot = cutSnapshot(composedOpening(graph, workspace, 'RIGHT')!, 'RIGHT');
-    const watched = snapshot.nodes[0]!.id;
+    // The graph's first task, where the view opens.
+    const watched = snapshot.nodes.find((n) => n.x === startRect(snapshot.nodes, 'RIGHT')!.x && n.y === startRect(snapshot.nodes, 'RIGHT')!.y)!.id;
     const open = (withSnapshot: boolean) =>
       openPage({
         viewport: { width: 1400, height: 1000 },

@@ -39,7 +39,7 @@ import {
   type ViewCommandName,
   type RenderStatsMessage,
 } from '../../extension/shared/protocol';
-import { graphSignature, isNewGraph, READABLE_SCALE } from '../../extension/core/graphLayout/framing';
+import { graphSignature, isNewGraph, READABLE_SCALE, startRect } from '../../extension/core/graphLayout/framing';
 import { Minimap } from './minimap';
 import type { HostChannel } from './host';
 import { timed, timedSlices } from './timing';
@@ -342,7 +342,8 @@ export class GraphView {
     this.scene.hold();
     try {
       timed('snapshot', () => this.scene.setModel(visible, layout));
-      this.viewport.fit(layout.bounds, { focus: snapshot.focus ? layout.nodes.get(snapshot.focus) : undefined, direction: this.state.direction });
+      // The whole graph's first task along the direction is in the snapshot (openingSnapshot.ts).
+      this.viewport.fit(layout.bounds, { focus: snapshot.focus ? layout.nodes.get(snapshot.focus) : undefined, start: startRect(layout.nodes.values(), this.state.direction), direction: this.state.direction });
     } finally {
       this.scene.release();
     }
@@ -557,7 +558,7 @@ export class GraphView {
 
   /** The open rule (framing.ts): whole if readable, else readable on the focus or the start. */
   private frame(): void {
-    if (this.layout) this.viewport.fit(this.layout.bounds, { focus: this.focusRect(), direction: this.state.direction });
+    if (this.layout) this.viewport.fit(this.layout.bounds, { focus: this.focusRect(), start: startRect(this.layout.nodes.values(), this.state.direction), direction: this.state.direction });
   }
 
   private place(change: ViewChange, revealTaskId: string | undefined, previousIds: ReadonlySet<string>): void {

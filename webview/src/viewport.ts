@@ -41,9 +41,9 @@ export class ViewportController {
 
   /**
    * Shows the whole graph if it fits with readable labels (at most at 100%); else opens at the
-   * readable minimum on `focus` or the graph's start (framing.ts).
+   * readable minimum on `focus` or the graph's start, `start` its first task (framing.ts).
    */
-  fit(bounds: Rect, options: { focus?: Rect | undefined; direction?: LayoutDirection } = {}): void {
+  fit(bounds: Rect, options: { focus?: Rect | undefined; start?: Rect | undefined; direction?: LayoutDirection } = {}): void {
     const view = openView(bounds, this.host.size(), options);
     if (view) this.set(view);
   }

@@ -37,7 +37,7 @@ export function fitsReadably(bounds: Rect, size: Size, padding = FIT_PADDING): b
  * centre on when the graph is too big to show whole; without one the view starts where the
  * layout direction starts, at the top (or left) edge of the drawing.
  */
-export function openView(bounds: Rect, size: Size, options: { focus?: Rect | undefined; direction?: LayoutDirection; padding?: number } = {}): Viewport | undefined {
+export function openView(bounds: Rect, size: Size, options: { focus?: Rect | undefined; start?: Rect | undefined; direction?: LayoutDirection; padding?: number } = {}): Viewport | undefined {
   const padding = options.padding ?? FIT_PADDING;
   if (bounds.width <= 0 || bounds.height <= 0 || size.width <= 0 || size.height <= 0) return undefined;
   const whole = wholeScale(bounds, size, padding);
@@ -45,18 +45,33 @@ export function openView(bounds: Rect, size: Size, options: { focus?: Rect | und
   const scale = READABLE_SCALE;
   if (options.focus) return centreOn(options.focus, size, scale);
   // The start of the graph: along the layout direction its first rank; across it, centred
-  // when it fits, else its first (top or left) edge.
-  const across = (start: number, extent: number, room: number) => (extent * scale <= room - 2 * padding ? (room - extent * scale) / 2 - start * scale : padding - start * scale);
+  // when it fits, else on the first task along the direction (`start`, startRect), or without
+  // one the first (top or left) edge. An edge alone could open on an empty corner of a big drawing.
+  const start = options.start;
+  const across = (from: number, extent: number, room: number, startFrom?: number, startExtent?: number) =>
+    extent * scale <= room - 2 * padding ? (room - extent * scale) / 2 - from * scale : startFrom !== undefined ? room / 2 - (startFrom + startExtent! / 2) * scale : padding - from * scale;
   switch (options.direction ?? 'RIGHT') {
     case 'RIGHT':
-      return { scale, x: padding - bounds.x * scale, y: across(bounds.y, bounds.height, size.height) };
+      return { scale, x: padding - bounds.x * scale, y: across(bounds.y, bounds.height, size.height, start?.y, start?.height) };
     case 'LEFT':
-      return { scale, x: size.width - padding - (bounds.x + bounds.width) * scale, y: across(bounds.y, bounds.height, size.height) };
+      return { scale, x: size.width - padding - (bounds.x + bounds.width) * scale, y: across(bounds.y, bounds.height, size.height, start?.y, start?.height) };
     case 'DOWN':
-      return { scale, x: across(bounds.x, bounds.width, size.width), y: padding - bounds.y * scale };
+      return { scale, x: across(bounds.x, bounds.width, size.width, start?.x, start?.width), y: padding - bounds.y * scale };
     case 'UP':
-      return { scale, x: across(bounds.x, bounds.width, size.width), y: size.height - padding - (bounds.y + bounds.height) * scale };
+      return { scale, x: across(bounds.x, bounds.width, size.width, start?.x, start?.width), y: size.height - padding - (bounds.y + bounds.height) * scale };
   }
+}
+
+/**
+ * The first task along the layout direction (the leftmost for RIGHT, the topmost for DOWN, ...;
+ * ties to the top or left): where a big graph opens without a task to focus on (openView `start`).
+ */
+export function startRect(rects: Iterable<Rect>, direction: LayoutDirection = 'RIGHT'): Rect | undefined {
+  let best: Rect | undefined;
+  const along = (r: Rect) => (direction === 'RIGHT' ? r.x : direction === 'LEFT' ? -(r.x + r.width) : direction === 'DOWN' ? r.y : -(r.y + r.height));
+  const across = (r: Rect) => (direction === 'RIGHT' || direction === 'LEFT' ? r.y : r.x);
+  for (const rect of rects) if (!best || along(rect) < along(best) || (along(rect) === along(best) && across(rect) < across(best))) best = rect;
+  return best;
 }
 
 /**
@@ -66,14 +81,29 @@ export function openView(bounds: Rect, size: Size, options: { focus?: Rect | und
  * holds everything of a graph that is centred across because it fits). The host cuts a big graph's
  * first drawing to it (openingSnapshot.ts) without knowing the panel's size.
  */
-export function openRegion(bounds: Rect, cover: Size, options: { focus?: Rect | undefined; direction?: LayoutDirection } = {}): Rect {
+export function openRegion(bounds: Rect, cover: Size, options: { focus?: Rect | undefined; start?: Rect | undefined; direction?: LayoutDirection; padding?: number } = {}): Rect {
+  const padding = options.padding ?? FIT_PADDING;
   const width = cover.width / READABLE_SCALE;
   const height = cover.height / READABLE_SCALE;
-  if (options.focus) return { x: options.focus.x + options.focus.width / 2 - width / 2, y: options.focus.y + options.focus.height / 2 - height / 2, width, height };
+  const centre = (rect: Rect) => ({ x: rect.x + rect.width / 2, y: rect.y + rect.height / 2 });
+  if (options.focus) return { x: centre(options.focus).x - width / 2, y: centre(options.focus).y - height / 2, width, height };
   const direction = options.direction ?? 'RIGHT';
-  const x = direction === 'LEFT' ? bounds.x + bounds.width - width : bounds.x;
-  const y = direction === 'UP' ? bounds.y + bounds.height - height : bounds.y;
-  return { x, y, width, height };
+  const start = options.start && centre(options.start);
+  // Across the direction: a panel's worth around the start task, and the whole graph if some
+  // panel up to the cover holds it (centred then); without a start, from the first edge.
+  const across = (from: number, extent: number, room: number, startAt: number | undefined): [number, number] => {
+    if (startAt === undefined) return [from, room];
+    const aroundStart: [number, number] = [startAt - room / 2, room];
+    if (extent * READABLE_SCALE > (room * READABLE_SCALE) - 2 * padding) return aroundStart;
+    const low = Math.min(from, aroundStart[0]);
+    return [low, Math.max(from + extent, aroundStart[0] + room) - low];
+  };
+  if (direction === 'RIGHT' || direction === 'LEFT') {
+    const [y, h] = across(bounds.y, bounds.height, height, start?.y);
+    return { x: direction === 'LEFT' ? bounds.x + bounds.width - width : bounds.x, y, width, height: h };
+  }
+  const [x, w] = across(bounds.x, bounds.width, width, start?.x);
+  return { x, y: direction === 'UP' ? bounds.y + bounds.height - height : bounds.y, width: w, height };
 }
 
 export function centreOn(rect: Rect, size: Size, scale: number): Viewport {

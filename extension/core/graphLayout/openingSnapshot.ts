@@ -7,7 +7,7 @@
 // Pure: the host and the benches that model it share it.
 import type { GraphJson } from '../analysis/types';
 import type { GraphScope, LayoutDirection } from '../../shared/protocol';
-import { openRegion, type Size } from './framing';
+import { openRegion, startRect, type Size } from './framing';
 import { layoutGraph, MemoryLayoutCache } from './layout';
 import { openingLayouts } from './openingKeys';
 import type { GraphLayout, GraphSnapshot, Rect, VisibleGraph } from './types';
@@ -65,7 +65,7 @@ const intersects = (a: Rect, b: Rect) => a.x < b.x + b.width && b.x < a.x + a.wi
 export function cutSnapshot({ visible, layout }: Composed, direction: LayoutDirection, revealTaskId?: string): GraphSnapshot {
   const focusNode = revealTaskId === undefined ? undefined : visible.nodes.find((n) => n.members.includes(revealTaskId));
   const focus = focusNode && layout.nodes.get(focusNode.id);
-  const region = openRegion(layout.bounds, COVER, { focus, direction });
+  const region = openRegion(layout.bounds, COVER, { focus, start: startRect(layout.nodes.values(), direction), direction });
   const nodes: GraphSnapshot['nodes'] = [];
   const kept = new Set<string>();
   for (const node of visible.nodes) {

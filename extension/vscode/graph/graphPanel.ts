@@ -168,6 +168,7 @@ export class GraphPanel implements vscode.Disposable {
     // A big view's first drawing, drawn while the page prepares the whole graph (openingSnapshot.ts).
     const composed = composedOpening(graph, scope, direction);
     if (composed) message.snapshot = cutSnapshot(composed, direction, open.revealTaskId);
+    this.deps.log.info(`graph view: opened with the graph and its layouts in the page${message.snapshot ? ` and a first drawing of ${message.snapshot.nodes.length} of its ${composed!.visible.nodes.length} nodes` : ''}`);
     return { graph, message };
   }
 

@@ -65,6 +65,8 @@ export function registerGraphView(context: vscode.ExtensionContext, deps: GraphV
   /** The opening layouts fetched last, by key: after an edit only the components it changed are fetched again. */
   let fetched = new Map<string, ComponentLayout>();
   let prefetch = 0;
+  /** Task count of the workspace view last said to open drawn (said again when it changes). */
+  let announced = -1;
   const prepareOpenings = () => {
     clearTimeout(keysTimer);
     const layouts = deps.layouts;
@@ -92,7 +94,14 @@ export function registerGraphView(context: vscode.ExtensionContext, deps: GraphV
           for (const entry of entries) kept.set(entry.key, entry);
           fetched = kept;
           // What a command puts into a new panel's HTML, made now rather than on its critical path.
-          for (const scope of scopes) if (holdOpeningLayouts(graph, scope, direction, kept.values())) void prepareOpening(graph, scope, direction);
+          for (const scope of scopes) {
+            if (!holdOpeningLayouts(graph, scope, direction, kept.values())) continue;
+            void prepareOpening(graph, scope, direction).then(() => {
+              if (scope.kind !== 'workspace' || announced === graph.tasks.length) return;
+              announced = graph.tasks.length;
+              deps.log.info(`graph view: a new panel of the workspace's ${graph.tasks.length} tasks opens drawn (its layouts are held)`);
+            });
+          }
         },
         (error: unknown) => deps.log.warn(`graph view: prefetching layouts from the language server: ${String(error)}`),
       );

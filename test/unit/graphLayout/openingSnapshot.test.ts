@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { approximateComponents } from '../../../extension/core/graphLayout/approx';
 import { splitComponents } from '../../../extension/core/graphLayout/components';
-import { openView, READABLE_SCALE } from '../../../extension/core/graphLayout/framing';
+import { openView, READABLE_SCALE, startRect } from '../../../extension/core/graphLayout/framing';
 import { layoutGraph, MemoryLayoutCache } from '../../../extension/core/graphLayout/layout';
 import { holdOpeningLayouts, openingLayoutKeys } from '../../../extension/core/graphLayout/openingKeys';
 import { composedOpening, composeOpening, cutSnapshot, SNAPSHOT_MIN_NODES } from '../../../extension/core/graphLayout/openingSnapshot';
@@ -54,12 +54,36 @@ describe('opening snapshot', () => {
     }
     // Panels of several sizes up to the cover: every node their opening view shows is in it.
     for (const size of [{ width: 800, height: 600 }, { width: 1400, height: 1000 }, { width: 2560, height: 1600 }]) {
-      const view = openView(layout.bounds, size, { direction: 'RIGHT' })!;
+      const view = openView(layout.bounds, size, { start: startRect(layout.nodes.values(), 'RIGHT'), direction: 'RIGHT' })!;
       expect(view.scale).toBe(READABLE_SCALE);
       const shown = visible.nodes.filter((n) => inside(layout.nodes.get(n.id)!, view, size)).map((n) => n.id);
       expect(shown.length).toBeGreaterThan(0);
       expect(shown.filter((id) => !ids.has(id))).toEqual([]);
     }
+  });
+
+  it('opens a big graph on its first task along the direction, never on an empty corner', () => {
+    const rects = [
+      { x: 400, y: 5000, width: 100, height: 30 },
+      { x: 40, y: 3000, width: 100, height: 30 },
+      { x: 40, y: 7000, width: 100, height: 30 },
+      { x: 9000, y: 10, width: 100, height: 30 },
+    ];
+    const bounds = { x: 0, y: 0, width: 9100, height: 8000 };
+    const start = startRect(rects, 'RIGHT')!;
+    expect(start).toBe(rects[1]);
+    expect(startRect(rects, 'LEFT')).toBe(rects[3]);
+    expect(startRect(rects, 'DOWN')).toBe(rects[3]);
+    expect(startRect(rects, 'UP')).toBe(rects[2]);
+    const size = { width: 1000, height: 700 };
+    const view = openView(bounds, size, { start, direction: 'RIGHT' })!;
+    expect(view.scale).toBe(READABLE_SCALE);
+    // The left edge along the direction; across it, the start task in the middle of the panel.
+    expect(view.x).toBeCloseTo(24);
+    expect(view.y + (start.y + start.height / 2) * view.scale).toBeCloseTo(size.height / 2);
+    expect(inside(start, view, size)).toBe(true);
+    // Without a start: the top edge, as before (no task there in this drawing).
+    expect(openView(bounds, size, { direction: 'RIGHT' })!.y).toBeCloseTo(24);
   });
 
   it('centres on the task to reveal, and names its node', async () => {
