@@ -9,11 +9,13 @@
 import type { GraphJson } from '../analysis/types';
 import type { GraphScope, LayoutDirection } from '../../shared/protocol';
 import { splitComponents } from './components';
-import type { ComponentLayout } from './types';
+import type { ComponentLayout, VisibleGraph } from './types';
 import { buildVisibleGraph, indexGraph, type GraphIndex } from './viewModel';
 
 interface Held {
   index: GraphIndex;
+  /** Per scope, the fresh view's visible graph. */
+  visible: Map<string, VisibleGraph>;
   keys: Map<string, string[]>;
   /** Per view, every opening component's layout, in key order. */
   layouts: Map<string, ComponentLayout[]>;
@@ -23,17 +25,26 @@ const byGraph = new WeakMap<GraphJson, Held>();
 
 function held(graph: GraphJson): Held {
   let found = byGraph.get(graph);
-  if (!found) byGraph.set(graph, (found = { index: indexGraph(graph), keys: new Map(), layouts: new Map() }));
+  if (!found) byGraph.set(graph, (found = { index: indexGraph(graph), visible: new Map(), keys: new Map(), layouts: new Map() }));
   return found;
 }
 
 const viewKey = (scope: GraphScope, direction: LayoutDirection) => `${direction} ${scope.kind === 'file' ? `file:${scope.file}` : 'workspace'}`;
 
+/** The visible graph of a fresh view of the scope, kept per graph. */
+export function openingVisibleGraph(graph: GraphJson, scope: GraphScope): VisibleGraph {
+  const { index, visible } = held(graph);
+  const key = scope.kind === 'file' ? `file:${scope.file}` : 'workspace';
+  let found = visible.get(key);
+  if (!found) visible.set(key, (found = buildVisibleGraph(index, { scope })));
+  return found;
+}
+
 export function openingLayoutKeys(graph: GraphJson, scope: GraphScope, direction: LayoutDirection): string[] {
-  const { index, keys } = held(graph);
+  const { keys } = held(graph);
   const view = viewKey(scope, direction);
   let found = keys.get(view);
-  if (!found) keys.set(view, (found = splitComponents(buildVisibleGraph(index, { scope }), direction).map((c) => c.key)));
+  if (!found) keys.set(view, (found = splitComponents(openingVisibleGraph(graph, scope), direction).map((c) => c.key)));
   return found;
 }
 

@@ -9,9 +9,8 @@ import type { GraphJson } from '../analysis/types';
 import type { GraphScope, LayoutDirection } from '../../shared/protocol';
 import { openRegion, startRect, type Size } from './framing';
 import { layoutGraph, MemoryLayoutCache } from './layout';
-import { openingLayouts } from './openingKeys';
+import { openingLayouts, openingVisibleGraph } from './openingKeys';
 import type { GraphLayout, GraphSnapshot, Rect, VisibleGraph } from './types';
-import { buildVisibleGraph, indexGraph } from './viewModel';
 
 /** Below this many nodes the whole graph is drawn about as fast as a snapshot: none is made. */
 export const SNAPSHOT_MIN_NODES = 800;
@@ -40,7 +39,7 @@ export function composeOpening(graph: GraphJson, scope: GraphScope, direction: L
   if (found) return found.done;
   const layouts = openingLayouts(graph, scope, direction);
   if (!layouts) return Promise.resolve();
-  const visible = buildVisibleGraph(indexGraph(graph), { scope });
+  const visible = openingVisibleGraph(graph, scope);
   if (visible.nodes.length < SNAPSHOT_MIN_NODES) return Promise.resolve();
   const cache = new MemoryLayoutCache();
   cache.put(layouts);
