@@ -8,7 +8,7 @@ import type { GraphJson, TaskNode } from '../../../extension/core/analysis/types
 import { taskAtLine } from '../../../extension/vscode/graph/cursor';
 import { contentSecurityPolicy, graphHtml, scriptJson, webviewBundle } from '../../../extension/vscode/graph/html';
 import { validateWebviewMessage } from '../../../extension/vscode/graph/validate';
-import { GraphLoad, OPENING_ELEMENT_ID, PROTOCOL_VERSION, type GraphLoadMessage } from '../../../extension/shared/protocol';
+import { GraphLoad, OPENING_ELEMENT_ID, PROTOCOL_VERSION, SNAPSHOT_ELEMENT_ID, type GraphLoadMessage } from '../../../extension/shared/protocol';
 
 const job = { direction: 'RIGHT', components: [{ key: 'b'.repeat(28), nodes: [{ id: 'm.A', width: 72, height: 30 }, { id: 'm.B', width: 90, height: 30 }], edges: [{ id: 'm.A->m.B', from: 'm.A', to: 'm.B' }] }] };
 const layout = { key: 'a'.repeat(28), width: 100, height: 50, nodes: { 'm.A': [16, 16, 72, 30] }, edges: { 'm.A->m.B': [0, 0, 10, 0] } };
@@ -66,13 +66,16 @@ describe('webview message validation', () => {
 });
 
 describe('graph page', () => {
-  const html = graphHtml({
-    cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
-    nonce: 'bm9uY2U=',
-    script: { inline: 'console.log("graph")' },
-    style: { inline: 'body{margin:0}' },
-    layoutWorkerUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/layout-worker.js',
-  });
+  const page = (extra: Partial<Parameters<typeof graphHtml>[0]> = {}) =>
+    graphHtml({
+      cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+      nonce: 'bm9uY2U=',
+      script: { inline: 'console.log("graph")' },
+      style: { inline: 'body{margin:0}' },
+      layoutWorkerUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/layout-worker.js',
+      ...extra,
+    });
+  const html = page();
 
   it('has a strict CSP: nothing remote, scripts only by nonce, workers only from blobs', () => {
     const csp = contentSecurityPolicy('https://file+.vscode-resource.vscode-cdn.net', 'bm9uY2U=');
@@ -106,14 +109,7 @@ describe('graph page', () => {
       reason: 'open',
       layoutService: true,
     };
-    const withOpening = graphHtml({
-      cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
-      nonce: 'bm9uY2U=',
-      script: { inline: 'console.log("graph")' },
-      style: { inline: 'body{margin:0}' },
-      layoutWorkerUri: 'https://x/layout-worker.js',
-      opening,
-    });
+    const withOpening = page({ opening });
     // Not a script the CSP would have to allow: a data block, read by the bundle (webview/src/host.ts).
     expect(withOpening.match(/<script[^>]*>/g)).toEqual(['<script nonce="bm9uY2U=">', `<script type="application/json" id="${OPENING_ELEMENT_ID}">`, '<script nonce="bm9uY2U=">']);
     const block = withOpening.slice(withOpening.indexOf(`id="${OPENING_ELEMENT_ID}">`) + `id="${OPENING_ELEMENT_ID}">`.length, withOpening.indexOf('</script>\n<script nonce'));
@@ -121,6 +117,12 @@ describe('graph page', () => {
     expect(JSON.parse(block)).toEqual(opening);
     expect(withOpening.indexOf(OPENING_ELEMENT_ID)).toBeLessThan(withOpening.indexOf('console.log("graph")'));
     expect(scriptJson('a</b>')).toBe('"a\\u003c/b>"');
+    // A big graph's first drawing goes in a block of its own, first (read before the rest is parsed).
+    const snapshot = { bounds: { x: 0, y: 0, width: 10, height: 10 }, nodes: [], edges: [] };
+    const withSnapshot = page({ opening: { ...opening, snapshot } });
+    expect(withSnapshot.indexOf(`id="${SNAPSHOT_ELEMENT_ID}">${JSON.stringify(snapshot)}</script>`)).toBeGreaterThan(0);
+    expect(withSnapshot.indexOf(SNAPSHOT_ELEMENT_ID)).toBeLessThan(withSnapshot.indexOf(`id="${OPENING_ELEMENT_ID}"`));
+    expect(withSnapshot).toContain(`id="${OPENING_ELEMENT_ID}">${block}</script>`);
   });
 });
 
