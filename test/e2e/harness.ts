@@ -435,10 +435,13 @@ export class CodeServerSession {
       await this.focusWorkbench();
       await this.page.keyboard.press('F1');
       const input = this.page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible' });
-      await input.fill(`>${title}`);
       try {
-        await row.first().waitFor({ state: 'visible', timeout: Math.max(1_000, Math.min(5_000, deadline - Date.now())) });
+        const attempt = Math.max(1_000, Math.min(5_000, deadline - Date.now()));
+        await input.waitFor({ state: 'visible', timeout: attempt });
+        // A palette opened while something modal closes (a context menu) can come up inert and
+        // close again: it is opened afresh rather than waited on.
+        await input.fill(`>${title}`, { timeout: attempt });
+        await row.first().waitFor({ state: 'visible', timeout: attempt });
         break;
       } catch (error) {
         if (Date.now() < deadline) continue;
