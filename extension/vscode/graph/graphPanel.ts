@@ -221,7 +221,6 @@ export class GraphPanel implements vscode.Disposable {
     if (message.layoutsFollow) void ahead!.promise.then((layouts) => this.post({ method: GraphLayouts, layouts: packLayouts(layouts) }));
   }
 
-
   private receive(raw: unknown): void {
     const result = validateWebviewMessage(raw);
     if (!result.ok) {
