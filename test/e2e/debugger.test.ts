@@ -70,12 +70,23 @@ describe('debugger in code-server', () => {
     await expect.poll(async () => /Ln (\d+)/.exec(await position.innerText())?.[1], { timeout: 10_000 }).toBe('64');
     // The double click may leave the focus in Problems, whose own Ctrl+. is another menu: the
     // editor takes it (Ctrl+1, Focus First Editor Group: its selection kept), then its quick fixes.
-    await session().page.keyboard.press('Control+1');
-    await session().page.locator('.editor-group-container .monaco-editor.focused').first().waitFor({ timeout: 10_000 });
-    expect(/Ln (\d+)/.exec(await position.innerText())?.[1]).toBe('64');
-    await session().page.keyboard.press('Control+.');
+    // Ctrl+. once in a few runs opens nothing (seen in CI and locally: the lightbulb shown, no
+    // menu), so the menu is asked for again, up to three times, with the editor focused afresh.
     const explain = session().page.locator('.action-widget .monaco-list-row', { hasText: 'Explain LS201 (seen at runtime)' });
-    await explain.waitFor({ timeout: 30_000 });
+    for (let attempt = 1; ; attempt++) {
+      await session().page.keyboard.press('Control+1');
+      await session().page.locator('.editor-group-container .monaco-editor.focused').first().waitFor({ timeout: 10_000 });
+      expect(/Ln (\d+)/.exec(await position.innerText())?.[1]).toBe('64');
+      await session().page.keyboard.press('Control+.');
+      const shown = await explain.waitFor({ timeout: attempt < 3 ? 10_000 : 30_000 }).then(() => true, (error) => {
+        if (attempt >= 3) throw error;
+        return false;
+      });
+      if (shown) break;
+      console.warn(`Ctrl+. showed no Explain (attempt ${attempt}); asking again`);
+      // A menu without Explain is closed; with nothing open, Escape would drop the selection.
+      if (await session().page.locator('.action-widget').isVisible()) await session().page.keyboard.press('Escape');
+    }
     await session().screenshot('debugger-merged-quick-fixes');
     await explain.click();
     const preview = session().webviewFrame('vscode.markdown-language-features');
