@@ -6,10 +6,12 @@
 // measure, the first paint and the settled render, and the longest main-thread task.
 // Usage: flock /tmp/heavy.lock node bench/graph-boot.mjs [tasks=200] [rounds=5]
 // Env: AB=snapshot alternates rounds with a big graph's first drawing in the HTML and without;
+// AB=drawing alternates rounds with a small graph's whole drawing in the HTML and without;
 // AB=html alternates rounds with the graph in the page's HTML (the host holds its layouts) and
 // posted on ready (the host fetches them at the command); AB=wire alternates rounds with the messages packed (as the host sends them) and plain
 // (core/graphLayout/wire.ts); AB=1 alternates rounds with the bundle inlined (as the host does) and loaded from the
-// asset origin; TRACE=file.json writes a Chrome trace of the last round; COLD=1 times the cold
+// asset origin; AB=bundle:<dir> alternates rounds with the bundle inlined from <dir> (another build)
+// and from dist/webview; TRACE=file.json writes a Chrome trace of the last round; COLD=1 times the cold
 // new panel instead (no language server layouts: ELK in the webview's workers).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -53,7 +55,11 @@ async function main(): Promise<void> {
   const wireAB = process.env.AB === 'wire';
   const htmlAB = process.env.AB === 'html';
   const snapshotAB = process.env.AB === 'snapshot';
-  const bundleAB = Boolean(process.env.AB) && !wireAB && !htmlAB && !snapshotAB;
+  const drawingAB = process.env.AB === 'drawing';
+  // AB=bundle:<dir>: odd rounds inline main.js and graph.css from <dir> (another build, e.g. a copy
+  // of dist/webview before a change), even rounds from dist/webview: two builds in one run.
+  const otherBundle = /^bundle:(.+)$/.exec(process.env.AB ?? '')?.[1];
+  const bundleAB = Boolean(process.env.AB) && !wireAB && !htmlAB && !snapshotAB && !drawingAB && !otherBundle;
   const deadline = Date.now() + 300_000;
   while (!cold && !logs.some((l) => /laid out \d+ graph components ahead/.test(l))) {
     if (Date.now() > deadline) throw new Error(`the server never laid out ahead:\n${logs.join('\n')}`);
@@ -73,13 +79,15 @@ async function main(): Promise<void> {
       const plain = wireAB && r % 2 === 1;
       const posted = htmlAB && r % 2 === 1;
       const noSnapshot = snapshotAB && r % 2 === 1;
-      const flow = newPanelFlow(graph, cold ? undefined : layouts, { plain, html: !posted, snapshot: !noSnapshot });
+      const noDrawing = drawingAB && r % 2 === 1;
+      const flow = newPanelFlow(graph, cold ? undefined : layouts, { plain, html: !posted, snapshot: !noSnapshot, drawing: !noDrawing });
       const tracing = process.env.TRACE && r === rounds - 1;
       if (tracing) await browser.startTracing(undefined, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute', 'loading', 'toplevel', ...(process.env.TRACE_CPU ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
       const page = await openGraphPage(browser, servers, {
         viewport: { width: 1200, height: 900 },
         ...(cold ? {} : { layouts }),
         inlineBundle: !(bundleAB && r % 2 === 1),
+        ...(otherBundle && r % 2 === 1 ? { bundleDirectory: otherBundle } : {}),
         ...flow.page,
       });
       try {
@@ -116,7 +124,7 @@ async function main(): Promise<void> {
           };
         });
         if (tracing) writeFileSync(process.env.TRACE!, await browser.stopTracing());
-        modes.push(`${flow.mode()}${noSnapshot ? ' without snapshot' : ''}, ${wireAB ? (plain ? 'messages plain' : 'messages packed') : bundleAB && r % 2 === 1 ? 'bundle fetched' : 'bundle inlined'}`);
+        modes.push(`${flow.mode()}${noSnapshot ? ' without snapshot' : ''}${noDrawing ? ' without whole drawing' : ''}, ${wireAB ? (plain ? 'messages plain' : 'messages packed') : bundleAB && r % 2 === 1 ? 'bundle fetched' : otherBundle ? `bundle inlined from ${r % 2 === 1 ? otherBundle : 'dist/webview'}` : 'bundle inlined'}`);
         rows.push({ 'ahead fetch done (host clock, ms)': flow.aheadMs, 'ready seen by the host (host clock, ms)': flow.readyMs, ...t, 'data -> settled (ms)': stats.totalMs, 'data received': t['settled (renderStats posted)']! - stats.totalMs, 'data -> first paint (ms)': stats.firstPaintMs ?? NaN });
       } finally {
         await page.close();

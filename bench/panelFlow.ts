@@ -11,7 +11,7 @@
 import type { GraphJson } from '../extension/core/analysis/types';
 import type { ComponentLayout } from '../extension/core/graphLayout/types';
 import { holdOpeningLayouts, openingLayoutKeys, openingLayouts } from '../extension/core/graphLayout/openingKeys';
-import { composedOpening, cutSnapshot } from '../extension/core/graphLayout/openingSnapshot';
+import { composedOpening, openingPicture } from '../extension/core/graphLayout/openingSnapshot';
 import { prepareOpening } from '../extension/vscode/graph/html';
 import { packedGraphOf, packedLayoutsOf, packGraph, packLayouts } from '../extension/core/graphLayout/wire';
 import { GraphLayouts, GraphLoad, type GraphLoadMessage, type GraphScope, type HostToWebviewMessage, type LayoutDirection, type LspGraphLayoutResult } from '../extension/shared/protocol';
@@ -31,6 +31,13 @@ export async function prefetchOpening(graph: GraphJson, layouts: ServerLayouts):
   return true;
 }
 
+/** `snapshot: false` / `drawing: false` leave that part out (the benches' comparisons). */
+function picture(made: Pick<GraphLoadMessage, 'snapshot' | 'drawing'>, options: { snapshot?: boolean; drawing?: boolean }): Pick<GraphLoadMessage, 'snapshot' | 'drawing'> {
+  if (made.snapshot && options.snapshot !== false) return { snapshot: made.snapshot };
+  if (made.drawing && options.drawing !== false) return { drawing: made.drawing };
+  return {};
+}
+
 export interface PanelFlow {
   /** For openGraphPage: the HTML's opening and what is posted on `ready`. */
   page: Pick<OpenOptions, 'opening' | 'onReady'>;
@@ -44,9 +51,9 @@ export interface PanelFlow {
 /**
  * `server` absent: the cold panel. `plain`: messages unpacked (a comparison of the wire format).
  * `html: false`: the posted flow even when the layouts are held. `snapshot: false`: a big graph's
- * HTML without its first drawing.
+ * HTML without its first drawing; `drawing: false`: a small one's without its whole drawing.
  */
-export function newPanelFlow(graph: GraphJson, server: ServerLayouts | undefined, options: { plain?: boolean; html?: boolean; snapshot?: boolean } = {}): PanelFlow {
+export function newPanelFlow(graph: GraphJson, server: ServerLayouts | undefined, options: { plain?: boolean; html?: boolean; snapshot?: boolean; drawing?: boolean } = {}): PanelFlow {
   const started = performance.now();
   const packG = (g: GraphJson) => (options.plain ? g : packGraph(g));
   const packL = (l: ComponentLayout[]) => (options.plain ? l : packLayouts(l));
@@ -63,7 +70,8 @@ export function newPanelFlow(graph: GraphJson, server: ServerLayouts | undefined
       reason: 'open',
       layoutService: true,
       layouts: options.plain ? held : packedLayoutsOf(held),
-      ...(composed && options.snapshot !== false ? { snapshot: cutSnapshot(composed, DIRECTION) } : {}),
+      // A big view's first drawing, a small view's whole drawing (openingPicture), as the host adds them.
+      ...(composed ? picture(openingPicture(composed), options) : {}),
     });
     flow.page.onReady = async () => undefined;
     return flow;

@@ -4,7 +4,7 @@
 // The host validates everything the webview sends (extension/vscode/graph/validate.ts).
 import type { GraphJson } from '../core/analysis/types';
 import type { LayoutJobSpec } from '../core/graphLayout/elk';
-import type { ComponentLayout, GraphSnapshot } from '../core/graphLayout/types';
+import type { ComponentLayout, GraphSnapshot, OpeningDrawing } from '../core/graphLayout/types';
 import type { PackedGraph, PackedLayout } from '../core/graphLayout/wire';
 
 /** Bumped when a message shape changes incompatibly; the webview sends it in `ready`. */
@@ -80,6 +80,12 @@ export interface GraphLoadMessage {
    * HTML, OPENING_ELEMENT_ID): drawn at once, while the webview prepares the whole graph.
    */
   snapshot?: GraphSnapshot;
+  /**
+   * A small view's whole drawing, composed by the host from the layouts it holds (only in a new
+   * panel's HTML): the webview takes it as the view's visible graph and layout when it opens that
+   * view as it was made for, instead of building and assembling them itself.
+   */
+  drawing?: OpeningDrawing;
 }
 
 /** Host -> webview: the layouts announced by `graph/load` `layoutsFollow` (possibly none), once the host has them. */

@@ -38,6 +38,8 @@ export interface Servers {
   outbox(onFirstRequest?: () => void): { token: string; post(message: HostToWebviewMessage): void; end(): void };
   /** The page served with `?opening=<token>` carries what `make` returns, made as the page is requested (graphHtml `opening`). */
   opening(make: () => GraphLoadMessage): string;
+  /** The page served with `?bundle=<token>` inlines main.js and graph.css from `directory` instead of dist/webview (a benchmark's A/B of two builds). */
+  bundle(directory: string): string;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startServers(): Promise<Servers> {
   if (!existsSync(path.join(distWebview, 'main.js'))) throw new Error('dist/webview/main.js is missing: run `npm run build` first.');
   const outboxes = new Map<string, Outbox>();
   const openings = new Map<string, () => GraphLoadMessage>();
+  const bundles = new Map<string, string>();
   const assets = createServer((req, res) => {
     const posted = /^\/posted\/(\w+)\/(\d+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
     if (posted) {
@@ -93,7 +96,7 @@ export async function startServers(): Promise<Servers> {
         // Inlined as the host does (graphPanel.ts); ?inline=0 loads them from the asset origin.
         ...(params.get('inline') === '0'
           ? { script: { uri: `${assetOrigin}/main.js` }, style: { uri: `${assetOrigin}/graph.css` } }
-          : (({ script, style }) => ({ script: { inline: script }, style: { inline: style } }))(webviewBundle(distWebview, `${assetOrigin}/main.js`))),
+          : (({ script, style }) => ({ script: { inline: script }, style: { inline: style } }))(webviewBundle(bundles.get(params.get('bundle') ?? '') ?? distWebview, `${assetOrigin}/main.js`))),
         layoutWorkerUri: `${assetOrigin}/layout-worker.js`,
         defaultDirection: direction as LayoutDirection | undefined,
         // ?layoutService=1: the host has a language server that lays out (openGraphPage `layouts`).
@@ -113,6 +116,11 @@ export async function startServers(): Promise<Servers> {
       box.onFirstRequest = onFirstRequest;
       outboxes.set(token, box);
       return { token, post: (m) => box.push(m), end: () => box.push(null) };
+    },
+    bundle: (directory) => {
+      const token = randomBytes(8).toString('hex');
+      bundles.set(token, directory);
+      return token;
     },
     opening: (make) => {
       const token = randomBytes(8).toString('hex');
@@ -166,6 +174,8 @@ export interface OpenOptions {
   layouts?: (keys: string[], jobs?: LayoutJobSpec[]) => Promise<LspGraphLayoutResult>;
   /** false: the page loads main.js and graph.css from the asset origin instead of inlining them as the host does (for comparison). */
   inlineBundle?: boolean;
+  /** Inline the bundle from this directory instead of dist/webview (Servers.bundle). */
+  bundleDirectory?: string;
   /** Called with the new page before it navigates (routes, e.g. a slow resource). */
   beforeNavigation?: (page: Page) => Promise<unknown> | void;
   /**
@@ -314,6 +324,7 @@ export async function openGraphPage(browser: Browser, servers: Servers, options:
   if (options.layouts) query.set('layoutService', '1');
   if (options.inlineBundle === false) query.set('inline', '0');
   if (options.opening) query.set('opening', servers.opening(options.opening));
+  if (options.bundleDirectory) query.set('bundle', servers.bundle(options.bundleDirectory));
   await options.beforeNavigation?.(page);
   startReady();
   await page.goto(`${servers.pageOrigin}/index.html${query.size ? `?${query}` : ''}`);

@@ -8,7 +8,7 @@ import { approximateComponents } from '../../extension/core/graphLayout/approx';
 import { splitComponents } from '../../extension/core/graphLayout/components';
 import { startRect } from '../../extension/core/graphLayout/framing';
 import { holdOpeningLayouts } from '../../extension/core/graphLayout/openingKeys';
-import { composedOpening, composeOpening, cutSnapshot } from '../../extension/core/graphLayout/openingSnapshot';
+import { composedOpening, composeOpening, cutSnapshot, openingPicture } from '../../extension/core/graphLayout/openingSnapshot';
 import { nodeLayoutRunner } from '../../extension/core/graphLayout/renderGraphSvg';
 import { buildVisibleGraph, indexGraph } from '../../extension/core/graphLayout/viewModel';
 import { packGraph, packLayouts } from '../../extension/core/graphLayout/wire';
@@ -257,5 +257,62 @@ describe('progressive display', () => {
     expect(drawn.nodes.length).toBeGreaterThan(snapshot.nodes.length / 2);
     expect(drawn).toEqual(await drawing(plain));
     expect(await page.problems()).toEqual([]);
+  });
+
+  it("a small graph's whole drawing comes in the page's HTML: drawn as the page's own, with no visible graph built or layout assembled; a view it was not made for is built as before", async () => {
+    const graph: GraphJson = generateGraph({ tasks: 200, seed: 5 });
+    const workspace = { kind: 'workspace' } as const;
+    const layouts = approximateComponents(splitComponents(buildVisibleGraph(indexGraph(graph), { scope: workspace }), 'RIGHT'), 'RIGHT');
+    expect(holdOpeningLayouts(graph, workspace, 'RIGHT', layouts)).toBe(true);
+    await composeOpening(graph, workspace, 'RIGHT');
+    const picture = openingPicture(composedOpening(graph, workspace, 'RIGHT')!);
+    expect(picture.drawing).toBeDefined();
+    // A view other than the opening's is laid out by the server (real ELK in this process).
+    const service = new LayoutService({ runner: nodeLayoutRunner, debounceMs: 0 });
+    const open = (withDrawing: boolean, state?: unknown) =>
+      openPage({
+        viewport: { width: 1400, height: 1000 },
+        layouts: async (keys, jobs) => service.lookup(keys, jobs),
+        ...(state ? { state } : {}),
+        opening: () => ({ method: GraphLoad, graph: packGraph(graph), reason: 'open', layoutService: true, layouts: packLayouts(layouts), ...(withDrawing ? picture : {}) }),
+        onReady: async () => undefined,
+      });
+    // What the page did: its steps (User Timing, webview/src/timing.ts).
+    const steps = (p: GraphPage) => p.page.evaluate(() => [...new Set(performance.getEntriesByType('measure').map((m) => m.name))]);
+    const drawing = (p: GraphPage) =>
+      p.page.evaluate(() => {
+        const svg = document.querySelector('svg.detail')!;
+        return { viewport: svg.querySelector('g.viewport')!.getAttribute('transform'), nodes: [...svg.querySelector('g.nodes')!.children].map((e) => e.outerHTML), edges: [...svg.querySelector('g.edges')!.children].map((e) => e.outerHTML) };
+      });
+
+    const taken = await open(true);
+    expect(await taken.waitForPosted(RenderStats)).toMatchObject({ nodes: picture.drawing!.visible.nodes.length, computedComponents: 0, layoutSource: 'cache' });
+    expect(await steps(taken)).toContain('graph:drawing');
+    expect(await steps(taken)).not.toContain('graph:visibleGraph');
+    const plain = await open(false);
+    await plain.waitForPosted(RenderStats);
+    expect(await steps(plain)).toContain('graph:visibleGraph');
+    expect(await steps(plain)).not.toContain('graph:drawing');
+    // The same elements in the same order, the same view.
+    const drawn = await drawing(taken);
+    expect(drawn.nodes.length).toBeGreaterThan(20);
+    expect(drawn).toEqual(await drawing(plain));
+    // The opening's layouts are kept once it is drawn: the same graph sent again (an edit elsewhere)
+    // is laid out from them, with nothing asked of the host.
+    const since = await taken.postedCount();
+    await taken.send({ method: GraphLoad, graph: packGraph(graph), reason: 'update' });
+    expect(await taken.waitForPosted(RenderStats, { since })).toMatchObject({ computedComponents: 0 });
+    expect((await taken.posted()).slice(since).map((m) => m.method)).toEqual(['graph/renderStats']);
+    expect(await taken.problems()).toEqual([]);
+
+    // A page restored with the tables shown (lineage): the drawing was made without them, so the
+    // page builds its view itself.
+    await expect.poll(() => taken.state()).toMatchObject({ scope: { kind: 'workspace' } });
+    const withTables = await open(true, { ...((await taken.state()) as object), tables: true });
+    await withTables.waitForPosted(RenderStats);
+    expect(await steps(withTables)).toContain('graph:visibleGraph');
+    expect(await steps(withTables)).not.toContain('graph:drawing');
+    expect(await withTables.problems()).toEqual([]);
+    service.dispose();
   });
 });

@@ -4,7 +4,8 @@ import type { GraphJson, GraphTable } from '../../extension/core/analysis/types'
 import type { LayoutJobSpec } from '../../extension/core/graphLayout/elk';
 import { layoutGraph, MemoryLayoutCache, type LayoutCache, type LayoutRunner, type LayoutStats } from '../../extension/core/graphLayout/layout';
 import { renderLayoutSvg, STATE_PRECEDENCE, type NodeDecoration } from '../../extension/core/graphLayout/svg';
-import type { ComponentLayout, GraphLayout, GraphSnapshot, Rect, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
+import type { ComponentLayout, GraphLayout, GraphSnapshot, OpeningDrawing, Rect, VisibleGraph, VisibleNode } from '../../extension/core/graphLayout/types';
+import { drawingFits, drawingLayout } from '../../extension/core/graphLayout/openingSnapshot';
 import { buildVisibleGraphPaced, familyKey, indexGraph, thousands, type GraphIndex } from '../../extension/core/graphLayout/viewModel';
 import { isTableFocus } from '../../extension/core/graphLayout/tableFocus';
 import { unpackGraph, unpackLayouts } from '../../extension/core/graphLayout/wire';
@@ -38,6 +39,7 @@ import {
   type RunStateUpdate,
   type ViewCommandName,
   type RenderStatsMessage,
+  type WireLayout,
 } from '../../extension/shared/protocol';
 import { graphSignature, isNewGraph, READABLE_SCALE, startRect } from '../../extension/core/graphLayout/framing';
 import { Minimap } from './minimap';
@@ -300,7 +302,9 @@ export class GraphView {
     const firstPaintAt = this.snapshotDrawnAt;
     this.snapshotDrawnAt = undefined;
     this.layoutService = message.layoutService === true;
-    if (message.layouts) this.memoryCache.put(timed('unpack', () => unpackLayouts(message.layouts!)));
+    const unpackLayoutsOf = (layouts: WireLayout[] | undefined) => layouts && this.memoryCache.put(timed('unpack', () => unpackLayouts(layouts)));
+    // With a whole drawing the opening's layouts serve later views only: unpacked once it is drawn.
+    if (!message.drawing) unpackLayoutsOf(message.layouts);
     if (message.layoutsFollow) this.expectLayouts();
     if (!this.layoutService) this.pool.warmUp();
     // Decoding a big message took its share of this task already (~25 ms at 3,000 tasks).
@@ -322,7 +326,11 @@ export class GraphView {
     this.toolbar?.sync();
     // An update before anything was drawn is a first open.
     const change = message.reason === 'open' || !this.layout ? 'open' : 'update';
-    void this.refresh(change, { receivedAt, revealTaskId: message.revealTaskId, firstPaintAt });
+    // A new panel's whole drawing, if the view opens as it was made for (openingSnapshot.ts).
+    const drawing = message.drawing && change === 'open' && drawingFits(message.drawing, this.state) ? message.drawing : undefined;
+    if (message.drawing && !drawing) unpackLayoutsOf(message.layouts);
+    const drawn = this.refresh(change, { receivedAt, revealTaskId: message.revealTaskId, firstPaintAt, drawing });
+    if (drawing) void drawn.then(() => unpackLayoutsOf(message.layouts));
   }
 
   /**
@@ -356,7 +364,7 @@ export class GraphView {
   }
 
   /** Rebuilds the visible graph and its layout; `change` decides what happens to the view. */
-  async refresh(change: ViewChange, extra: { receivedAt?: number; revealTaskId?: string | undefined; firstPaintAt?: number | undefined } = {}): Promise<void> {
+  async refresh(change: ViewChange, extra: { receivedAt?: number; revealTaskId?: string | undefined; firstPaintAt?: number | undefined; drawing?: OpeningDrawing | undefined } = {}): Promise<void> {
     const index = this.index;
     if (!index) return;
     const startedAt = extra.receivedAt ?? performance.now();
@@ -366,19 +374,23 @@ export class GraphView {
     const pause = extra.receivedAt !== undefined && index.tasks.size <= LOAD_MERGE_MAX_TASKS ? budgetedYield(LOAD_SLICE_MS) : yieldToEventLoop;
     await pause();
     if (generation !== this.generation) return;
-    const slices = timedSlices('visibleGraph', pause);
-    const visible = await buildVisibleGraphPaced(
-      index,
-      {
-        scope: this.state.scope,
-        collapsedModules: new Set(this.state.collapsedModules),
-        expandedFamilies: new Set(this.state.expandedFamilies),
-        focus: this.state.focus,
-        tables: this.state.tables === true,
-      },
-      slices.pause,
-    );
-    slices.end();
+    // The host's whole drawing of this view (load checked that it fits): nothing to build or lay out.
+    const taken = extra.drawing && timed('drawing', () => drawingLayout(extra.drawing!));
+    const slices = taken ? undefined : timedSlices('visibleGraph', pause);
+    const visible =
+      taken?.visible ??
+      (await buildVisibleGraphPaced(
+        index,
+        {
+          scope: this.state.scope,
+          collapsedModules: new Set(this.state.collapsedModules),
+          expandedFamilies: new Set(this.state.expandedFamilies),
+          focus: this.state.focus,
+          tables: this.state.tables === true,
+        },
+        slices!.pause,
+      ));
+    slices?.end();
     if (generation !== this.generation) return;
     if (visible.nodes.length === 0) {
       this.visible = visible;
@@ -421,7 +433,9 @@ export class GraphView {
       this.overlay.status(`Laying out ${thousands(visible.nodes.length)} tasks… (a quick approximation is shown meanwhile)`);
     };
     try {
-      result = await layoutGraph(visible, this.state.direction, {
+      result = taken
+        ? { layout: taken.layout, stats: { components: taken.layout.components.length, cachedComponents: taken.layout.components.length, computedComponents: 0, elkJobs: 0, elkMs: 0 } }
+        : await layoutGraph(visible, this.state.direction, {
         runner: this.runner(),
         // Re-layout means ELK afresh: cached layouts are not read (the new ones are stored).
         cache: change === 'fresh' ? { get: async () => [], put: (entries) => this.cache.put(entries) } : this.cache,

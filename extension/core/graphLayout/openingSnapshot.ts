@@ -6,18 +6,23 @@
 // graph and the layout of all of it (~150-250 ms of the page's main thread on this machine).
 // Pure: the host and the benches that model it share it.
 import type { GraphJson } from '../analysis/types';
-import type { GraphScope, LayoutDirection } from '../../shared/protocol';
+import type { GraphLoadMessage, GraphScope, LayoutDirection } from '../../shared/protocol';
 import { openRegion, startRect, type Size } from './framing';
 import { layoutGraph, MemoryLayoutCache } from './layout';
 import { openingLayouts, openingVisibleGraph } from './openingKeys';
-import type { GraphLayout, GraphSnapshot, Rect, VisibleGraph } from './types';
+import type { GraphLayout, GraphSnapshot, OpeningDrawing, Rect, VisibleGraph } from './types';
 
-/** Below this many nodes the whole graph is drawn about as fast as a snapshot: none is made. */
+/**
+ * From this many nodes a view's opening carries a snapshot (its part in view, drawn first); below,
+ * its whole drawing (openingDrawing: ~130 KB of JSON at 200 tasks), which the page takes as is.
+ */
 export const SNAPSHOT_MIN_NODES = 800;
 /** The largest panel a snapshot covers (CSS px); a larger one fills in with the whole graph. */
 const COVER: Size = { width: 2560, height: 1600 };
 
 export interface Composed {
+  scope: GraphScope;
+  direction: LayoutDirection;
   visible: VisibleGraph;
   layout: GraphLayout;
 }
@@ -28,8 +33,7 @@ const viewKey = (scope: GraphScope, direction: LayoutDirection) => `${direction}
 
 /**
  * Composes the view's whole layout from the held opening layouts, once per graph and view, ahead
- * of a command (the host, after holding them). Nothing for a view whose layouts are not held, or
- * too small for a snapshot.
+ * of a command (the host, after holding them). Nothing for a view whose layouts are not held.
  */
 export function composeOpening(graph: GraphJson, scope: GraphScope, direction: LayoutDirection): Promise<void> {
   let views = composed.get(graph);
@@ -40,13 +44,12 @@ export function composeOpening(graph: GraphJson, scope: GraphScope, direction: L
   const layouts = openingLayouts(graph, scope, direction);
   if (!layouts) return Promise.resolve();
   const visible = openingVisibleGraph(graph, scope);
-  if (visible.nodes.length < SNAPSHOT_MIN_NODES) return Promise.resolve();
   const cache = new MemoryLayoutCache();
   cache.put(layouts);
   const runner = { run: () => Promise.reject(new Error('every opening component is held: nothing is laid out')) };
   const entry: { done: Promise<void>; value?: Composed } = { done: Promise.resolve() };
   entry.done = layoutGraph(visible, direction, { runner, cache }).then(
-    ({ layout }) => void (entry.value = { visible, layout }),
+    ({ layout }) => void (entry.value = { scope, direction, visible, layout }),
     () => undefined,
   );
   views.set(view, entry);
@@ -80,4 +83,63 @@ export function cutSnapshot({ visible, layout }: Composed, direction: LayoutDire
     if (points && kept.has(edge.from) && kept.has(edge.to)) edges.push({ ...edge, points });
   }
   return { bounds: layout.bounds, ...(focusNode && focus ? { focus: focusNode.id } : {}), nodes, edges };
+}
+
+const drawings = new WeakMap<Composed, OpeningDrawing>();
+
+/**
+ * What a new panel of a small view (below SNAPSHOT_MIN_NODES) gets in its HTML: the whole composed
+ * view, which the page takes as its visible graph and layout. At 200 tasks that spares the page's
+ * first task building the visible graph, splitting and hashing components and unpacking layouts
+ * (~15-20 ms of cold code on this machine). Made once per composed view; none for a big view.
+ */
+export function openingDrawing(composed: Composed): OpeningDrawing | undefined {
+  let drawing = drawings.get(composed);
+  if (drawing) return drawing;
+  const { visible, layout } = composed;
+  if (visible.nodes.length >= SNAPSHOT_MIN_NODES) return undefined;
+  const nodeIndex = new Map(visible.nodes.map((node, i) => [node.id, i]));
+  const edgeIndex = new Map(visible.edges.map((edge, i) => [edge.id, i]));
+  const places: number[] = [];
+  for (const [id, r] of layout.nodes) {
+    const i = nodeIndex.get(id);
+    // Never so (the layout is of this visible graph); the page would then compose it itself.
+    if (i === undefined) return undefined;
+    places.push(i, r.x, r.y, r.width, r.height);
+  }
+  const routes: [number, number[]][] = [];
+  for (const [id, points] of layout.edges) {
+    const i = edgeIndex.get(id);
+    if (i === undefined) return undefined;
+    routes.push([i, points]);
+  }
+  drawing = { scope: composed.scope, direction: composed.direction, visible, bounds: layout.bounds, places, routes, components: layout.components };
+  drawings.set(composed, drawing);
+  return drawing;
+}
+
+/** The page's side of openingDrawing: the visible graph and its layout. */
+export function drawingLayout(drawing: OpeningDrawing): { visible: VisibleGraph; layout: GraphLayout } {
+  const { visible, places, routes } = drawing;
+  const nodes = new Map<string, Rect>();
+  for (let i = 0; i + 4 < places.length; i += 5) nodes.set(visible.nodes[places[i]!]!.id, { x: places[i + 1]!, y: places[i + 2]!, width: places[i + 3]!, height: places[i + 4]! });
+  const edges = new Map<string, number[]>(routes.map(([i, points]) => [visible.edges[i]!.id, points]));
+  return { visible, layout: { bounds: drawing.bounds, nodes, edges, components: drawing.components } };
+}
+
+/** What a new panel's HTML carries beside its graph: a big view's snapshot, a small view's whole drawing. */
+export function openingPicture(composed: Composed, revealTaskId?: string): Pick<GraphLoadMessage, 'snapshot' | 'drawing'> {
+  const drawing = openingDrawing(composed);
+  return drawing ? { drawing } : { snapshot: cutSnapshot(composed, composed.direction, revealTaskId) };
+}
+
+/**
+ * Whether a page's view is the one a whole drawing was made for: its scope and direction, with
+ * nothing focused, collapsed, expanded or added (the visible graph openingVisibleGraph builds).
+ */
+export function drawingFits(
+  drawing: OpeningDrawing,
+  view: { scope: GraphScope; direction: LayoutDirection; focus: unknown; collapsedModules: readonly string[]; expandedFamilies: readonly string[]; tables?: boolean },
+): boolean {
+  return viewKey(drawing.scope, drawing.direction) === viewKey(view.scope, view.direction) && !view.focus && view.collapsedModules.length === 0 && view.expandedFamilies.length === 0 && view.tables !== true;
 }

@@ -2,6 +2,7 @@
 // family groups, collapsed modules) -> per-component layouts -> GraphLayout (packed).
 // Pure data: shared by the webview, the extension host and the CLI's SVG export.
 import type { TaskKind } from '../analysis/types';
+import type { GraphScope, LayoutDirection } from '../../shared/protocol';
 
 /** `table`: a Spanner table between its writers and readers (data lineage, "Tasks + tables"). */
 export type VisibleNodeKind = TaskKind | 'family' | 'module' | 'table';
@@ -82,6 +83,24 @@ export interface GraphLayout {
   bounds: Rect;
   nodes: Map<string, Rect>;
   edges: Map<string, number[]>;
+  components: PlacedComponent[];
+}
+
+/**
+ * A small view's whole drawing as a new panel opens it (openingSnapshot.ts `openingDrawing`): the
+ * visible graph and its composed layout, which the page takes as they are instead of building the
+ * visible graph and assembling the layout itself. Only valid for the view it was made for: that
+ * scope and direction, with nothing focused, collapsed, expanded or added (tables off).
+ */
+export interface OpeningDrawing {
+  scope: GraphScope;
+  direction: LayoutDirection;
+  visible: VisibleGraph;
+  bounds: Rect;
+  /** The layout's nodes in its own order (ties in framing go by it), five numbers each: the node's index in `visible.nodes`, x, y, width, height. */
+  places: number[];
+  /** The layout's edge routes in its own order: the edge's index in `visible.edges`, its points. */
+  routes: [number, number[]][];
   components: PlacedComponent[];
 }
 

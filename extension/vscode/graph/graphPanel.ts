@@ -11,7 +11,7 @@ import type { LayoutJobSpec } from '../../core/graphLayout/elk';
 import type { FileLayoutCache } from '../../core/graphLayout/fileCache';
 import type { ComponentLayout } from '../../core/graphLayout/types';
 import { openingLayoutKeys, openingLayouts } from '../../core/graphLayout/openingKeys';
-import { composedOpening, cutSnapshot } from '../../core/graphLayout/openingSnapshot';
+import { composedOpening, openingPicture } from '../../core/graphLayout/openingSnapshot';
 import { packedGraphOf, packedLayoutsOf, packLayouts } from '../../core/graphLayout/wire';
 import {
   ActiveFile,
@@ -165,10 +165,12 @@ export class GraphPanel implements vscode.Disposable {
     const message: GraphLoadMessage = { method: GraphLoad, graph: packedGraphOf(graph), reason: 'open', layoutService: true, layouts: packedLayoutsOf(layouts) };
     if (open.scope) message.scope = open.scope;
     if (open.revealTaskId) message.revealTaskId = open.revealTaskId;
-    // A big view's first drawing, drawn while the page prepares the whole graph (openingSnapshot.ts).
+    // A big view's first drawing, drawn while the page prepares the whole graph; a small view's
+    // whole drawing, which the page takes as is (openingSnapshot.ts).
     const composed = composedOpening(graph, scope, direction);
-    if (composed) message.snapshot = cutSnapshot(composed, direction, open.revealTaskId);
-    this.deps.log.info(`graph view: opened with the graph and its layouts in the page${message.snapshot ? ` and a first drawing of ${message.snapshot.nodes.length} of its ${composed!.visible.nodes.length} nodes` : ''}`);
+    if (composed) Object.assign(message, openingPicture(composed, open.revealTaskId));
+    const picture = message.snapshot ? ` and a first drawing of ${message.snapshot.nodes.length} of its ${composed!.visible.nodes.length} nodes` : message.drawing ? ` and its whole drawing (${message.drawing.visible.nodes.length} nodes)` : '';
+    this.deps.log.info(`graph view: opened with the graph and its layouts in the page${picture}`);
     return { graph, message };
   }
 

@@ -10,7 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { GraphJson } from '../../core/analysis/types';
 import { openingLayouts } from '../../core/graphLayout/openingKeys';
-import { composeOpening } from '../../core/graphLayout/openingSnapshot';
+import { composedOpening, composeOpening, openingDrawing } from '../../core/graphLayout/openingSnapshot';
 import { escapeXml, GRAPH_SVG_CSS } from '../../core/graphLayout/svg';
 import { packedGraphOf, packedLayoutsOf } from '../../core/graphLayout/wire';
 import { EARLY_CHANNEL_GLOBAL, OPENING_ELEMENT_ID, PROTOCOL_VERSION, SNAPSHOT_ELEMENT_ID, Ready, type GraphLoadMessage, type GraphScope, type LayoutDirection, type ReadyMessage } from '../../shared/protocol';
@@ -104,15 +104,23 @@ export async function prepareOpening(graph: GraphJson, scope: GraphScope, direct
   scriptJsonOnce(packedLayoutsOf(layouts));
   await step();
   await composeOpening(graph, scope, direction);
+  // A small view's whole drawing is the same at every command (a big view's snapshot depends on
+  // the task to reveal: cut at the command).
+  const composed = composedOpening(graph, scope, direction);
+  const drawing = composed && openingDrawing(composed);
+  if (drawing) {
+    await step();
+    scriptJsonOnce(drawing);
+  }
 }
 
 /** The opening as JSON blocks: its snapshot apart (SNAPSHOT_ELEMENT_ID), then the rest. */
 function openingBlocks(opening: GraphLoadMessage | undefined): string {
   if (!opening) return '';
-  const { snapshot, graph, layouts, ...small } = opening;
+  const { snapshot, graph, layouts, drawing, ...small } = opening;
   const block = (id: string, json: string) => `<script type="application/json" id="${id}">${json}</script>\n`;
   const head = scriptJson(small);
-  const rest = `${head.slice(0, -1)}${head === '{}' ? '' : ','}"graph":${scriptJsonOnce(graph)}${layouts ? `,"layouts":${scriptJsonOnce(layouts)}` : ''}}`;
+  const rest = `${head.slice(0, -1)}${head === '{}' ? '' : ','}"graph":${scriptJsonOnce(graph)}${layouts ? `,"layouts":${scriptJsonOnce(layouts)}` : ''}${drawing ? `,"drawing":${scriptJsonOnce(drawing)}` : ''}}`;
   return (snapshot ? block(SNAPSHOT_ELEMENT_ID, scriptJson(snapshot)) : '') + block(OPENING_ELEMENT_ID, rest);
 }
 

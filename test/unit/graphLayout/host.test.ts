@@ -8,6 +8,7 @@ import type { GraphJson, TaskNode } from '../../../extension/core/analysis/types
 import { taskAtLine } from '../../../extension/vscode/graph/cursor';
 import { contentSecurityPolicy, graphHtml, scriptJson, webviewBundle } from '../../../extension/vscode/graph/html';
 import { validateWebviewMessage } from '../../../extension/vscode/graph/validate';
+import type { OpeningDrawing } from '../../../extension/core/graphLayout/types';
 import { GraphLoad, OPENING_ELEMENT_ID, PROTOCOL_VERSION, SNAPSHOT_ELEMENT_ID, type GraphLoadMessage } from '../../../extension/shared/protocol';
 
 const job = { direction: 'RIGHT', components: [{ key: 'b'.repeat(28), nodes: [{ id: 'm.A', width: 72, height: 30 }, { id: 'm.B', width: 90, height: 30 }], edges: [{ id: 'm.A->m.B', from: 'm.A', to: 'm.B' }] }] };
@@ -123,6 +124,20 @@ describe('graph page', () => {
     expect(withSnapshot.indexOf(`id="${SNAPSHOT_ELEMENT_ID}">${JSON.stringify(snapshot)}</script>`)).toBeGreaterThan(0);
     expect(withSnapshot.indexOf(SNAPSHOT_ELEMENT_ID)).toBeLessThan(withSnapshot.indexOf(`id="${OPENING_ELEMENT_ID}"`));
     expect(withSnapshot).toContain(`id="${OPENING_ELEMENT_ID}">${block}</script>`);
+    // A small graph's whole drawing goes with the rest, escaped the same way (labels are task names).
+    const drawing: OpeningDrawing = {
+      scope: { kind: 'workspace' },
+      direction: 'RIGHT',
+      visible: { nodes: [{ id: hostile, kind: 'task', taskKind: 'task', label: hostile, width: 100, height: 30, members: [hostile], module: 'm' }], edges: [] },
+      bounds: { x: 0, y: 0, width: 100, height: 30 },
+      places: [0, 0, 0, 100, 30],
+      routes: [],
+      components: [],
+    };
+    const withDrawing = page({ opening: { ...opening, drawing } });
+    const drawn = withDrawing.slice(withDrawing.indexOf(`id="${OPENING_ELEMENT_ID}">`) + `id="${OPENING_ELEMENT_ID}">`.length, withDrawing.indexOf('</script>\n<script nonce'));
+    expect(drawn).not.toMatch(/<\/script|<!--/i);
+    expect(JSON.parse(drawn)).toEqual({ ...opening, drawing });
   });
 });
 

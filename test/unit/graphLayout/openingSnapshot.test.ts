@@ -1,14 +1,15 @@
 // A big graph's first drawing (core/graphLayout/openingSnapshot.ts): composed by the host from the
 // opening layouts it holds, cut to what a new panel of any size up to the cover shows at once, by
-// the open rule (framing.ts), placed exactly as in the whole layout the page then draws.
+// the open rule (framing.ts), placed exactly as in the whole layout the page then draws. A small
+// graph's whole drawing: the page's own visible graph and layout, made by the host.
 import { describe, expect, it } from 'vitest';
 import { approximateComponents } from '../../../extension/core/graphLayout/approx';
 import { splitComponents } from '../../../extension/core/graphLayout/components';
 import { openView, READABLE_SCALE, startRect } from '../../../extension/core/graphLayout/framing';
 import { layoutGraph, MemoryLayoutCache } from '../../../extension/core/graphLayout/layout';
 import { holdOpeningLayouts, openingLayoutKeys } from '../../../extension/core/graphLayout/openingKeys';
-import { composedOpening, composeOpening, cutSnapshot, SNAPSHOT_MIN_NODES } from '../../../extension/core/graphLayout/openingSnapshot';
-import type { Rect } from '../../../extension/core/graphLayout/types';
+import { composedOpening, composeOpening, cutSnapshot, drawingFits, drawingLayout, openingDrawing, openingPicture, SNAPSHOT_MIN_NODES } from '../../../extension/core/graphLayout/openingSnapshot';
+import type { OpeningDrawing, Rect } from '../../../extension/core/graphLayout/types';
 import { buildVisibleGraph, indexGraph } from '../../../extension/core/graphLayout/viewModel';
 import { generateGraph } from '../../browser/fixtures/generatedGraph';
 
@@ -103,12 +104,56 @@ describe('opening snapshot', () => {
     expect(shown.filter((id) => !ids.has(id))).toEqual([]);
   });
 
-  it('makes none for a graph drawn whole about as fast, or a view whose layouts are not held', async () => {
-    const { graph } = held(300);
-    await composeOpening(graph, workspace, 'RIGHT');
-    expect(composedOpening(graph, workspace, 'RIGHT')).toBeUndefined();
+  it('makes none for a view whose layouts are not held', async () => {
     const other = generateGraph({ tasks: 1500, seed: 3 });
     await composeOpening(other, workspace, 'RIGHT');
     expect(composedOpening(other, workspace, 'RIGHT')).toBeUndefined();
+  });
+});
+
+describe('opening drawing (a small view whole)', () => {
+  it('gives the page the visible graph and the very layout it would compose itself, through JSON', async () => {
+    const { graph, visible, layouts } = held(300);
+    expect(visible.nodes.length).toBeLessThan(SNAPSHOT_MIN_NODES);
+    await composeOpening(graph, workspace, 'RIGHT');
+    const composed = composedOpening(graph, workspace, 'RIGHT')!;
+    const picture = openingPicture(composed);
+    expect(picture.snapshot).toBeUndefined();
+    expect(picture.drawing).toBe(openingDrawing(composed));
+    // As the page gets it: JSON in the HTML.
+    const taken = drawingLayout(JSON.parse(JSON.stringify(picture.drawing)) as OpeningDrawing);
+    const cache = new MemoryLayoutCache();
+    cache.put(layouts);
+    const { layout } = await layoutGraph(visible, 'RIGHT', { runner: { run: () => Promise.reject(new Error('no ELK')) }, cache });
+    expect(taken.visible).toEqual(visible);
+    expect(taken.layout.bounds).toEqual(layout.bounds);
+    expect(taken.layout.components).toEqual(layout.components);
+    expect([...taken.layout.nodes]).toEqual([...layout.nodes]);
+    expect([...taken.layout.edges]).toEqual([...layout.edges]);
+    expect(taken.layout.edges.size).toBeGreaterThan(0);
+  });
+
+  it('is made for one view: the page takes it only with that scope and direction and nothing focused, collapsed, expanded or added', async () => {
+    const { graph } = held(300);
+    await composeOpening(graph, workspace, 'RIGHT');
+    const drawing = openingDrawing(composedOpening(graph, workspace, 'RIGHT')!)!;
+    const view = { scope: workspace, direction: 'RIGHT', focus: null, collapsedModules: [], expandedFamilies: [], tables: false } as const;
+    expect(drawingFits(drawing, view)).toBe(true);
+    expect(drawingFits(drawing, { ...view, direction: 'DOWN' })).toBe(false);
+    expect(drawingFits(drawing, { ...view, scope: { kind: 'file', file: graph.tasks[0]!.file } })).toBe(false);
+    expect(drawingFits(drawing, { ...view, focus: { taskId: graph.tasks[0]!.id } })).toBe(false);
+    expect(drawingFits(drawing, { ...view, collapsedModules: ['m'] })).toBe(false);
+    expect(drawingFits(drawing, { ...view, expandedFamilies: ['f'] })).toBe(false);
+    expect(drawingFits(drawing, { ...view, tables: true })).toBe(false);
+  });
+
+  it('is none for a big view, which gets its snapshot instead', async () => {
+    const { graph } = held(1500);
+    await composeOpening(graph, workspace, 'RIGHT');
+    const composed = composedOpening(graph, workspace, 'RIGHT')!;
+    expect(openingDrawing(composed)).toBeUndefined();
+    const picture = openingPicture(composed);
+    expect(picture.drawing).toBeUndefined();
+    expect(picture.snapshot?.nodes.length).toBeGreaterThan(0);
   });
 });
