@@ -110,6 +110,7 @@ async function main(): Promise<void> {
           const at = (method: string) => w.__postedAt[w.__posted.findIndex((m) => m.method === method)]!;
           return {
             'html response end': nav.responseEnd,
+            'html size (KB)': nav.decodedBodySize / 1024,
             'main.js loaded': res['main.js'] ?? NaN,
             'graph.css loaded': res['graph.css'] ?? NaN,
             'layout-worker fetched': res['layout-worker.js'] ?? NaN,
