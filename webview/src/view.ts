@@ -434,17 +434,17 @@ export class GraphView {
     };
     try {
       result = taken
-        ? { layout: taken.layout, stats: { components: taken.layout.components.length, cachedComponents: taken.layout.components.length, computedComponents: 0, elkJobs: 0, elkMs: 0 } }
+        ? { layout: taken.layout, stats: allCached(taken.layout) }
         : await layoutGraph(visible, this.state.direction, {
-        runner: this.runner(),
-        // Re-layout means ELK afresh: cached layouts are not read (the new ones are stored).
-        cache: change === 'fresh' ? { get: async () => [], put: (entries) => this.cache.put(entries) } : this.cache,
-        previous: change === 'fresh' || change === 'open' ? undefined : this.layout,
-        pause,
-        // The approximation only if the caches (the language server) have not answered by ~250 ms
-        // after the data came: a first paint within 300 ms either way.
-        provisional: { paint: paintProvisional, afterMs: Math.max(30, 250 - (performance.now() - startedAt)) },
-      });
+            runner: this.runner(),
+            // Re-layout means ELK afresh: cached layouts are not read (the new ones are stored).
+            cache: change === 'fresh' ? { get: async () => [], put: (entries) => this.cache.put(entries) } : this.cache,
+            previous: change === 'fresh' || change === 'open' ? undefined : this.layout,
+            pause,
+            // The approximation only if the caches (the language server) have not answered by ~250 ms
+            // after the data came: a first paint within 300 ms either way.
+            provisional: { paint: paintProvisional, afterMs: Math.max(30, 250 - (performance.now() - startedAt)) },
+          });
     } catch (error) {
       clearTimeout(slow);
       if (generation === this.generation) this.fail(error);
@@ -1044,6 +1044,12 @@ export class GraphView {
 }
 
 /** Where the drawn layout came from, for the footer: never "cached" when ELK ran. */
+/** The stats of a layout whose every component was laid out before (a host's whole drawing). */
+function allCached(layout: GraphLayout): LayoutStats {
+  const components = layout.components.length;
+  return { components, cachedComponents: components, computedComponents: 0, elkJobs: 0, elkMs: 0 };
+}
+
 export function layoutOrigin(stats: Pick<LayoutStats, 'components' | 'computedComponents'>): string {
   if (stats.computedComponents === 0) return 'layout from cache';
   if (stats.computedComponents >= stats.components) return 'laid out';
