@@ -43,6 +43,19 @@ async function recordFrames(page: GraphPage, watchId: string): Promise<void> {
   }, watchId);
 }
 
+/**
+ * A generated graph whose workspace view's layouts the host holds, as after its prefetch (here laid
+ * out by the approximation: no ELK needed), and that view composed (openingSnapshot.ts).
+ */
+async function heldOpening(tasks: number, seed: number) {
+  const graph: GraphJson = generateGraph({ tasks, seed });
+  const workspace = { kind: 'workspace' } as const;
+  const layouts = approximateComponents(splitComponents(buildVisibleGraph(indexGraph(graph), { scope: workspace }), 'RIGHT'), 'RIGHT');
+  expect(holdOpeningLayouts(graph, workspace, 'RIGHT', layouts)).toBe(true);
+  await composeOpening(graph, workspace, 'RIGHT');
+  return { graph, layouts, composed: composedOpening(graph, workspace, 'RIGHT')! };
+}
+
 const frames = (page: GraphPage) =>
   page.page.evaluate(() => {
     const w = window as unknown as { __frames: { t: number; svgNodes: number; canvas: boolean; status: string; place: string | null }[]; __recording: boolean };
@@ -196,13 +209,8 @@ describe('progressive display', () => {
   });
 
   it("a big graph's first drawing comes in the page's HTML and is drawn at once; the whole graph then takes its place without a move", async () => {
-    const graph: GraphJson = generateGraph({ tasks: 1500, seed: 12 });
-    const workspace = { kind: 'workspace' } as const;
-    // As the host holds them after its prefetch (here laid out by the approximation: no ELK needed).
-    const layouts = approximateComponents(splitComponents(buildVisibleGraph(indexGraph(graph), { scope: workspace }), 'RIGHT'), 'RIGHT');
-    expect(holdOpeningLayouts(graph, workspace, 'RIGHT', layouts)).toBe(true);
-    await composeOpening(graph, workspace, 'RIGHT');
-    const snapshot = cutSnapshot(composedOpening(graph, workspace, 'RIGHT')!, 'RIGHT');
+    const { graph, layouts, composed } = await heldOpening(1500, 12);
+    const snapshot = cutSnapshot(composed, 'RIGHT');
     // The graph's first task, where the view opens.
     const watched = snapshot.nodes.find((n) => n.x === startRect(snapshot.nodes, 'RIGHT')!.x && n.y === startRect(snapshot.nodes, 'RIGHT')!.y)!.id;
     const open = (withSnapshot: boolean) =>
@@ -260,12 +268,8 @@ describe('progressive display', () => {
   });
 
   it("a small graph's whole drawing comes in the page's HTML: drawn as the page's own, with no visible graph built or layout assembled; a view it was not made for is built as before", async () => {
-    const graph: GraphJson = generateGraph({ tasks: 200, seed: 5 });
-    const workspace = { kind: 'workspace' } as const;
-    const layouts = approximateComponents(splitComponents(buildVisibleGraph(indexGraph(graph), { scope: workspace }), 'RIGHT'), 'RIGHT');
-    expect(holdOpeningLayouts(graph, workspace, 'RIGHT', layouts)).toBe(true);
-    await composeOpening(graph, workspace, 'RIGHT');
-    const picture = openingPicture(composedOpening(graph, workspace, 'RIGHT')!);
+    const { graph, layouts, composed } = await heldOpening(200, 5);
+    const picture = openingPicture(composed);
     expect(picture.drawing).toBeDefined();
     // A view other than the opening's is laid out by the server (real ELK in this process).
     const service = new LayoutService({ runner: nodeLayoutRunner, debounceMs: 0 });

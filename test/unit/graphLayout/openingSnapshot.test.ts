@@ -9,20 +9,28 @@ import { openView, READABLE_SCALE, startRect } from '../../../extension/core/gra
 import { layoutGraph, MemoryLayoutCache } from '../../../extension/core/graphLayout/layout';
 import { holdOpeningLayouts, openingLayoutKeys } from '../../../extension/core/graphLayout/openingKeys';
 import { composedOpening, composeOpening, cutSnapshot, drawingFits, drawingLayout, openingDrawing, openingPicture, SNAPSHOT_MIN_NODES } from '../../../extension/core/graphLayout/openingSnapshot';
-import type { OpeningDrawing, Rect } from '../../../extension/core/graphLayout/types';
+import type { ComponentLayout, OpeningDrawing, Rect, VisibleGraph } from '../../../extension/core/graphLayout/types';
 import { buildVisibleGraph, indexGraph } from '../../../extension/core/graphLayout/viewModel';
 import { generateGraph } from '../../browser/fixtures/generatedGraph';
 
 const workspace = { kind: 'workspace' } as const;
 
 /** The graph with its opening layouts held, as the host has them after its prefetch. */
-function held(tasks: number) {
+async function held(tasks: number) {
   const graph = generateGraph({ tasks, seed: 12 });
   const visible = buildVisibleGraph(indexGraph(graph), { scope: workspace });
   const layouts = approximateComponents(splitComponents(visible, 'RIGHT'), 'RIGHT');
   expect(openingLayoutKeys(graph, workspace, 'RIGHT').length).toBeGreaterThan(0);
   expect(holdOpeningLayouts(graph, workspace, 'RIGHT', layouts)).toBe(true);
-  return { graph, visible, layouts };
+  await composeOpening(graph, workspace, 'RIGHT');
+  return { graph, visible, layouts, composed: composedOpening(graph, workspace, 'RIGHT')! };
+}
+
+/** The very layout the page composes from the same component layouts (no ELK). */
+async function pageLayout(visible: VisibleGraph, layouts: ComponentLayout[]) {
+  const cache = new MemoryLayoutCache();
+  cache.put(layouts);
+  return (await layoutGraph(visible, 'RIGHT', { runner: { run: () => Promise.reject(new Error('no ELK')) }, cache })).layout;
 }
 
 const inside = (rect: Rect, view: { scale: number; x: number; y: number }, size: { width: number; height: number }) => {
@@ -33,14 +41,9 @@ const inside = (rect: Rect, view: { scale: number; x: number; y: number }, size:
 
 describe('opening snapshot', () => {
   it('holds every node a new panel shows at once, placed as in the whole layout, and the whole bounds', async () => {
-    const { graph, visible, layouts } = held(1500);
+    const { visible, layouts, composed } = await held(1500);
     expect(visible.nodes.length).toBeGreaterThanOrEqual(SNAPSHOT_MIN_NODES);
-    await composeOpening(graph, workspace, 'RIGHT');
-    const composed = composedOpening(graph, workspace, 'RIGHT')!;
-    // The very layout the page composes from the same components.
-    const cache = new MemoryLayoutCache();
-    cache.put(layouts);
-    const { layout } = await layoutGraph(visible, 'RIGHT', { runner: { run: () => Promise.reject(new Error('no ELK')) }, cache });
+    const layout = await pageLayout(visible, layouts);
     expect(composed.layout.bounds).toEqual(layout.bounds);
 
     const snapshot = cutSnapshot(composed, 'RIGHT');
@@ -88,9 +91,7 @@ describe('opening snapshot', () => {
   });
 
   it('centres on the task to reveal, and names its node', async () => {
-    const { graph } = held(1500);
-    await composeOpening(graph, workspace, 'RIGHT');
-    const composed = composedOpening(graph, workspace, 'RIGHT')!;
+    const { graph, composed } = await held(1500);
     const task = graph.tasks[1234]!;
     const snapshot = cutSnapshot(composed, 'RIGHT', task.id);
     const node = composed.visible.nodes.find((n) => n.members.includes(task.id))!;
@@ -113,18 +114,14 @@ describe('opening snapshot', () => {
 
 describe('opening drawing (a small view whole)', () => {
   it('gives the page the visible graph and the very layout it would compose itself, through JSON', async () => {
-    const { graph, visible, layouts } = held(300);
+    const { visible, layouts, composed } = await held(300);
     expect(visible.nodes.length).toBeLessThan(SNAPSHOT_MIN_NODES);
-    await composeOpening(graph, workspace, 'RIGHT');
-    const composed = composedOpening(graph, workspace, 'RIGHT')!;
     const picture = openingPicture(composed);
     expect(picture.snapshot).toBeUndefined();
     expect(picture.drawing).toBe(openingDrawing(composed));
     // As the page gets it: JSON in the HTML.
     const taken = drawingLayout(JSON.parse(JSON.stringify(picture.drawing)) as OpeningDrawing);
-    const cache = new MemoryLayoutCache();
-    cache.put(layouts);
-    const { layout } = await layoutGraph(visible, 'RIGHT', { runner: { run: () => Promise.reject(new Error('no ELK')) }, cache });
+    const layout = await pageLayout(visible, layouts);
     expect(taken.visible).toEqual(visible);
     expect(taken.layout.bounds).toEqual(layout.bounds);
     expect(taken.layout.components).toEqual(layout.components);
@@ -134,9 +131,8 @@ describe('opening drawing (a small view whole)', () => {
   });
 
   it('is made for one view: the page takes it only with that scope and direction and nothing focused, collapsed, expanded or added', async () => {
-    const { graph } = held(300);
-    await composeOpening(graph, workspace, 'RIGHT');
-    const drawing = openingDrawing(composedOpening(graph, workspace, 'RIGHT')!)!;
+    const { graph, composed } = await held(300);
+    const drawing = openingDrawing(composed)!;
     const view = { scope: workspace, direction: 'RIGHT', focus: null, collapsedModules: [], expandedFamilies: [], tables: false } as const;
     expect(drawingFits(drawing, view)).toBe(true);
     expect(drawingFits(drawing, { ...view, direction: 'DOWN' })).toBe(false);
@@ -148,9 +144,7 @@ describe('opening drawing (a small view whole)', () => {
   });
 
   it('is none for a big view, which gets its snapshot instead', async () => {
-    const { graph } = held(1500);
-    await composeOpening(graph, workspace, 'RIGHT');
-    const composed = composedOpening(graph, workspace, 'RIGHT')!;
+    const { composed } = await held(1500);
     expect(openingDrawing(composed)).toBeUndefined();
     const picture = openingPicture(composed);
     expect(picture.drawing).toBeUndefined();
