@@ -15,7 +15,7 @@ import { generateGraph } from '../../browser/fixtures/generatedGraph';
 
 const workspace = { kind: 'workspace' } as const;
 
-/** The graph with its opening layouts held, as the host has them after its prefetch. */
+/** The graph with its opening layouts held, as the host has them after its prefetch, and its opening composed. */
 async function held(tasks: number) {
   const graph = generateGraph({ tasks, seed: 12 });
   const visible = buildVisibleGraph(indexGraph(graph), { scope: workspace });
