@@ -11,7 +11,7 @@ describe('debugger in code-server', () => {
   test('Reproduce Rerun reports LoadOrders unsafe, with LS201 and LS204 in Problems, and Explain shows the finding', async () => {
     await session().openFile('pipeline.py');
     // The lenses prove the extension active (its commands are in the palette from then on).
-    expect((await session().codeLensesAboveClass('LoadOrders')).some((text) => codeLensText('Run').test(text))).toBe(true);
+    await expect.poll(async () => (await session().codeLensesAboveClass('LoadOrders')).some((text) => codeLensText('Run').test(text)), { timeout: 60_000 }).toBe(true);
     // The command takes the task under the cursor: the find widget leaves it on the class line.
     await session().revealInEditor('class LoadOrders');
     await session().runCommand('Luigi Spanner: Reproduce Rerun (prove a task rerun-safe)');

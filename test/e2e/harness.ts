@@ -534,7 +534,13 @@ export class CodeServerSession {
         // A lens row sits in the view zone directly above its line, less than one line height away.
         // Monaco shows an empty lens row while it re-renders after a scroll: wait for its links.
         const above = lineBox !== null && box !== null && box.y < lineBox.y && lineBox.y - box.y <= lineBox.height * 1.5;
-        if (above && (await decorations.nth(i).locator('a').count()) > 0) return decorations.nth(i);
+        // Both boxes again: read while the editor scrolled or a lens row was inserted, the row of the
+        // class above could pass for this one's (seen once in CI: "Show graph" alone, no "Run").
+        const settled = async () => {
+          const [lineNow, boxNow] = await Promise.all([line.boundingBox(), decorations.nth(i).boundingBox()]);
+          return lineNow?.y === lineBox?.y && boxNow?.y === box?.y;
+        };
+        if (above && (await decorations.nth(i).locator('a').count()) > 0 && (await settled())) return decorations.nth(i);
       }
       if (Date.now() > deadline) return undefined;
       await sleep(250);
