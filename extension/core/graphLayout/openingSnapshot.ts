@@ -4,7 +4,8 @@
 // layout. The page draws it in its first task and the whole graph takes its place a few tasks later
 // without a move: the first paint of a 3,000-task graph no longer waits for indexing, the visible
 // graph and the layout of all of it (~150-250 ms of the page's main thread on this machine).
-// Pure: the host and the benches that model it share it.
+// A small view's page gets the whole composed view instead (openingDrawing), which it takes as its
+// visible graph and layout. Pure: the host, the page and the benches that model the host share it.
 import type { GraphJson } from '../analysis/types';
 import type { GraphLoadMessage, GraphScope, LayoutDirection } from '../../shared/protocol';
 import { openRegion, startRect, type Size } from './framing';
@@ -14,7 +15,7 @@ import type { GraphLayout, GraphSnapshot, OpeningDrawing, Rect, VisibleGraph } f
 
 /**
  * From this many nodes a view's opening carries a snapshot (its part in view, drawn first); below,
- * its whole drawing (openingDrawing: ~130 KB of JSON at 200 tasks), which the page takes as is.
+ * its whole drawing (openingDrawing: ~120-150 KB of JSON at 200 tasks), which the page takes as is.
  */
 export const SNAPSHOT_MIN_NODES = 800;
 /** The largest panel a snapshot covers (CSS px); a larger one fills in with the whole graph. */
