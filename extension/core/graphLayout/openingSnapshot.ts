@@ -7,7 +7,7 @@
 // A small view's page gets the whole composed view instead (openingDrawing), which it takes as its
 // visible graph and layout. Pure: the host, the page and the benches that model the host share it.
 import type { GraphJson } from '../analysis/types';
-import type { GraphLoadMessage, GraphScope, LayoutDirection } from '../../shared/protocol';
+import type { GraphLoadMessage, GraphScope, LayoutDirection, PersistedViewState } from '../../shared/protocol';
 import { openRegion, startRect, type Size } from './framing';
 import { layoutGraph, MemoryLayoutCache } from './layout';
 import { openingLayouts, openingVisibleGraph } from './openingKeys';
@@ -140,7 +140,7 @@ export function openingPicture(composed: Composed, revealTaskId?: string): Pick<
  */
 export function drawingFits(
   drawing: OpeningDrawing,
-  view: { scope: GraphScope; direction: LayoutDirection; focus: unknown; collapsedModules: readonly string[]; expandedFamilies: readonly string[]; tables?: boolean },
+  view: Pick<PersistedViewState, 'scope' | 'direction' | 'focus' | 'collapsedModules' | 'expandedFamilies' | 'tables'>,
 ): boolean {
   return viewKey(drawing.scope, drawing.direction) === viewKey(view.scope, view.direction) && !view.focus && view.collapsedModules.length === 0 && view.expandedFamilies.length === 0 && view.tables !== true;
 }

@@ -133,11 +133,11 @@ describe('opening drawing (a small view whole)', () => {
   it('is made for one view: the page takes it only with that scope and direction and nothing focused, collapsed, expanded or added', async () => {
     const { graph, composed } = await held(300);
     const drawing = openingDrawing(composed)!;
-    const view = { scope: workspace, direction: 'RIGHT', focus: null, collapsedModules: [], expandedFamilies: [], tables: false } as const;
+    const view: Parameters<typeof drawingFits>[1] = { scope: workspace, direction: 'RIGHT', focus: null, collapsedModules: [], expandedFamilies: [], tables: false };
     expect(drawingFits(drawing, view)).toBe(true);
     expect(drawingFits(drawing, { ...view, direction: 'DOWN' })).toBe(false);
     expect(drawingFits(drawing, { ...view, scope: { kind: 'file', file: graph.tasks[0]!.file } })).toBe(false);
-    expect(drawingFits(drawing, { ...view, focus: { taskId: graph.tasks[0]!.id } })).toBe(false);
+    expect(drawingFits(drawing, { ...view, focus: { taskId: graph.tasks[0]!.id, direction: 'both', depth: 0 } })).toBe(false);
     expect(drawingFits(drawing, { ...view, collapsedModules: ['m'] })).toBe(false);
     expect(drawingFits(drawing, { ...view, expandedFamilies: ['f'] })).toBe(false);
     expect(drawingFits(drawing, { ...view, tables: true })).toBe(false);
