@@ -14,12 +14,15 @@ import { chromium, type BrowserContext, type FrameLocator, type Locator, type Pa
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { stopEmulators } from '../../emulator/src/lifecycle';
 import { E2E_EMULATOR_NAME } from '../support/names';
+import { STARTUP_TRACE_ENV } from '../../extension/shared/startupTrace';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const TEST_RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 export const CODE_SERVER_VERSION = '4.139.1';
 const CHROMIUM_PATH = process.env.LUIGI_SPANNER_CHROMIUM ?? '/usr/bin/chromium';
 const DEFAULT_VSIX = path.join(REPO_ROOT, 'dist', 'luigi-spanner.vsix');
+/** In the session's folder: the extension's startup trace (extension/shared/startupTrace.ts). */
+const STARTUP_TRACE_FILE = 'startup-trace.jsonl';
 
 /** Where scripts/install-code-server.sh put code-server (same defaults as the script). */
 export function codeServerInstallDir(): string {
@@ -328,6 +331,8 @@ export class CodeServerSession {
       TMPDIR: dirs.tmp,
       // The editor's emulator in these sessions has a name of its own: never the developer's `default`.
       LUIGI_SPANNER_EMULATOR_NAME: E2E_EMULATOR_NAME,
+      // The first lens's milestones (extension/shared/startupTrace.ts), for a test that finds no lens to say why.
+      [STARTUP_TRACE_ENV]: path.join(sessionDir, STARTUP_TRACE_FILE),
       ...options.env,
     };
     // Vitest's own variables would leak into the extension host's child processes.
@@ -503,13 +508,12 @@ export class CodeServerSession {
   /** The CodeLens texts rendered right above the line that declares `class <className>` in the active editor. */
   async codeLensesAboveClass(className: string, timeout = 60_000): Promise<string[]> {
     const decoration = await this.lensDecorationAboveClass(className, timeout);
-    return decoration === undefined ? [] : (await decoration.locator('a').allInnerTexts()).map((t) => t.trim());
+    return (await decoration.locator('a').allInnerTexts()).map((t) => t.trim());
   }
 
   /** Presses the CodeLens reading `text` (e.g. "Run") above `class <className>` in the active editor. */
   async clickCodeLens(className: string, text: string, timeout = 60_000): Promise<void> {
     const decoration = await this.lensDecorationAboveClass(className, timeout);
-    if (decoration === undefined) throw new Error(`no CodeLens above class ${className}`);
     const lens = decoration.locator('a', { hasText: codeLensText(text) });
     if ((await lens.count()) === 0) {
       throw new Error(`no "${text}" CodeLens above class ${className}; there are ${JSON.stringify(await decoration.locator('a').allInnerTexts())}`);
@@ -517,7 +521,8 @@ export class CodeServerSession {
     await lens.first().click();
   }
 
-  private async lensDecorationAboveClass(className: string, timeout: number): Promise<Locator | undefined> {
+  /** The lens row right above `class <className>`; throws, saying what the editor shows, when none comes within `timeout`. */
+  private async lensDecorationAboveClass(className: string, timeout: number): Promise<Locator> {
     await this.revealInEditor(`class ${className}`);
     const line = this.page
       .locator('.monaco-editor .view-line', { hasText: new RegExp(`^\\s*class\\s+${escapeRegExp(className)}\\b`) })
@@ -525,7 +530,15 @@ export class CodeServerSession {
       .first();
     await line.waitFor({ state: 'visible', timeout });
     const deadline = Date.now() + timeout;
+    let revealed = Date.now();
     for (;;) {
+      if (Date.now() - revealed > 15_000) {
+        // The row may have come while the line sat at the viewport's top edge, its zone scrolled out
+        // of view (Monaco draws no zone outside the viewport): scroll to the class again.
+        console.warn(`no lens row above class ${className} after 15 s: revealing the class again`);
+        await this.revealInEditor(`class ${className}`);
+        revealed = Date.now();
+      }
       const lineBox = await line.boundingBox();
       const decorations = this.page.locator('.monaco-editor .codelens-decoration').filter({ visible: true });
       const count = await decorations.count();
@@ -542,9 +555,34 @@ export class CodeServerSession {
         };
         if (above && (await decorations.nth(i).locator('a').count()) > 0 && (await settled())) return decorations.nth(i);
       }
-      if (Date.now() > deadline) return undefined;
+      if (Date.now() > deadline) {
+        // Why, in the failure itself: the rows the editor shows near the line, and how far the lenses got.
+        const rows: string[] = [];
+        for (let i = 0; i < count; i++) {
+          const box = await decorations.nth(i).boundingBox();
+          rows.push(`y=${box?.y.toFixed(0)} ${JSON.stringify(await decorations.nth(i).locator('a').allInnerTexts())}`);
+        }
+        throw new Error(
+          `no lens row above class ${className} within ${timeout / 1000} s: the line at y=${lineBox?.y.toFixed(0)} (height ${lineBox?.height.toFixed(0)}), ` +
+            `${count} visible lens row(s): ${rows.join('; ') || 'none'}; the lens milestones:\n${this.lensMilestones()}`,
+        );
+      }
       await sleep(250);
     }
+  }
+
+  /** The startup trace's lens milestones of this session, relative to its first line, one per line. */
+  lensMilestones(): string {
+    const file = path.join(this.sessionDir, STARTUP_TRACE_FILE);
+    if (!existsSync(file)) return 'no startup trace';
+    const events = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { at: number; event: string; lenses?: number; file?: string });
+    const start = events[0]?.at ?? 0;
+    return events
+      .map(({ at, event, lenses, file: doc }) => `  +${at - start} ms ${event}${doc ? ` ${path.basename(doc)}` : ''}${lenses === undefined ? '' : ` (${lenses} lenses)`}`)
+      .join('\n');
   }
 
   /** A notification toast whose message matches `text`. */
