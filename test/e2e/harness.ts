@@ -562,8 +562,10 @@ export class CodeServerSession {
           const box = await decorations.nth(i).boundingBox();
           rows.push(`y=${box?.y.toFixed(0)} ${JSON.stringify(await decorations.nth(i).locator('a').allInnerTexts())}`);
         }
+        const activeTabs = await this.page.locator('.tabs-container .tab.active').evaluateAll((tabs) => tabs.map((tab) => tab.getAttribute('aria-label') ?? tab.textContent));
         throw new Error(
-          `no lens row above class ${className} within ${timeout / 1000} s: the line at y=${lineBox?.y.toFixed(0)} (height ${lineBox?.height.toFixed(0)}), ` +
+          `no lens row above class ${className} within ${timeout / 1000} s: active tabs ${JSON.stringify(activeTabs)}; ` +
+            `the line ${lineBox ? `at y=${lineBox.y.toFixed(0)} (height ${lineBox.height.toFixed(0)})` : 'hidden'}, ` +
             `${count} visible lens row(s): ${rows.join('; ') || 'none'}; the lens milestones:\n${this.lensMilestones()}`,
         );
       }
