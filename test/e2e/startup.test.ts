@@ -19,6 +19,12 @@ describe('start-up in code-server', () => {
 
   test('a reload restores the graph panel with its tasks', async () => {
     const { page } = session();
+    // The panel the test before opened; opened here when that test stopped short of it, so a
+    // failure there does not fail this one too.
+    if ((await session().webviewFrame().locator('g.node').count()) === 0) {
+      await session().runCommand('Luigi Spanner: Show Pipeline Graph');
+      await session().webviewFrame().locator('g.node', { hasText: 'AllReports' }).first().waitFor({ timeout: 60_000 });
+    }
     // Reload Window, as a user does: the workbench saves its editors (the panel among them) before
     // it goes; a bare page reload can beat that save and come back without the panel.
     const reloaded = page.waitForEvent('load', { timeout: 60_000 });
