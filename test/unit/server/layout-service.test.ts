@@ -76,6 +76,10 @@ describe('the layout service of luigi-spanner server', () => {
     // What a new graph panel computes (webview/src/view.ts): the default view of the workspace.
     const visible = buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace' } });
     const components = splitComponents(visible, 'RIGHT');
+    // Once the work ahead is done, as the editor's prefetch waits for it: a lookup waits only 10 s
+    // for keys being laid out, and on two busy cores (pytest beside these tests in CI) warming ELK
+    // alone once took 7.6 s.
+    await layouts({ keys: [], afterAhead: true });
     const started = performance.now();
     const { entries } = await layouts({ keys: components.map((c) => c.key) });
     expect(entries.map((e) => e.key).sort(), `server log: ${logs.join('\n')}\n${stderr}`).toEqual(components.map((c) => c.key).sort());
@@ -92,7 +96,7 @@ describe('the layout service of luigi-spanner server', () => {
     const again = performance.now();
     await layouts({ keys: components.map((c) => c.key) });
     expect(performance.now() - again).toBeLessThan(Math.max(2000, performance.now() - started));
-  }, 60_000);
+  }, 120_000);
 
   test('writes what it laid out into the shared cache folder', async () => {
     await expect.poll(() => readdirSync(cacheDirectory).filter((n) => n.endsWith('.json')).length, { timeout: 10_000 }).toBeGreaterThan(0);
