@@ -2,15 +2,19 @@
 // out (core/graphLayout: split into components, jobs planned, runLayoutJob), in a fresh process
 // with the layout worker's heap cap (server/layoutWorker.ts LAYOUT_WORKER_LIMITS) or the one given:
 // per graph, its layers and ELK's dummy nodes as layering.ts counts them, whether it is laid out
-// flat or in bands (bands.ts), ELK's time and the process's peak RSS. `--flat` lays every component
-// out flat, as before bands, to see what they save (those graphs run out of the cap).
+// flat or in bands (bands.ts), ELK's time and the process's peak RSS; and beside it the time of the
+// layered approximation a new panel paints first (approx.ts), for the whole workspace view, median of
+// 5 in this process. `--flat` lays every component out flat, as before bands, to see what they save
+// (those graphs run out of the cap).
 // Usage: node bench/layout-cost.mjs [--cap MB] [--flat] [--only NAME]
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { GraphJson } from '../extension/core/analysis/types';
+import { approximateComponents } from '../extension/core/graphLayout/approx';
 import { planBands } from '../extension/core/graphLayout/bands';
+import { splitComponents } from '../extension/core/graphLayout/components';
 import { buildLayoutJob, readLayoutJob, runLayoutJob, type LayoutJobSpec } from '../extension/core/graphLayout/elk';
 import { dummyCount, layerNodes } from '../extension/core/graphLayout/layering';
 import { layoutGraph } from '../extension/core/graphLayout/layout';
@@ -56,6 +60,17 @@ async function jobsOf(graph: GraphJson): Promise<LayoutJobSpec[]> {
   return jobs;
 }
 
+/** The layered approximation of the workspace view's components (what a new panel paints before ELK's layout), median of 5. */
+function approximationMs(graph: GraphJson): number {
+  const components = splitComponents(buildVisibleGraph(indexGraph(graph), { scope: { kind: 'workspace' } }), 'RIGHT');
+  const times = Array.from({ length: 5 }, () => {
+    const started = performance.now();
+    approximateComponents(components, 'RIGHT');
+    return performance.now() - started;
+  }).sort((a, b) => a - b);
+  return times[2]!;
+}
+
 /**
  * server/layoutWorker.ts LAYOUT_WORKER_LIMITS.maxOldGenerationSizeMb (not imported: that module's
  * node:module import collides with run-ts.mjs's banner in the bundle).
@@ -97,7 +112,8 @@ async function main(): Promise<void> {
     const outcome = result ? `ELK ${(result.ms / 1000).toFixed(1)} s, peak RSS ${result.peak.toFixed(0)} MB` : /heap out of memory/i.test(run.stderr) ? 'ran out of the heap cap' : `failed (${run.status ?? run.signal})`;
     const how = flat || !plan ? 'flat' : `${plan.bands} bands, costliest level ~${plan.cost.toLocaleString('en')}`;
     console.log(
-      `${name}: ${largest.nodes.length} nodes, ${largest.edges.length} edges, ${Math.max(...layer) + 1} layers, ~${dummyCount(layer, edges).toLocaleString('en')} dummies flat -> ${how}: ${outcome}`,
+      `${name}: ${largest.nodes.length} nodes, ${largest.edges.length} edges, ${Math.max(...layer) + 1} layers, ~${dummyCount(layer, edges).toLocaleString('en')} dummies flat -> ${how}: ${outcome}; ` +
+        `the approximation of the whole view ${approximationMs(GRAPHS[name]!()).toFixed(1)} ms`,
     );
   }
 }

@@ -1,6 +1,6 @@
 // The layered approximation painted before ELK's layout arrives (core/graphLayout/approx.ts):
-// layers follow the edges, nothing overlaps, the same input always draws the same, and it is
-// cheap enough for a first paint at 3,000 tasks.
+// layers follow the edges, nothing overlaps, and the same input always draws the same, up to
+// 3,000 tasks (its time is bench/layout-cost.mjs's, not a test's).
 import { describe, expect, it } from 'vitest';
 import { approximateComponent, longestPathLayers } from '../../../extension/core/graphLayout/approx';
 import { splitComponents } from '../../../extension/core/graphLayout/components';
@@ -84,12 +84,12 @@ describe('approximateComponent', () => {
     expect(Math.max(y('a1'), y('a2')) < Math.min(y('b1'), y('b2'))).toBe(t1Above);
   });
 
-  it('takes under 100 ms for a 3,000-task random graph', () => {
-    const components = splitComponents(visibleOf(3000, 2, 'random'), 'RIGHT');
-    const started = performance.now();
-    for (const c of components) approximateComponent(c, 'RIGHT');
-    // Generous for a loaded 2-core machine; measured ~15 ms idle.
-    expect(performance.now() - started).toBeLessThan(400);
+  it('places every node of a 3,000-task random graph, none overlapping (its time: bench/layout-cost.mjs)', () => {
+    for (const component of splitComponents(visibleOf(3000, 2, 'random'), 'RIGHT')) {
+      const layout = approximateComponent(component, 'RIGHT');
+      expect(Object.keys(layout.nodes).sort()).toEqual(component.nodes.map((n) => n.id).sort());
+      assertNoOverlap(layout.nodes);
+    }
   });
 });
 
