@@ -21,6 +21,15 @@ export const TEST_RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 export const CODE_SERVER_VERSION = '4.139.1';
 const CHROMIUM_PATH = process.env.LUIGI_SPANNER_CHROMIUM ?? '/usr/bin/chromium';
 const DEFAULT_VSIX = path.join(REPO_ROOT, 'dist', 'luigi-spanner.vsix');
+/** The attribute clickCodeLens marks the lens it presses with, in the page. */
+const LENS_TAG = 'data-e2e-lens';
+/** What readLensRow reads of the editor at once. */
+interface LensRead {
+  line: { y: number; height: number } | null;
+  rows: Array<{ y: number; texts: string[] }>;
+  above: { y: number; texts: string[] } | null;
+  tag?: string;
+}
 /** In the session's folder: the extension's startup trace (extension/shared/startupTrace.ts). */
 const STARTUP_TRACE_FILE = 'startup-trace.jsonl';
 
@@ -507,70 +516,106 @@ export class CodeServerSession {
 
   /** The CodeLens texts rendered right above the line that declares `class <className>` in the active editor. */
   async codeLensesAboveClass(className: string, timeout = 60_000): Promise<string[]> {
-    const decoration = await this.lensDecorationAboveClass(className, timeout);
-    return (await decoration.locator('a').allInnerTexts()).map((t) => t.trim());
+    return (await this.lensRowAboveClass(className, timeout)).texts;
   }
 
   /** Presses the CodeLens reading `text` (e.g. "Run") above `class <className>` in the active editor. */
   async clickCodeLens(className: string, text: string, timeout = 60_000): Promise<void> {
-    const decoration = await this.lensDecorationAboveClass(className, timeout);
-    const lens = decoration.locator('a', { hasText: codeLensText(text) });
-    if ((await lens.count()) === 0) {
-      throw new Error(`no "${text}" CodeLens above class ${className}; there are ${JSON.stringify(await decoration.locator('a').allInnerTexts())}`);
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const { texts, tag } = await this.lensRowAboveClass(className, Math.max(1_000, deadline - Date.now()), codeLensText(text));
+      if (tag === undefined) throw new Error(`no "${text}" CodeLens above class ${className}; there are ${JSON.stringify(texts)}`);
+      try {
+        // The very link read above (tagged in the page): if Monaco redrew the row meanwhile, it is
+        // gone and the row is read again, rather than a click landing on whatever took its place.
+        await this.page.locator(`[${LENS_TAG}="${tag}"]`).click({ timeout: 5_000 });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
     }
-    await lens.first().click();
   }
 
-  /** The lens row right above `class <className>`; throws, saying what the editor shows, when none comes within `timeout`. */
-  private async lensDecorationAboveClass(className: string, timeout: number): Promise<Locator> {
+  /**
+   * The lens row right above `class <className>`: its texts once two reads 150 ms apart agree (and,
+   * given `link`, the tag of its link matching it); throws, saying what the editor shows, when none
+   * comes within `timeout`.
+   */
+  private async lensRowAboveClass(className: string, timeout: number, link?: RegExp): Promise<{ texts: string[]; tag?: string }> {
     await this.revealInEditor(`class ${className}`);
-    const line = this.page
-      .locator('.monaco-editor .view-line', { hasText: new RegExp(`^\\s*class\\s+${escapeRegExp(className)}\\b`) })
-      .filter({ visible: true })
-      .first();
-    await line.waitFor({ state: 'visible', timeout });
     const deadline = Date.now() + timeout;
     let revealed = Date.now();
+    let last: LensRead | undefined;
     for (;;) {
       if (Date.now() - revealed > 15_000) {
         // The row may have come while the line sat at the viewport's top edge, its zone scrolled out
-        // of view (Monaco draws no zone outside the viewport): scroll to the class again.
+        // of view: scroll to the class again.
         console.warn(`no lens row above class ${className} after 15 s: revealing the class again`);
         await this.revealInEditor(`class ${className}`);
         revealed = Date.now();
       }
-      const lineBox = await line.boundingBox();
-      const decorations = this.page.locator('.monaco-editor .codelens-decoration').filter({ visible: true });
-      const count = await decorations.count();
-      for (let i = 0; i < count; i++) {
-        const box = await decorations.nth(i).boundingBox();
-        // A lens row sits in the view zone directly above its line, less than one line height away.
-        // Monaco shows an empty lens row while it re-renders after a scroll: wait for its links.
-        const above = lineBox !== null && box !== null && box.y < lineBox.y && lineBox.y - box.y <= lineBox.height * 1.5;
-        // Both boxes again: read while the editor scrolled or a lens row was inserted, the row of the
-        // class above could pass for this one's (seen once in CI: "Show graph" alone, no "Run").
-        const settled = async () => {
-          const [lineNow, boxNow] = await Promise.all([line.boundingBox(), decorations.nth(i).boundingBox()]);
-          return lineNow?.y === lineBox?.y && boxNow?.y === box?.y;
-        };
-        if (above && (await decorations.nth(i).locator('a').count()) > 0 && (await settled())) return decorations.nth(i);
-      }
+      const read = await this.readLensRow(className, link);
+      // Monaco empties a lens row while it redraws it (a scroll, the server's refresh), and a read
+      // taken mid-scroll can pair the line with the row of the class above (seen in CI: "Show graph"
+      // alone above LoadOrders; and a row emptied between two separate reads: []). So one read of
+      // the whole picture in the page, and the same picture twice.
+      const agreed =
+        read.above !== null &&
+        read.above.texts.length > 0 &&
+        last?.above !== null &&
+        last?.above !== undefined &&
+        last.line?.y === read.line?.y &&
+        last.above.y === read.above.y &&
+        JSON.stringify(last.above.texts) === JSON.stringify(read.above.texts);
+      if (agreed) return { texts: read.above!.texts, ...(read.tag === undefined ? {} : { tag: read.tag }) };
+      last = read;
       if (Date.now() > deadline) {
-        // Why, in the failure itself: the rows the editor shows near the line, and how far the lenses got.
-        const rows: string[] = [];
-        for (let i = 0; i < count; i++) {
-          const box = await decorations.nth(i).boundingBox();
-          rows.push(`y=${box?.y.toFixed(0)} ${JSON.stringify(await decorations.nth(i).locator('a').allInnerTexts())}`);
-        }
         const activeTabs = await this.page.locator('.tabs-container .tab.active').evaluateAll((tabs) => tabs.map((tab) => tab.getAttribute('aria-label') ?? tab.textContent));
         throw new Error(
           `no lens row above class ${className} within ${timeout / 1000} s: active tabs ${JSON.stringify(activeTabs)}; ` +
-            `the line ${lineBox ? `at y=${lineBox.y.toFixed(0)} (height ${lineBox.height.toFixed(0)})` : 'hidden'}, ` +
-            `${count} visible lens row(s): ${rows.join('; ') || 'none'}; the lens milestones:\n${this.lensMilestones()}`,
+            `the line ${read.line ? `at y=${read.line.y.toFixed(0)} (height ${read.line.height.toFixed(0)})` : 'not shown'}, ` +
+            `${read.rows.length} visible lens row(s): ${read.rows.map((r) => `y=${r.y.toFixed(0)} ${JSON.stringify(r.texts)}`).join('; ') || 'none'}; ` +
+            `the lens milestones:\n${this.lensMilestones()}`,
         );
       }
-      await sleep(250);
+      await sleep(150);
     }
+  }
+
+  /** The class's line and the lens rows, read in one go in the page (one layout, nothing redrawn between reads). */
+  private readLensRow(className: string, link?: RegExp): Promise<LensRead> {
+    const tag = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    return this.page.evaluate(
+      ({ linePattern, linkPattern, linkFlags, tag, attribute }) => {
+        const lineRe = new RegExp(linePattern);
+        // The editor's own line, not a sticky-scroll header repeating it.
+        const line = [...document.querySelectorAll<HTMLElement>('.monaco-editor .view-line')].find(
+          (el) => !el.closest('.sticky-widget') && lineRe.test(el.textContent ?? '') && el.getBoundingClientRect().height > 0,
+        );
+        const lineBox = line?.getBoundingClientRect();
+        const rows = [...document.querySelectorAll<HTMLElement>('.monaco-editor .codelens-decoration')]
+          .map((el) => ({ el, box: el.getBoundingClientRect(), texts: [...el.querySelectorAll<HTMLElement>('a')].map((a) => a.innerText.trim()) }))
+          .filter(({ box }) => box.width > 0 && box.height > 0);
+        // A lens row sits in the view zone directly above its line, less than one line height away.
+        const above = lineBox ? rows.find(({ box }) => box.y < lineBox.y && lineBox.y - box.y <= lineBox.height * 1.5) : undefined;
+        let tagged: string | undefined;
+        if (above && linkPattern !== null) {
+          const linkRe = new RegExp(linkPattern, linkFlags);
+          const target = [...above.el.querySelectorAll<HTMLElement>('a')].find((a) => linkRe.test(a.innerText.trim()));
+          if (target) {
+            target.setAttribute(attribute, tag);
+            tagged = tag;
+          }
+        }
+        return {
+          line: lineBox ? { y: lineBox.y, height: lineBox.height } : null,
+          rows: rows.map(({ box, texts }) => ({ y: box.y, texts })),
+          above: above ? { y: above.box.y, texts: above.texts } : null,
+          ...(tagged === undefined ? {} : { tag: tagged }),
+        };
+      },
+      { linePattern: `^\\s*class\\s+${escapeRegExp(className)}\\b`, linkPattern: link?.source ?? null, linkFlags: link?.flags ?? '', tag, attribute: LENS_TAG },
+    );
   }
 
   /** The startup trace's lens milestones of this session, relative to its first line, one per line. */
